@@ -1,0 +1,5 @@
+"""``python -m placedesk`` runs the same entry point as the installed ``placedesk``."""
+
+from placedesk.cli import main
+
+raise SystemExit(main())

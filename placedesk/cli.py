@@ -1,0 +1,73 @@
+"""One entry point: the window by default, sub-commands for headless work.
+
+Every module in :mod:`placedesk.commands` adds its own sub-commands through a
+``register(subparsers)`` function, so a new capability brings its command with
+it. Handlers import their services lazily: ``placedesk --help`` and the GUI's
+start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from placedesk import __version__, commands
+from placedesk.errors import PlaceDeskError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="placedesk",
+        description="PlaceDesk: referral to contract, monitoring and leaving care, offline. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"PlaceDesk {__version__}")
+    parser.add_argument(
+        "--db", metavar="PATH", help="database file (default: placedesk.sqlite in your user data folder)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"placedesk.commands.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def _add_db_to_subparsers(parser: argparse.ArgumentParser) -> None:
+    """Let ``--db`` also follow the sub-command (``placedesk check --db x``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                if not any("--db" in a.option_strings for a in subparser._actions):
+                    subparser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                                           help="database file (default: the one in your user data folder)")
+                _add_db_to_subparsers(subparser)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    _add_db_to_subparsers(parser)
+    args = parser.parse_args(argv)
+    handler = getattr(args, "func", None)
+    if handler is None:
+        if args.command:
+            parser.parse_args([args.command, "--help"])
+        from placedesk.ui.app import run_gui
+
+        return run_gui(args.db)
+    try:
+        return int(handler(args) or 0)
+    except PlaceDeskError as exc:
+        print(f"placedesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("placedesk: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,32 @@
+"""The project's error types.
+
+Two kinds, as in qutebrowser's ``sql.py``: a :class:`PlaceDeskError` is something
+the officer can act on (bad input, a refused file, an illegal step), and its
+message says what to fix. Anything else escaping a service is a bug.
+"""
+
+from __future__ import annotations
+
+
+class PlaceDeskError(Exception):
+    """A problem the user can fix; ``str(error)`` is shown to them as it is."""
+
+
+class ValidationError(PlaceDeskError):
+    """Input that breaks a rule; ``field`` names the input to fix, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class WorkflowError(PlaceDeskError):
+    """A step that the record's current state does not allow."""
+
+
+class DatabaseRefused(PlaceDeskError):
+    """A database file PlaceDesk will not open (foreign, newer, damaged)."""
+
+
+class NotFound(PlaceDeskError):
+    """A reference that matches no record."""

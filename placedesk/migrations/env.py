@@ -1,0 +1,16 @@
+"""Alembic environment: always given a live connection by :mod:`placedesk.migrations.runner`."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from placedesk.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("PlaceDesk migrations run from code: use placedesk.migrations.runner.upgrade().")
+
+# Batch mode: SQLite cannot ALTER most things, so Alembic copies tables instead.
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

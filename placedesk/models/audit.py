@@ -1,0 +1,150 @@
+"""The audit trail: every insert, update and delete of a record, written in the same flush.
+
+A ``before_flush`` hook on every ORM session does this, so no service has to
+remember to. It also keeps ``updated_at`` and the row ``version`` current.
+Sync imports set ``session.info["preserve_versions"]`` so records arriving from
+another laptop keep the version and time they were given there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy import Index, LargeBinary, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import NO_VALUE
+
+from placedesk.models.base import Base, Record, enum_column, utcnow
+from placedesk.models.enums import AuditAction
+
+
+class AuditEvent(Base, Record):
+    """Who changed what, when: entity, id, action and the fields before and after."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
+    )
+    __audited__ = False
+
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    officer: Mapped[str] = mapped_column(String(200), default="")
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[uuid.UUID]
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
+    # {"field": {"before": ..., "after": ...}}; inserts have no "before", deletes no "after".
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A column value as JSON-friendly data (also used by export bundles)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+_BOOKKEEPING = {"created_at", "updated_at", "version"}
+
+
+def _audited_columns(obj: Record) -> list[str]:
+    mapper = inspect(obj).mapper
+    return [
+        attr.key
+        for attr in mapper.column_attrs
+        if attr.key not in _BOOKKEEPING and not isinstance(attr.columns[0].type, LargeBinary)
+    ]
+
+
+def _snapshot(obj: Record) -> dict[str, Any]:
+    state = inspect(obj)
+    out: dict[str, Any] = {}
+    for key in _audited_columns(obj):
+        value = state.attrs[key].loaded_value
+        if value is NO_VALUE or value is None:
+            # A new object's column defaults are applied only at INSERT; show what will be stored.
+            default = state.mapper.column_attrs[key].columns[0].default
+            value = default.arg if default is not None and default.is_scalar else None
+        out[key] = to_jsonable(value)
+    return out
+
+
+def _is_audited(obj: object) -> bool:
+    return isinstance(obj, Record) and getattr(obj, "__audited__", True)
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    officer = str(session.info.get("officer", ""))
+    preserve = bool(session.info.get("preserve_versions", False))
+    now = utcnow()
+    events: list[AuditEvent] = []
+
+    for obj in list(session.new):
+        if not _is_audited(obj):
+            continue
+        if obj.id is None:
+            obj.id = uuid.uuid4()
+        if not preserve or obj.created_at is None:
+            obj.created_at = obj.created_at or now
+            obj.updated_at = obj.updated_at or now
+            obj.version = obj.version or 1
+        after = {k: v for k, v in _snapshot(obj).items()}
+        events.append(_event(obj, AuditAction.INSERT, {k: {"after": v} for k, v in after.items()}, officer, now))
+
+    for obj in list(session.dirty):
+        if not _is_audited(obj) or not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        changes: dict[str, Any] = {}
+        for key in _audited_columns(obj):
+            history = state.attrs[key].history
+            if history.has_changes():
+                before = history.deleted[0] if history.deleted else None
+                after = history.added[0] if history.added else None
+                if before != after:
+                    changes[key] = {"before": to_jsonable(before), "after": to_jsonable(after)}
+        if not changes:
+            continue
+        if not preserve:
+            obj.updated_at = now
+            obj.version = (obj.version or 0) + 1
+        events.append(_event(obj, AuditAction.UPDATE, changes, officer, now))
+
+    for obj in list(session.deleted):
+        if not _is_audited(obj):
+            continue
+        before = _snapshot(obj)
+        events.append(_event(obj, AuditAction.DELETE, {k: {"before": v} for k, v in before.items()}, officer, now))
+
+    session.add_all(events)
+
+
+def _event(obj: Record, action: AuditAction, changes: dict[str, Any], officer: str, now: dt.datetime) -> AuditEvent:
+    return AuditEvent(
+        id=uuid.uuid4(),
+        occurred_at=now,
+        created_at=now,
+        updated_at=now,
+        version=1,
+        officer=officer,
+        entity=type(obj).__tablename__,
+        entity_id=obj.id,
+        action=action,
+        changes=changes,
+    )
+
+
+event.listen(Session, "before_flush", _before_flush)

@@ -1,0 +1,1 @@
+"""PlaceDesk's tests: the folders mirror the package."""

@@ -1,0 +1,140 @@
+"""Shared fixtures: a fresh database file per test, a private user folder, and dialog stubs.
+
+``QT_QPA_PLATFORM=offscreen`` is set before anything can import Qt, so GUI
+tests run without a screen.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from placedesk.db import Database, open_database
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def placedesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every user folder (data, settings, backups) at the test's own directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("PLACEDESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A new, empty, fully migrated database file for this test only."""
+    database = open_database(tmp_path / "test.sqlite")
+    database.officer = "Test Officer"
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session on the test database; commit in the test to make changes stick."""
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def _small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo database, generated once per run and copied for each test that wants it."""
+    from placedesk.services.demo import generate_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    template = open_database(path)
+    try:
+        with template.session_scope() as s:
+            generate_demo(s, scale="small", seed=1)
+    finally:
+        template.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(_small_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the small demo database (about 150 providers, 60 children)."""
+    path = tmp_path / "demo.sqlite"
+    shutil.copyfile(_small_demo_template, path)
+    database = open_database(path)
+    database.officer = "Test Officer"
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def outcodes_csv() -> Path:
+    """UK outward-code centroids, used as a realistic imported postcode table."""
+    path = SHARED_DATA / "uk-outcodes.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is not present beside the project")
+    return path
+
+
+@dataclass
+class DialogRecorder:
+    """What the app asked the officer, and the answers the test gives back."""
+
+    answers: dict[str, list[Any]] = field(default_factory=dict)
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def answer(self, name: str, *values: Any) -> None:
+        """Queue answers for ``name`` (e.g. ``ask_yes_no``), used in order."""
+        self.answers.setdefault(name, []).extend(values)
+
+    def texts(self, name: str) -> list[str]:
+        return [" ".join(str(a) for a in args) for n, args in self.calls if n == name]
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
+    """Replace every modal question in ``placedesk.ui.dialogs`` with a recorder."""
+    from placedesk.ui import dialogs as module
+
+    recorder = DialogRecorder()
+    defaults: dict[str, Any] = {
+        "inform": None, "warn": None, "ask_yes_no": False, "ask_text": None,
+        "ask_passphrase": None, "choose_open_file": None, "choose_save_file": None,
+        "choose_directory": None, "run_modal": False,
+    }
+
+    def make(name: str, default: Any) -> Any:
+        def fake(*args: Any, **kwargs: Any) -> Any:
+            recorder.calls.append((name, args[1:] + tuple(kwargs.values())))
+            queue = recorder.answers.get(name)
+            if queue:
+                value = queue.pop(0)
+                return value(*args, **kwargs) if callable(value) else value
+            return default
+
+        return fake
+
+    for name, default in defaults.items():
+        monkeypatch.setattr(module, name, make(name, default))
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Fail fast, instead of hanging, if a GUI test reaches a real modal ``exec()``."""
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    def refuse(self: Any, *args: Any) -> int:
+        raise AssertionError(f"{type(self).__name__}.exec() reached in a test: go through placedesk.ui.dialogs")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
