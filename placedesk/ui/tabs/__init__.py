@@ -1,0 +1,1 @@
+"""The main window's tabs: one module per tab, each a :class:`~placedesk.ui.tabs.base.Tab`."""

@@ -1,0 +1,113 @@
+"""Slow work off the GUI thread: PDFs, signing, exports, imports, analytics.
+
+``run_task`` runs a plain function on Qt's thread pool and calls back on the
+GUI thread with its result or error, showing a busy indicator meanwhile.
+The function must not touch widgets; it opens its own database session.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+from placedesk.errors import PlaceDeskError
+
+
+class _Signals(QObject):
+    finished = Signal(object)
+    failed = Signal(object)
+    progress = Signal(int, int)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[..., Any], signals: _Signals, with_progress: bool) -> None:
+        super().__init__()
+        self._fn = fn
+        self._signals = signals
+        self._with_progress = with_progress
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            if self._with_progress:
+                result = self._fn(lambda done, total: self._signals.progress.emit(int(done), int(total)))
+            else:
+                result = self._fn()
+        except BaseException as exc:  # reported on the GUI thread, never lost
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self._signals.failed.emit(exc)
+        else:
+            self._signals.finished.emit(result)
+
+
+# Keep signal objects alive until their task reports back.
+_live: set[_Signals] = set()
+
+
+def run_task(
+    parent: QWidget | None,
+    label: str,
+    fn: Callable[..., Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    with_progress: bool = False,
+) -> _Signals:
+    """Run ``fn`` in the background with a busy (or progress) indicator.
+
+    With ``with_progress``, ``fn`` receives one argument, ``report(done, total)``.
+    ``on_error`` defaults to showing a :class:`PlaceDeskError` message to the user.
+    """
+    signals = _Signals()
+    _live.add(signals)
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+
+    def finish(result: Any) -> None:
+        dialog.close()
+        _live.discard(signals)
+        on_done(result)
+
+    def fail(exc: BaseException) -> None:
+        dialog.close()
+        _live.discard(signals)
+        if on_error is not None:
+            on_error(exc)
+        else:
+            show_error(parent, exc)
+
+    signals.progress.connect(progress)
+    signals.finished.connect(finish)
+    signals.failed.connect(fail)
+    QThreadPool.globalInstance().start(_Runnable(fn, signals, with_progress))
+    return signals
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """A user-fixable error as its message; anything else as a bug report line."""
+    from placedesk.ui import dialogs
+
+    if isinstance(exc, PlaceDeskError):
+        dialogs.warn(parent, "PlaceDesk", str(exc))
+    else:
+        dialogs.warn(parent, "PlaceDesk: unexpected error",
+                     f"Something went wrong that is not your doing ({type(exc).__name__}). "
+                     "Nothing was saved from this step. Please report it to support.")
+
+
+def wait_for_tasks(timeout_ms: int = 30000) -> bool:
+    """Block until background tasks finish (for tests and for closing the app)."""
+    ok = QThreadPool.globalInstance().waitForDone(timeout_ms)
+    QApplication.processEvents()
+    return ok
