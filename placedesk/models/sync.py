@@ -27,6 +27,9 @@ class SyncRecord(Base, Record):
     since: Mapped[dt.datetime | None]
     record_count: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[dt.datetime | None]
+    # For an imported bundle: when the other laptop made it. Its records are known
+    # to match that laptop's state as of this time, which is what conflict checks compare with.
+    bundle_created_at: Mapped[dt.datetime | None]
 
 
 class SyncConflict(Base, Record):
