@@ -26,10 +26,13 @@ class AppContext(QObject):
 
     changed = Signal(object)  # a frozenset of entity names, or {"all"}
 
-    def __init__(self, db: Database, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, parent: QObject | None = None,
+                 settings_problem: str | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.settings = settings
+        # Why the settings file could not be read, if it could not; it is then never rewritten.
+        self.settings_problem = settings_problem
         self.db.officer = settings.officer.name
 
     @contextlib.contextmanager

@@ -1,0 +1,125 @@
+"""The lists the main window's tabs show: referrals, providers and placements.
+
+Kept to what an officer scans a list for; detail screens load the rest.
+Referral rows show the child by case reference and initials only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, Select, cast, func, literal, select
+from sqlalchemy.orm import aliased
+
+from placedesk.models import Child, Placement, PlacementFeeLine, Provider, Referral
+from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, ReferralStatus
+from placedesk.services.listing import Column, ListSpec
+
+# SQLite's upper() knows only ASCII, so initials are upper-cased for display ("initials" kind).
+_initials = func.substr(Child.first_name, 1, 1).concat(func.substr(Child.last_name, 1, 1))
+
+
+def referral_list(today: dt.date) -> ListSpec:
+    """Referrals with status, child, age, type sought and days open."""
+    on = literal(today.isoformat())
+    age_years = (
+        cast(func.strftime("%Y", on), Integer)
+        - cast(func.strftime("%Y", Child.date_of_birth), Integer)
+        - cast(func.strftime("%m-%d", on) < func.strftime("%m-%d", Child.date_of_birth), Integer)
+    )
+    opened = func.coalesce(Referral.referred_on, func.date(Referral.created_at))
+    days_open = cast(func.julianday(on) - func.julianday(opened), Integer)
+
+    def base() -> Select[tuple[()]]:
+        return select().select_from(Referral).join(Child, Child.id == Referral.child_id)
+
+    return ListSpec(
+        name="referrals",
+        id_expr=Referral.id,
+        columns=[
+            Column("ref", "Referral", Referral.ref),
+            Column("status", "Status", Referral.status, "enum"),
+            Column("case_reference", "Case ref", Child.case_reference),
+            Column("initials", "Child", _initials, "initials"),
+            Column("age", "Age", age_years, "int"),
+            Column("placement_type", "Type sought", Referral.placement_type, "enum"),
+            Column("urgency", "Urgency", Referral.urgency, "enum"),
+            Column("start", "Start needed", Referral.required_start_date, "date"),
+            Column("days_open", "Days open", days_open, "int"),
+        ],
+        base=base,
+        search=[Referral.ref, Child.case_reference],
+        default_sort="days_open",
+        default_descending=True,
+        filters={"status": lambda value: Referral.status == ReferralStatus(value)},
+    )
+
+
+def provider_list() -> ListSpec:
+    """The provider directory."""
+    return ListSpec(
+        name="providers",
+        id_expr=Provider.id,
+        columns=[
+            Column("name", "Provider", Provider.name),
+            Column("provider_type", "Type", Provider.provider_type, "enum"),
+            Column("urn", "URN", Provider.urn),
+            Column("local_authority", "Local authority", Provider.local_authority),
+            Column("postcode", "Postcode", Provider.postcode),
+            Column("ofsted_judgement", "Ofsted", Provider.ofsted_judgement, "enum"),
+            Column("contract_route", "Route", Provider.contract_route, "enum"),
+            Column("vacancies", "Vacancies", Provider.vacancies, "int"),
+            Column("risk", "Risk", func.coalesce(Provider.risk_override, Provider.risk_level), "enum"),
+            Column("suspended", "Suspended", Provider.suspended, "bool"),
+        ],
+        base=lambda: select().select_from(Provider),
+        search=[Provider.name, Provider.urn, Provider.town, Provider.postcode, Provider.local_authority, Provider.ref],
+        default_sort="name",
+        filters={
+            "provider_type": lambda v: Provider.provider_type == ProviderType(v),
+            "local_authority": lambda v: Provider.local_authority == v,
+            "ofsted_judgement": lambda v: Provider.ofsted_judgement == OfstedJudgement(v),
+            "contract_route": lambda v: Provider.contract_route == ContractRoute(v),
+            "has_vacancy": lambda v: (Provider.vacancies > 0) if v else (Provider.vacancies == 0),
+            "suspended": lambda v: Provider.suspended.is_(bool(v)),
+        },
+    )
+
+
+def placement_list() -> ListSpec:
+    """Placements with child, provider, dates and weekly cost."""
+    weekly = (
+        select(func.coalesce(func.sum(PlacementFeeLine.weekly_amount_pence), 0))
+        .where(PlacementFeeLine.placement_id == Placement.id)
+        .scalar_subquery()
+    )
+    provider = aliased(Provider)
+
+    def base() -> Select[tuple[()]]:
+        return (
+            select()
+            .select_from(Placement)
+            .join(Child, Child.id == Placement.child_id)
+            .join(provider, provider.id == Placement.provider_id)
+        )
+
+    return ListSpec(
+        name="placements",
+        id_expr=Placement.id,
+        columns=[
+            Column("ref", "Placement", Placement.ref),
+            Column("case_reference", "Case ref", Child.case_reference),
+            Column("initials", "Child", _initials, "initials"),
+            Column("provider", "Provider", provider.name),
+            Column("placement_type", "Type", Placement.placement_type, "enum"),
+            Column("start_date", "Start", Placement.start_date, "date"),
+            Column("end_date", "End", Placement.end_date, "date"),
+            Column("weekly", "Weekly cost", weekly, "money"),
+        ],
+        base=base,
+        search=[Placement.ref, Child.case_reference, provider.name],
+        default_sort="start_date",
+        default_descending=True,
+        filters={"active": lambda v: Placement.end_date.is_(None) if v else Placement.end_date.is_not(None),
+                 "provider_id": lambda v: Placement.provider_id == v},
+    )

@@ -1,0 +1,74 @@
+"""Starting the window: choose the database, open it safely, show the main window.
+
+``placedesk`` with no ``--db`` opens the officer's own database in the user
+data folder (or the one last opened through File › Open). A file PlaceDesk
+refuses is never changed; the officer is told why and may pick another.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from placedesk import __version__
+from placedesk.config import default_db_path, ensure_laptop_id, load_settings
+from placedesk.db import Database, open_database
+from placedesk.errors import PlaceDeskError
+from placedesk.ui import dialogs
+
+
+def choose_database(db_arg: str | None, last_database: str) -> Path:
+    """``--db`` wins; then the file last opened in the app, if it still exists; then the default."""
+    if db_arg:
+        return Path(db_arg).expanduser()
+    if last_database and Path(last_database).exists():
+        return Path(last_database)
+    return default_db_path()
+
+
+def open_for_gui(path: Path) -> Database | None:
+    """Open ``path``, or explain why not and offer to open another file."""
+    while True:
+        try:
+            return open_database(path)
+        except PlaceDeskError as exc:
+            dialogs.warn(None, "PlaceDesk", str(exc))
+            other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
+                                             "PlaceDesk database (*.sqlite);;All files (*)")
+            if other is None:
+                return None
+            path = other
+
+
+def build_main_window(db: Database, settings_problem: str | None = None):  # type: ignore[no-untyped-def]
+    """The main window over an open database (used by the app, tests and benchmarks)."""
+    from placedesk.ui.context import AppContext
+    from placedesk.ui.main_window import MainWindow
+
+    loaded = load_settings()
+    ctx = AppContext(db, loaded.settings, settings_problem=settings_problem or loaded.problem)
+    return MainWindow(ctx)
+
+
+def run_gui(db_arg: str | None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("PlaceDesk")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("PlaceDesk")
+    loaded = load_settings()
+    if loaded.problem:
+        dialogs.warn(None, "PlaceDesk settings", loaded.problem)
+    else:
+        ensure_laptop_id(loaded.settings)
+    db = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
+    if db is None:
+        return 2
+    window = build_main_window(db, loaded.problem)
+    if db.created:
+        window.statusBar().showMessage(f"Started a new empty database at {db.path}", 15000)
+    elif db.upgraded_from is not None:
+        window.statusBar().showMessage(f"Database upgraded; a backup was saved to {db.backup_path}", 15000)
+    window.show()
+    return int(app.exec())

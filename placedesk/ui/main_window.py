@@ -1,0 +1,247 @@
+"""The main window: tabs for the officer's work, a File menu, and a status bar.
+
+Tabs are built the first time they are shown, so start-up only pays for the
+tab on screen (QtCharts, pandas and reportlab load when first needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
+
+from placedesk import __version__
+from placedesk.config import config_dir, save_settings
+from placedesk.db import open_database
+from placedesk.errors import PlaceDeskError
+from placedesk.ui import dialogs
+from placedesk.ui.context import AppContext, touches
+from placedesk.ui.tabs.base import Tab
+
+# (module under placedesk.ui.tabs, class name, title, entities it opens), in tab order.
+TABS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("coming_up", "ComingUpTab", "Coming up", ("child",)),
+    ("referrals", "ReferralsTab", "Referrals", ("referral",)),
+    ("providers", "ProvidersTab", "Providers", ("provider",)),
+    ("placements", "PlacementsTab", "Placements", ("placement", "agreement")),
+    ("monitoring", "MonitoringTab", "Monitoring", ("cap", "monitoring_visit", "kpi_value")),
+]
+
+
+class LazyTab(QWidget):
+    """Holds a tab's place until it is first shown, then builds the real tab inside."""
+
+    def __init__(self, ctx: AppContext, module: str, class_name: str,
+                 on_built: Callable[[Tab], None]) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._module = module
+        self._class_name = class_name
+        self._on_built = on_built
+        self.tab: Tab | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def build(self) -> Tab:
+        if self.tab is None:
+            module = importlib.import_module(f"placedesk.ui.tabs.{self._module}")
+            self.tab = getattr(module, self._class_name)(self._ctx)
+            self._layout.addWidget(self.tab)
+            self._on_built(self.tab)
+        return self.tab
+
+
+class MainWindow(QMainWindow):
+    """PlaceDesk's main window over one open database."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setMinimumSize(900, 600)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._lazy: dict[str, LazyTab] = {}
+        for module, class_name, title, _ in TABS:
+            holder = LazyTab(ctx, module, class_name, self._tab_built)
+            self._lazy[module] = holder
+            self.tabs.addTab(holder, title)
+        self.tabs.currentChanged.connect(self._build_current)
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self.db_label = QLabel()
+        self.counts_label = QLabel()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.counts_label)
+        ctx.changed.connect(self._on_changed)
+        self._update_title()
+        self._restore_geometry()
+        self._build_current(self.tabs.currentIndex())
+        # Counts are cheap but not free on a large file: after the window is up.
+        QTimer.singleShot(0, self.refresh_counts)
+
+    # --- tabs -------------------------------------------------------------------------
+
+    def _build_current(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, LazyTab):
+            widget.build()
+
+    def _tab_built(self, tab: Tab) -> None:
+        tab.open_requested.connect(self.open_record)
+
+    def tab(self, module: str) -> Tab:
+        """The tab built from ``placedesk.ui.tabs.<module>`` (built now if not yet shown)."""
+        return self._lazy[module].build()
+
+    def show_tab(self, module: str) -> Tab:
+        tab = self.tab(module)
+        self.tabs.setCurrentWidget(self._lazy[module])
+        return tab
+
+    def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
+        """Show a record in the tab that handles its kind."""
+        for module, _, _, handles in TABS:
+            if entity in handles:
+                tab = self.show_tab(module)
+                tab.open_record(entity, record_id)
+                return
+
+    # --- menus ------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
+        self._add(file_menu, "&New database…", self.new_database, QKeySequence.New)
+        self._add(file_menu, "&Open database…", self.open_database_file, QKeySequence.Open)
+        self._add(file_menu, "Load &demo data…", self.load_demo)
+        file_menu.addSeparator()
+        self._add(file_menu, "&Back up database…", self.backup)
+        # Sync, export and restore actions are added after this separator.
+        self.sync_separator = file_menu.addSeparator()
+        file_menu.addSeparator()
+        self._add(file_menu, "&Officer profile and settings…", self.edit_settings)
+        file_menu.addSeparator()
+        self._add(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._add(help_menu, "&About PlaceDesk", self.about)
+
+    def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
+             shortcut: QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def new_database(self) -> None:
+        path = dialogs.choose_save_file(self, "New PlaceDesk database", "placedesk.sqlite",
+                                        "PlaceDesk database (*.sqlite)")
+        if path is None:
+            return
+        if path.exists():
+            dialogs.warn(self, "New database", f"{path} already exists. PlaceDesk never replaces a file: "
+                                               "choose a new name, or use File › Open database.")
+            return
+        self._switch_to(path)
+
+    def open_database_file(self) -> None:
+        path = dialogs.choose_open_file(self, "Open PlaceDesk database", "PlaceDesk database (*.sqlite);;All files (*)")
+        if path is not None:
+            self._switch_to(path)
+
+    def _switch_to(self, path: Path) -> None:
+        try:
+            db = open_database(path)
+        except PlaceDeskError as exc:
+            dialogs.warn(self, "Open database", str(exc))
+            return
+        self.ctx.replace_database(db)
+        self.ctx.settings.last_database = str(db.path)
+        self._save_settings()
+        self._update_title()
+        self.refresh_counts()
+
+    def load_demo(self) -> None:
+        from placedesk.ui.actions import load_demo
+
+        load_demo(self, self.ctx)
+
+    def backup(self) -> None:
+        from placedesk.ui.actions import backup
+
+        backup(self, self.ctx)
+
+    def edit_settings(self) -> None:
+        from placedesk.ui.settings_dialog import edit_settings
+
+        if edit_settings(self, self.ctx):
+            self._save_settings()
+
+    def about(self) -> None:
+        dialogs.inform(
+            self,
+            "About PlaceDesk",
+            f"PlaceDesk {__version__}\n\nReferral to contract, monitoring and leaving care for "
+            "placement officers. Works offline; your data stays in one file on this laptop:\n\n"
+            f"{self.ctx.db.path}\n\nWEMWBS and SWEMWBS © University of Warwick and NHS Health Scotland; "
+            "free for this use, and their owners ask users to register.",
+        )
+
+    # --- status -----------------------------------------------------------------------
+
+    def _on_changed(self, changed: frozenset[str]) -> None:
+        if touches(changed, "provider", "child", "referral", "placement"):
+            self.refresh_counts()
+        if touches(changed):
+            self._update_title()
+
+    def refresh_counts(self) -> None:
+        from placedesk.services.summary import record_counts
+
+        with self.ctx.read() as session:
+            counts = record_counts(session)
+        self.counts_label.setText(
+            f"{counts.providers:,} providers · {counts.children:,} children · "
+            f"{counts.open_referrals:,} open referrals · {counts.active_placements:,} active placements"
+        )
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"PlaceDesk — {self.ctx.db.path.name}")
+        self.db_label.setText(f"Database: {self.ctx.db.path}")
+
+    # --- geometry and closing ------------------------------------------------------------
+
+    def _window_settings(self) -> QSettings:
+        return QSettings(str(config_dir() / "window.ini"), QSettings.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        geometry = self._window_settings().value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def _save_settings(self) -> None:
+        if self.ctx.settings_problem:
+            # The file on disk could not be read: never overwrite what the officer may fix.
+            return
+        try:
+            save_settings(self.ctx.settings)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Settings could not be saved: {exc}", 10000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        from placedesk.ui.tasks import wait_for_tasks
+
+        wait_for_tasks()
+        self._window_settings().setValue("geometry", self.saveGeometry())
+        event.accept()
+
+
+__all__ = ["MainWindow"]
