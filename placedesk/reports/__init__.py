@@ -1,0 +1,1 @@
+"""Documents PlaceDesk prints: reportlab PDFs and their pyHanko signatures (no Qt here)."""

@@ -1,0 +1,331 @@
+"""PDF signatures with pyHanko: empty fields, the officer's signature, and checking signatures.
+
+Every signature is added as an incremental update, so the bytes the officer
+signed stay at the start of any later file: a countersigned agreement is the
+officer-signed file plus the provider's update. Checking a signature reports
+integrity (is it intact, is the cryptography valid, which bytes it covers,
+were later changes only form filling) separately from trust: councils mostly
+use self-signed certificates, so an unknown root is reported, not fatal.
+
+No Qt here: the GUI calls these through a background task, the CLI directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import logging
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from placedesk.errors import PlaceDeskError
+
+log = logging.getLogger(__name__)
+
+# Field names in every agreement PDF; Adobe Reader shows them as the boxes to sign.
+LA_FIELD = "CouncilSignature"
+PROVIDER_FIELD = "ProviderSignature"
+
+
+class SigningError(PlaceDeskError):
+    """A signature could not be made (wrong passphrase, unusable key, damaged PDF)."""
+
+
+class UnreadablePdf(PlaceDeskError):
+    """The bytes are not a PDF PlaceDesk can read (damaged or cut short)."""
+
+
+@dataclass(frozen=True)
+class FieldBox:
+    """Where an empty signature field goes: page index from 0, rectangle in points."""
+
+    name: str
+    page: int
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What checking one embedded signature found."""
+
+    field_name: str
+    signer_name: str
+    signed_at: dt.datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    covers_whole_file: bool
+    coverage: str
+    # False when changes made after this signature go beyond filling in later signatures.
+    changes_allowed: bool
+    # Length of the file revision this signature covers (its byte range end).
+    signed_length: int
+    subject: str
+    issuer: str
+    serial: str
+    certificate_sha256: str
+
+    @property
+    def ok(self) -> bool:
+        """Intact, cryptographically valid, and nothing forbidden changed after it."""
+        return self.intact and self.valid and self.changes_allowed
+
+
+def add_signature_fields(pdf: bytes, boxes: Iterable[FieldBox]) -> bytes:
+    """``pdf`` with an empty signature field in each box (one incremental update)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    boxes = list(boxes)
+    if not boxes:
+        return pdf
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for box in boxes:
+        append_signature_field(writer, SigFieldSpec(sig_field_name=box.name, on_page=box.page, box=box.box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def load_signer(p12: bytes, passphrase: str) -> object:
+    """A pyHanko signer from PKCS#12 bytes; a wrong passphrase is a clear :class:`SigningError`."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign.signers import SimpleSigner
+
+    try:
+        key, cert, _ = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
+    except ValueError as exc:
+        raise SigningError(
+            "The passphrase does not open this signing identity (or the file is not a PKCS#12 "
+            "identity). Check the passphrase and try again."
+        ) from exc
+    if key is None or cert is None:
+        raise SigningError("This PKCS#12 file holds no private key and certificate to sign with.")
+    signer = SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=passphrase.encode("utf-8"))
+    return signer
+
+
+def _stamp_safe(text: str) -> str:
+    """The stamp's built-in font is Latin-1 only; keep names readable rather than fail."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    translated = kept.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"}))
+    return translated.encode("latin-1", "replace").decode("latin-1")
+
+
+def sign_pdf(
+    pdf: bytes,
+    field_name: str,
+    signer: object,
+    *,
+    name: str,
+    role: str,
+    organisation: str,
+    reason: str = "Individual Placement Agreement",
+    location: str = "",
+    image: bytes | None = None,
+) -> bytes:
+    """Sign the named (existing) field with a visible stamp: name, role, date, optional handwriting."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields as sigfields
+    from pyhanko.sign import signers
+    from pyhanko.stamp import TextStampStyle
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    except (PdfError, ValueError, KeyError) as exc:
+        raise UnreadablePdf(f"The agreement PDF could not be read to sign it ({exc}).") from exc
+    background = None
+    if image:
+        background = _signature_image(image)
+    style = TextStampStyle(
+        stamp_text=_stamp_safe(f"Signed by %(signer)s\n{role}\n{organisation}\nDate: %(ts)s"),
+        timestamp_format="%d/%m/%Y %H:%M UTC",
+        border_width=1,
+        background=background,
+        background_opacity=0.55,
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=sigfields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location or None,
+        name=_stamp_safe(name),
+    )
+    try:
+        out = signers.PdfSigner(meta, signer, stamp_style=style).sign_pdf(  # type: ignore[arg-type]
+            writer, existing_fields_only=True
+        )
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"The agreement could not be signed: {exc}") from exc
+    return out.getvalue()
+
+
+def _signature_image(image: bytes) -> object:
+    from PIL import Image, UnidentifiedImageError
+    from pyhanko.pdf_utils.images import PdfImage
+
+    try:
+        picture = Image.open(io.BytesIO(image))
+        picture.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise SigningError("The handwritten signature image could not be read: use a PNG or JPEG.") from exc
+    if picture.mode not in ("RGB", "L"):
+        # Flatten transparency onto white: the stamp draws it over the page.
+        canvas = Image.new("RGB", picture.size, "white")
+        canvas.paste(picture, mask=picture.convert("RGBA").split()[-1])
+        picture = canvas
+    return PdfImage(picture)
+
+
+def _reader(pdf: bytes) -> object:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise UnreadablePdf("This is not a PDF file.")
+    if b"%%EOF" not in pdf[-1024:]:
+        raise UnreadablePdf("The PDF is cut short (it has no end-of-file marker): it looks truncated.")
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader.embedded_signatures  # noqa: B018 - forces the form to be parsed now
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise UnreadablePdf(f"The PDF is damaged and could not be read ({exc}).") from exc
+    return reader
+
+
+def document_keywords(pdf: bytes) -> str:
+    """The PDF's Keywords entry (PlaceDesk puts the agreement reference and version there)."""
+    reader = _reader(pdf)
+    try:
+        info = reader.trailer_view["/Info"]  # type: ignore[attr-defined]
+        return str(info.get("/Keywords", ""))
+    except (KeyError, AttributeError):
+        return ""
+
+
+def signature_field_names(pdf: bytes) -> list[str]:
+    """Names of all signature fields, signed or empty."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = _reader(pdf)
+    return [name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=None)]  # type: ignore[arg-type]
+
+
+def _name_of(cert: object) -> str:
+    native = cert.subject.native  # type: ignore[attr-defined]
+    return str(native.get("common_name") or native.get("organization_name") or cert.subject.human_friendly)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _quiet_trust_warnings() -> Iterator[None]:
+    """pyHanko logs a traceback for every self-signed certificate; here that is the norm."""
+    noisy = logging.getLogger("pyhanko.sign.validation.generic_cms")
+    level = noisy.level
+    noisy.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        noisy.setLevel(level)
+
+
+def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureCheck]:
+    """Check every signature in ``pdf``; trust is reported, never required.
+
+    ``trust_roots`` are DER certificates the council trusts (for example its
+    own CA). Raises :class:`UnreadablePdf` for a file that is not a readable PDF.
+    """
+    from asn1crypto import x509
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = _reader(pdf)
+    roots = [x509.Certificate.load(der) for der in trust_roots]
+    checks: list[SignatureCheck] = []
+    for embedded in reader.embedded_signatures:  # type: ignore[attr-defined]
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        cert = embedded.signer_cert
+        try:
+            with _quiet_trust_warnings():
+                status = validate_pdf_signature(embedded, signer_validation_context=context)
+        except Exception as exc:  # noqa: BLE001 - any failure to validate means "not valid"
+            log.info("signature %s could not be validated: %s", embedded.field_name, type(exc).__name__)
+            checks.append(
+                SignatureCheck(
+                    field_name=embedded.field_name,
+                    signer_name=_name_of(cert),
+                    signed_at=embedded.self_reported_timestamp,
+                    intact=False,
+                    valid=False,
+                    trusted=False,
+                    covers_whole_file=False,
+                    coverage="unknown",
+                    changes_allowed=False,
+                    signed_length=_signed_length(embedded),
+                    subject=cert.subject.human_friendly,
+                    issuer=cert.issuer.human_friendly,
+                    serial=format(cert.serial_number, "x"),
+                    certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
+                )
+            )
+            continue
+        coverage = status.coverage
+        whole = coverage == SignatureCoverageLevel.ENTIRE_FILE
+        changes_ok = whole or bool(status.docmdp_ok)
+        checks.append(
+            SignatureCheck(
+                field_name=embedded.field_name,
+                signer_name=_name_of(cert),
+                signed_at=status.signer_reported_dt,
+                intact=bool(status.intact),
+                valid=bool(status.valid),
+                trusted=bool(status.trusted),
+                covers_whole_file=whole,
+                coverage=_coverage_label(coverage),
+                changes_allowed=changes_ok,
+                signed_length=_signed_length(embedded),
+                subject=cert.subject.human_friendly,
+                issuer=cert.issuer.human_friendly,
+                serial=format(cert.serial_number, "x"),
+                certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
+            )
+        )
+    return checks
+
+
+def _signed_length(embedded: object) -> int:
+    byte_range = embedded.sig_object["/ByteRange"]  # type: ignore[attr-defined]
+    return int(byte_range[2]) + int(byte_range[3])
+
+
+def _coverage_label(coverage: object) -> str:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    return {
+        SignatureCoverageLevel.ENTIRE_FILE: "whole document",
+        SignatureCoverageLevel.ENTIRE_REVISION: "an earlier revision (later changes follow)",
+        SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "part of the file",
+        SignatureCoverageLevel.UNCLEAR: "unclear",
+    }.get(coverage, str(coverage))  # type: ignore[call-overload]
+
+
+__all__ = [
+    "LA_FIELD",
+    "PROVIDER_FIELD",
+    "FieldBox",
+    "SignatureCheck",
+    "SigningError",
+    "UnreadablePdf",
+    "add_signature_fields",
+    "document_keywords",
+    "load_signer",
+    "sign_pdf",
+    "signature_field_names",
+    "verify_pdf",
+]
