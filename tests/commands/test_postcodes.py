@@ -1,0 +1,25 @@
+"""``placedesk postcodes import``: counts, each unread row by line, and a refused file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from placedesk.cli import main
+
+
+def test_import_prints_counts_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_path = tmp_path / "pc.csv"
+    csv_path.write_text("pcds,lat,long\nS10 2TN,53.38,-1.51\nNOTAPC,53,-1\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "db.sqlite"), "postcodes", "import", str(csv_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Imported 1 locations; 1 rows could not be read." in out
+    assert "line 3: 'NOTAPC' is not a postcode or outward code" in out
+
+
+def test_a_file_without_coordinates_fails_with_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_path = tmp_path / "pc.csv"
+    csv_path.write_text("postcode,town\nS10,Sheffield\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "db.sqlite"), "postcodes", "import", str(csv_path)]) == 2
+    assert "easting and northing" in capsys.readouterr().err
