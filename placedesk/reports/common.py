@@ -1,0 +1,159 @@
+"""Shared look for PlaceDesk's reportlab documents: colours, paragraph styles, tables, page furniture.
+
+Documents other than the IPA (referral packs, CAP and monitoring reports)
+use these so every PDF an officer sends looks like it came from one place.
+Text goes through :func:`placedesk.reports.fonts.markup`, so names in any
+script print with the embedded fonts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from placedesk.reports import fonts as fontlib
+
+INK = colors.HexColor("#1f2a44")
+MUTED = colors.HexColor("#4a5568")
+RULE = colors.HexColor("#9aa5b8")
+SHADE = colors.HexColor("#eef1f6")
+PAGE_MARGIN = 20 * mm
+CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
+
+
+@dataclass(frozen=True)
+class ReportStyles:
+    """The paragraph styles every report shares, bound to the registered fonts."""
+
+    fonts: fontlib.FontSet
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_right: ParagraphStyle
+    bullet: ParagraphStyle
+
+
+def report_styles() -> ReportStyles:
+    """Styles on the embedded Unicode fonts (registered on first use)."""
+    fonts = fontlib.register_fonts()
+    body = ParagraphStyle("pd_body", fontName=fonts.regular, fontSize=9.5, leading=13, spaceAfter=5, textColor=INK)
+    return ReportStyles(
+        fonts=fonts,
+        title=ParagraphStyle("pd_title", parent=body, fontName=fonts.bold, fontSize=18, leading=22, spaceAfter=2),
+        subtitle=ParagraphStyle("pd_subtitle", parent=body, fontSize=10.5, leading=14, textColor=MUTED, spaceAfter=8),
+        heading=ParagraphStyle("pd_heading", parent=body, fontName=fonts.bold, fontSize=12, leading=15,
+                               spaceBefore=10, spaceAfter=5),
+        body=body,
+        small=ParagraphStyle("pd_small", parent=body, fontSize=8, leading=10, textColor=MUTED),
+        cell=ParagraphStyle("pd_cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
+        cell_bold=ParagraphStyle("pd_cell_bold", parent=body, fontName=fonts.bold, fontSize=9, leading=11.5,
+                                 spaceAfter=0),
+        cell_right=ParagraphStyle("pd_cell_right", parent=body, fontSize=9, leading=11.5, spaceAfter=0,
+                                  alignment=TA_RIGHT),
+        bullet=ParagraphStyle("pd_bullet", parent=body, leftIndent=12, bulletIndent=2, spaceAfter=3),
+    )
+
+
+def para(text: str, style: ParagraphStyle, styles: ReportStyles, *, bold: bool = False) -> Paragraph:
+    """A paragraph of plain text (escaped, with per-script fonts)."""
+    return Paragraph(fontlib.markup(text, styles.fonts, bold=bold), style)
+
+
+def bullets(items: Sequence[str], styles: ReportStyles) -> list[Paragraph]:
+    """One bulleted paragraph per item."""
+    return [Paragraph(fontlib.markup(item, styles.fonts), styles.bullet, bulletText="•") for item in items]
+
+
+def key_value_table(rows: Sequence[tuple[str, str]], styles: ReportStyles, *, key_width: float = 48 * mm) -> Table:
+    """Label / value pairs, labels shaded, for facts such as "Age: 13"."""
+    data = [[para(key, styles.cell_bold, styles), para(value or "—", styles.cell, styles)] for key, value in rows]
+    table = Table(data, colWidths=[key_width, CONTENT_WIDTH - key_width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (0, -1), SHADE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def numbered_canvas(header_left: str, header_right: str, footer_left: str, notice: str) -> type[Canvas]:
+    """A canvas class that stamps a header, a footer and "Page X of Y" on every page.
+
+    Pages are held back until the end because the total is known only then.
+    """
+    fonts = fontlib.register_fonts()
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _text(self, x: float, y: float, text: str, *, bold: bool = False, size: float = 9) -> None:
+            for font, run in fontlib.runs(text, fonts, bold=bold):
+                self.setFont(font, size)
+                self.drawString(x, y, run)
+                x += self.stringWidth(run, font, size)
+
+        def _decorate(self, total: int) -> None:
+            width, height = A4
+            self.saveState()
+            self.setFillColor(INK)
+            self._text(PAGE_MARGIN, height - 12 * mm, header_left, bold=True)
+            self.setFont(fonts.regular, 9)
+            self.drawRightString(width - PAGE_MARGIN, height - 12 * mm, header_right)
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.6)
+            self.line(PAGE_MARGIN, height - 14 * mm, width - PAGE_MARGIN, height - 14 * mm)
+            self.line(PAGE_MARGIN, 14 * mm, width - PAGE_MARGIN, 14 * mm)
+            self.setFillColor(MUTED)
+            self._text(PAGE_MARGIN, 10 * mm, footer_left, size=8)
+            self.setFont(fonts.regular, 8)
+            self.drawRightString(width - PAGE_MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
+            self.drawCentredString(width / 2, 6 * mm, notice)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+__all__ = [
+    "CONTENT_WIDTH",
+    "INK",
+    "MUTED",
+    "PAGE_MARGIN",
+    "RULE",
+    "SHADE",
+    "ReportStyles",
+    "bullets",
+    "key_value_table",
+    "numbered_canvas",
+    "para",
+    "report_styles",
+]
