@@ -1,0 +1,182 @@
+"""Export bundles: the records changed since the last export, their PDFs and audit events.
+
+One read transaction sees a consistent database; the export's "as of" time is
+taken before reading, so anything changed while it runs goes in the next
+bundle. The bundle is written by :class:`BundleWriter` (manifest last, then
+one rename), and a ``SyncRecord`` remembers it so the next export starts
+where this one ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from placedesk import __version__
+from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.migrations import SCHEMA_VERSION
+from placedesk.models import StoredDocument, SyncRecord
+from placedesk.models.enums import ExportStatus, SyncDirection
+from placedesk.services.bundle_format import (
+    BundleWriter,
+    Manifest,
+    Progress,
+    bundle_name,
+)
+from placedesk.services.bundle_records import (
+    AUDIT_TABLE,
+    DOCUMENT_TABLE,
+    LOCAL_TABLES,
+    encode_row,
+    exported_tables,
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    bundle_id: str
+    path: Path
+    created_at: dt.datetime
+    since: dt.datetime | None
+    record_count: int
+    document_count: int
+    counts: dict[str, int]
+
+
+def last_export_time(session: Session) -> dt.datetime | None:
+    """When the last export was taken (its "as of" time); None before the first."""
+    return session.scalar(
+        select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT)
+    )
+
+
+def seen_by_us(session: Session) -> dict[str, dt.datetime]:
+    """Per other laptop, the creation time of the newest bundle of theirs applied here."""
+    rows = session.execute(
+        select(SyncRecord.laptop_id, func.max(SyncRecord.bundle_created_at))
+        .where(SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.bundle_created_at.is_not(None))
+        .group_by(SyncRecord.laptop_id)
+    ).all()
+    return {laptop: when for laptop, when in rows if laptop and when is not None}
+
+
+def _doc_path(sha256: str, media_type: str) -> str:
+    return f"documents/{sha256}.{'pdf' if media_type == 'application/pdf' else 'bin'}"
+
+
+def export_bundle(
+    session: Session,
+    target_dir: Path,
+    *,
+    laptop_id: str,
+    officer: str,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+    full: bool = False,
+    as_zip: bool = False,
+    status: ExportStatus = ExportStatus.DELIVERED,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write a bundle of records changed since ``since`` (default: since the last export) into ``target_dir``.
+
+    ``full`` exports everything. Returns where the bundle went; records the
+    export so the next one continues from ``now``.
+    """
+    if now.tzinfo is None:
+        raise ValidationError("The export time must be in UTC.", field="now")
+    target_dir = Path(target_dir)
+    if target_dir.exists() and not target_dir.is_dir():
+        raise ValidationError(f"{target_dir} is a file; choose a folder to export into.", field="to")
+    if since is not None and since.tzinfo is None:
+        raise ValidationError("The 'since' time must be in UTC.", field="since")
+    if full:
+        since = None
+    elif since is None:
+        since = last_export_time(session)
+    bundle_id = uuid.uuid4().hex
+    name = bundle_name(laptop_id, now, bundle_id) + (".zip" if as_zip else "")
+    try:
+        writer = BundleWriter(target_dir / name, as_zip)
+    except OSError as exc:
+        raise PlaceDeskError(f"Could not write to {target_dir} ({exc.strerror or exc}). Check the folder exists "
+                             "and you may write to it.") from None
+    counts: dict[str, int] = {}
+    documents = 0
+    try:
+        tables = exported_tables()
+        for index, table in enumerate(tables):
+            columns = [c for c in table.columns if c.name != "content"]
+            query = select(*columns).order_by(table.c.id)
+            if since is not None:
+                query = query.where(table.c.updated_at > since)
+            if table.name == AUDIT_TABLE:
+                # Conflict bookkeeping stays on this laptop, and so does its trail.
+                query = query.where(table.c.entity.not_in(sorted(LOCAL_TABLES)))
+            rows = session.execute(query).mappings().all()
+            if rows:
+                records = [encode_row(table, row) for row in rows]
+                payload = {"table": table.name, "records": records}
+                writer.add(f"records/{table.name}.json",
+                           json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+                counts[table.name] = len(records)
+                if table.name == DOCUMENT_TABLE:
+                    documents = _write_documents(session, writer, rows)
+            if progress:
+                progress(index + 1, len(tables) + 1)
+        manifest = Manifest(
+            bundle_id=bundle_id,
+            placedesk_version=__version__,
+            schema_version=SCHEMA_VERSION,
+            officer=officer,
+            laptop_id=laptop_id,
+            created_at=now,
+            since=since,
+            files=tuple(writer.entries),
+            record_counts=counts,
+            seen=seen_by_us(session),
+        )
+        path = writer.finish(manifest)
+    except OSError as exc:
+        writer.abort()
+        raise PlaceDeskError(f"The bundle could not be written to {target_dir} ({exc.strerror or exc}). "
+                             "Nothing was left half-written; check the folder and space, then try again.") from None
+    except BaseException:
+        writer.abort()
+        raise
+    total = sum(counts.values())
+    session.add(SyncRecord(
+        direction=SyncDirection.EXPORT, bundle_id=bundle_id, laptop_id=laptop_id, officer=officer,
+        path=str(path), status=status, since=since, record_count=total,
+        delivered_at=now if status is ExportStatus.DELIVERED else None, created_at=now,
+    ))
+    session.flush()
+    if progress:
+        progress(len(exported_tables()) + 1, len(exported_tables()) + 1)
+    return ExportResult(bundle_id, path, now, since, total, documents, counts)
+
+
+def _write_documents(session: Session, writer: BundleWriter, rows: list[object]) -> int:
+    written: set[str] = set()
+    for row in rows:
+        sha = row["sha256"]  # type: ignore[index]
+        path = _doc_path(sha, row["media_type"])  # type: ignore[index]
+        if path in written:
+            continue
+        content = session.scalar(select(StoredDocument.content).where(StoredDocument.id == row["id"]))  # type: ignore[index]
+        if content is None or hashlib.sha256(content).hexdigest() != sha:
+            raise PlaceDeskError(
+                f"The stored document {row['filename']} no longer matches the checksum recorded when it was made, "  # type: ignore[index]
+                "so it was not exported. Run 'placedesk check' and restore it from a backup."
+            )
+        writer.add(path, content)
+        written.add(path)
+    return len(written)
