@@ -47,7 +47,7 @@ _CHUNK = 1024 * 1024
 _MEMBER = re.compile(r"^(records/[a-z][a-z0-9_]{0,63}\.json|documents/[0-9a-f]{64}\.(pdf|bin))$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BUNDLE_ID = re.compile(r"^[0-9a-f]{32}$")
-_LAPTOP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LAPTOP_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
 Progress = Callable[[int, int], None]
 
