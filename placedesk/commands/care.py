@@ -1,0 +1,97 @@
+"""``placedesk import-903`` and ``placedesk leaving-care``: care history in, the leaving-care list out.
+
+The leaving-care team needs the list, not the app: ``leaving-care`` prints
+every child with case reference, date of birth, status on the date asked,
+the reason, and the next date the status changes, or writes it as CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+
+from placedesk.commands._common import open_db, parse_date
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser("import-903", help="import SSDA903 episodes (and header) CSV files into care history")
+    imp.add_argument("episodes", metavar="EPISODES.csv", type=Path, help="the SSDA903 episodes file")
+    imp.add_argument("header", metavar="HEADER.csv", type=Path, nargs="?", help="the SSDA903 header file")
+    imp.add_argument("--create-children", action="store_true",
+                     help="add children found in the header file but not yet in PlaceDesk")
+    imp.set_defaults(func=run_import_903)
+
+    lc = sub.add_parser("leaving-care", help="list every child's leaving-care status on a date")
+    lc.add_argument("--on", metavar="DATE", type=parse_date, default=None,
+                    help="the date to assess (dd/mm/yyyy or yyyy-mm-dd; default today)")
+    lc.add_argument("--csv", metavar="FILE", type=Path, default=None, help="write the list as CSV to FILE")
+    lc.set_defaults(func=run_leaving_care)
+
+
+def run_import_903(args: argparse.Namespace) -> int:
+    from placedesk.errors import PlaceDeskError
+    from placedesk.services.ssda903 import import_903
+
+    if args.create_children and args.header is None:
+        raise PlaceDeskError("--create-children needs the header file (CHILD, SEX, DOB, ...): give it after "
+                             "the episodes file.")
+    db = open_db(args)
+    try:
+        with db.session_scope() as session:
+            report = import_903(session, args.episodes, args.header, create_children=args.create_children)
+    finally:
+        db.close()
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  {problem}")
+    if report.problems:
+        print("The other rows were imported. Fix these rows in the case system and import the file again: "
+              "rows already imported are not duplicated.", file=sys.stderr)
+        return 1
+    return 0
+
+
+CSV_COLUMNS = ("case_reference", "date_of_birth", "status", "reason", "next_change_date", "next_change")
+
+
+def run_leaving_care(args: argparse.Namespace) -> int:
+    from placedesk.fileio import atomic_write_text
+    from placedesk.services.leaving_care import leaving_care_report
+    from placedesk.services.parsing import format_date
+
+    on: dt.date = args.on or dt.date.today()
+    db = open_db(args, create=False)
+    try:
+        with db.session_scope() as session:
+            rows = leaving_care_report(session, on)
+    finally:
+        db.close()
+    counts = Counter(row.result.label for row in rows)
+    if args.csv is not None:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            change = row.result.next_change
+            writer.writerow([row.case_reference, row.date_of_birth.isoformat(), row.result.label,
+                             row.result.reason, change[0].isoformat() if change else "", change[1] if change else ""])
+        atomic_write_text(args.csv, buffer.getvalue())
+        print(f"Wrote {len(rows)} children's leaving-care status on {format_date(on)} to {args.csv}")
+    else:
+        print(f"Leaving-care status on {format_date(on)}")
+        print(f"{'Case ref':<14} {'Born':<10}  {'Status':<28} Next change")
+        for row in rows:
+            change = row.result.next_change
+            when = f"{format_date(change[0])} {change[1]}" if change else ""
+            print(f"{row.case_reference:<14} {format_date(row.date_of_birth):<10}  {row.result.label:<28} {when}")
+            print(f"{'':<26}{row.result.reason}")
+    if not rows:
+        print("No children in this database yet: import SSDA903 files with 'placedesk import-903'.")
+    else:
+        print("; ".join(f"{label}: {n}" for label, n in sorted(counts.items())))
+    return 0
