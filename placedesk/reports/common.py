@@ -55,7 +55,7 @@ def report_styles() -> ReportStyles:
         title=ParagraphStyle("pd_title", parent=body, fontName=fonts.bold, fontSize=18, leading=22, spaceAfter=2),
         subtitle=ParagraphStyle("pd_subtitle", parent=body, fontSize=10.5, leading=14, textColor=MUTED, spaceAfter=8),
         heading=ParagraphStyle("pd_heading", parent=body, fontName=fonts.bold, fontSize=12, leading=15,
-                               spaceBefore=10, spaceAfter=5),
+                               spaceBefore=10, spaceAfter=5, keepWithNext=1),
         body=body,
         small=ParagraphStyle("pd_small", parent=body, fontSize=8, leading=10, textColor=MUTED),
         cell=ParagraphStyle("pd_cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
