@@ -256,6 +256,7 @@ def import_bundle(
     if already is not None:
         result.already_imported = True
         return result
+    _adopt_local_identities(session, decoded)
     sync_point = _sync_point(session, manifest.laptop_id, own_laptop_id, bundle)
     total = sum(len(d.records) for d in decoded) or 1
     done = 0
@@ -348,6 +349,49 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
         else:
             result.unchanged += 1
     return inserts, updates
+
+
+# Records that each laptop may create on its own for the same real thing: the same KPI
+# from the default set, the same Ofsted-registered provider imported from Ofsted's list.
+# An incoming one is taken to be ours when this key matches, instead of clashing.
+NATURAL_KEYS: dict[str, str] = {"kpi_definition": "code", "star_scale": "name", "provider": "urn"}
+
+
+def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
+    """Give incoming records the local id of the same real thing, and repoint references to them."""
+    remapped: dict[str, dict[uuid.UUID, uuid.UUID]] = {}
+    for item in decoded:
+        table = item.table
+        changed = False
+        key = NATURAL_KEYS.get(table.name)
+        if key is not None:
+            by_key = {r[key]: r for r in item.records if r[key]}
+            local: dict[Any, uuid.UUID] = {}
+            values = list(by_key)
+            for start in range(0, len(values), _CHUNK):
+                for row in session.execute(select(table.c[key], table.c.id).where(
+                        table.c[key].in_(values[start:start + _CHUNK]))):
+                    local[row[0]] = row[1]
+            mapping: dict[uuid.UUID, uuid.UUID] = {}
+            for value, record in by_key.items():
+                local_id = local.get(value)
+                if local_id is not None and local_id != record["id"]:
+                    mapping[record["id"]] = local_id
+                    record["id"] = local_id
+                    changed = True
+            if mapping:
+                remapped[table.name] = mapping
+        for fk in table.foreign_keys:
+            fk_mapping = remapped.get(fk.column.table.name)
+            if not fk_mapping:
+                continue
+            for record in item.records:
+                target = record.get(fk.parent.name)
+                if target in fk_mapping:
+                    record[fk.parent.name] = fk_mapping[target]
+                    changed = True
+        if changed:
+            item.raw = [{k: encode(v) for k, v in r.items() if k != "content"} for r in item.records]
 
 
 def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
