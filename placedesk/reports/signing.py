@@ -250,30 +250,13 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureC
     checks: list[SignatureCheck] = []
     for embedded in reader.embedded_signatures:  # type: ignore[attr-defined]
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        cert = embedded.signer_cert
         try:
+            cert = embedded.signer_cert
             with _quiet_trust_warnings():
                 status = validate_pdf_signature(embedded, signer_validation_context=context)
-        except Exception as exc:  # noqa: BLE001 - any failure to validate means "not valid"
+        except Exception as exc:  # noqa: BLE001 - a signature that cannot be validated is broken
             log.info("signature %s could not be validated: %s", embedded.field_name, type(exc).__name__)
-            checks.append(
-                SignatureCheck(
-                    field_name=embedded.field_name,
-                    signer_name=_name_of(cert),
-                    signed_at=embedded.self_reported_timestamp,
-                    intact=False,
-                    valid=False,
-                    trusted=False,
-                    covers_whole_file=False,
-                    coverage="unknown",
-                    changes_allowed=False,
-                    signed_length=_signed_length(embedded),
-                    subject=cert.subject.human_friendly,
-                    issuer=cert.issuer.human_friendly,
-                    serial=format(cert.serial_number, "x"),
-                    certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
-                )
-            )
+            checks.append(_broken(embedded))
             continue
         coverage = status.coverage
         whole = coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -297,6 +280,38 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[bytes] = ()) -> list[SignatureC
             )
         )
     return checks
+
+
+def _broken(embedded: object) -> SignatureCheck:
+    """A signature whose data is damaged: report what can still be read, all checks failed."""
+    subject = issuer = serial = digest = ""
+    name = "unknown signer"
+    try:
+        cert = embedded.signer_cert  # type: ignore[attr-defined]
+        name, subject, issuer = _name_of(cert), cert.subject.human_friendly, cert.issuer.human_friendly
+        serial, digest = format(cert.serial_number, "x"), hashlib.sha256(cert.dump()).hexdigest()
+    except Exception:  # noqa: BLE001 - the certificate itself may be what is damaged
+        pass
+    try:
+        length = _signed_length(embedded)
+    except (KeyError, TypeError, ValueError, IndexError):
+        length = 0
+    return SignatureCheck(
+        field_name=embedded.field_name,  # type: ignore[attr-defined]
+        signer_name=name,
+        signed_at=None,
+        intact=False,
+        valid=False,
+        trusted=False,
+        covers_whole_file=False,
+        coverage="unknown (the signature is damaged)",
+        changes_allowed=False,
+        signed_length=length,
+        subject=subject,
+        issuer=issuer,
+        serial=serial,
+        certificate_sha256=digest,
+    )
 
 
 def _signed_length(embedded: object) -> int:

@@ -563,13 +563,20 @@ def assess_countersignature(
         raise CountersignatureRejected(
             "unsigned", "This file is unsigned by the provider: it is the copy you sent, with no countersignature."
         )
+    if unsigned_pdf is not None and returned == unsigned_pdf:
+        raise CountersignatureRejected(
+            "unsigned", "This file is unsigned: it is the agreement as issued, with no signatures at all."
+        )
+    if not returned.lstrip()[:5] == b"%PDF-":
+        raise CountersignatureRejected("wrong", "This is the wrong file: it is not a PDF.")
+    if b"%%EOF" not in returned[-1024:] or officer_pdf.startswith(returned):
+        raise CountersignatureRejected(
+            "truncated",
+            "This file is truncated: it stops part-way (no end-of-file marker). Ask the provider to send it again.",
+        )
     try:
         keywords = signing.document_keywords(returned)
     except signing.UnreadablePdf as exc:
-        if officer_pdf.startswith(returned) or len(returned) < len(officer_pdf):
-            raise CountersignatureRejected(
-                "truncated", f"This file is truncated: it is shorter than the agreement you signed ({exc})"
-            ) from exc
         raise CountersignatureRejected("modified", f"This file has been modified and can no longer be read ({exc})") from exc
     if keywords != expected:
         found = keywords.removeprefix("placedesk-agreement:").replace(";version:", " version ") if keywords else ""
@@ -579,8 +586,6 @@ def assess_countersignature(
             f"the countersignature for {ref} version {version}.",
         )
     if not returned.startswith(officer_pdf):
-        if officer_pdf.startswith(returned):
-            raise CountersignatureRejected("truncated", "This file is truncated: it stops part-way through the agreement you signed.")
         if unsigned_pdf is not None and returned.startswith(unsigned_pdf):
             raise CountersignatureRejected(
                 "wrong",

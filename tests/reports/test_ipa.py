@@ -1,0 +1,130 @@
+"""The IPA document: every section, page numbering, fonts for every name, council clause wording."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from placedesk.reports import fonts
+from placedesk.reports.ipa import FeeLine, fill_clause, load_clauses, render_ipa
+from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, document_keywords, signature_field_names
+from tests.reports.ipa_data import earlier_version, sample
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+SECTIONS = [
+    "1. The parties", "2. The child", "3. The placement", "4. Fees and funding", "5. Outcomes and KPIs",
+    "6. Payment terms", "7. Notice period", "8. Reporting duties", "9. Review dates", "10. Special conditions",
+    "11. General terms", "12. Versions of this agreement", "13. Signatures",
+]
+
+
+def test_every_section_and_its_content_is_in_the_pdf() -> None:
+    text = _squash(" ".join(_pages(render_ipa(sample()))))
+    for heading in SECTIONS:
+        assert heading in text
+    for expected in (
+        # parties
+        "Cyngor Sir Ynys Môn", "Council Offices, Llangefni", "Siân Ŵyn-Roberts", "Brightpath Care Ltd", "SC123456",
+        "Oak House, 3 Lôn Las", "Framework (North Wales)",
+        # child, placement
+        "Zoë Żółkiewska", "02/04/2011", "CASE-0042", "Full care order", "Children's home", "09/03/2026",
+        "08/03/2027",
+        # fees: each line weekly and annual (x52), the total, the partners' shares in money and percent
+        "£4,500.00", "£234,000.00", "£320.50", "£4,820.50", "£250,666.00", "Social care", "70%", "£3,374.35",
+        "Education", "30%", "£1,446.15",
+        # terms
+        "four-weekly in arrears", "28 days' written notice", "monthly placement report", "School attendance",
+        "01/06/2026", "Ysgol David Hughes", "supersedes every earlier version",
+        "Signed for and on behalf of Cyngor Sir Ynys Môn", "Signed for and on behalf of Brightpath Care Ltd",
+    ):
+        assert expected in text, expected
+
+
+def test_header_and_footer_on_every_page() -> None:
+    pages = _pages(render_ipa(sample()))
+    for number, page in enumerate(pages, start=1):
+        assert "Individual Placement Agreement" in page and "Cyngor Sir Ynys Môn" in page
+        assert "Agreement IPA-PLC-7F3A-0001 · Version 1" in page
+        assert f"Page {number} of {len(pages)}" in page
+
+
+def test_long_fee_table_and_special_conditions_flow_onto_more_pages() -> None:
+    short = len(_pages(render_ipa(sample())))
+    lines = tuple(FeeLine("Additional support", f"Extra session {n}", 1000 + n) for n in range(80))
+    conditions = "\n\n".join(f"Condition {n}: " + "the provider will keep a written record. " * 6 for n in range(40))
+    pages = _pages(render_ipa(sample(fee_lines=lines, special_conditions=conditions)))
+    assert len(pages) >= short + 3
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+    text = _squash(" ".join(pages))
+    assert "Extra session 79" in text and "Condition 39:" in text
+    # The fee table's header row repeats on the page it continues onto.
+    assert sum("Annual equivalent" in page for page in pages) >= 3
+
+
+def test_a_name_in_several_scripts_prints_without_boxes() -> None:
+    name = "Gwenllïan Ŵyn Łucja Żaneta Śmigielska محمد علي"
+    pdf = render_ipa(sample(child_name=name))
+    text = unicodedata.normalize("NFKC", " ".join(_pages(pdf)))
+    assert "Gwenllïan Ŵyn Łucja Żaneta Śmigielska" in text
+    # Arabic is drawn shaped and right to left; a reader gives back the name as typed.
+    assert "محمد علي" in text
+
+
+def test_the_embedded_fonts_cover_the_names_and_arabic_gets_its_own_font() -> None:
+    pdf = render_ipa(sample(child_name="Rahel محمد"))
+    reader = PdfReader(io.BytesIO(pdf))
+    names = {str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert any("DejaVuSans" in n for n in names) and any("NotoSansArabic" in n for n in names)
+
+
+def test_characters_no_font_has_print_as_question_marks_not_boxes() -> None:
+    fontset = fonts.register_fonts()
+    assert fonts.runs("Li 漢", fontset) == [(fontset.regular, "Li ?")]
+    assert "?" in " ".join(_pages(render_ipa(sample(child_known_as="漢字"))))
+
+
+def test_arabic_letters_take_their_joined_forms() -> None:
+    shaped = fonts.shape_arabic("محمد")
+    # Initial meem, medial hah, medial meem, final dal, drawn right to left.
+    assert shaped == "\ufeaa\ufee4\ufea4\ufee3"
+    assert fonts.shape_arabic("لا") == "\ufefb"
+
+
+def test_two_empty_signature_fields_are_ready_and_the_agreement_is_labelled() -> None:
+    pdf = render_ipa(sample())
+    assert signature_field_names(pdf) == [LA_FIELD, PROVIDER_FIELD]
+    assert document_keywords(pdf) == "placedesk-agreement:IPA-PLC-7F3A-0001;version:1"
+
+
+def test_later_versions_list_earlier_ones_and_the_reason() -> None:
+    text = _squash(" ".join(_pages(render_ipa(sample(version=2, change_reason="Extra 1:1 hours agreed",
+                                                     history=(earlier_version(),))))))
+    assert "This is version 2" in text and "Extra 1:1 hours agreed" in text and "Superseded" in text
+    assert "Version 2" in text
+
+
+def test_a_council_clause_file_replaces_the_default(tmp_path: Path) -> None:
+    (tmp_path / "notice_period.txt").write_text("Notice is {notice_period_days} days in Anglesey.", encoding="utf-8")
+    clauses = load_clauses(tmp_path)
+    assert clauses["notice_period"] == "Notice is {notice_period_days} days in Anglesey."
+    assert "Council will pay" in clauses["payment_terms"]
+    text = _squash(" ".join(_pages(render_ipa(sample(clauses=clauses, notice_period_days=42)))))
+    assert "Notice is 42 days in Anglesey." in text
+
+
+def test_clause_placeholders_never_break_a_document() -> None:
+    assert fill_clause("{la_name} and {unknown}", {"la_name": "Powys"}) == "Powys and {unknown}"
+    assert fill_clause("a stray { brace", {}) == "a stray { brace"
