@@ -211,7 +211,9 @@ def next_action(referral: Referral, today: dt.date) -> str:
             return f"Chase responses (overdue since {format_date(referral.response_by)})"
         return f"Chase responses (due {format_date(referral.response_by)})"
     if status is S.OFFERS_RECEIVED:
-        offers = sum(1 for r in referral.recipients if r.response is RecipientResponse.OFFERED)
+        offers = sum(1 for r in referral.recipients for o in r.offers if o.status is OfferStatus.OPEN)
+        if not offers:
+            return "Chase responses: no offer is open"
         return f"Compare {offers} offer{'s' if offers != 1 else ''} and award"
     if status is S.AWARDED:
         return "Issue the IPA"
