@@ -93,10 +93,16 @@ def add_signature_fields(pdf: bytes, boxes: Iterable[FieldBox]) -> bytes:
 def load_signer(p12: bytes, passphrase: str) -> object:
     """A pyHanko signer from PKCS#12 bytes; a wrong passphrase is a clear :class:`SigningError`."""
     from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
     from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     try:
-        key, cert, _ = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
+        # Decrypting PKCS#12 is deliberately slow (key stretching): do it once.
+        key, cert, others = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
     except ValueError as exc:
         raise SigningError(
             "The passphrase does not open this signing identity (or the file is not a PKCS#12 "
@@ -104,8 +110,13 @@ def load_signer(p12: bytes, passphrase: str) -> object:
         ) from exc
     if key is None or cert is None:
         raise SigningError("This PKCS#12 file holds no private key and certificate to sign with.")
-    signer = SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=passphrase.encode("utf-8"))
-    return signer
+    registry = SimpleCertificateStore()
+    registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in others])
+    return SimpleSigner(
+        signing_key=translate_pyca_cryptography_key_to_asn1(key),
+        signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),
+        cert_registry=registry,
+    )
 
 
 def _stamp_safe(text: str) -> str:

@@ -1,0 +1,113 @@
+"""``placedesk ipa`` and ``placedesk verify``: files written, signatures checked, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from placedesk.cli import main
+from placedesk.config import Settings, save_settings
+from placedesk.db import Database
+from placedesk.reports import signing
+from tests.services.agreement_helpers import OFFICER_PASS, countersign, make_placement, officer, officer_p12
+
+
+@pytest.fixture
+def placement_ref(db: Database) -> str:
+    save_settings(Settings(officer=officer()))
+    with db.session_scope() as session:
+        return make_placement(session).ref
+
+
+@pytest.fixture
+def identity_files(tmp_path: Path) -> tuple[Path, Path]:
+    p12 = tmp_path / "officer.p12"
+    p12.write_bytes(officer_p12())
+    passphrase = tmp_path / "pass.txt"
+    passphrase.write_text(OFFICER_PASS + "\n", encoding="utf-8")
+    return p12, passphrase
+
+
+def test_ipa_issues_and_writes_the_unsigned_agreement(db: Database, placement_ref: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ipa.pdf"
+    assert main(["ipa", placement_ref, "--out", str(out), "--db", str(db.path)]) == 0
+    assert "Issued IPA-" in capsys.readouterr().out
+    assert out.read_bytes().startswith(b"%PDF") and signing.verify_pdf(out.read_bytes()) == []
+
+
+def test_ipa_signs_and_verify_passes(db: Database, placement_ref: str, tmp_path: Path,
+                                     identity_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "signed.pdf"
+    p12, passphrase = identity_files
+    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
+                 "--db", str(db.path)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "INTACT AND VALID" in printed and "Siân Ŵyn-Roberts" in printed and "Whole document: yes" in printed
+    # Signing twice is refused with a hint, and the file is left alone.
+    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
+                 "--db", str(db.path)]) == 2
+    assert "already signed" in capsys.readouterr().err
+
+
+def test_verify_reports_a_countersigned_file(db: Database, placement_ref: str, tmp_path: Path,
+                                             identity_files: tuple[Path, Path],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "signed.pdf"
+    p12, passphrase = identity_files
+    main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
+          "--db", str(db.path)])
+    returned = tmp_path / "returned.pdf"
+    returned.write_bytes(countersign(out.read_bytes()))
+    capsys.readouterr()
+    assert main(["verify", str(returned)]) == 0
+    printed = capsys.readouterr().out
+    assert "Signature 2 (ProviderSignature): INTACT AND VALID" in printed and "Jo Provider" in printed
+    assert "All 2 signatures" in printed
+
+
+def test_verify_exit_codes_for_broken_unsigned_and_unreadable_files(db: Database, placement_ref: str,
+                                                                    tmp_path: Path,
+                                                                    identity_files: tuple[Path, Path],
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "signed.pdf"
+    p12, passphrase = identity_files
+    main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
+          "--db", str(db.path)])
+    tampered = bytearray(out.read_bytes())
+    tampered[1800] ^= 0x01
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(bytes(tampered))
+    assert main(["verify", str(broken)]) == 1
+    assert "BROKEN" in capsys.readouterr().out
+    unsigned = tmp_path / "unsigned.pdf"
+    main(["ipa", placement_ref, "--out", str(unsigned), "--db", str(db.path)])
+    capsys.readouterr()
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert main(["verify", str(plain)]) == 2
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(out.read_bytes()[:4000])
+    assert main(["verify", str(cut)]) == 2
+    assert "truncated" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path / "missing.pdf")]) == 2
+
+
+def test_ipa_with_the_wrong_passphrase_or_an_unknown_placement_fails_clearly(
+        db: Database, placement_ref: str, tmp_path: Path, identity_files: tuple[Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    p12, _ = identity_files
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("guess-guess", encoding="utf-8")
+    out = tmp_path / "x.pdf"
+    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(wrong),
+                 "--db", str(db.path)]) == 2
+    assert "passphrase does not open" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["ipa", "PLC-NOPE", "--out", str(out), "--db", str(db.path)]) == 2
+    assert "no placement with reference" in capsys.readouterr().err
+    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--db", str(db.path)]) == 2
+    assert "--passphrase-file" in capsys.readouterr().err
