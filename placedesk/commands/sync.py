@@ -1,0 +1,135 @@
+"""``placedesk export``, ``import``, ``sync`` and ``conflicts``: exchanging records through bundles."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import uuid
+from pathlib import Path
+
+from placedesk.commands._common import open_db, parse_date
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser("export", help="write an export bundle of the records changed since the last export")
+    export.add_argument("--to", metavar="DIR", type=Path, required=True, help="folder to write the bundle into")
+    export.add_argument("--since", metavar="DATE", type=parse_date,
+                        help="include records changed since this date instead of since the last export")
+    export.add_argument("--full", action="store_true", help="include every record")
+    export.add_argument("--zip", action="store_true", help="write one .zip file instead of a folder")
+    export.set_defaults(func=run_export)
+
+    imp = sub.add_parser("import", help="check and import a colleague's export bundle (folder or .zip)")
+    imp.add_argument("path", metavar="PATH", type=Path, help="the bundle folder or .zip")
+    imp.set_defaults(func=run_import)
+
+    sync = sub.add_parser("sync", help="send waiting bundles to the shared folder and import colleagues' new ones")
+    sync.add_argument("--no-export", action="store_true", help="do not export this laptop's changes first")
+    sync.set_defaults(func=run_sync)
+
+    conflicts = sub.add_parser("conflicts", help="list sync conflicts, or resolve one")
+    conflicts.add_argument("--resolve", metavar="ID", help="the conflict to resolve (from the list)")
+    conflicts.add_argument("--keep", choices=["local", "remote"],
+                           help="keep this laptop's version (local) or take the other laptop's (remote)")
+    conflicts.set_defaults(func=run_conflicts)
+
+
+def _laptop_id() -> str:
+    from placedesk.config import ensure_laptop_id, load_settings
+
+    return ensure_laptop_id(load_settings().settings)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from placedesk.models.base import utcnow
+    from placedesk.services.export_bundle import export_bundle
+
+    since = None
+    if args.since is not None:
+        since = dt.datetime.combine(args.since, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    laptop = _laptop_id()
+    db = open_db(args, create=False)
+    try:
+        with db.session_scope() as session:
+            result = export_bundle(session, args.to, laptop_id=laptop, officer=db.officer, now=utcnow(),
+                                   since=since, full=args.full, as_zip=args.zip)
+    finally:
+        db.close()
+    scope = "everything" if result.since is None else f"changes since {result.since:%d/%m/%Y %H:%M} UTC"
+    print(f"Exported {result.record_count} record(s) and {result.document_count} document(s) ({scope}) to {result.path}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from placedesk.models.base import utcnow
+    from placedesk.services.import_bundle import import_bundle
+
+    laptop = _laptop_id()
+    db = open_db(args, create=False)
+    try:
+        with db.session_scope() as session:
+            result = import_bundle(session, args.path, own_laptop_id=laptop, now=utcnow())
+    finally:
+        db.close()
+    print(f"Bundle from laptop {result.laptop_id} ({result.officer or 'unknown officer'}, made "
+          f"{result.created_at:%d/%m/%Y %H:%M} UTC)")
+    print(result.summary())
+    for table in sorted(set(result.inserted) | set(result.updated)):
+        print(f"  {table:<28} {result.inserted.get(table, 0):>7} new {result.updated.get(table, 0):>7} updated")
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from placedesk.config import load_settings
+    from placedesk.models.base import utcnow
+    from placedesk.services.outbox import share_problem, sync_with_share
+
+    settings = load_settings().settings
+    laptop = _laptop_id()
+    db = open_db(args, create=False)
+    try:
+        outcome = sync_with_share(db, settings.shared_folder, laptop_id=laptop, now=utcnow,
+                                  export=not args.no_export)
+    finally:
+        db.close()
+    print(outcome.summary())
+    if outcome.rejected:
+        return 1
+    return 1 if outcome.delivery.waiting and share_problem(settings.shared_folder) else 0
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    from placedesk.errors import ValidationError
+    from placedesk.models.base import utcnow
+    from placedesk.models.enums import ConflictResolution
+    from placedesk.services.conflicts import list_conflicts, resolve_conflict
+
+    db = open_db(args, create=False)
+    try:
+        if args.resolve:
+            if not args.keep:
+                raise ValidationError("Say which version to keep: --keep local or --keep remote.", field="keep")
+            try:
+                conflict_id = uuid.UUID(args.resolve)
+            except ValueError:
+                raise ValidationError(f"{args.resolve!r} is not a conflict id; copy one from "
+                                      "'placedesk conflicts'.", field="resolve") from None
+            choice = ConflictResolution.KEEP_LOCAL if args.keep == "local" else ConflictResolution.TAKE_REMOTE
+            with db.session_scope() as session:
+                view = resolve_conflict(session, conflict_id, choice, officer=db.officer, now=utcnow())
+            print(f"Resolved the conflict on {view.entity} {view.label}: "
+                  f"{'kept this laptop' if args.keep == 'local' else 'took the other laptop'}'s version.")
+            return 0
+        with db.session() as session:
+            views = list_conflicts(session)
+    finally:
+        db.close()
+    if not views:
+        print("No sync conflicts to resolve.")
+        return 0
+    for view in views:
+        fields = ", ".join(f.field for f in view.differing) or "(bookkeeping only)"
+        print(f"{view.id}  {view.entity} {view.label}: differs in {fields}")
+    print("Resolve one with: placedesk conflicts --resolve ID --keep local|remote", file=sys.stderr)
+    return 0
