@@ -4,8 +4,9 @@ Each item becomes an all-day event whose UID is ``<item key>@placedesk``. The
 key names the underlying record (a CAP action, a placement's review, a
 child's 18th birthday), never the date, so importing a later export updates
 the same events instead of adding duplicates when a date moves. The file
-carries only what the list shows: the title (child initials and case
-reference at most), the kind, and whether it is overdue.
+carries only what the list shows: the title and whom it concerns (a
+provider's name, or a child's initials and case reference, never more), the
+kind, and whether it is overdue.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def event_uid(item: ComingUpItem) -> str:
 def summary_text(item: ComingUpItem) -> str:
     """The title, led by its kind unless the title already says it."""
     if item.kind.label.lower() in item.title.lower():
-        return item.title
-    return f"{item.kind.label} – {item.title}"
+        return item.text
+    return f"{item.kind.label} – {item.text}"
 
 
 def build_calendar(items: Sequence[ComingUpItem], *, generated_at: dt.datetime) -> bytes:

@@ -105,8 +105,13 @@ class ComingUpItem:
     entity_id: uuid.UUID
     # Stable for the same underlying item whatever its date: calendar UIDs are built from it.
     key: str
-    # Who or what it concerns (provider name, child initials and reference).
+    # Who it concerns: a provider's name, or a child's initials and case reference.
     subject: str = ""
+
+    @property
+    def text(self) -> str:
+        """Title and subject in one line, for places with one column (calendar, CSV)."""
+        return f"{self.title} ({self.subject})" if self.subject else self.title
 
 
 def child_label(first_name: str, last_name: str, case_reference: str) -> str:
@@ -160,7 +165,7 @@ def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iter
         due = signed + chase
         if due <= until:
             yield ComingUpItem(ItemKind.COUNTERSIGNATURE,
-                               f"{ref} v{version}: chase {provider} for countersignature", due, due < today,
+                               f"{ref} v{version}: chase the provider's countersignature", due, due < today,
                                "agreement", aid, f"countersign-{aid}", provider)
 
 
@@ -196,7 +201,7 @@ def _monitoring(session: Session, today: dt.date, days: int,
     for review in due_within(due_reviews(session, today=today, intervals=intervals), today, days):
         last = f"last {review.last_review:%d/%m/%Y}" if review.last_review else "never reviewed"
         yield ComingUpItem(ItemKind.MONITORING_VISIT,
-                           f"Monitoring visit: {review.provider_name} ({review.risk.value} risk, {last})",
+                           f"Monitoring visit due ({review.risk.value} risk, {last})",
                            review.due_on, review.overdue, "provider", review.provider_id,
                            f"visit-{review.provider_id}", review.provider_name)
 
@@ -216,7 +221,7 @@ def _milestones(session: Session, today: dt.date, until: dt.date) -> Iterable[Co
     labels = _children(session, {m.child_id for m in milestones})
     for m in milestones:
         who = labels.get(m.child_id, "")
-        yield ComingUpItem(ItemKind(m.kind.value), f"{who}: {m.description}", m.due_on, m.overdue(today),
+        yield ComingUpItem(ItemKind(m.kind.value), m.description, m.due_on, m.overdue(today),
                            m.entity, m.entity_id, m.key, who)
 
 

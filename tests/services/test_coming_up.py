@@ -116,11 +116,14 @@ def test_titles_name_children_by_initials_and_reference_only(session: Session) -
     make_caseload(session)
     items = coming_up(session, today=TODAY, days=28, intervals=MonitoringSettings())
     by_kind = {i.kind: i for i in items}
-    assert by_kind[ItemKind.BIRTHDAY_18].title.startswith("AB C100: 18th birthday")
+    assert by_kind[ItemKind.BIRTHDAY_18].title.startswith("18th birthday")
+    assert by_kind[ItemKind.BIRTHDAY_18].subject == "AB C100"
+    assert by_kind[ItemKind.MONITORING_VISIT].text == (
+        "Monitoring visit due (high risk, last 20/12/2025) (Oak House)")
     assert by_kind[ItemKind.REFERRAL_RESPONSE].title == "REF-1: 1 provider has not responded"
     assert by_kind[ItemKind.REFERRAL_RESPONSE].subject == "BC C200"
     assert by_kind[ItemKind.CAP_ACTION].title == "CAP-1: Send the missing notifications"
-    assert all("Ava" not in i.title and "Brown" not in i.title for i in items)
+    assert all("Ava" not in i.text and "Brown" not in i.text for i in items)
 
 
 def test_a_shorter_window_leaves_out_later_items_but_keeps_overdue_ones(session: Session) -> None:

@@ -1,0 +1,338 @@
+"""The "Coming up" tab: the officer's week, everything due or overdue in the next N days.
+
+Rows are grouped by when they fall (overdue, today, this week, later) or by
+kind, sortable by any column, overdue rows highlighted and labelled. Double-
+clicking a row (or Enter) opens its record: a child's page opens here, any
+other record through ``open_requested`` for the main window to route. The
+same list exports to an .ics file for Outlook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from placedesk.models.base import utcnow
+from placedesk.services.coming_up import ComingUpItem, ItemKind, coming_up
+from placedesk.services.parsing import format_date
+from placedesk.ui import dialogs
+from placedesk.ui.child_panel import OVERDUE_BACKGROUND, OVERDUE_TEXT, ChildPanel
+from placedesk.ui.context import AppContext, touches
+from placedesk.ui.tabs.base import Tab
+from placedesk.ui.tasks import run_task
+from placedesk.ui.widgets.empty_state import EmptyState
+
+COLUMNS = ["Due", "When", "Kind", "What", "Concerns"]
+ITEM_ROLE = Qt.UserRole
+# Change notices that can alter the list.
+WATCHED = ("referral", "referral_recipient", "offer", "agreement", "placement", "cap", "cap_action", "cap_review",
+           "monitoring_visit", "provider", "child", "care_period")
+
+
+def when_text(item: ComingUpItem, today: dt.date) -> str:
+    days = (item.due_on - today).days
+    if item.overdue:
+        return f"Overdue by {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "Today"
+    if days == 1:
+        return "Tomorrow"
+    return f"In {days} days"
+
+
+def when_group(item: ComingUpItem, today: dt.date) -> tuple[int, str]:
+    days = (item.due_on - today).days
+    if item.overdue:
+        return 0, "Overdue"
+    if days == 0:
+        return 1, "Today"
+    if days <= 7:
+        return 2, "Next 7 days"
+    return 3, "Later"
+
+
+class _Row(QTreeWidgetItem):
+    """A tree row that sorts by its sort keys; group rows keep their own order whatever the direction.
+
+    Keys live in Python attributes rather than Qt item data: PySide6 6.12 on
+    Python 3.11 drops a reference to None whenever a Qt call returns None (an
+    unset data role, a null parent), and a sort makes thousands of such calls.
+    """
+
+    def __init__(self, parent: QTreeWidget | QTreeWidgetItem, keys: Sequence[object], group: bool) -> None:
+        super().__init__(parent)
+        self.keys = list(keys)
+        self.group = group
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        if not isinstance(other, _Row):
+            return super().__lt__(other)
+        tree = self.treeWidget()
+        if self.group and other.group:
+            descending = tree.header().sortIndicatorOrder() == Qt.DescendingOrder
+            return bool(self.keys[0] > other.keys[0]) if descending else bool(self.keys[0] < other.keys[0])
+        column = tree.sortColumn()
+        if column >= len(self.keys) or column >= len(other.keys):
+            return False
+        return bool(self.keys[column] < other.keys[column])  # type: ignore[operator]
+
+
+class ComingUpTree(QTreeWidget):
+    """The list itself; Enter opens the current row like a double-click."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentIndex().isValid():
+            self.itemActivated.emit(self.currentItem(), 0)
+            return
+        super().keyPressEvent(event)
+
+
+class ComingUpTab(Tab):
+    """Everything due or overdue across the caseload; the first tab officers see."""
+
+    title = "Coming up"
+    handles = ("child",)
+
+    def __init__(self, ctx: AppContext, today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(ctx)
+        self.today = today
+        self.items: list[ComingUpItem] = []
+        # The rows on screen; tree rows hold an index into it (plain ints, not Python objects, in Qt data).
+        self.shown: list[ComingUpItem] = []
+
+        self.days = QSpinBox()
+        self.days.setRange(0, 365)
+        self.days.setValue(ctx.settings.coming_up_days)
+        self.days.setSuffix(" days")
+        self.days.setToolTip("How far ahead to look; overdue items are always shown")
+        self.kind_filter = QComboBox()
+        # "" rather than None: see _Row on PySide6 and None.
+        self.kind_filter.addItem("All kinds", "")
+        for kind in ItemKind:
+            self.kind_filter.addItem(kind.label, kind.value)
+        self.group_by = QComboBox()
+        self.group_by.addItem("When it falls", "when")
+        self.group_by.addItem("Kind", "kind")
+        self.export_button = QPushButton("Export to calendar (.ics)…")
+        self.export_button.setToolTip("Save this list as a calendar file to import into Outlook; importing a "
+                                      "later export updates the same events")
+        self.export_button.clicked.connect(self.export_calendar)
+        self.count_label = QLabel()
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Due or overdue in the next"))
+        bar.addWidget(self.days)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.kind_filter)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("Group by"))
+        bar.addWidget(self.group_by)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.export_button)
+
+        self.tree = ComingUpTree()
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(0, Qt.AscendingOrder)
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        self.tree.setColumnWidth(0, 130)
+        self.tree.setColumnWidth(1, 160)
+        self.tree.setColumnWidth(2, 170)
+        self.tree.setColumnWidth(3, 500)
+        self.tree.itemActivated.connect(self._activated)
+
+        self.empty = EmptyState(
+            "Nothing due or overdue",
+            "Nothing falls due in this window. Look further ahead with the number of days above, or add "
+            "review dates to placements, CAP actions and agreements, and send referrals with a response-by "
+            "date: they appear here as they fall due.",
+        )
+        self.empty.add_action("Look 90 days ahead", lambda: self.days.setValue(max(90, self.days.value())))
+        self.empty.finish()
+
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addLayout(bar)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.tree)
+        self.list_stack.addWidget(self.empty)
+        list_layout.addWidget(self.list_stack)
+
+        child_page = QWidget()
+        child_layout = QVBoxLayout(child_page)
+        child_layout.setContentsMargins(0, 0, 0, 0)
+        self.back_button = QPushButton("← Back to Coming up")
+        self.back_button.clicked.connect(self.show_list)
+        back_bar = QHBoxLayout()
+        back_bar.addWidget(self.back_button)
+        back_bar.addStretch(1)
+        child_layout.addLayout(back_bar)
+        self.child_panel = ChildPanel(ctx, today=lambda: self.today())
+        child_layout.addWidget(self.child_panel)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(list_page)
+        self.pages.addWidget(child_page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+        self.days.valueChanged.connect(lambda _: self.refresh())
+        self.kind_filter.currentIndexChanged.connect(lambda _: self._fill())
+        self.group_by.currentIndexChanged.connect(lambda _: self._fill())
+        self.refresh()
+
+    # --- loading ------------------------------------------------------------------------
+
+    def on_changed(self, changed: frozenset[str]) -> None:
+        if touches(changed, *WATCHED):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the list from the database (well under a second even on a large caseload)."""
+        with self.ctx.read() as session:
+            self.items = coming_up(session, today=self.today(), days=self.days.value(),
+                                   intervals=self.ctx.settings.monitoring)
+        self._fill()
+
+    def visible_items(self) -> list[ComingUpItem]:
+        """The items the current filter shows (what the calendar export writes)."""
+        kind = self.kind_filter.currentData()
+        return [i for i in self.items if not kind or i.kind.value == kind]
+
+    def _fill(self) -> None:
+        today = self.today()
+        items = self.visible_items()
+        self.shown = items
+        self.tree.setSortingEnabled(False)
+        self.tree.clear()
+        overdue = sum(1 for i in items if i.overdue)
+        self.count_label.setText(f"{len(items)} items, {overdue} overdue" if items else "")
+        self.export_button.setEnabled(bool(items))
+        self.list_stack.setCurrentIndex(0 if items else 1)
+        if not items and self.kind_filter.currentData():
+            self.empty.heading.setText(f"No {self.kind_filter.currentText().lower()} items")
+            self.empty.guidance.setText("Nothing of this kind falls due in this window. Choose \"All kinds\" or "
+                                        "look further ahead.")
+        elif not items:
+            self.empty.heading.setText("Nothing due or overdue")
+        groups: dict[str, _Row] = {}
+        bold = QFont()
+        bold.setBold(True)
+        by_kind = self.group_by.currentData() == "kind"
+        kind_order = {k: n for n, k in enumerate(ItemKind)}
+        for index, item in enumerate(items):
+            if by_kind:
+                rank, name = kind_order[item.kind], item.kind.label
+            else:
+                rank, name = when_group(item, today)
+            group = groups.get(name)
+            if group is None:
+                group = _Row(self.tree, [rank], group=True)
+                group.setData(0, ITEM_ROLE, -1)
+                group.setFirstColumnSpanned(True)
+                group.setFont(0, bold)
+                group.setFlags(Qt.ItemIsEnabled)
+                if name == "Overdue":
+                    group.setForeground(0, QBrush(OVERDUE_TEXT))
+                groups[name] = group
+            keys = [item.due_on.toordinal(), (item.due_on - today).days, item.kind.label, item.title.lower(),
+                    item.subject.lower()]
+            row = _Row(group, keys, group=False)
+            values = [format_date(item.due_on), when_text(item, today), item.kind.label, item.title, item.subject]
+            for col, value in enumerate(values):
+                row.setText(col, value)
+                if item.overdue:
+                    row.setBackground(col, QBrush(OVERDUE_BACKGROUND))
+                    row.setForeground(col, QBrush(OVERDUE_TEXT))
+            if item.overdue:
+                row.setFont(1, bold)
+            row.setData(0, ITEM_ROLE, index)
+            row.setToolTip(3, "Double-click to open")
+        for name, group in groups.items():
+            group.setText(0, f"{name} ({group.childCount()})")
+        self.tree.setSortingEnabled(True)
+        self.tree.expandAll()
+
+    # --- opening records -------------------------------------------------------------------
+
+    def rows(self) -> list[QTreeWidgetItem]:
+        """Every item row in display order (group rows left out)."""
+        out = []
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            out.extend(group.child(r) for r in range(group.childCount()))
+        return out
+
+    def _activated(self, row: QTreeWidgetItem, column: int = 0) -> None:
+        item = self.item_of(row)
+        if item is not None:
+            self.open_requested.emit(item.entity, item.entity_id)
+
+    def item_of(self, row: QTreeWidgetItem) -> ComingUpItem | None:
+        """The item a tree row shows (None for a group row)."""
+        index = row.data(0, ITEM_ROLE)
+        return self.shown[index] if isinstance(index, int) and 0 <= index < len(self.shown) else None
+
+    def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
+        """Show a child's page in this tab."""
+        if entity == "child" and record_id is not None:
+            self.child_panel.show_child(record_id)
+            self.pages.setCurrentIndex(1)
+
+    def show_list(self) -> None:
+        self.pages.setCurrentIndex(0)
+
+    # --- calendar -------------------------------------------------------------------------
+
+    def export_calendar(self) -> None:
+        items = self.visible_items()
+        if not items:
+            return
+        path = dialogs.choose_save_file(self, "Export Coming up to a calendar file", "placedesk-coming-up.ics",
+                                        "iCalendar file (*.ics)")
+        if path is None:
+            return
+        if path.suffix.lower() != ".ics":
+            path = path.with_suffix(".ics")
+        from placedesk.services.calendar_export import export_ics
+
+        generated = utcnow()
+
+        def write() -> int:
+            return export_ics(items, path, generated_at=generated)
+
+        def done(count: int) -> None:
+            dialogs.inform(self, "Calendar exported",
+                           f"Wrote {count} events to {path}.\n\nIn Outlook choose File › Open & Export › "
+                           "Import/Export › Import an iCalendar file. Importing a later export updates these "
+                           "events rather than adding them twice.")
+
+        run_task(self, "Writing the calendar file…", write, done)
