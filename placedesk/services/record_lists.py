@@ -7,9 +7,11 @@ Referral rows show the child by case reference and initials only.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Collection
 
 from sqlalchemy import Integer, Select, cast, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from placedesk.models import Child, Placement, PlacementFeeLine, Provider, Referral
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, ReferralStatus
@@ -53,6 +55,23 @@ def referral_list(today: dt.date) -> ListSpec:
         default_descending=True,
         filters={"status": lambda value: Referral.status == ReferralStatus(value)},
     )
+
+
+def referral_next_actions(session: Session, referral_ids: Collection[uuid.UUID], today: dt.date,
+                          ) -> dict[uuid.UUID, str]:
+    """What the officer should do next for each listed referral (one page of the list at a time).
+
+    Worked out by :func:`placedesk.services.workflow.next_action` rather than in
+    SQL, so the list and the wizard never disagree about the next step.
+    """
+    from placedesk.services.workflow import next_action
+
+    if not referral_ids:
+        return {}
+    referrals = session.scalars(
+        select(Referral).where(Referral.id.in_(list(referral_ids))).options(selectinload(Referral.recipients))
+    ).all()
+    return {referral.id: next_action(referral, today) for referral in referrals}
 
 
 def provider_list() -> ListSpec:

@@ -1,0 +1,86 @@
+"""Messages shown beside the input that is wrong, and a form that lays them out.
+
+A :class:`FieldForm` is a two-column form whose every row has room, under
+the input, for a red message that says what to fix. A page marks a field by
+the ``field`` name a :class:`~placedesk.errors.ValidationError` carries.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+ERROR_STYLE = "color: #b00020;"
+LABEL_WIDTH = 170
+FIELD_WIDTH = 560
+INVALID_PROPERTY = "invalid"
+# A red frame on the wrong input; the property lets the style sheet pick it out.
+INVALID_SHEET = "*[invalid=\"true\"] { border: 2px solid #b00020; border-radius: 3px; }"
+
+
+class FieldError(QLabel):
+    """A red, word-wrapped message under an input; hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.setText(message)
+        self.setVisible(bool(message))
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Frame ``widget`` in red (or not) and re-polish so the style sheet notices."""
+    widget.setProperty(INVALID_PROPERTY, invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class FieldForm(QWidget):
+    """A form whose rows are registered by field name, each with its own error line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
+        self.fields: dict[str, tuple[QWidget, FieldError]] = {}
+
+    def add(self, name: str, label: str, widget: QWidget, hint: str = "", *, wide: bool = False) -> QWidget:
+        """Add ``widget`` as field ``name``; ``hint`` is a grey line of guidance under it.
+
+        Inputs stop at a readable width unless ``wide`` (tables, lists of lines).
+        """
+        holder = QWidget()
+        if not wide:
+            holder.setMaximumWidth(FIELD_WIDTH)
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setWordWrap(True)
+            hint_label.setStyleSheet("color: palette(placeholder-text);")
+            column.addWidget(hint_label)
+        error = FieldError()
+        column.addWidget(error)
+        caption = QLabel(label)
+        # One label width on every form of a page, so sections line up.
+        caption.setMinimumWidth(LABEL_WIDTH)
+        caption.setAlignment(Qt.AlignRight | Qt.AlignTop)
+        caption.setContentsMargins(0, 4, 0, 0)
+        caption.setBuddy(widget)
+        self.form.addRow(caption, holder)
+        self.fields[name] = (widget, error)
+        widget.setAccessibleName(label.rstrip(":*"))
+        return widget

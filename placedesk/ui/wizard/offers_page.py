@@ -1,0 +1,274 @@
+"""Wizard step 5, Offers: each provider's response, recorded as it comes in, and the offers side by side.
+
+Select a provider, choose Offer (fee lines, proposed start, conditions,
+expiry) or Decline (a standard reason and notes), and press "Record
+response": each response is saved at once, in its own transaction. The
+comparison shows every offer's weekly and annual cost, each funding
+partner's cost, Ofsted judgement, distance, match reasons and open CAPs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+)
+from sqlalchemy.orm import Session
+
+from placedesk.errors import NotFound, PlaceDeskError, ValidationError
+from placedesk.models import ReferralRecipient
+from placedesk.models.enums import DeclineReason, FundingPartner
+from placedesk.services.offers import OfferComparison, compare_offers, describe_expiry, record_decline, record_offer
+from placedesk.services.parsing import format_date, format_money, parse_date
+from placedesk.services.referrals import recipients
+from placedesk.services.wizard_drafts import finish_offers
+from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
+from placedesk.ui.widgets.field_error import FieldForm
+from placedesk.ui.widgets.rows_model import Row, RowsModel
+from placedesk.ui.wizard.match_page import table
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data
+from placedesk.ui.wizard.needs_page import summary_box
+
+OFFER, DECLINE = "offer", "decline"
+
+
+class OffersPage(ReferralPage):
+    step = 4
+    changes = ("referral", "referral_recipient", "offer", "offer_fee_line")
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state, "5. Offers",
+                         "Record each provider's answer as it arrives: an offer with its weekly fee lines, or a "
+                         "decline with the reason. Compare the offers below, then press Next to award one.")
+        self.recipients = RowsModel(["Provider", "Response", "Weekly fee", "Proposed start", "Expires"],
+                                    numeric_columns=(2,))
+        self.recipient_view = table(self.recipients)
+        self.recipient_view.setMinimumHeight(120)
+        self.recipient_view.selectionModel().selectionChanged.connect(lambda *_: self._recipient_chosen())
+        self.body_layout.addWidget(self.recipient_view)
+
+        self.response_form = self.add_form("Response from the selected provider")
+        self.provider_label = QLabel("Select a provider above.")
+        self.response_form.form.addRow("Provider", self.provider_label)
+        self.kind = QComboBox()
+        self.kind.addItem("Offer", OFFER)
+        self.kind.addItem("Decline", DECLINE)
+        self.response_form.add("response", "Response", self.kind)
+        self.responded_on = self.response_form.add("responded_on", "Received on *", QLineEdit(), "dd/mm/yyyy")
+
+        self.offer_form = FieldForm()
+        self.fee_lines = FeeLinesEditor()
+        self.offer_form.add("fee_lines", "Weekly fee lines *", self.fee_lines)
+        self.proposed_start = self.offer_form.add("proposed_start", "Proposed start *", QLineEdit(), "dd/mm/yyyy")
+        self.expires_on = self.offer_form.add("expires_on", "Offer expires", QLineEdit(), "dd/mm/yyyy")
+        self.conditions = self.offer_form.add("conditions", "Conditions", summary_box("Any conditions of the offer"))
+        self._forms.append(self.offer_form)
+
+        self.decline_form = FieldForm()
+        self.decline_reason = QComboBox()
+        self.decline_reason.addItem("Choose the reason…", None)
+        for reason in DeclineReason:
+            self.decline_reason.addItem(reason.label, reason)
+        self.decline_form.add("decline_reason", "Reason *", self.decline_reason)
+        self.decline_notes = self.decline_form.add("decline_notes", "Notes", summary_box("What the provider said"))
+        self._forms.append(self.decline_form)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.offer_form)
+        self.stack.addWidget(self.decline_form)
+        self.kind.currentIndexChanged.connect(lambda i: self.stack.setCurrentIndex(i))
+        self.body_layout.addWidget(self.stack)
+        self.record_button = QPushButton("Record response")
+        self.record_button.clicked.connect(self.record_response)
+        self.recorded_label = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.record_button)
+        row.addWidget(self.recorded_label, 1)
+        self.body_layout.addLayout(row)
+
+        self.body_layout.addWidget(QLabel("<b>Offers side by side</b>"))
+        self.comparison = QTableWidget()
+        self.comparison.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.comparison.setWordWrap(True)
+        self.comparison.setMinimumHeight(220)
+        self.body_layout.addWidget(self.comparison)
+        self._set_response_enabled(False)
+        self._names: dict[uuid.UUID, str] = {}
+
+    # --- loading ---------------------------------------------------------------------
+    def load(self, session: Session) -> None:
+        self.responded_on.setText(format_date(self.state.today))
+        self._reload(session)
+        if self.recipients.rowCount():
+            self.recipient_view.selectRow(0)
+
+    def _reload(self, session: Session) -> None:
+        referral = self.referral(session)
+        comparison = compare_offers(session, referral, today=self.state.today)
+        offers = {row.recipient_id: row for row in comparison}
+        self._names: dict[uuid.UUID, str] = {}
+        rows = []
+        for recipient in recipients(session, referral):
+            offer = offers.get(recipient.recipient_id)
+            self._names[recipient.recipient_id] = recipient.provider_name
+            rows.append(Row([
+                recipient.provider_name, recipient.response,
+                format_money(offer.weekly_total_pence) if offer else "",
+                format_date(offer.proposed_start) if offer else "",
+                describe_expiry(offer) if offer else "",
+            ], key=recipient.recipient_id))
+        selected = self.selected_recipient()
+        self.recipients.set_rows(rows)
+        self.recipient_view.resizeColumnsToContents()
+        if selected is not None:
+            self.recipient_view.selectRow(self.recipients.row_of(selected))
+        self._fill_comparison(comparison)
+
+    def _fill_comparison(self, offers: list[OfferComparison]) -> None:
+        self.comparison.clear()
+        if not offers:
+            self.comparison.setRowCount(1)
+            self.comparison.setColumnCount(1)
+            self.comparison.setHorizontalHeaderLabels(["No offers yet"])
+            self.comparison.setVerticalHeaderLabels([""])
+            self.comparison.setItem(0, 0, QTableWidgetItem("Offers appear here, cheapest first, as you record them."))
+            self.comparison.setColumnWidth(0, 420)
+            return
+        partners = [p for p in FundingPartner if any(p in o.partner_weekly_pence for o in offers)]
+        aspects: list[tuple[str, list[str]]] = [
+            ("Weekly total", [format_money(o.weekly_total_pence) for o in offers]),
+            ("Annual cost (52 weeks)", [format_money(o.annual_cost_pence) for o in offers]),
+            *[(f"{partner.label} pays", [format_money(o.partner_weekly_pence.get(partner)) + " a week"
+                                          if partner in o.partner_weekly_pence else "" for o in offers])
+              for partner in partners],
+            ("Budget", ["" if o.within_budget is None else "Within budget" if o.within_budget else "Over budget"
+                        for o in offers]),
+            ("Fee lines", ["\n".join(f"{kind.label}: {format_money(pence)}" + (f" ({text})" if text != kind.label
+                                                                                else "")
+                                      for kind, text, pence in o.fee_lines) for o in offers]),
+            ("Proposed start", [format_date(o.proposed_start) for o in offers]),
+            ("Expiry", [describe_expiry(o) for o in offers]),
+            ("Conditions", [o.conditions or "None" for o in offers]),
+            ("Ofsted", [o.ofsted_judgement.label for o in offers]),
+            ("Distance", [f"{o.distance_km:.1f} km" if o.distance_km is not None else "Not known" for o in offers]),
+            ("Contract", [o.contract_route.label for o in offers]),
+            ("Open CAPs", [str(o.open_caps) for o in offers]),
+            ("Match score", [f"{o.match_score:g}" if o.match_score is not None else "" for o in offers]),
+            ("Match reasons", ["\n".join(o.match_reasons) for o in offers]),
+        ]
+        if any(o.excluded_reason for o in offers):
+            aspects.insert(0, ("Cannot be awarded", [o.excluded_reason for o in offers]))
+        self.comparison.setColumnCount(len(offers))
+        self.comparison.setRowCount(len(aspects))
+        self.comparison.setHorizontalHeaderLabels([o.provider_name for o in offers])
+        self.comparison.setVerticalHeaderLabels([label for label, _ in aspects])
+        for r, (_, values) in enumerate(aspects):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                item.setTextAlignment(Qt.AlignLeft | Qt.AlignTop)
+                self.comparison.setItem(r, c, item)
+        for c in range(len(offers)):
+            self.comparison.setColumnWidth(c, 260)
+        self.comparison.resizeRowsToContents()
+
+    # --- one response ---------------------------------------------------------------------
+    def selected_recipient(self) -> uuid.UUID | None:
+        rows = self.recipient_view.selectionModel().selectedRows()
+        key = self.recipients.key(rows[0].row()) if rows else None
+        return key if isinstance(key, uuid.UUID) else None
+
+    def select_provider(self, name: str) -> None:
+        """Select the recipient row for the provider called ``name`` (as a click does)."""
+        for row, item in enumerate(self.recipients.rows()):
+            if item.values[0] == name:
+                self.recipient_view.selectRow(row)
+                return
+        raise KeyError(name)
+
+    def _set_response_enabled(self, enabled: bool) -> None:
+        for widget in (self.kind, self.responded_on, self.stack, self.record_button):
+            widget.setEnabled(enabled)
+
+    def _recipient_chosen(self) -> None:
+        recipient_id = self.selected_recipient()
+        self._set_response_enabled(recipient_id is not None)
+        self.recorded_label.clear()
+        if recipient_id is None:
+            self.provider_label.setText("Select a provider above.")
+            return
+        self.provider_label.setText(f"<b>{self._names.get(recipient_id, '')}</b>")
+        self.kind.setCurrentIndex(0)
+        self.fee_lines.set_lines([])
+        self.proposed_start.clear()
+        self.expires_on.clear()
+        self.conditions.clear()
+        self.decline_reason.setCurrentIndex(0)
+        self.decline_notes.clear()
+
+    def _optional_date(self, widget: QLineEdit, field: str) -> Any:
+        text = widget.text().strip()
+        return parse_date(text, field) if text else None
+
+    def record_response(self) -> None:
+        """Save the selected provider's offer or decline in its own transaction."""
+        self.clear_errors()
+        recipient_id = self.selected_recipient()
+        if recipient_id is None:
+            self.show_error(None, "Select the provider whose response you are recording.")
+            return
+        try:
+            text = self.responded_on.text().strip()
+            if not text:
+                raise ValidationError("Type the date the response came, as dd/mm/yyyy.", "responded_on")
+            responded_on = parse_date(text, "responded_on")
+            if responded_on > self.state.today:
+                raise ValidationError("The response cannot have come in the future: check the date.", "responded_on")
+            if self.kind.currentData() == OFFER:
+                lines = self.fee_lines.lines("fee_lines")
+                start = self._optional_date(self.proposed_start, "proposed_start")
+                expires = self._optional_date(self.expires_on, "expires_on")
+                conditions = self.conditions.toPlainText().strip()
+                with self.ctx.action() as session:
+                    # The date it came in is the day the offer is recorded as received.
+                    record_offer(session, self._recipient(session, recipient_id), lines, start, conditions,
+                                 expires, today=responded_on)
+            else:
+                reason = enum_data(self.decline_reason, DeclineReason)
+                if reason is None:
+                    raise ValidationError("Choose why the provider declined.", "decline_reason")
+                with self.ctx.action() as session:
+                    record_decline(session, self._recipient(session, recipient_id), reason,
+                                   self.decline_notes.toPlainText().strip(), today=responded_on)
+        except ValidationError as exc:
+            self.show_error(exc.field, str(exc))
+            return
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return
+        self.ctx.notify(self.changes)
+        name = self._names.get(recipient_id, "")
+        with self.ctx.read() as session:
+            self._reload(session)
+        self.recorded_label.setText(f"Recorded the response from {name}.")
+
+    @staticmethod
+    def _recipient(session: Session, recipient_id: uuid.UUID) -> ReferralRecipient:
+        recipient = session.get(ReferralRecipient, recipient_id)
+        if recipient is None:
+            raise NotFound("That provider is no longer on this referral: reopen the referral.")
+        return recipient
+
+    def save(self, session: Session) -> None:
+        finish_offers(session, self.referral(session))

@@ -1,0 +1,196 @@
+"""What every referral wizard page shares (after Picard's setup wizard).
+
+A page loads its data in ``initializePage``, and on Next collects what was
+typed (parsing strictly), saves it through one service call inside one
+``ctx.action()`` transaction, announces what changed, and only then lets the
+wizard move on. A :class:`~placedesk.errors.ValidationError` is shown beside
+the field it names (its ``field``); any other refusal is shown at the top of
+the page. So the draft is saved on every page change and a closed window or
+a crash loses at most the page being typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+import enum
+from typing import Any, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
+from sqlalchemy.orm import Session
+
+from placedesk.errors import NotFound, PlaceDeskError, ValidationError
+from placedesk.models import Referral
+from placedesk.ui.context import AppContext
+from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+@dataclass
+class WizardState:
+    """What the pages share: the app context, the referral being worked on, and today."""
+
+    ctx: AppContext
+    referral_id: uuid.UUID | None
+    today: dt.date = field(default_factory=dt.date.today)
+    # Set while the wizard walks forward to a resumed referral's page: nothing is saved again.
+    resuming: bool = False
+
+
+def referral_in(session: Session, referral_id: uuid.UUID | None) -> Referral:
+    """The referral with ``referral_id`` in ``session`` (safe to call from a background task)."""
+    referral = session.get(Referral, referral_id) if referral_id else None
+    if referral is None:
+        raise NotFound("This referral no longer exists: close the wizard and start again from the Referrals tab.")
+    return referral
+
+
+class ReferralPage(QWizardPage):
+    """A wizard page with field-by-field error messages and a save on Next.
+
+    Subclasses build their widgets in ``__init__`` (registering fields with
+    :meth:`add_form` / :meth:`register_field`), and implement :meth:`load`
+    (fill the widgets from the database) and :meth:`save` (collect, parse and
+    call one service function). ``changes`` names the tables a save touches.
+    """
+
+    step = 0
+    changes: tuple[str, ...] = ("referral",)
+
+    def __init__(self, state: WizardState, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.state = state
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.setStyleSheet(INVALID_SHEET)
+        self.page_error = FieldError()
+        self._fields: dict[str, tuple[QWidget, FieldError]] = {}
+        self._forms: list[FieldForm] = []
+        self._marked: list[QWidget] = []
+        # The page body scrolls, so a small screen never clips a long form.
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 8, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(self.body)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.page_error)
+        outer.addWidget(scroll, 1)
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.state.ctx
+
+    def referral(self, session: Session) -> Referral:
+        """The referral the wizard is working on, in ``session``."""
+        return referral_in(session, self.state.referral_id)
+
+    # --- building -----------------------------------------------------------------
+    def add_form(self, heading: str = "") -> FieldForm:
+        """A new form section on the page; its fields are registered for messages."""
+        if heading:
+            label = QLabel(f"<b>{heading}</b>")
+            label.setContentsMargins(0, 8, 0, 0)
+            self.body_layout.addWidget(label)
+        form = FieldForm()
+        self.body_layout.addWidget(form)
+        self._forms.append(form)
+        return form
+
+    def register_field(self, name: str, widget: QWidget, error: FieldError) -> None:
+        """A field laid out by hand (not in a FieldForm) that can still be marked."""
+        self._fields[name] = (widget, error)
+
+    def field_entry(self, name: str) -> tuple[QWidget, FieldError] | None:
+        if name in self._fields:
+            return self._fields[name]
+        for form in self._forms:
+            if name in form.fields:
+                return form.fields[name]
+        return None
+
+    def error_text(self, name: str) -> str:
+        """The message shown beside field ``name`` (empty when none); for tests and checks."""
+        entry = self.field_entry(name)
+        return entry[1].text() if entry and entry[1].isVisibleTo(self) else ""
+
+    # --- messages -----------------------------------------------------------------
+    def clear_errors(self) -> None:
+        self.page_error.clear_message()
+        for form in self._forms:
+            for widget, error in form.fields.values():
+                error.clear_message()
+                mark_invalid(widget, False)
+        for widget, error in self._fields.values():
+            error.clear_message()
+            mark_invalid(widget, False)
+
+    def show_error(self, field_name: str | None, message: str) -> None:
+        """Show ``message`` beside the named field, or at the top of the page."""
+        entry = self.field_entry(field_name) if field_name else None
+        if entry is None:
+            self.page_error.show_message(message)
+            return
+        widget, error = entry
+        error.show_message(message)
+        mark_invalid(widget, True)
+        widget.setFocus(Qt.OtherFocusReason)
+
+    # --- the wizard protocol ---------------------------------------------------------
+    def initializePage(self) -> None:
+        self.clear_errors()
+        with self.ctx.read() as session:
+            self.load(session)
+
+    def validatePage(self) -> bool:
+        if self.state.resuming:
+            return True
+        self.clear_errors()
+        try:
+            with self.ctx.action() as session:
+                self.save(session)
+        except ValidationError as exc:
+            self.show_error(exc.field, str(exc))
+            return False
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return False
+        self.ctx.notify(self.changes)
+        self.after_save()
+        return True
+
+    def load(self, session: Session) -> None:
+        """Fill the widgets from the database."""
+
+    def save(self, session: Session) -> None:
+        """Collect and parse the widgets and call one service function; raise to refuse."""
+
+    def after_save(self) -> None:
+        """Runs after a successful save and change notice (e.g. to remember a new id)."""
+
+    # --- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def note(text: str) -> QLabel:
+        """A word-wrapped line of guidance."""
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.RichText)
+        return label
+
+
+def enum_data(combo: Any, kind: type[E]) -> E | None:
+    """The combo's current item data as a member of ``kind`` (Qt hands string enums back as plain str)."""
+    value = combo.currentData()
+    return None if value is None else kind(value)
+
+
+def set_combo_data(combo: Any, value: Any) -> None:
+    """Select the combo item whose data is ``value`` (first item when absent)."""
+    index = combo.findData(value)
+    combo.setCurrentIndex(max(index, 0))

@@ -1,0 +1,170 @@
+"""Wizard step 4, Send: a referral pack PDF per chosen provider, previewed or saved, and the sent date.
+
+Packs are made off the GUI thread (reportlab), opened in the laptop's PDF
+viewer to check them, and saved where the officer chooses. On Next the sent date is recorded for every
+recipient, the packs are kept, and the referral becomes sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import tempfile
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
+from sqlalchemy.orm import Session
+
+from placedesk.errors import ValidationError
+from placedesk.fileio import atomic_write_bytes
+from placedesk.services.parsing import format_date, parse_date
+from placedesk.services.referrals import make_referral_pack, recipients, send_referral
+from placedesk.ui import dialogs
+from placedesk.ui.tasks import run_task
+from placedesk.ui.widgets.rows_model import Row, RowsModel
+from placedesk.ui.wizard.match_page import table
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
+
+
+class SendPage(ReferralPage):
+    step = 3
+    changes = ("referral", "referral_recipient", "stored_document")
+
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state, "4. Send",
+                         "Make a referral pack for each chosen provider, check it, save it to send by secure email, "
+                         "and record the date it went. Packs hold initials and age only, never the full name, "
+                         "date of birth or case reference.")
+        self.packs: dict[uuid.UUID, bytes] = {}
+        self.names: dict[uuid.UUID, str] = {}
+        self.recipients = RowsModel(["Provider", "Score", "Pack", "Sent on"], numeric_columns=(1,))
+        self.view = table(self.recipients)
+        self.make_button = QPushButton("Make referral packs")
+        self.make_button.clicked.connect(self.make_packs)
+        self.preview_button = QPushButton("Preview selected pack")
+        self.preview_button.setToolTip("Open the pack in this laptop's PDF viewer")
+        self.preview_button.clicked.connect(self.preview_selected)
+        self.save_button = QPushButton("Save selected pack…")
+        self.save_button.clicked.connect(self.save_selected)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.make_button)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        self.view.setMinimumHeight(160)
+        self.body_layout.addLayout(buttons)
+        self.body_layout.addWidget(self.status)
+        self.body_layout.addWidget(self.view, 1)
+        self._preview_dir: tempfile.TemporaryDirectory[str] | None = None
+        form = self.add_form("Sending")
+        self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
+        self._rows: list[tuple[uuid.UUID, str, float | None, object]] = []
+
+    def load(self, session: Session) -> None:
+        referral = self.referral(session)
+        self.packs = {}
+        chosen = recipients(session, referral)
+        self.names = {r.provider_id: r.provider_name for r in chosen}
+        sent = [r.sent_on for r in chosen if r.sent_on]
+        self.sent_on.setText(format_date(max(sent) if sent else self.state.today))
+        self._rows = [(r.provider_id, r.provider_name, r.match_score, r.sent_on) for r in chosen]
+        self._fill()
+        self.status.setText("Press “Make referral packs” to prepare one PDF per provider.")
+
+    def _fill(self) -> None:
+        rows = []
+        for provider_id, name, score, sent_on in self._rows:
+            pack = ("ready to preview" if provider_id in self.packs else "sent and kept" if sent_on
+                    else "not made yet")
+            rows.append(Row([name, f"{score:g}" if score is not None else "", pack, format_date(sent_on)],
+                            key=provider_id))
+        self.recipients.set_rows(rows)
+        self.view.resizeColumnsToContents()
+
+    def make_packs(self) -> None:
+        """Make every recipient's pack in the background, then preview the first."""
+        referral_id = self.state.referral_id
+        ctx, today = self.ctx, self.state.today
+        officer = ctx.settings.officer
+        self.make_button.setEnabled(False)
+        self.status.setText("Making referral packs…")
+
+        def work() -> dict[uuid.UUID, bytes]:
+            packs: dict[uuid.UUID, bytes] = {}
+            with ctx.read() as session:
+                referral = referral_in(session, referral_id)
+                for recipient in referral.recipients:
+                    packs[recipient.provider_id] = make_referral_pack(session, referral, recipient.provider,
+                                                                      today=today, officer=officer)
+            return packs
+
+        def done(packs: dict[uuid.UUID, bytes]) -> None:
+            self.make_button.setEnabled(True)
+            self.packs = packs
+            self._fill()
+            self.status.setText(f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ready: select a provider "
+                                "to preview or save its pack.")
+            if self.recipients.rowCount():
+                self.view.selectRow(0)
+
+        def failed(exc: BaseException) -> None:
+            self.make_button.setEnabled(True)
+            self.status.setText("")
+            self.show_error(None, f"The packs could not be made: {exc}")
+
+        run_task(self, "Making referral packs…", work, done, failed)
+
+    def selected_provider(self) -> uuid.UUID | None:
+        rows = self.view.selectionModel().selectedRows()
+        key = self.recipients.key(rows[0].row()) if rows else None
+        return key if isinstance(key, uuid.UUID) else None
+
+    def preview_selected(self) -> None:
+        """Open the selected pack in the PDF viewer, from a private temporary folder."""
+        self.clear_errors()
+        provider_id = self.selected_provider()
+        if provider_id is None or provider_id not in self.packs:
+            self.show_error(None, "Make the packs, then select the provider whose pack you want to see.")
+            return
+        if self._preview_dir is None:
+            self._preview_dir = tempfile.TemporaryDirectory(prefix="placedesk-pack-")
+        path = Path(self._preview_dir.name) / f"referral-pack-{file_stem(self.names[provider_id])}.pdf"
+        atomic_write_bytes(path, self.packs[provider_id])
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.show_error(None, "No PDF viewer is set up on this laptop: save the pack and open it from there.")
+
+    def save_selected(self) -> None:
+        self.clear_errors()
+        provider_id = self.selected_provider()
+        if provider_id is None or provider_id not in self.packs:
+            self.show_error(None, "Make the packs, then select the provider whose pack you want to save.")
+            return
+        suggested = f"referral-pack-{file_stem(self.names.get(provider_id, 'provider'))}.pdf"
+        path = dialogs.choose_save_file(self, "Save referral pack", suggested, "PDF files (*.pdf)")
+        if path is None:
+            return
+        path = Path(path)
+        atomic_write_bytes(path, self.packs[provider_id])
+        self.status.setText(f"Saved {path.name}.")
+
+    def save(self, session: Session) -> None:
+        text = self.sent_on.text().strip()
+        if not text:
+            raise ValidationError("Type the date the packs were sent, as dd/mm/yyyy.", "sent_on")
+        sent_on = parse_date(text, "sent_on")
+        if sent_on > self.state.today:
+            raise ValidationError("The sent date cannot be in the future.", "sent_on")
+        referral = self.referral(session)
+        # The packs are made again inside the transaction so what is stored is exactly what is recorded as sent.
+        send_referral(session, referral, [provider_id for provider_id, *_ in self._rows], today=sent_on,
+                      officer=self.ctx.settings.officer)
+
+
+def file_stem(name: str) -> str:
+    """A provider name made safe for a file name."""
+    stem = "".join(ch if ch.isalnum() else "-" for ch in name.lower())
+    return "-".join(part for part in stem.split("-") if part) or "provider"

@@ -1,0 +1,1 @@
+"""Tests of the referral wizard, page by page and end to end."""
