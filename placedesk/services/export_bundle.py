@@ -59,6 +59,20 @@ def last_export_time(session: Session) -> dt.datetime | None:
     )
 
 
+def changes_since_last_export(session: Session) -> int:
+    """How many records a new export would carry (0 means there is nothing to send)."""
+    since = last_export_time(session)
+    total = 0
+    for table in exported_tables():
+        if table.name == AUDIT_TABLE:
+            continue
+        query = select(func.count()).select_from(table)
+        if since is not None:
+            query = query.where(table.c.updated_at > since)
+        total += int(session.scalar(query) or 0)
+    return total
+
+
 def seen_by_us(session: Session) -> dict[str, dt.datetime]:
     """Per other laptop, the creation time of the newest bundle of theirs applied here."""
     rows = session.execute(

@@ -28,7 +28,7 @@ from placedesk.models import SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
 from placedesk.services.bundle_format import iter_bundle_names, parse_bundle_name
 from placedesk.services.conflicts import count_open_conflicts
-from placedesk.services.export_bundle import ExportResult, export_bundle
+from placedesk.services.export_bundle import ExportResult, changes_since_last_export, export_bundle
 from placedesk.services.import_bundle import ImportResult, import_bundle
 
 
@@ -202,7 +202,8 @@ def sync_with_share(
     outcome = SyncOutcome()
     if export:
         with db.session_scope() as session:
-            outcome.exported = export_to_outbox(session, laptop_id=laptop_id, officer=db.officer, now=now())
+            if changes_since_last_export(session):
+                outcome.exported = export_to_outbox(session, laptop_id=laptop_id, officer=db.officer, now=now())
     with db.session_scope() as session:
         outcome.delivery = deliver_waiting(session, shared_folder, now=now())
     if not pick_up:
@@ -218,3 +219,24 @@ def sync_with_share(
         if progress:
             progress(index + 1, len(paths))
     return outcome
+
+
+@dataclass(frozen=True)
+class SyncHistoryRow:
+    """One bundle sent or received, for the sync panel's history."""
+
+    when: dt.datetime
+    direction: str
+    laptop_id: str
+    officer: str
+    records: int
+    status: str
+    name: str
+
+
+def recent_syncs(session: Session, *, limit: int = 50) -> list[SyncHistoryRow]:
+    """The newest bundles made and received, newest first."""
+    rows = session.scalars(select(SyncRecord).order_by(SyncRecord.created_at.desc()).limit(limit))
+    return [SyncHistoryRow(r.created_at, "Sent" if r.direction is SyncDirection.EXPORT else "Received",
+                           r.laptop_id, r.officer, r.record_count, r.status.label, Path(r.path).name)
+            for r in rows]
