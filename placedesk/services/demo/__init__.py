@@ -53,7 +53,7 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "small": Scale(providers=150, children=60, kpi_months=12, in_flight_share=0.15, regional=False),
-    "large": Scale(providers=5_200, children=20_000, kpi_months=24, in_flight_share=0.08, regional=True),
+    "large": Scale(providers=5_200, children=20_000, kpi_months=20, in_flight_share=0.08, regional=True),
 }
 
 
@@ -150,8 +150,9 @@ def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, toda
     say(f"Monitoring visits and {caps.number:,} corrective action plans")
     generate_outcomes(writer, casework.placements)
     say("Outcome assessments")
-    generate_kpi_values(writer, providers, definitions, size.kpi_months)
-    writer.flush()
+    with writer.indexes_deferred("kpi_value"):
+        generate_kpi_values(writer, providers, definitions, size.kpi_months)
+    writer.finish()
     say(f"KPI values: {writer.counts.get('kpi_value', 0):,}")
 
     counts = dict(writer.counts)

@@ -222,14 +222,16 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             home_postcode=home_postcode, initials=f"{first[:1]}{last[:1]}".upper(),
             needs=needs, risks=risks, shares=shares,
         )
+        # Episodes are written after the child row: the bulk writer keeps parents first.
+        periods: list[tuple[dt.date, dt.date | None, str, str, str, str, str, DemoProvider | None]] = []
         if short_breaks:
             # An agreed series of short breaks: a few nights a month, never counted towards 13 weeks.
             legal = writer.pick(("V3", "V4"))
             day = today - dt.timedelta(days=rng.randint(200, 400))
             first_break = True
             while day < today - dt.timedelta(days=5):
-                _care_period(writer, child_id, day, day + dt.timedelta(days=rng.randint(1, 3)), legal, "K2",
-                             "S" if first_break else "B", "E8", "N5", None)
+                periods.append((day, day + dt.timedelta(days=rng.randint(1, 3)), legal, "K2",
+                                "S" if first_break else "B", "E8", "N5", None))
                 first_break = False
                 day += dt.timedelta(days=rng.randint(25, 35))
             child.legal_status = legal
@@ -255,7 +257,7 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
                     code = writer.pick(PLACEMENT_CODES[ptype])
                 rne = "S" if k == 0 else ("B" if legal != (child.spells[-1].legal_status if child.spells else legal) else "P")
                 rec = "" if end is None else ("X1" if not last_spell else writer.pick(("E4A", "E13", "E8", "E17")))
-                _care_period(writer, child_id, start, end, legal, code, rne, rec, need_code, provider)
+                periods.append((start, end, legal, code, rne, rec, need_code, provider))
                 child.spells.append(Spell(start=start, end=end, placement_type=ptype, provider=provider, legal_status=legal))
             child.legal_status = child.spells[-1].legal_status
 
@@ -292,5 +294,7 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             if age >= 16 else "",
             notes="",
         )
+        for period in periods:
+            _care_period(writer, child_id, *period)
         children.append(child)
     return children

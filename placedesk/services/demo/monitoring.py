@@ -69,33 +69,49 @@ def _months_back(today: dt.date, count: int) -> list[dt.date]:
     return out[::-1]
 
 
+KPI_COLUMNS = (
+    "id", "created_at", "updated_at", "version", "definition_id", "provider_id", "placement_id",
+    "period_start", "value", "note", "source",
+)
+
+
 def generate_kpi_values(writer: DemoWriter, providers: list[DemoProvider], definitions: list[KpiDefinition],
                         months: int) -> None:
-    """Monthly values for every provider and default KPI; weak providers drift into red."""
+    """Monthly values for every provider and default KPI; weak providers drift into red.
+
+    The hottest loop of the generator (a million rows at large scale), so rows
+    are built in storage form and buffered with :meth:`DemoWriter.add_raw`.
+    """
     rng = writer.rng
     gauss = rng.gauss
-    periods = _months_back(writer.today, months)
+    periods = [p.isoformat() for p in _months_back(writer.today, months)]
     specs = [
-        (d.id, d.code, d.unit == "%", d.direction is KpiDirection.HIGHER_IS_BETTER, d.target, d.amber_threshold)
+        (d.id.hex, d.code, d.unit == "%", d.direction is KpiDirection.HIGHER_IS_BETTER, d.target)
         for d in definitions
     ]
-    row = writer.row
+    stamp = writer.stamp_text
+    new_id = writer.new_id_text
+    add = writer.add_raw
     for provider in providers:
         bias = provider.quality - 0.55
+        provider_id = provider.id.hex
         residential = provider.provider_type in (ProviderType.CHILDRENS_HOME, ProviderType.RESIDENTIAL_SPECIAL_SCHOOL)
-        for def_id, code, percent, higher, target, amber in specs:
+        for def_id, code, percent, higher, target in specs:
+            if percent:
+                # Higher-is-better values sit above target for good providers; lower-is-better mirror it.
+                centre = target + 3.0 + bias * 25.0 if higher else target - 2.0 - bias * 30.0
+                spread = 4.0 if higher else 5.0
+            else:
+                centre = max(0.05, (0.75 - provider.quality) * (3.0 if residential or code == "MISSING" else 1.2))
+                spread = centre
             for period in periods:
+                value = gauss(centre, spread)
                 if percent:
-                    if higher:
-                        value = target + 3.0 + bias * 25.0 + gauss(0.0, 4.0)
-                    else:
-                        value = target - 2.0 - bias * 30.0 + gauss(0.0, 5.0)
                     value = round(min(100.0, max(0.0, value)), 1)
                 else:
-                    rate = max(0.05, (0.75 - provider.quality) * (3.0 if residential or code == "MISSING" else 1.2))
-                    value = float(max(0, round(gauss(rate, rate))))
-                row("kpi_value", definition_id=def_id, provider_id=provider.id, placement_id=None,
-                    period_start=period, value=value, note="", source="demo")
+                    value = float(max(0, round(value)))
+                add("kpi_value", KPI_COLUMNS,
+                    (new_id(), stamp, stamp, 1, def_id, provider_id, None, period, value, "", "demo"))
 
 
 def _rating(writer: DemoWriter, quality: float) -> VisitRating:

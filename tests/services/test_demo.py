@@ -1,0 +1,190 @@
+"""Demo data: deterministic, complete across every workflow state, consistent, and never mixed with real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from placedesk.db import Database, open_database
+from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.models import (
+    CapAction,
+    CarePeriod,
+    Child,
+    Inspection,
+    KpiDefinition,
+    KpiValue,
+    MonitoringVisit,
+    OutcomeAssessment,
+    Placement,
+    PostcodeLocation,
+    Provider,
+    Referral,
+    ReferralFundingShare,
+)
+from placedesk.models.enums import OutcomeTool, ProviderType, ReferralStatus, VisitType
+from placedesk.services.demo import DemoSummary, generate_demo
+from placedesk.services.health import check_database
+from placedesk.services.outcomes import swemwbs_metric
+from placedesk.services.parsing import outward_code, postcode_key
+from placedesk.services.restrictions import active_restrictions
+
+TODAY = dt.date(2026, 3, 2)
+
+
+def _generate(path: Path, seed: int) -> tuple[Database, DemoSummary]:
+    database = open_database(path)
+    with database.session_scope() as s:
+        summary = generate_demo(s, scale="small", seed=seed, today=TODAY)
+    return database, summary
+
+
+def _fingerprint(session: Session) -> dict[str, object]:
+    return {
+        "providers": session.execute(
+            select(Provider.id, Provider.name, Provider.urn, Provider.postcode, Provider.weekly_rate_from_pence)
+            .order_by(Provider.ref)
+        ).all(),
+        "children": session.execute(
+            select(Child.id, Child.case_reference, Child.first_name, Child.date_of_birth).order_by(Child.case_reference)
+        ).all(),
+        "referrals": session.execute(select(Referral.ref, Referral.status, Referral.child_id).order_by(Referral.ref)).all(),
+        "kpi_total": session.scalar(select(func.sum(KpiValue.value))),
+    }
+
+
+def test_same_seed_gives_identical_data_and_another_seed_differs(tmp_path: Path) -> None:
+    first, summary_1 = _generate(tmp_path / "a.sqlite", seed=7)
+    second, summary_2 = _generate(tmp_path / "b.sqlite", seed=7)
+    third, summary_3 = _generate(tmp_path / "c.sqlite", seed=8)
+    try:
+        assert summary_1.counts == summary_2.counts
+        with first.session() as s1, second.session() as s2, third.session() as s3:
+            assert _fingerprint(s1) == _fingerprint(s2)
+            assert _fingerprint(s1)["providers"] != _fingerprint(s3)["providers"]
+            assert s1.scalar(select(func.count()).select_from(Referral)) == summary_1.referrals
+    finally:
+        for database in (first, second, third):
+            database.close()
+
+
+def test_small_scale_is_one_officers_caseload(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Provider)) == 150
+        assert s.scalar(select(func.count()).select_from(Child)) == 60
+        assert s.scalar(select(func.count()).select_from(KpiDefinition)) == 10
+        assert s.scalar(select(func.count()).select_from(KpiValue)) > 10_000
+
+
+def test_database_passes_the_health_check(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        report = check_database(s)
+    assert report.ok, report.problems
+
+
+def test_every_referral_status_and_provider_type_appears(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        statuses = set(s.scalars(select(Referral.status).distinct()))
+        types = set(s.scalars(select(Provider.provider_type).distinct()))
+        visit_types = set(s.scalars(select(MonitoringVisit.visit_type).distinct()))
+    assert statuses == set(ReferralStatus)
+    assert types == set(ProviderType)
+    assert visit_types == set(VisitType)
+
+
+def test_funding_shares_make_100_percent_and_split_to_the_penny(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        by_referral: dict[object, int] = defaultdict(int)
+        for share in s.scalars(select(ReferralFundingShare)):
+            by_referral[share.referral_id] += share.share_bp
+        assert by_referral and set(by_referral.values()) == {10000}
+        placements = s.scalars(select(Placement)).all()
+        assert placements
+        for placement in placements:
+            assert sum(f.share_bp for f in placement.funding_shares) == 10000
+            assert sum(f.weekly_amount_pence for f in placement.funding_shares) == placement.weekly_total_pence > 0
+
+
+def test_every_postcode_used_has_a_location(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        known = set(s.scalars(select(PostcodeLocation.postcode)))
+        postcodes = set(s.scalars(select(Provider.postcode))) | set(s.scalars(select(Child.home_postcode)))
+    for postcode in postcodes:
+        assert postcode_key(postcode) in known, postcode
+        assert postcode_key(outward_code(postcode)) in known, postcode
+
+
+def test_latest_inspection_is_the_providers_judgement(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        for provider in s.scalars(select(Provider).limit(40)):
+            if provider.inspections:
+                latest = max(provider.inspections, key=lambda i: i.inspection_date)
+                assert provider.ofsted_judgement == latest.judgement
+                assert provider.last_inspection_date == latest.inspection_date
+        assert s.scalar(select(func.count()).select_from(Inspection)) > 150
+        assert s.scalar(select(func.count()).select_from(Provider).where(Provider.suspended.is_(True))) >= 1
+        assert all(u.startswith("SC") and len(u) == 8 for u in s.scalars(select(Provider.urn).where(Provider.urn.is_not(None))))
+
+
+def test_monitoring_shows_overdue_actions_and_a_referral_restriction(demo_db: Database) -> None:
+    today = dt.date.today()
+    with demo_db.session() as s:
+        actions = s.scalars(select(CapAction)).all()
+        assert any(a.is_overdue(today) for a in actions)
+        reasons = active_restrictions(s, today)
+    assert any("Restriction of new referrals" in reason for reason in reasons.values())
+
+
+def test_care_histories_use_ssda903_codes_and_ages_cover_leaving_care(demo_db: Database) -> None:
+    today = dt.date.today()
+    with demo_db.session() as s:
+        legal = set(s.scalars(select(CarePeriod.legal_status).distinct()))
+        codes = set(s.scalars(select(CarePeriod.placement_code).distinct()))
+        births = s.scalars(select(Child.date_of_birth)).all()
+    assert {"C2", "V2"} <= legal and legal <= {"C1", "C2", "E1", "V2", "V3", "V4"}
+    assert codes <= {"U1", "U2", "U3", "U4", "U5", "U6", "K2", "H5", "R1", "S1"} and "K2" in codes
+    ages = [(today - dob).days // 365 for dob in births]
+    assert sum(15 <= age <= 17 for age in ages) >= 10
+
+
+def test_outcome_readings_are_in_range_with_swemwbs_metric(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        readings = s.scalars(select(OutcomeAssessment)).all()
+    tools = {r.tool for r in readings}
+    assert tools == set(OutcomeTool)
+    for reading in readings:
+        if reading.tool is OutcomeTool.WEMWBS:
+            assert len(reading.item_scores) == 14 and all(1 <= x <= 5 for x in reading.item_scores)
+        if reading.tool is OutcomeTool.SWEMWBS:
+            assert len(reading.item_scores) == 7
+            assert reading.metric_score == swemwbs_metric(reading.total)
+        assert reading.total == sum(reading.item_scores)
+
+
+def test_people_are_synthetic(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        phones = set(s.scalars(select(Child.social_worker_phone))) | set(s.scalars(select(Provider.contact_phone)))
+        emails = set(s.scalars(select(Child.social_worker_email))) | set(s.scalars(select(Provider.contact_email)))
+    assert all(p.startswith("01632 960") for p in phones)
+    assert all(e.endswith(".example.org") or e.endswith("@provider.example.org") for e in emails)
+
+
+def test_refuses_a_database_with_records_and_leaves_it_unchanged(session: Session) -> None:
+    session.add(Provider(ref="PRV-REAL-0001", name="Real Provider", provider_type=ProviderType.IFA))
+    session.commit()
+    with pytest.raises(PlaceDeskError, match="already has providers or children"):
+        generate_demo(session, scale="small", seed=1)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Provider)) == 1
+    assert session.scalar(select(func.count()).select_from(KpiDefinition)) == 0
+    assert session.scalar(select(func.count()).select_from(Child)) == 0
+
+
+def test_unknown_scale_is_refused(session: Session) -> None:
+    with pytest.raises(ValidationError, match="small, large"):
+        generate_demo(session, scale="huge")
