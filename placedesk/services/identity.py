@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from placedesk.fileio import atomic_write_bytes
 MIN_PASSPHRASE = 8
 IDENTITY_FILE = "officer.p12"
 CERTIFICATE_FILE = "officer-certificate.pem"
+SIGNATURE_IMAGE_FILE = "handwritten-signature.png"
 # Self-made identities last three years: long enough for a post, short enough to renew.
 VALID_DAYS = 3 * 365
 KEY_BITS = 2048
@@ -240,6 +242,41 @@ def identity_info(path: Path | None = None) -> IdentityInfo | None:
     )
 
 
+def signature_image_path() -> Path:
+    """Where the officer's handwritten signature image is kept (PNG), if they added one."""
+    return identity_dir() / SIGNATURE_IMAGE_FILE
+
+
+def save_signature_image(source: Path) -> Path:
+    """Keep a drawn or scanned signature (PNG or JPEG) to show inside the visible signature."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(source) as picture:
+            picture.load()
+            if picture.width < 20 or picture.height < 10:
+                raise ValidationError("The signature image is too small to read: use one at least 200 pixels wide.",
+                                      "signature_image")
+            picture.thumbnail((900, 300))
+            buffer = io.BytesIO()
+            picture.save(buffer, "PNG")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValidationError(f"{Path(source).name} is not an image PlaceDesk can read: use a PNG or JPEG.",
+                              "signature_image") from exc
+    atomic_write_bytes(signature_image_path(), buffer.getvalue())
+    return signature_image_path()
+
+
+def signature_image() -> bytes | None:
+    """The handwritten signature image, or None when the officer has not added one."""
+    path = signature_image_path()
+    return path.read_bytes() if path.is_file() else None
+
+
+def remove_signature_image() -> None:
+    signature_image_path().unlink(missing_ok=True)
+
+
 __all__ = [
     "IdentityInfo",
     "build_identity",
@@ -249,4 +286,8 @@ __all__ = [
     "identity_path",
     "import_identity",
     "read_identity",
+    "remove_signature_image",
+    "save_signature_image",
+    "signature_image",
+    "signature_image_path",
 ]

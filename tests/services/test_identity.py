@@ -87,3 +87,23 @@ def test_import_refuses_a_file_that_is_not_an_identity(tmp_path: Path) -> None:
         identity.import_identity(source, PASS)
     with pytest.raises(PlaceDeskError, match="could not be read"):
         identity.import_identity(tmp_path / "missing.p12", PASS)
+
+
+def test_a_handwritten_signature_image_is_kept_as_png_and_can_be_removed(tmp_path: Path) -> None:
+    from PIL import Image
+
+    source = tmp_path / "scan.jpg"
+    Image.new("RGB", (1200, 400), "white").save(source, "JPEG")
+    assert identity.signature_image() is None
+    identity.save_signature_image(source)
+    image = identity.signature_image()
+    assert image is not None and image.startswith(b"\x89PNG")
+    identity.remove_signature_image()
+    assert identity.signature_image() is None
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "signature.png"
+    source.write_bytes(b"nope")
+    with pytest.raises(ValidationError, match="PNG or JPEG"):
+        identity.save_signature_image(source)
