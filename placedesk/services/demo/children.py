@@ -47,13 +47,15 @@ PLACEMENT_CODES: dict[PlacementType, tuple[str, ...]] = {
 }
 IN_HOUSE_CODES = ("U1", "U2", "U3", "U4", "U5", "U6")
 SPELL_COUNT_WEIGHTS = ((1, 22), (2, 24), (3, 21), (4, 15), (5, 10), (6, 8))
-SHARE_PATTERNS: tuple[tuple[dict[FundingPartner, int], int], ...] = (
-    ({FundingPartner.SOCIAL_CARE: 10000}, 68),
-    ({FundingPartner.SOCIAL_CARE: 7500, FundingPartner.EDUCATION: 2500}, 14),
-    ({FundingPartner.SOCIAL_CARE: 6000, FundingPartner.HEALTH: 4000}, 8),
-    ({FundingPartner.SOCIAL_CARE: 5000, FundingPartner.HEALTH: 5000}, 3),
-    ({FundingPartner.SOCIAL_CARE: 5000, FundingPartner.EDUCATION: 2500, FundingPartner.HEALTH: 2500}, 5),
-    ({FundingPartner.SOCIAL_CARE: 3334, FundingPartner.EDUCATION: 3333, FundingPartner.HEALTH: 3333}, 2),
+SC, ED, HE = FundingPartner.SOCIAL_CARE, FundingPartner.EDUCATION, FundingPartner.HEALTH
+# Funding splits (partner, basis points) and how often each occurs.
+SHARE_PATTERNS: tuple[tuple[tuple[tuple[FundingPartner, int], ...], int], ...] = (
+    (((SC, 10000),), 68),
+    (((SC, 7500), (ED, 2500)), 14),
+    (((SC, 6000), (HE, 4000)), 8),
+    (((SC, 5000), (HE, 5000)), 3),
+    (((SC, 5000), (ED, 2500), (HE, 2500)), 5),
+    (((SC, 3334), (ED, 3333), (HE, 3333)), 2),
 )
 
 
@@ -192,7 +194,7 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
         needs = sorted(set(rng.sample(list(NEEDS), rng.randint(1, 3))) | ({"education_ehcp"} if has_ehcp else set()))
         needs = [n for n in needs if n != "parent_and_child" or gender == "Female"]
         risks = sorted(rng.sample(list(RISKS), rng.randint(0, 3))) if age >= 10 else []
-        shares = writer.weighted(SHARE_PATTERNS)
+        shares = dict(writer.weighted(SHARE_PATTERNS))
         if FundingPartner.EDUCATION in shares and not has_ehcp:
             shares = {FundingPartner.SOCIAL_CARE: 10000}
         need_code = writer.weighted((("N1", 60), ("N2", 8), ("N3", 4), ("N4", 14), ("N5", 6), ("N6", 3), ("N8", 5)))

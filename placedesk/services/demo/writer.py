@@ -15,9 +15,11 @@ made up in one go).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import enum
+import itertools
 import json
 import random
 import uuid
@@ -93,6 +95,8 @@ class DemoWriter:
         self._random_bits = self.rng.getrandbits
         self._serial = 0
         self._raw: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
+        # Cumulative weights per distinct pairs tuple, so repeated weighted picks stay cheap.
+        self._weights: dict[Any, tuple[list[Any], list[int]]] = {}
         self.today = today
         # A fixed creation time (the morning of ``today``) keeps same-seed runs identical.
         self.stamp = dt.datetime.combine(today, dt.time(8, 30), tzinfo=dt.timezone.utc)
@@ -236,7 +240,13 @@ class DemoWriter:
         return items[int(self.rng.random() * len(items))]
 
     def weighted(self, pairs: Sequence[tuple[T, int]]) -> T:
-        return self.rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+        """One item of ``(item, weight)`` pairs, chosen in proportion to its weight."""
+        table = self._weights.get(pairs)
+        if table is None:
+            cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+            table = self._weights[pairs] = ([item for item, _ in pairs], cumulative)
+        items, cumulative = table
+        return items[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def days_ago(self, low: int, high: int) -> dt.date:
         return self.today - dt.timedelta(days=self.rng.randint(low, high))

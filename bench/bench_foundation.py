@@ -1,0 +1,160 @@
+"""Foundation figures (issue 2): demo generation, start-up, memory, and the Providers list's first page.
+
+Start-up and memory are measured in fresh child processes, timed from the
+parent: from spawning the interpreter to the main window shown with the
+event loop idle (a zero-timer fires), on the large demo database, against a
+bare PySide6 ``QMainWindow`` measured the same way, alternately, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import BenchContext, Result, timeit
+
+ISSUE = 2
+GENERATION_LIMIT_S = 120.0
+STARTUP_LIMIT_S = 0.6
+STARTUP_RATIO_LIMIT = 5.0
+MEMORY_LIMIT_MB = 400.0
+FIRST_PAGE_LIMIT_MS = 100.0
+STARTS = 5
+
+# Both child scripts print one JSON line when the window is shown and the loop is idle.
+_REPORT = """
+def _report():
+    import json, resource
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+    if not shown:
+        QTimer.singleShot(10, _report)
+        return
+    print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      "title": shown[0].windowTitle()}), flush=True)
+    QApplication.instance().quit()
+"""
+
+BARE_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+""" + _REPORT + """
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1200, 800)
+window.show()
+QTimer.singleShot(0, _report)
+sys.exit(app.exec())
+"""
+
+# The real entry point (placedesk.cli.main -> run_gui), with only the report timer added.
+APP_SCRIPT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+""" + _REPORT + """
+app = QApplication(sys.argv[:1])
+QTimer.singleShot(0, _report)
+from placedesk.cli import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def start_once(ctx: BenchContext, script: str, *args: str) -> tuple[float, dict[str, object]]:
+    """Seconds from spawn to the report line, and what the child reported."""
+    start = time.perf_counter()
+    child = subprocess.Popen([ctx.python, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=ctx.python_env())
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    elapsed = time.perf_counter() - start
+    _, err = child.communicate(timeout=60)
+    if not line.strip():
+        raise RuntimeError(f"child exited {child.returncode} without reporting: {err.strip()[-1500:]}")
+    return elapsed, json.loads(line)
+
+
+def measure_startup(ctx: BenchContext, db: Path) -> dict[str, float]:
+    """Alternate bare and PlaceDesk starts (after one warm-up each) so load changes hit both alike."""
+    start_once(ctx, BARE_SCRIPT)
+    start_once(ctx, APP_SCRIPT, str(db))
+    bare, app, rss = [], [], []
+    for _ in range(STARTS):
+        seconds, _ = start_once(ctx, BARE_SCRIPT)
+        bare.append(seconds)
+        seconds, report = start_once(ctx, APP_SCRIPT, str(db))
+        app.append(seconds)
+        rss.append(int(report["maxrss_kb"]) / 1024)  # type: ignore[call-overload]
+    return {"bare_s": statistics.median(bare), "app_s": statistics.median(app), "app_max_s": max(app),
+            "app_min_s": min(app), "peak_mb": max(rss)}
+
+
+def measure_first_page(db: Path) -> dict[str, float]:
+    """Open the Providers table model on ``db`` and load its first page (count + first 200 rows)."""
+    from PySide6.QtWidgets import QApplication
+
+    from placedesk.config import Settings
+    from placedesk.db import open_database
+    from placedesk.services.record_lists import provider_list
+    from placedesk.ui.context import AppContext
+    from placedesk.ui.paged_model import PagedTableModel
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    database = open_database(db, create=False)
+    try:
+        ctx = AppContext(database, Settings())
+        first = time.perf_counter()
+        model = PagedTableModel(ctx, provider_list())
+        model.reload()
+        cold_ms = (time.perf_counter() - first) * 1000
+        total = model.total
+
+        def first_page() -> None:
+            fresh = PagedTableModel(ctx, provider_list())
+            fresh.reload()
+            for column in range(fresh.columnCount()):
+                fresh.data(fresh.index(0, column))
+
+        timing = timeit(first_page, repeat=7, warmup=1)
+    finally:
+        database.close()
+    del app
+    return {"median_ms": timing.median_ms, "max_ms": timing.max_ms, "cold_ms": cold_ms, "providers": total}
+
+
+def run(ctx: BenchContext) -> list[Result]:
+    results: list[Result] = []
+    if ctx.large_generation_seconds is None:
+        ctx.large_generation_seconds = ctx.build_demo("large", "large", 1)
+    db = ctx.large_db_path()
+    size_mb = db.stat().st_size / 1024 / 1024
+    results.append(Result(
+        name="placedesk demo --scale large (whole command)", value=ctx.large_generation_seconds, unit="s",
+        limit=GENERATION_LIMIT_S, note=f"database {size_mb:,.0f} MB",
+    ))
+    s = measure_startup(ctx, db)
+    results.append(Result(
+        name="start-up to main window shown and idle, large demo db (median of 5)", value=s["app_s"], unit="s",
+        limit=STARTUP_LIMIT_S, note=f"min {s['app_min_s']:.2f} s, max {s['app_max_s']:.2f} s",
+    ))
+    ratio = s["app_s"] / s["bare_s"]
+    results.append(Result(
+        name="start-up relative to a bare PySide6 QMainWindow (median of 5 each)", value=ratio, unit="x",
+        limit=STARTUP_RATIO_LIMIT, note=f"bare {s['bare_s']:.2f} s",
+    ))
+    results.append(Result(
+        name="peak memory (max RSS) with the large demo db open", value=s["peak_mb"], unit="MB",
+        limit=MEMORY_LIMIT_MB,
+    ))
+    p = measure_first_page(db)
+    results.append(Result(
+        name=f"Providers table first page, {p['providers']:,.0f} providers (median of 7)", value=p["median_ms"],
+        unit="ms", limit=FIRST_PAGE_LIMIT_MS, note=f"first ever {p['cold_ms']:.0f} ms, max {p['max_ms']:.0f} ms",
+    ))
+    return results
