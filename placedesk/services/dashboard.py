@@ -17,6 +17,7 @@ serves the tab (off the GUI thread), the CLI and the bench.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,6 +32,7 @@ from placedesk.models.enums import CapActionStatus, CapStatus, KpiDirection, Pro
 class ProviderReds:
     """How many of a provider's KPI values were red in its latest period."""
 
+    provider_id: uuid.UUID
     provider_ref: str
     provider_name: str
     period: dt.date
@@ -99,7 +101,7 @@ def kpi_reds_by_provider(session: Session) -> list[ProviderReds]:
     table = grouped.merge(providers, left_on="provider_id", right_on="id")
     table = table.sort_values(["reds", "name"], ascending=[False, True])
     return [
-        ProviderReds(row.ref, row.name, pd.Timestamp(row.period).date(), int(row.reds), int(row.values))
+        ProviderReds(row.provider_id, row.ref, row.name, pd.Timestamp(row.period).date(), int(row.reds), int(row.values))
         for row in table.itertuples(index=False)
     ]
 

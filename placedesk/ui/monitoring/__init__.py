@@ -1,0 +1,1 @@
+"""The Monitoring tab's parts: provider list, provider detail panels, entry dialogs, dashboard, due list."""

@@ -1,0 +1,91 @@
+"""A dialog whose Save runs one service call, with each error shown beside its field.
+
+Every monitoring entry form (visit, inspection, KPI month, outcome, CAP steps)
+is one of these: the form collects input, ``accept`` calls the dialog's
+``apply`` inside ``ctx.action()`` (one transaction), and on a
+:class:`~placedesk.errors.ValidationError` the message appears under the
+field it names and the dialog stays open. Tests build the dialog, fill its
+widgets and call ``accept`` directly; the app shows it with
+``placedesk.ui.dialogs.run_modal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
+
+from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.ui.context import AppContext
+from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
+
+
+class ServiceDialog(QDialog):
+    """Form + general error line + Save/Cancel; ``apply(session)`` does the one service call."""
+
+    def __init__(self, ctx: AppContext, title: str, apply: Callable[[Session], Any], changes: Iterable[str],
+                 parent: QWidget | None = None, *, intro: str = "", save_text: str = "Save") -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._apply = apply
+        self._changes = frozenset(changes)
+        self.result_value: Any = None
+        self.setWindowTitle(title)
+        self.setStyleSheet(INVALID_SHEET)
+        self.form = FieldForm()
+        # Dialogs that build parts of their form on the fly add those FieldForms here.
+        self.forms: list[FieldForm] = [self.form]
+        self.general_error = FieldError()
+        layout = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        layout.addWidget(self.form)
+        layout.addWidget(self.general_error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Save).setText(save_text)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+
+    def clear_errors(self) -> None:
+        self.general_error.clear_message()
+        for form in self.forms:
+            for widget, error in form.fields.values():
+                error.clear_message()
+                mark_invalid(widget, False)
+
+    def show_error(self, field: str | None, message: str) -> None:
+        """Put ``message`` under the field it concerns, or at the foot of the form."""
+        for form in self.forms:
+            if field is not None and field in form.fields:
+                widget, error = form.fields[field]
+                error.show_message(message)
+                mark_invalid(widget, True)
+                widget.setFocus()
+                return
+        self.general_error.show_message(message)
+
+    def error_text(self, field: str | None = None) -> str:
+        """The message shown for ``field`` (or the general one): what tests and screen readers see."""
+        if field is None:
+            return self.general_error.text()
+        return next(form.fields[field][1].text() for form in self.forms if field in form.fields)
+
+    def accept(self) -> None:
+        self.clear_errors()
+        try:
+            with self.ctx.action() as session:
+                self.result_value = self._apply(session)
+        except ValidationError as exc:
+            self.show_error(exc.field, str(exc))
+            return
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return
+        self.ctx.notify(self._changes)
+        super().accept()

@@ -1,0 +1,42 @@
+"""A read-only table of rows with a sentence shown in its place while it is empty."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QTableView
+
+from placedesk.ui.widgets.rows_model import Row, RowsModel
+
+
+class RecordTable(QStackedWidget):
+    """Rows from a service, or guidance on what to do when there are none."""
+
+    def __init__(self, headings: Sequence[str], empty_text: str, numeric_columns: Sequence[int] = ()) -> None:
+        super().__init__()
+        self.model = RowsModel(headings, numeric_columns=numeric_columns)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.empty = QLabel(empty_text)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt; padding: 24px;")
+        self.addWidget(self.view)
+        self.addWidget(self.empty)
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.model.set_rows(rows)
+        self.setCurrentWidget(self.view if rows else self.empty)
+        if rows:
+            self.view.resizeColumnsToContents()
+            header = self.view.horizontalHeader()
+            for column in range(self.model.columnCount() - 1):
+                header.resizeSection(column, min(header.sectionSize(column), 260))

@@ -1,0 +1,1 @@
+"""Tests for the Monitoring tab's parts (placedesk/ui/monitoring)."""
