@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from placedesk.models.enums import LabelledEnum
@@ -46,6 +46,12 @@ from placedesk.services.parsing import format_date
 from placedesk.services.ssda903_codes import LEGAL_STATUSES
 
 THIRTEEN_WEEKS_DAYS = 91
+# How each legal status code is treated, looked up once per period.
+_COUNTED, _SHORT_BREAK, _NOT_LOOKED_AFTER, _UNKNOWN = "counted", "short_break", "not_looked_after", "unknown"
+_KIND: dict[str, str] = {
+    code: (_COUNTED if s.counts_towards_13_weeks else _SHORT_BREAK) if s.looked_after else _NOT_LOOKED_AFTER
+    for code, s in LEGAL_STATUSES.items()
+}
 
 
 class PeriodLike(Protocol):
@@ -61,8 +67,7 @@ class PeriodLike(Protocol):
     def legal_status(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A plain care period, for callers without ORM objects (reports, tests, bench)."""
 
     start_date: dt.date
@@ -137,9 +142,11 @@ def age_on(date_of_birth: dt.date, on: dt.date) -> int:
 _Intervals = list[tuple[int, int]]
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> _Intervals:
+def _merge(intervals: list[tuple[int, int]]) -> _Intervals:
+    if len(intervals) < 2:
+        return [i for i in intervals if i[1] > i[0]]
     merged: _Intervals = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+    for start, end in sorted([i for i in intervals if i[1] > i[0]]):
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -184,7 +191,7 @@ def _day_of_nth(intervals: _Intervals, n: int) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _History:
     """One young person's care history reduced to what the rules read."""
 
@@ -196,6 +203,7 @@ class _History:
     counted: _Intervals  # counting days, clipped to [14th, 18th birthday); open periods run to the 18th
     looked_after: _Intervals  # any looked-after day (short breaks too), before the 18th birthday
     eligible_from: int | None  # the first day eligible, assuming open periods stay open
+    first_after_16: int | None  # the first day looked after (short breaks too) on or after the 16th birthday
     short_breaks: tuple[tuple[dt.date, dt.date | None], ...]
     not_looked_after: int  # periods under L1-L3 (not looked after)
     unknown: int  # periods whose legal status is not an SSDA903 code
@@ -210,20 +218,26 @@ def _history(date_of_birth: dt.date, periods: Sequence[PeriodLike]) -> _History:
     short_breaks: list[tuple[dt.date, dt.date | None]] = []
     not_looked_after = unknown = 0
     for period in periods:
-        code = LEGAL_STATUSES.get((period.legal_status or "").strip().upper())
-        if code is None:
+        if type(period) is Period:
+            start_date, end_date, code = period
+        else:
+            start_date, end_date, code = period.start_date, period.end_date, period.legal_status
+        kind = _KIND.get(code)
+        if kind is None:
+            kind = _KIND.get((code or "").strip().upper(), _UNKNOWN)
+        if kind is _UNKNOWN:
             unknown += 1
             continue
-        if not code.looked_after:
+        if kind is _NOT_LOOKED_AFTER:
             not_looked_after += 1
             continue
-        start = period.start_date.toordinal()
-        end = min(period.end_date.toordinal(), b18) if period.end_date else b18
+        start = start_date.toordinal()
+        end = min(end_date.toordinal(), b18) if end_date else b18
         looked_after.append((start, end))
-        if code.counts_towards_13_weeks:
+        if kind is _COUNTED:
             counted.append((max(start, b14), end))
         else:
-            short_breaks.append((period.start_date, period.end_date))
+            short_breaks.append((start_date, end_date))
     counted_merged = _merge(counted)
     eligible_from = None
     met = _day_of_nth(counted_merged, THIRTEEN_WEEKS_DAYS)
@@ -231,6 +245,7 @@ def _history(date_of_birth: dt.date, periods: Sequence[PeriodLike]) -> _History:
     if met is not None and after_16 is not None:
         # Both are counted days, so the later one is a day looked after at 16 or 17.
         eligible_from = max(met, after_16)
+    looked_after_merged = _merge(looked_after)
     return _History(
         b14=b14,
         b16=b16,
@@ -238,8 +253,9 @@ def _history(date_of_birth: dt.date, periods: Sequence[PeriodLike]) -> _History:
         b21=birthday(date_of_birth, 21).toordinal(),
         b25=birthday(date_of_birth, 25).toordinal(),
         counted=counted_merged,
-        looked_after=_merge(looked_after),
+        looked_after=looked_after_merged,
         eligible_from=eligible_from,
+        first_after_16=_first_from(looked_after_merged, b16),
         short_breaks=tuple(sorted(short_breaks, key=lambda p: p[0])),
         not_looked_after=not_looked_after,
         unknown=unknown,
@@ -251,8 +267,7 @@ def _category(h: _History, day: int) -> tuple[CareLeaverStatus, bool]:
     if day < h.b16 or day >= h.b25:
         return CareLeaverStatus.NONE, False
     was_eligible = h.eligible_from is not None and h.eligible_from <= day
-    first_after_16 = _first_from(h.looked_after, h.b16)
-    looked_after_after_16 = first_after_16 is not None and first_after_16 <= day
+    looked_after_after_16 = h.first_after_16 is not None and h.first_after_16 <= day
     extended = day >= h.b21
     if day < h.b18:
         looked_after_now = _covers(h.looked_after, day)
@@ -354,10 +369,11 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
     if h.eligible_from is not None:
         candidates.add(h.eligible_from)
     for s, e in h.looked_after:
-        candidates.update((s, e))
+        candidates.add(s)
+        candidates.add(e)
     changes: list[tuple[dt.date, str]] = []
     previous = (status, extended)
-    for day in sorted(c for c in candidates if c > today):
+    for day in sorted([c for c in candidates if c > today]):
         current = _category(h, day)
         if current != previous:
             changes.append((dt.date.fromordinal(day), _change_text(h, today, day, *current)))
@@ -391,15 +407,27 @@ def leaving_care_report(session: Session, on: dt.date) -> list[LeavingCareRow]:
     """Every child's status on ``on``, by case reference: two queries, no ORM objects."""
     from placedesk.models.child import CarePeriod, Child
 
+    # Ids and dates are read as stored text and converted here: SQLAlchemy's per-value
+    # type processing would cost more than the rules themselves at 20,000 children.
+    def raw(column: Any) -> Any:
+        return type_coerce(column, String)
+
     children = session.execute(
-        select(Child.id, Child.case_reference, Child.date_of_birth).order_by(Child.case_reference)
+        select(raw(Child.id), Child.case_reference, raw(Child.date_of_birth)).order_by(Child.case_reference)
     ).all()
-    periods: dict[uuid.UUID, list[Period]] = {}
+    periods: dict[str, list[Period]] = {}
+    from_iso = dt.date.fromisoformat
     for child_id, start, end, legal in session.execute(
-        select(CarePeriod.child_id, CarePeriod.start_date, CarePeriod.end_date, CarePeriod.legal_status)
+        select(raw(CarePeriod.child_id), raw(CarePeriod.start_date), raw(CarePeriod.end_date),
+               CarePeriod.legal_status)
     ):
-        periods.setdefault(child_id, []).append(Period(start, end, legal))
-    return [
-        LeavingCareRow(child_id, ref, dob, leaving_care_status(dob, periods.get(child_id, ()), on))
-        for child_id, ref, dob in children
-    ]
+        found = periods.get(child_id)
+        if found is None:
+            found = periods[child_id] = []
+        found.append(Period(from_iso(start), from_iso(end) if end else None, legal))
+    rows = []
+    for child_id, ref, dob_text in children:
+        dob = from_iso(dob_text)
+        rows.append(LeavingCareRow(uuid.UUID(hex=child_id), ref, dob,
+                                   leaving_care_status(dob, periods.get(child_id, ()), on)))
+    return rows
