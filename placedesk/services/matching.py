@@ -42,15 +42,15 @@ changes between runs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from placedesk.models import Cap, Offer, OfferFeeLine, Provider, Referral, ReferralRecipient
+from placedesk.models import Referral
 from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
 from placedesk.models.vocab import label
 from placedesk.services.parsing import format_money, postcode_area
@@ -90,13 +90,15 @@ RISK_POINTS = {RiskLevel.LOW: 0.0, RiskLevel.MEDIUM: -5.0, RiskLevel.HIGH: -10.0
 
 @dataclass
 class MatchRow:
-    """A ranked provider: its score and one reason per score component."""
+    """A ranked provider: its score and one reason per score component.
 
-    provider_id: uuid.UUID
+    ``reasons`` are worded on first use: a shortlist of thousands is ranked
+    on numbers alone, and only the rows the officer looks at are explained.
+    """
+
     provider_ref: str
     provider_name: str
     score: float
-    reasons: list[str]
     distance_km: float | None
     provider_type: ProviderType
     ofsted_judgement: OfstedJudgement
@@ -104,16 +106,29 @@ class MatchRow:
     vacancies: int
     local_authority: str
     open_caps: int
+    _hex: str = field(repr=False)
+    _explain: Callable[[], list[str]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def provider_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self._hex)
+
+    @functools.cached_property
+    def reasons(self) -> list[str]:
+        return self._explain()
 
 
-@dataclass
-class Excluded:
-    """A provider left off the shortlist, and why."""
+class Excluded(NamedTuple):
+    """A provider left off the shortlist, and why (a tuple: thousands are made per shortlist)."""
 
-    provider_id: uuid.UUID
     provider_ref: str
     provider_name: str
     reason: str
+    provider_hex: str
+
+    @property
+    def provider_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.provider_hex)
 
 
 @dataclass
@@ -129,45 +144,107 @@ class MatchResult:
     proximity_note: str = ""
 
     def row_for(self, provider_id: uuid.UUID) -> MatchRow | None:
-        return next((row for row in self.ranked if row.provider_id == provider_id), None)
+        return next((row for row in self.ranked if row._hex == provider_id.hex), None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _points(value: float) -> str:
     text = f"{value:+.1f}".rstrip("0").rstrip(".")
     return "0" if text in ("+0", "-0") else text
 
 
-def _price_range(session: Session) -> dict[uuid.UUID, tuple[int, int]]:
-    """Provider -> (lowest, highest) weekly total of the offers it has made before."""
-    totals = (
-        select(ReferralRecipient.provider_id.label("provider_id"),
-               func.sum(OfferFeeLine.weekly_amount_pence).label("total"))
-        .join(Offer, Offer.recipient_id == ReferralRecipient.id)
-        .join(OfferFeeLine, OfferFeeLine.offer_id == Offer.id)
-        .group_by(Offer.id, ReferralRecipient.provider_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(totals.c.provider_id, func.min(totals.c.total), func.max(totals.c.total)).group_by(totals.c.provider_id)
-    )
+def _price_range(session: Session) -> dict[str, tuple[int, int]]:
+    """Provider id (hex) -> (lowest, highest) weekly total of the offers it has made before."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT provider_id, min(total), max(total) FROM ("
+        " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
+        " FROM referral_recipient r JOIN offer o ON o.recipient_id = r.id"
+        " JOIN offer_fee_line l ON l.offer_id = o.id GROUP BY o.id, r.provider_id"
+        ") GROUP BY provider_id"
+    ).fetchall()
     return {pid: (int(low), int(high)) for pid, low, high in rows}
 
 
-def _open_caps(session: Session) -> dict[uuid.UUID, int]:
-    rows = session.execute(
-        select(Cap.provider_id, func.count())
-        .where(Cap.status.in_((CapStatus.OPEN, CapStatus.ESCALATED)))
-        .group_by(Cap.provider_id)
-    )
+def _open_caps(session: Session) -> dict[str, int]:
+    rows = session.connection().exec_driver_sql(
+        "SELECT provider_id, count(*) FROM cap WHERE status IN (?, ?) GROUP BY provider_id",
+        (CapStatus.OPEN.value, CapStatus.ESCALATED.value),
+    ).fetchall()
     return {pid: int(n) for pid, n in rows}
 
 
-_COLUMNS = (
-    Provider.id, Provider.ref, Provider.name, Provider.provider_type, Provider.registration_status,
-    Provider.capabilities, Provider.vacancies, Provider.ofsted_judgement, Provider.postcode,
-    Provider.local_authority, Provider.weekly_rate_from_pence, Provider.weekly_rate_to_pence,
-    Provider.contract_route, Provider.framework_name, Provider.risk_level, Provider.risk_override,
+class _Candidate(NamedTuple):
+    """The columns matching reads for a provider of a suitable type (id as hex, capabilities as JSON text)."""
+
+    hex: str
+    ref: str
+    name: str
+    provider_type: ProviderType
+    registration_status: str
+    capabilities_json: str
+    vacancies: int
+    ofsted_judgement: OfstedJudgement
+    postcode: str
+    local_authority: str
+    weekly_rate_from_pence: int | None
+    weekly_rate_to_pence: int | None
+    contract_route: ContractRoute
+    framework_name: str
+    risk: RiskLevel
+
+
+_CANDIDATE_SQL = (
+    "SELECT id, ref, name, provider_type, registration_status, capabilities, vacancies, ofsted_judgement, "
+    "postcode, local_authority, weekly_rate_from_pence, weekly_rate_to_pence, contract_route, framework_name, "
+    "coalesce(risk_override, risk_level) FROM provider WHERE provider_type IN ({types})"
 )
+_OTHERS_SQL = "SELECT id, ref, name, provider_type FROM provider WHERE provider_type NOT IN ({types})"
+_JUDGEMENTS = {j.value: j for j in OfstedJudgement}
+_ROUTES = {r.value: r for r in ContractRoute}
+_RISKS = {r.value: r for r in RiskLevel}
+_TYPES = {t.value: t for t in ProviderType}
+
+
+def _load_providers(session: Session, acceptable: frozenset[ProviderType]
+                    ) -> tuple[list[_Candidate], list[tuple[str, str, str, ProviderType]]]:
+    """Suitable providers with what scoring needs, and (id hex, ref, name, type) of the rest.
+
+    Read with the driver directly: the ORM's per-value conversions cost more
+    than the whole ranking for thousands of rows, and the 50 ms budget for
+    5,000 providers leaves no room for them. Values are converted here instead.
+    """
+    types = sorted(t.value for t in acceptable) or ["-"]
+    placeholders = ", ".join("?" for _ in types)
+    conn = session.connection()
+    candidates = [
+        _Candidate(
+            row[0], row[1], row[2], _TYPES[row[3]], row[4], row[5] or "[]", row[6], _JUDGEMENTS[row[7]], row[8],
+            row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
+        )
+        for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
+    ]
+    others = [
+        (pid, ref, name, _TYPES[ptype])
+        for pid, ref, name, ptype in conn.exec_driver_sql(_OTHERS_SQL.format(types=placeholders),
+                                                          tuple(types)).fetchall()
+    ]
+    return candidates, others
+
+
+@dataclass
+class _Context:
+    """What every provider is scored against, gathered once per shortlist."""
+
+    sought: str
+    stated: list[str]
+    limit: float | None
+    budget: int | None
+    home: tuple[float, float] | None
+    home_la: str
+    home_area: str
+    located: dict[str, tuple[float, float]]
+    caps: dict[str, int]
+    past_prices: dict[str, tuple[int, int]]
 
 
 def match_referral(session: Session, referral: Referral, *, today: dt.date) -> MatchResult:
@@ -175,140 +252,173 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
     result = MatchResult(referral_ref=referral.ref)
     child = referral.child
     home_postcode = child.home_postcode if child else ""
-    home_la = (child.home_local_authority if child else "").strip().lower()
-    home_area = postcode_area(home_postcode)
-    stated = list(dict.fromkeys([*referral.needs, *referral.risks]))
     acceptable = ACCEPTABLE_TYPES.get(referral.placement_type) if referral.placement_type else None
+    sought = referral.placement_type.label.lower() if referral.placement_type else ""
 
-    restricted = active_restrictions(session, today)
-    providers = session.execute(select(*_COLUMNS)).all()
-    caps = _open_caps(session)
-    past_prices = _price_range(session)
+    restricted = {pid.hex: reason for pid, reason in active_restrictions(session, today).items()}
+    providers, others = _load_providers(session, acceptable or frozenset())
+    wrong_type = {
+        t: f"{t.label} does not offer {sought} placements" if sought
+        else "The referral does not say which placement type is sought"
+        for t in ProviderType
+    }
+    result.excluded.extend(
+        Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid)
+        for pid, ref, name, provider_type in others
+    )
 
     table = has_locations(session)
     located = locations_for(session, [home_postcode, *(p.postcode for p in providers)]) if table else {}
     home = located.get(home_postcode)
     result.uses_location_table = table and home is not None
     result.proximity_note = _proximity_note(table, home_postcode, home, located, providers, referral)
+    ctx = _Context(
+        sought=sought, stated=list(dict.fromkeys([*referral.needs, *referral.risks])),
+        limit=referral.max_distance_km, budget=referral.budget_ceiling_pence, home=home,
+        home_la=(child.home_local_authority if child else "").strip().lower(), home_area=postcode_area(home_postcode),
+        located=located, caps=_open_caps(session), past_prices=_price_range(session),
+    )
 
     for p in providers:
-        reason = _exclusion(p, restricted, acceptable, referral.placement_type)
+        reason = _exclusion(p, restricted)
         if reason:
-            result.excluded.append(Excluded(p.id, p.ref, p.name, reason))
+            result.excluded.append(Excluded(p.ref, p.name, reason, p.hex))
             continue
-        reasons: list[str] = []
-        score = 0.0
-        type_label = ProviderType(p.provider_type).label
-        reasons.append(f"Type: {type_label} offers {referral.placement_type.label.lower()} placements (required)")
-
-        score += _score_needs(stated, set(p.capabilities or ()), reasons)
-        score += _score_vacancy(p.vacancies, reasons)
-        points = OFSTED_POINTS[p.ofsted_judgement]
-        score += points
-        reasons.append(f"Ofsted: {p.ofsted_judgement.label} ({_points(points)})")
-
-        there = located.get(p.postcode) if home is not None else None
-        distance = distance_km(home, there) if home is not None and there is not None else None
-        score += _score_proximity(distance, referral.max_distance_km, p, home_la, home_area, reasons,
-                                  located_home=home is not None)
-        score += _score_price(p, past_prices.get(p.id), referral.budget_ceiling_pence, reasons)
-
-        if p.contract_route in (ContractRoute.FRAMEWORK, ContractRoute.DPV):
-            name = f" ({p.framework_name})" if p.framework_name else ""
-            score += FRAMEWORK_POINTS
-            reasons.append(f"Contract: {p.contract_route.label}{name} terms ({_points(FRAMEWORK_POINTS)})")
-        else:
-            reasons.append("Contract: spot purchase; framework providers come first (0)")
-
-        n_caps = caps.get(p.id, 0)
-        cap_points = max(CAP_FLOOR, CAP_POINTS * n_caps)
-        score += cap_points
-        reasons.append(
-            f"CAPs: {n_caps} open ({_points(cap_points)})" if n_caps else "CAPs: none open (0)"
-        )
-        risk = p.risk_override or p.risk_level
-        score += RISK_POINTS[risk]
-        reasons.append(f"Monitoring risk: {risk.label.lower()} ({_points(RISK_POINTS[risk])})")
-
+        score, distance = _assess(p, ctx, None)
         result.ranked.append(MatchRow(
-            provider_id=p.id, provider_ref=p.ref, provider_name=p.name, score=round(score, 1), reasons=reasons,
+            provider_ref=p.ref, provider_name=p.name, score=round(score, 1),
             distance_km=round(distance, 1) if distance is not None else None,
             provider_type=p.provider_type, ofsted_judgement=p.ofsted_judgement, contract_route=p.contract_route,
-            vacancies=p.vacancies, local_authority=p.local_authority, open_caps=n_caps,
+            vacancies=p.vacancies, local_authority=p.local_authority, open_caps=ctx.caps.get(p.hex, 0),
+            _hex=p.hex, _explain=functools.partial(_explain, p, ctx),
         ))
 
     result.ranked.sort(key=lambda r: (-r.score, r.provider_name.casefold(), r.provider_ref))
-    result.excluded.sort(key=lambda e: (e.provider_name.casefold(), e.provider_ref))
+    result.excluded.sort(key=_name_order)
     return result
 
 
-def _exclusion(p: Any, restricted: dict[uuid.UUID, str], acceptable: frozenset[ProviderType] | None,
-               placement_type: PlacementType | None) -> str:
-    if p.id in restricted:
-        return restricted[p.id]
-    status = (p.registration_status or "").strip()
-    if status.lower() in CLOSED_REGISTRATIONS:
-        return f"Ofsted registration is {status.lower()}"
-    if acceptable is None:
-        return "The referral does not say which placement type is sought"
-    if p.provider_type not in acceptable:
-        return f"{ProviderType(p.provider_type).label} does not offer {placement_type.label.lower()} placements"
+def _name_order(item: Excluded) -> tuple[str, str]:
+    return (item.provider_name.casefold(), item.provider_ref)
+
+
+def _exclusion(p: _Candidate, restricted: dict[str, str]) -> str:
+    if p.hex in restricted:
+        return restricted[p.hex]
+    status = p.registration_status.strip().lower()
+    if status in CLOSED_REGISTRATIONS:
+        return f"Ofsted registration is {status}"
     if p.ofsted_judgement is OfstedJudgement.INADEQUATE:
         return "Ofsted judgement is Inadequate"
     return ""
 
 
-def _score_needs(stated: Sequence[str], capabilities: set[str], reasons: list[str]) -> float:
-    if not stated:
-        reasons.append(f"Needs and risks: none stated ({_points(NEEDS_POINTS)})")
-        return NEEDS_POINTS
-    unmet = [code for code in stated if code not in capabilities]
-    points = NEEDS_POINTS * (len(stated) - len(unmet)) / len(stated)
-    if unmet:
-        reasons.append(
-            f"Needs and risks: meets {len(stated) - len(unmet)} of {len(stated)}; cannot meet "
-            + ", ".join(label(code) for code in unmet) + f" ({_points(points)})"
-        )
+def _explain(p: _Candidate, ctx: _Context) -> list[str]:
+    reasons: list[str] = []
+    _assess(p, ctx, reasons)
+    return reasons
+
+
+def _assess(p: _Candidate, ctx: _Context, reasons: list[str] | None) -> tuple[float, float | None]:
+    """The score and distance of one provider; each component's reason is added to ``reasons`` when given.
+
+    One function for both, so the points shown can never drift from the points counted.
+    """
+    if reasons is not None:
+        reasons.append(f"Type: {p.provider_type.label} offers {ctx.sought} placements (required)")
+    score = _score_needs(ctx.stated, p.capabilities_json, reasons)
+
+    if p.vacancies > 0:
+        score += VACANCY_POINTS
+        if reasons is not None:
+            reasons.append(f"Vacancy: {p.vacancies} recorded ({_points(VACANCY_POINTS)})")
     else:
-        reasons.append(f"Needs and risks: meets all {len(stated)} stated ({_points(points)})")
+        score += NO_VACANCY_POINTS
+        if reasons is not None:
+            reasons.append(f"Vacancy: none recorded; ask, the figure may be out of date ({_points(NO_VACANCY_POINTS)})")
+
+    points = OFSTED_POINTS[p.ofsted_judgement]
+    score += points
+    if reasons is not None:
+        reasons.append(f"Ofsted: {p.ofsted_judgement.label} ({_points(points)})")
+
+    there = ctx.located.get(p.postcode) if ctx.home is not None else None
+    distance = distance_km(ctx.home, there) if ctx.home is not None and there is not None else None
+    score += _score_proximity(distance, p, ctx, reasons)
+    score += _score_price(p, ctx.past_prices.get(p.hex), ctx.budget, reasons)
+
+    if p.contract_route is not ContractRoute.SPOT:
+        score += FRAMEWORK_POINTS
+        if reasons is not None:
+            name = f" ({p.framework_name})" if p.framework_name else ""
+            reasons.append(f"Contract: {p.contract_route.label}{name} terms ({_points(FRAMEWORK_POINTS)})")
+    elif reasons is not None:
+        reasons.append("Contract: spot purchase; framework providers come first (0)")
+
+    n_caps = ctx.caps.get(p.hex, 0)
+    cap_points = max(CAP_FLOOR, CAP_POINTS * n_caps)
+    score += cap_points
+    if reasons is not None:
+        reasons.append(f"CAPs: {n_caps} open ({_points(cap_points)})" if n_caps else "CAPs: none open (0)")
+
+    score += RISK_POINTS[p.risk]
+    if reasons is not None:
+        reasons.append(f"Monitoring risk: {p.risk.label.lower()} ({_points(RISK_POINTS[p.risk])})")
+    return score, distance
+
+
+def _score_needs(stated: Sequence[str], capabilities_json: str, reasons: list[str] | None) -> float:
+    if not stated:
+        if reasons is not None:
+            reasons.append(f"Needs and risks: none stated ({_points(NEEDS_POINTS)})")
+        return NEEDS_POINTS
+    # Codes are plain words in a JSON list, so a quoted code is found by substring without parsing.
+    unmet = [code for code in stated if f'"{code}"' not in capabilities_json]
+    points = NEEDS_POINTS * (len(stated) - len(unmet)) / len(stated)
+    if reasons is not None:
+        if unmet:
+            reasons.append(
+                f"Needs and risks: meets {len(stated) - len(unmet)} of {len(stated)}; cannot meet "
+                + ", ".join(label(code) for code in unmet) + f" ({_points(points)})"
+            )
+        else:
+            reasons.append(f"Needs and risks: meets all {len(stated)} stated ({_points(points)})")
     return points
 
 
-def _score_vacancy(vacancies: int, reasons: list[str]) -> float:
-    if vacancies > 0:
-        reasons.append(f"Vacancy: {vacancies} recorded ({_points(VACANCY_POINTS)})")
-        return VACANCY_POINTS
-    reasons.append(f"Vacancy: none recorded; ask, the figure may be out of date ({_points(NO_VACANCY_POINTS)})")
-    return NO_VACANCY_POINTS
-
-
-def _score_proximity(distance: float | None, limit: float | None, p: Any, home_la: str, home_area: str,
-                     reasons: list[str], *, located_home: bool) -> float:
+def _score_proximity(distance: float | None, p: _Candidate, ctx: _Context, reasons: list[str] | None) -> float:
+    limit = ctx.limit
     if distance is not None:
         if limit:
             if distance <= limit:
                 points = NEAR_POINTS * (1 - distance / limit)
-                reasons.append(f"Distance: {distance:.1f} km from home, within {limit:g} km ({_points(points)})")
+                if reasons is not None:
+                    reasons.append(f"Distance: {distance:.1f} km from home, within {limit:g} km ({_points(points)})")
                 return points
-            reasons.append(
-                f"Distance: {distance:.1f} km from home, beyond the {limit:g} km limit ({_points(BEYOND_LIMIT_POINTS)})"
-            )
+            if reasons is not None:
+                reasons.append(f"Distance: {distance:.1f} km from home, beyond the {limit:g} km limit "
+                               f"({_points(BEYOND_LIMIT_POINTS)})")
             return BEYOND_LIMIT_POINTS
         points = NO_LIMIT_POINTS * max(0.0, 1 - distance / NO_LIMIT_SCALE_KM)
-        reasons.append(f"Distance: {distance:.1f} km from home, no limit set ({_points(points)})")
+        if reasons is not None:
+            reasons.append(f"Distance: {distance:.1f} km from home, no limit set ({_points(points)})")
         return points
-    why = "provider postcode not in the location table; " if located_home and p.postcode else ""
-    if home_la and p.local_authority.strip().lower() == home_la:
-        reasons.append(f"Proximity: {why}same local authority as home ({p.local_authority}) ({_points(SAME_LA_POINTS)})")
+    why = "provider postcode not in the location table; " if ctx.home is not None and p.postcode else ""
+    if ctx.home_la and p.local_authority.strip().lower() == ctx.home_la:
+        if reasons is not None:
+            reasons.append(f"Proximity: {why}same local authority as home ({p.local_authority}) "
+                           f"({_points(SAME_LA_POINTS)})")
         return SAME_LA_POINTS
-    if home_area and postcode_area(p.postcode) == home_area:
-        reasons.append(f"Proximity: {why}same postcode area as home ({home_area}) ({_points(SAME_AREA_POINTS)})")
+    if ctx.home_area and postcode_area(p.postcode) == ctx.home_area:
+        if reasons is not None:
+            reasons.append(f"Proximity: {why}same postcode area as home ({ctx.home_area}) ({_points(SAME_AREA_POINTS)})")
         return SAME_AREA_POINTS
-    reasons.append(f"Proximity: {why}different local authority and postcode area (0)")
+    if reasons is not None:
+        reasons.append(f"Proximity: {why}different local authority and postcode area (0)")
     return 0.0
 
 
-def _score_price(p: Any, past: tuple[int, int] | None, budget: int | None, reasons: list[str]) -> float:
+def _score_price(p: _Candidate, past: tuple[int, int] | None, budget: int | None, reasons: list[str] | None) -> float:
     if p.weekly_rate_from_pence is not None:
         low = p.weekly_rate_from_pence
         high = p.weekly_rate_to_pence if p.weekly_rate_to_pence is not None else low
@@ -317,24 +427,29 @@ def _score_price(p: Any, past: tuple[int, int] | None, budget: int | None, reaso
         low, high = past
         source = "past offers"
     else:
-        reasons.append("Price: no rates or past offers to compare (0)")
+        if reasons is not None:
+            reasons.append("Price: no rates or past offers to compare (0)")
         return 0.0
-    span = format_money(low) if low == high else f"{format_money(low)} to {format_money(high)}"
     if budget is None:
-        reasons.append(f"Price: {source} {span} a week; no budget ceiling set (0)")
-        return 0.0
-    if high <= budget:
+        points, verdict = 0.0, ""
+    elif high <= budget:
         points, verdict = WITHIN_BUDGET_POINTS, "within"
     elif low <= budget:
         points, verdict = STRADDLES_BUDGET_POINTS, "partly above"
     else:
         points, verdict = OVER_BUDGET_POINTS, "above"
-    reasons.append(f"Price: {source} {span} a week, {verdict} the {format_money(budget)} budget ({_points(points)})")
+    if reasons is not None:
+        span = format_money(low) if low == high else f"{format_money(low)} to {format_money(high)}"
+        if budget is None:
+            reasons.append(f"Price: {source} {span} a week; no budget ceiling set (0)")
+        else:
+            reasons.append(f"Price: {source} {span} a week, {verdict} the {format_money(budget)} budget "
+                           f"({_points(points)})")
     return points
 
 
 def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] | None,
-                    located: dict[str, tuple[float, float]], providers: Sequence[Any],
+                    located: dict[str, tuple[float, float]], providers: Sequence[_Candidate],
                     referral: Referral) -> str:
     fallback = "proximity is judged by same local authority and same postcode area instead"
     if not table:
@@ -348,7 +463,8 @@ def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] |
     limit = f" against the {referral.max_distance_km:g} km limit" if referral.max_distance_km else ""
     note = f"Distances are straight-line from the child's home postcode{limit}."
     if missing:
-        note += f" {missing} provider(s) have no location in the table and are judged by local authority and postcode area."
+        note += (f" {missing} provider(s) have no location in the table and are judged by local authority "
+                 "and postcode area.")
     return note
 
 

@@ -15,6 +15,7 @@ table of outward-code centroids is enough for distances at district level.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -227,8 +228,13 @@ def _upsert(session: Session, batch: dict[str, tuple[float, float]]) -> int:
     return len(batch)
 
 
+@functools.lru_cache(maxsize=65536)
 def lookup_keys(postcode: str) -> tuple[str, ...]:
     """The keys to try for a postcode, most precise first: full postcode, outward code."""
+    key = postcode.replace(" ", "").upper()
+    if _FULL_POSTCODE.match(key):
+        # The inward code is always the last three characters.
+        return (key, key[:-3])
     key = postcode_key(postcode)
     if not key:
         return ()
@@ -249,7 +255,7 @@ def locations_for(session: Session, postcodes: Iterable[str]) -> dict[str, tuple
             for pc, lat, lon in session.execute(
                 select(PostcodeLocation.postcode, PostcodeLocation.latitude, PostcodeLocation.longitude)
                 .where(PostcodeLocation.postcode.in_(chunk))
-            )
+            ).fetchall()
         )
     result: dict[str, tuple[float, float]] = {}
     for pc, ks in wanted.items():
