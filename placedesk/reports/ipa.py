@@ -320,16 +320,37 @@ def _clause(text: str, st: _Styles, fonts: fontlib.FontSet) -> list[Flowable]:
     return out
 
 
-def _table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True, total_rows: int = 0) -> Table:
+def _table(
+    rows: list[list[Any]],
+    widths: Sequence[float],
+    *,
+    header: bool = True,
+    total_rows: int = 0,
+    fonts: fontlib.FontSet | None = None,
+    bold_columns: Sequence[int] = (),
+    right_columns: Sequence[int] = (),
+) -> Table:
+    """A ruled table. Plain-string cells (headings, labels, amounts) skip paragraph layout: much faster."""
     table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
     ]
+    if fonts is not None:
+        style.append(("FONT", (0, 0), (-1, -1), fonts.regular, 9, 11.5))
+        for column in bold_columns:
+            style.append(("FONT", (column, 0), (column, -1), fonts.bold, 9, 11.5))
+        if header:
+            style.append(("FONT", (0, 0), (-1, 0), fonts.bold, 9, 11.5))
+        if total_rows:
+            style.append(("FONT", (0, -total_rows), (-1, -1), fonts.bold, 9, 11.5))
+    for column in right_columns:
+        style.append(("ALIGN", (column, 0), (column, -1), "RIGHT"))
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
     if total_rows:
@@ -340,8 +361,8 @@ def _table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = Tru
 
 
 def _facts(pairs: Sequence[tuple[str, str]], st: _Styles, fonts: fontlib.FontSet, width: float) -> Table:
-    rows = [[_p(label, st.cell_bold, fonts), _p(value or "Not recorded", st.cell, fonts)] for label, value in pairs]
-    return _table(rows, [width * 0.32, width * 0.68], header=False)
+    rows = [[label, _p(value or "Not recorded", st.cell, fonts)] for label, value in pairs]
+    return _table(rows, [width * 0.32, width * 0.68], header=False, fonts=fonts, bold_columns=(0,))
 
 
 def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBox]) -> list[Flowable]:
@@ -450,45 +471,43 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
     )
 
     section(4, "Fees and funding")
-    fee_rows: list[list[Any]] = [
-        [_p(h, st.cell_bold, fonts) for h in ("Fee line", "Description", "Weekly", "Annual equivalent")]
-    ]
+    fee_rows: list[list[Any]] = [["Fee line", "Description", "Weekly", "Annual equivalent"]]
     for line in data.fee_lines:
         fee_rows.append(
             [
-                _p(line.kind, st.cell, fonts),
+                line.kind,
                 _p(line.description, st.cell, fonts),
-                _p(money(line.weekly_pence), st.cell_right, fonts),
-                _p(money(line.weekly_pence * WEEKS_PER_YEAR), st.cell_right, fonts),
+                money(line.weekly_pence),
+                money(line.weekly_pence * WEEKS_PER_YEAR),
             ]
         )
     total = data.weekly_total_pence
     fee_rows.append(
         [
-            _p("Total", st.cell_bold, fonts),
-            _p("Total weekly fee", st.cell_bold, fonts),
-            _p(money(total), st.cell_right, fonts, bold=True),
-            _p(money(total * WEEKS_PER_YEAR), st.cell_right, fonts, bold=True),
+            "Total",
+            "Total weekly fee",
+            money(total),
+            money(total * WEEKS_PER_YEAR),
         ]
     )
-    story.append(_table(fee_rows, [width * 0.2, width * 0.42, width * 0.16, width * 0.22], total_rows=1))
+    story.append(_table(fee_rows, [width * 0.2, width * 0.42, width * 0.16, width * 0.22], total_rows=1,
+                        fonts=fonts, right_columns=(2, 3)))
     story.append(Spacer(1, 4 * mm))
     story.append(_p("Funding partners", st.cell_bold, fonts))
-    share_rows: list[list[Any]] = [
-        [_p(h, st.cell_bold, fonts) for h in ("Funding partner", "Share", "Weekly", "Annual equivalent")]
-    ]
+    share_rows: list[list[Any]] = [["Funding partner", "Share", "Weekly", "Annual equivalent"]]
     for share in data.funding_shares:
         share_rows.append(
             [
-                _p(share.partner, st.cell, fonts),
-                _p(format_percent(share.share_bp), st.cell_right, fonts),
-                _p(money(share.weekly_pence), st.cell_right, fonts),
-                _p(money(share.weekly_pence * WEEKS_PER_YEAR), st.cell_right, fonts),
+                share.partner,
+                format_percent(share.share_bp),
+                money(share.weekly_pence),
+                money(share.weekly_pence * WEEKS_PER_YEAR),
             ]
         )
     if not data.funding_shares:
         share_rows.append([_p("Not split: the Council pays the whole fee.", st.cell, fonts), "", "", ""])
-    story.append(_table(share_rows, [width * 0.42, width * 0.16, width * 0.2, width * 0.22]))
+    story.append(_table(share_rows, [width * 0.42, width * 0.16, width * 0.2, width * 0.22], fonts=fonts,
+                        right_columns=(1, 2, 3)))
     story.append(Spacer(1, 3 * mm))
     story.extend(_clause(clause.get("funding", ""), st, fonts))
 
@@ -500,11 +519,11 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
         story.extend(_clause(clause.get("outcomes", ""), st, fonts))
     story.append(_p("Progress is measured by these key performance indicators:", st.body, fonts))
     if data.kpis:
-        kpi_rows: list[list[Any]] = [[_p(h, st.cell_bold, fonts) for h in ("KPI", "Kind", "Target")]]
+        kpi_rows: list[list[Any]] = [["KPI", "Kind", "Target"]]
         for kpi in data.kpis:
             name = f"{kpi.name}\n{kpi.description}" if kpi.description else kpi.name
             kpi_rows.append([_p(name, st.cell, fonts), _p(kpi.kind, st.cell, fonts), _p(kpi.target, st.cell, fonts)])
-        story.append(_table(kpi_rows, [width * 0.6, width * 0.18, width * 0.22]))
+        story.append(_table(kpi_rows, [width * 0.6, width * 0.18, width * 0.22], fonts=fonts))
     else:
         story.append(
             _p("The KPIs in the Provider's framework or spot terms apply, reported monthly.", st.body, fonts)
@@ -541,17 +560,17 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
     if data.change_reason:
         story.append(_p(f"Reason for this version: {data.change_reason}", st.body, fonts))
     if data.history:
-        rows: list[list[Any]] = [[_p(h, st.cell_bold, fonts) for h in ("Version", "Issued", "Status", "Reason")]]
+        rows: list[list[Any]] = [["Version", "Issued", "Status", "Reason"]]
         for entry in data.history:
             rows.append(
                 [
-                    _p(str(entry.version), st.cell, fonts),
-                    _p(format_date(entry.issued_on), st.cell, fonts),
-                    _p(entry.status, st.cell, fonts),
+                    str(entry.version),
+                    format_date(entry.issued_on),
+                    entry.status,
                     _p(entry.change_reason or "First issue", st.cell, fonts),
                 ]
             )
-        story.append(_table(rows, [width * 0.12, width * 0.18, width * 0.2, width * 0.5]))
+        story.append(_table(rows, [width * 0.12, width * 0.18, width * 0.2, width * 0.5], fonts=fonts))
 
     story.append(CondPageBreak(120 * mm))
     story.append(_p("13. Signatures", st.heading, fonts))

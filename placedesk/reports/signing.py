@@ -112,11 +112,31 @@ def load_signer(p12: bytes, passphrase: str) -> object:
         raise SigningError("This PKCS#12 file holds no private key and certificate to sign with.")
     registry = SimpleCertificateStore()
     registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in others])
-    return SimpleSigner(
+
+    class KeptKeySigner(SimpleSigner):
+        """Signs with the key already loaded: pyHanko would re-parse (and re-check) it per signature."""
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+            from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+            from pyhanko.sign.general import get_pyca_cryptography_hash
+
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if isinstance(key, RSAPrivateKey) and mechanism["algorithm"].native in (
+                "rsassa_pkcs1v15", "sha256_rsa", "sha384_rsa", "sha512_rsa"
+            ):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return super().sign_raw(data, digest_algorithm)
+
+    signer = KeptKeySigner(
         signing_key=translate_pyca_cryptography_key_to_asn1(key),
         signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),
         cert_registry=registry,
     )
+    # Room for the CMS signature: fixed overhead plus the certificates it carries. Reserving it
+    # up front spares pyHanko a trial signature to measure it.
+    signer.reserved_bytes = 8192 + 2 * sum(len(c.dump()) for c in [signer.signing_cert, *registry])  # type: ignore[attr-defined]
+    return signer
 
 
 def _stamp_safe(text: str) -> str:
@@ -170,7 +190,7 @@ def sign_pdf(
     )
     try:
         out = signers.PdfSigner(meta, signer, stamp_style=style).sign_pdf(  # type: ignore[arg-type]
-            writer, existing_fields_only=True
+            writer, existing_fields_only=True, bytes_reserved=getattr(signer, "reserved_bytes", None)
         )
     except (PdfError, ValueError, KeyError) as exc:
         raise SigningError(f"The agreement could not be signed: {exc}") from exc
