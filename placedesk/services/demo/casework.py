@@ -299,6 +299,13 @@ class Casework:
             review = start + dt.timedelta(days=28)
             while review < today:
                 review += dt.timedelta(days=182)
+        # Current placements plan to end ahead of today; ended ones planned around when they did end.
+        planned_end = None
+        if w.chance(0.6):
+            if end is None:
+                planned_end = max(start, today) + dt.timedelta(days=rng.randint(30, 600))
+            else:
+                planned_end = max(start, end + dt.timedelta(days=rng.randint(-60, 120)))
         award_reason = (AwardReason.ONLY_OFFER if offer_id and w.chance(0.2)
                         else w.pick((AwardReason.VALUE, AwardReason.QUALITY, AwardReason.PROXIMITY)))
         fostering = ptype is PlacementType.FOSTERING and provider.provider_type is not ProviderType.IN_HOUSE_FOSTERING
@@ -313,7 +320,7 @@ class Casework:
             placement_type=ptype,
             placement_address="Foster carers' home (address held by the agency)" if fostering else provider.address,
             start_date=start,
-            planned_end_date=start + dt.timedelta(days=rng.randint(180, 720)) if w.chance(0.6) else None,
+            planned_end_date=planned_end,
             review_date=review,
             end_date=end,
             end_reason=w.pick(END_REASONS) if end is not None else "",

@@ -21,6 +21,7 @@ from placedesk.models.enums import (
     KpiDirection,
     OfstedJudgement,
     ProviderType,
+    RiskLevel,
     SanctionKind,
     VisitRating,
     VisitType,
@@ -54,6 +55,12 @@ CAP_ACTIONS = (
     "Review and update every child's risk assessment.",
     "Send monthly placement reports by the 5th working day.",
     "Share the Reg 44 report and the manager's response.",
+)
+
+
+RISK_INTERVAL_DAYS = {RiskLevel.LOW: 365, RiskLevel.MEDIUM: 180, RiskLevel.HIGH: 90}
+VISIT_TYPE_WEIGHTS = (
+    (VisitType.ANNOUNCED, 35), (VisitType.UNANNOUNCED, 20), (VisitType.DESK_REVIEW, 30), (VisitType.REG44_REPORT, 15),
 )
 
 
@@ -127,17 +134,25 @@ def _rating(writer: DemoWriter, quality: float) -> VisitRating:
 
 def generate_visits(writer: DemoWriter, providers: list[DemoProvider],
                     active: dict[uuid.UUID, list[DemoPlacement]], officer: str) -> None:
-    """Announced and unannounced visits, desk reviews and Reg 44 reports over two years."""
+    """Visits, desk reviews and Reg 44 reports over two years, spaced by each provider's risk level.
+
+    Most providers were last seen within their interval (the default settings:
+    a year for low risk, six months for medium, three for high); about one in
+    eight is overdue, as on a real caseload.
+    """
     rng = writer.rng
+    today = writer.today
     types = list(VisitType)
     made = 0
     for provider in providers:
-        visits = rng.randint(1, 2) if provider.quality > 0.5 else rng.randint(2, 5)
-        for _ in range(visits):
+        interval = RISK_INTERVAL_DAYS[provider.risk]
+        if writer.chance(0.88):
+            day = today - dt.timedelta(days=rng.randint(3, int(interval * 0.9)))
+        else:
+            day = today - dt.timedelta(days=interval + rng.randint(5, 60))
+        while day > today - dt.timedelta(days=730):
             # The first few rotate through every type so even a small database shows them all.
-            visit_type = types[made] if made < len(types) else writer.weighted(
-                ((VisitType.ANNOUNCED, 35), (VisitType.UNANNOUNCED, 20), (VisitType.DESK_REVIEW, 30), (VisitType.REG44_REPORT, 15))
-            )
+            visit_type = types[made] if made < len(types) else writer.weighted(VISIT_TYPE_WEIGHTS)
             made += 1
             rating = _rating(writer, provider.quality)
             placements = active.get(provider.id)
@@ -145,12 +160,13 @@ def generate_visits(writer: DemoWriter, providers: list[DemoProvider],
                 "monitoring_visit",
                 provider_id=provider.id,
                 placement_id=writer.pick(placements).id if placements and writer.chance(0.3) else None,
-                visit_date=writer.days_ago(3, 720),
+                visit_date=day,
                 visit_type=visit_type,
                 officer=officer,
                 findings=VISIT_FINDINGS[rating],
                 rating=rating,
             )
+            day -= dt.timedelta(days=int(interval * rng.uniform(0.7, 1.1)))
 
 
 class CapMaker:
@@ -181,7 +197,7 @@ class CapMaker:
         self.number += 1
         issue, source = w.pick(CAP_ISSUES)
         closed = status is CapStatus.CLOSED
-        opened = w.days_ago(200, 700) if closed else w.days_ago(30, 200)
+        opened = w.days_ago(200, 700) if closed else w.days_ago(30, 150)
         closed_on = min(today - dt.timedelta(days=1), opened + dt.timedelta(days=rng.randint(60, 180))) if closed else None
         outcome = w.weighted(((CapOutcome.RESOLVED, 75), (CapOutcome.ESCALATED, 15), (CapOutcome.TERMINATED, 10))) if closed else None
         escalated = status is CapStatus.ESCALATED
@@ -228,7 +244,7 @@ class CapMaker:
                 due = today - dt.timedelta(days=rng.randint(5, 20))
                 action_status = CapActionStatus.IN_PROGRESS
                 self.overdue_made = True
-            elif due < today and w.chance(0.55):
+            elif due < today and w.chance(0.8):
                 action_status = CapActionStatus.COMPLETE
                 completed_on = min(today, due + dt.timedelta(days=rng.randint(-7, 5)))
             else:

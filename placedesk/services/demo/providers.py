@@ -86,6 +86,7 @@ class DemoProvider:
     route: ContractRoute
     suspended: bool
     address: str
+    risk: RiskLevel
 
 
 def _judgement(writer: DemoWriter, quality: float) -> OfstedJudgement:
@@ -172,6 +173,7 @@ def generate_providers(writer: DemoWriter, postcodes: PostcodeMaker, count: int,
             used_urns.add(number)
             urn = f"SC{number}"
         address_line1 = f"{rng.randint(1, 180)} {writer.pick(STREETS)}"
+        risk = JUDGEMENT_RISK[judgement] if quality > 0.3 else RiskLevel.HIGH
         ref = f"PRV-DEMO-{i + 1:04d}"
         writer.row(
             "provider",
@@ -205,7 +207,7 @@ def generate_providers(writer: DemoWriter, postcodes: PostcodeMaker, count: int,
             suspension_reason=writer.pick(SUSPENSION_REASONS) if suspended else "",
             suspended_from=suspended_from,
             suspended_until=(suspended_from + dt.timedelta(days=rng.randint(60, 180))) if suspended_from and writer.chance(0.5) else None,
-            risk_level=JUDGEMENT_RISK[judgement] if quality > 0.3 else RiskLevel.HIGH,
+            risk_level=risk,
             risk_override=None,
             risk_override_reason="",
             kpi_import_mapping=None,
@@ -215,7 +217,7 @@ def generate_providers(writer: DemoWriter, postcodes: PostcodeMaker, count: int,
             DemoProvider(
                 id=provider_id, ref=ref, urn=urn, name=name, provider_type=ptype, area=area, quality=quality,
                 rate_from_pence=rate_from, rate_to_pence=rate_to, judgement=judgement, route=route,
-                suspended=suspended, address=f"{address_line1}, {town}, {postcode}",
+                suspended=suspended, address=f"{address_line1}, {town}, {postcode}", risk=risk,
             )
         )
     return providers
