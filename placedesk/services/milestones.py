@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound
@@ -103,10 +103,9 @@ def _review_dates(values: Iterable[str]) -> tuple[dt.date, ...]:
     return tuple(sorted(set(dates)))
 
 
-def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) -> list[Milestone]:
-    """Every milestone for one child, in date order (pure: no database)."""
+def _own_milestones(child: ChildFacts) -> list[Milestone]:
+    """The child's own milestones: pathway plan, 18th birthday, EHCP review."""
     out: list[Milestone] = []
-    b18 = birthday(child.date_of_birth, 18)
     if child.pathway_plan_date is not None:
         out.append(Milestone(MilestoneKind.PATHWAY_PLAN, child.pathway_plan_date, child.id,
                              "Pathway plan due", "child", child.id, f"pathway-{child.id}", True))
@@ -115,52 +114,56 @@ def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) ->
                              "Pathway plan due from 16 (none recorded)", "child", child.id, f"pathway-{child.id}",
                              True))
     plan = "plan recorded" if child.transition_plan.strip() else "no transition plan recorded"
-    out.append(Milestone(MilestoneKind.BIRTHDAY_18, b18, child.id,
+    out.append(Milestone(MilestoneKind.BIRTHDAY_18, birthday(child.date_of_birth, 18), child.id,
                          f"18th birthday: move to adult services or staying put ({plan})",
                          "child", child.id, f"birthday18-{child.id}", False))
     if child.ehcp_review_date is not None:
         out.append(Milestone(MilestoneKind.EHCP_REVIEW, child.ehcp_review_date, child.id, "EHCP annual review",
                              "child", child.id, f"ehcp-{child.id}", True))
-    for placement in placements:
-        if placement.planned_end_date is not None:
-            out.append(Milestone(MilestoneKind.PLANNED_END, placement.planned_end_date, child.id,
-                                 f"Placement {placement.ref} planned to end", "placement", placement.id,
-                                 f"plannedend-{placement.id}", True))
-        if placement.review_date is not None:
-            out.append(Milestone(MilestoneKind.PLACEMENT_REVIEW, placement.review_date, child.id,
-                                 f"Placement {placement.ref} review", "placement", placement.id,
-                                 f"review-{placement.id}", True))
-        for day in placement.ipa_review_dates:
-            out.append(Milestone(MilestoneKind.IPA_REVIEW, day, child.id,
-                                 f"IPA review for placement {placement.ref}", "placement", placement.id,
-                                 f"ipareview-{placement.id}-{day:%Y%m%d}", False))
+    return out
+
+
+def _planned_end(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+    return Milestone(MilestoneKind.PLANNED_END, day, child_id, f"Placement {ref} planned to end", "placement",
+                     placement_id, f"plannedend-{placement_id}", True)
+
+
+def _placement_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+    return Milestone(MilestoneKind.PLACEMENT_REVIEW, day, child_id, f"Placement {ref} review", "placement",
+                     placement_id, f"review-{placement_id}", True)
+
+
+def _ipa_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+    return Milestone(MilestoneKind.IPA_REVIEW, day, child_id, f"IPA review for placement {ref}", "placement",
+                     placement_id, f"ipareview-{placement_id}-{day:%Y%m%d}", False)
+
+
+def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) -> list[Milestone]:
+    """Every milestone for one child, in date order (pure: no database)."""
+    out = _own_milestones(child)
+    for p in placements:
+        if p.planned_end_date is not None:
+            out.append(_planned_end(child.id, p.id, p.ref, p.planned_end_date))
+        if p.review_date is not None:
+            out.append(_placement_review(child.id, p.id, p.ref, p.review_date))
+        out.extend(_ipa_review(child.id, p.id, p.ref, day) for day in p.ipa_review_dates)
     out.sort(key=lambda m: (m.due_on, m.kind.value))
     return out
 
 
-def _placements(session: Session, child_ids: Sequence[uuid.UUID] | None) -> dict[uuid.UUID, list[PlacementFacts]]:
-    """Open placements by child, with their current agreement's review dates."""
-    query = select(Placement.id, Placement.child_id, Placement.ref, Placement.planned_end_date,
-                   Placement.review_date).where(Placement.end_date.is_(None))
-    if child_ids is not None:
-        query = query.where(Placement.child_id.in_(child_ids))
-    rows = session.execute(query).all()
-    reviews: dict[uuid.UUID, tuple[int, list[str]]] = {}
-    agreements = select(Agreement.placement_id, Agreement.version_number, Agreement.review_dates).join(
-        Placement, Placement.id == Agreement.placement_id
-    ).where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED)
-    if child_ids is not None:
-        agreements = agreements.where(Placement.child_id.in_(child_ids))
-    for placement_id, version, dates in session.execute(agreements):
-        # The latest version in force carries the review dates.
-        if placement_id not in reviews or version > reviews[placement_id][0]:
-            reviews[placement_id] = (version, dates or [])
-    out: dict[uuid.UUID, list[PlacementFacts]] = {}
-    for pid, child_id, ref, planned_end, review in rows:
-        out.setdefault(child_id, []).append(
-            PlacementFacts(pid, child_id, ref, planned_end, review, _review_dates(reviews.get(pid, (0, []))[1]))
-        )
-    return out
+def _current_review_dates(session: Session, child_id: uuid.UUID | None) -> dict[uuid.UUID, tuple[uuid.UUID, str, tuple[dt.date, ...]]]:
+    """Open placement id -> (child id, placement ref, review dates of its latest agreement in force)."""
+    query = (select(Agreement.placement_id, Agreement.version_number, Agreement.review_dates, Placement.child_id,
+                    Placement.ref)
+             .join(Placement, Placement.id == Agreement.placement_id)
+             .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED))
+    if child_id is not None:
+        query = query.where(Placement.child_id == child_id)
+    latest: dict[uuid.UUID, tuple[int, uuid.UUID, str, list[str]]] = {}
+    for placement_id, version, dates, owner, ref in session.execute(query):
+        if placement_id not in latest or version > latest[placement_id][0]:
+            latest[placement_id] = (version, owner, ref, dates or [])
+    return {pid: (owner, ref, _review_dates(dates)) for pid, (_, owner, ref, dates) in latest.items()}
 
 
 _CHILD_COLUMNS = (Child.id, Child.date_of_birth, Child.pathway_plan_date, Child.ehcp_review_date,
@@ -172,33 +175,53 @@ def milestones_for_child(session: Session, child_id: uuid.UUID) -> list[Mileston
     row = session.execute(select(*_CHILD_COLUMNS).where(Child.id == child_id)).one_or_none()
     if row is None:
         raise NotFound("That child is no longer in PlaceDesk: refresh the list.")
-    return child_milestones(ChildFacts(*row), _placements(session, [child_id]).get(child_id, []))
+    reviews = _current_review_dates(session, child_id)
+    placements = [
+        PlacementFacts(pid, child_id, ref, planned_end, review, reviews.get(pid, (child_id, ref, ()))[2])
+        for pid, ref, planned_end, review in session.execute(
+            select(Placement.id, Placement.ref, Placement.planned_end_date, Placement.review_date)
+            .where(Placement.child_id == child_id, Placement.end_date.is_(None)))
+    ]
+    return child_milestones(ChildFacts(*row), placements)
 
 
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
-    Pathway plans matter to the 18th birthday, so only children under 18 on
-    ``today`` (or turning 18 by ``until``) are read for them and the birthday;
-    EHCP reviews and placements are read for every child.
+    Pathway plans and the 18th birthday are tracked until the 18th birthday;
+    EHCP reviews and open placements for every child. SQL narrows the rows
+    loosely (a few days either side); the exact tests are made here.
     """
-    placements = _placements(session, None)
-    # A loose SQL filter (under 19); the exact age test is per child below.
-    young = birthday(today, -19)
-    open_placements = select(Placement.child_id).where(Placement.end_date.is_(None))
-    rows = session.execute(select(*_CHILD_COLUMNS).where(
-        (Child.date_of_birth > young) | Child.ehcp_review_date.is_not(None) | Child.id.in_(open_placements)
-    )).all()
+    slack = dt.timedelta(days=3)
+    adult_before = birthday(today, -18) - slack  # born before this: 18 before ``today``
+    sixteen_by = birthday(until, -16) + slack  # born on or before this: 16 by ``until``
+    eighteen_by = birthday(until, -18) + slack  # born on or before this: 18 by ``until``
+    rows = session.execute(select(*_CHILD_COLUMNS).where(or_(
+        and_(Child.date_of_birth >= adult_before, or_(
+            Child.pathway_plan_date <= until,
+            and_(Child.pathway_plan_date.is_(None), Child.date_of_birth <= sixteen_by),
+            Child.date_of_birth <= eighteen_by,
+        )),
+        Child.ehcp_review_date <= until,
+    ))).all()
     out: list[Milestone] = []
     for row in rows:
-        facts = ChildFacts(*row)
-        under_18 = birthday(facts.date_of_birth, 18) > today
-        for milestone in child_milestones(facts, placements.get(facts.id, [])):
-            if milestone.due_on > until:
+        child = ChildFacts(*row)
+        tracked = birthday(child.date_of_birth, 18) >= today
+        for m in _own_milestones(child):
+            if m.kind is not MilestoneKind.EHCP_REVIEW and not tracked:
                 continue
-            if milestone.kind in (MilestoneKind.PATHWAY_PLAN, MilestoneKind.BIRTHDAY_18) and not under_18:
-                continue
-            if milestone.due_on < today and not milestone.is_task:
-                continue
-            out.append(milestone)
+            if m.due_on <= until and (m.is_task or m.due_on >= today):
+                out.append(m)
+    placements = session.execute(
+        select(Placement.id, Placement.child_id, Placement.ref, Placement.planned_end_date, Placement.review_date)
+        .where(Placement.end_date.is_(None),
+               or_(Placement.planned_end_date <= until, Placement.review_date <= until)))
+    for pid, child_id, ref, planned_end, review in placements:
+        if planned_end is not None and planned_end <= until:
+            out.append(_planned_end(child_id, pid, ref, planned_end))
+        if review is not None and review <= until:
+            out.append(_placement_review(child_id, pid, ref, review))
+    for pid, (child_id, ref, dates) in _current_review_dates(session, None).items():
+        out.extend(_ipa_review(child_id, pid, ref, day) for day in dates if today <= day <= until)
     return out

@@ -107,3 +107,18 @@ def test_caseload_window_keeps_overdue_tasks_and_drops_past_events(session: Sess
         MilestoneKind.PLACEMENT_REVIEW: D(2026, 1, 5),  # overdue task
         MilestoneKind.IPA_REVIEW: D(2026, 1, 12),
     }
+
+
+def test_18th_birthday_today_is_listed_and_adults_drop_off(session: Session) -> None:
+    session.add_all([
+        Child(case_reference="T1", first_name="Tia", last_name="Ray", date_of_birth=D(2008, 1, 10),
+              pathway_plan_date=D(2025, 12, 1)),
+        Child(case_reference="T2", first_name="Ola", last_name="Ade", date_of_birth=D(2008, 1, 9),
+              pathway_plan_date=D(2025, 12, 1)),
+    ])
+    session.commit()
+    got = caseload_milestones(session, today=D(2026, 1, 10), until=D(2026, 1, 20))
+    assert sorted((m.kind.value, m.due_on) for m in got) == [
+        ("birthday_18", D(2026, 1, 10)),
+        ("pathway_plan", D(2025, 12, 1)),  # Tia's, overdue; Ola turned 18 yesterday, so hers is not tracked
+    ]
