@@ -46,7 +46,7 @@ STATUS_COLOURS = {
 }
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)
@@ -54,9 +54,11 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setSelectionBehavior(QAbstractItemView.SelectRows)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeToContents)
-    header.setStretchLastSection(True)
+    header.setSectionResizeMode(stretch, QHeaderView.Stretch)
     return table
 
 
@@ -64,7 +66,7 @@ def _fit_height(table: QTableWidget) -> None:
     """Show every row without an inner scroll bar: the page itself scrolls."""
     height = table.horizontalHeader().height() + 2 * table.frameWidth()
     height += sum(table.rowHeight(r) for r in range(table.rowCount()))
-    table.setFixedHeight(height + 6)
+    table.setFixedHeight(height + 2)
 
 
 class ChildPanel(QWidget):
@@ -101,7 +103,7 @@ class ChildPanel(QWidget):
         self.status_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.reason_label = QLabel()
         self.reason_label.setWordWrap(True)
-        self.changes_table = _table(["Date", "What changes"])
+        self.changes_table = _table(["Date", "What changes"], stretch=1)
         leaving_layout.addWidget(self.status_label)
         leaving_layout.addWidget(self.reason_label)
         leaving_layout.addWidget(QLabel("Dates on which the status changes:"))
@@ -110,7 +112,7 @@ class ChildPanel(QWidget):
         history = QGroupBox("Care history")
         history_layout = QVBoxLayout(history)
         self.history_table = _table(["Started", "Ended", "Days", "Legal status", "Placement", "Leaving care",
-                                     "Source"])
+                                     "Source"], stretch=4)
         self.history_empty = QLabel(
             "No care history recorded. Import the SSDA903 episodes file (placedesk import-903 EPISODES.csv) "
             "to fill it: the leaving-care status is worked out from these periods."
@@ -121,7 +123,7 @@ class ChildPanel(QWidget):
 
         milestones = QGroupBox("Milestones")
         milestones_layout = QVBoxLayout(milestones)
-        self.milestones_table = _table(["Date", "Milestone", "When"])
+        self.milestones_table = _table(["Date", "Milestone", "When"], stretch=1)
         milestones_layout.addWidget(self.milestones_table)
 
         content = QWidget()
