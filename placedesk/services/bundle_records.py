@@ -41,14 +41,24 @@ def table_named(name: str) -> Table:
                       "from a newer version. Update PlaceDesk, then import it again. Nothing was imported.")
 
 
+_JSON_COLUMNS: dict[str, list[str]] = {}
+_DATA_COLUMNS: dict[str, list[str]] = {}
+
+
 def json_columns(table: Table) -> list[str]:
     """Columns written to JSON (binary content travels as a separate file)."""
-    return [c.name for c in table.columns if not isinstance(c.type, LargeBinary)]
+    columns = _JSON_COLUMNS.get(table.name)
+    if columns is None:
+        columns = _JSON_COLUMNS[table.name] = [c.name for c in table.columns if not isinstance(c.type, LargeBinary)]
+    return columns
 
 
 def data_columns(table: Table) -> list[str]:
     """Columns whose values make up a record's content (not its bookkeeping)."""
-    return [c for c in json_columns(table) if c not in BOOKKEEPING]
+    columns = _DATA_COLUMNS.get(table.name)
+    if columns is None:
+        columns = _DATA_COLUMNS[table.name] = [c for c in json_columns(table) if c not in BOOKKEEPING]
+    return columns
 
 
 def encode(value: Any) -> Any:
@@ -236,3 +246,61 @@ def label_of(values: dict[str, Any]) -> str:
         if values.get(key):
             return str(values[key])
     return str(values.get("id", ""))[:8]
+
+
+# --- storage form ------------------------------------------------------------------------
+# Imports write thousands of rows; going through the driver with values already in the
+# form SQLAlchemy stores them in SQLite (hex UUIDs, ISO dates, naive-UTC times, JSON text)
+# is several times faster than per-value bind processing, and reads back identically.
+
+def _store_uuid(v: uuid.UUID) -> str:
+    return v.hex
+
+
+def _store_datetime(v: dt.datetime) -> str:
+    return v.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _store_date(v: dt.date) -> str:
+    return v.isoformat()
+
+
+def _store_enum(v: Any) -> str:
+    return v.value if isinstance(v, enum.Enum) else str(v)
+
+
+def _store_bool(v: bool) -> int:
+    return 1 if v else 0
+
+
+def _store_json(v: Any) -> str:
+    import json
+
+    return json.dumps(v)
+
+
+def _store_plain(v: Any) -> Any:
+    return v
+
+
+def _storer(column: Any) -> Callable[[Any], Any]:
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return _store_uuid
+    if isinstance(kind, UTCDateTime):
+        return _store_datetime
+    if isinstance(kind, Enum):
+        return _store_enum
+    if isinstance(kind, Boolean):
+        return _store_bool
+    if isinstance(kind, Date):
+        return _store_date
+    if isinstance(kind, JSON):
+        return _store_json
+    return _store_plain
+
+
+def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of SQLite storage values, in ``columns`` order."""
+    storers = [(_storer(table.c[name]), name) for name in columns]
+    return [tuple(None if row[name] is None else store(row[name]) for store, name in storers) for row in rows]

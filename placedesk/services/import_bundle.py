@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
@@ -58,6 +58,7 @@ from placedesk.services.bundle_records import (
     encode_row,
     exported_tables,
     label_of,
+    storage_rows,
     table_named,
 )
 
@@ -166,8 +167,12 @@ def _local_rows(session: Session, table: Table, ids: list[uuid.UUID]) -> dict[uu
     return found
 
 
-def _same_content(table: Table, local: dict[str, Any], remote: dict[str, Any]) -> bool:
-    return all(encode(local[c]) == encode(remote[c]) for c in data_columns(table))
+def _same_content(columns: list[str], local: dict[str, Any], remote: dict[str, Any]) -> bool:
+    # Both sides are decoded Python values (UUIDs, dates, enum members), so they compare directly.
+    for column in columns:
+        if local[column] != remote[column]:
+            return False
+    return True
 
 
 def _open_conflicts(session: Session, table: Table, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SyncConflict]:
@@ -267,8 +272,11 @@ def import_bundle(
         clashes: list[str] = []
         plans: list[tuple[Table, list[dict[str, Any]], list[dict[str, Any]]]] = []
         for item in decoded:
-            inserts, updates = _classify(session, item, sync_point, manifest.bundle_id, result)
-            clashes += _check_unique_clashes(session, item.table, inserts + updates)
+            inserts, updates, local_rows = _classify(session, item, sync_point, manifest.bundle_id, result)
+            key_columns = {c for key in _unique_keys(item.table) for c in key}
+            # An update that keeps its ref, URN or code cannot clash with anything new.
+            rekeyed = [u for u in updates if any(u[c] != local_rows[u["id"]][c] for c in key_columns)]
+            clashes += _check_unique_clashes(session, item.table, inserts + rekeyed)
             plans.append((item.table, inserts, updates))
         if clashes:
             raise BundleError("The bundle could not be imported because some of its records clash with different "
@@ -276,16 +284,19 @@ def import_bundle(
                               + ". Nothing was imported; ask the colleague which is right, correct one of them, "
                               "and export again.")
         for table, inserts, updates in plans:
+            connection = session.connection()
             if inserts:
-                session.execute(table.insert(), _parents_first(table, inserts))
+                columns = [c.name for c in table.columns]
+                sql = (f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(c) for c in columns)}) "
+                       f"VALUES ({', '.join('?' for _ in columns)})")
+                connection.exec_driver_sql(sql, storage_rows(table, columns, _parents_first(table, inserts)))
                 result.inserted[table.name] = len(inserts)
             if updates:
                 columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
                                                                                   or c.name != "content")]
-                statement = table.update().where(table.c.id == bindparam("_match_id")).values(
-                    {c: bindparam(f"_v_{c}") for c in columns})
-                session.execute(statement, [{"_match_id": r["id"], **{f"_v_{c}": r[c] for c in columns}}
-                                            for r in updates])
+                sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
+                       "WHERE id = ?")
+                connection.exec_driver_sql(sql, storage_rows(table, [*columns, "id"], updates))
                 result.updated[table.name] = len(updates)
             if table.name == DOCUMENT_TABLE:
                 result.documents = len(inserts) + len(updates)
@@ -314,7 +325,7 @@ def import_bundle(
 
 
 def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, bundle_id: str,
-              result: ImportResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+              result: ImportResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
     table = item.table
     ids = [r["id"] for r in item.records]
     local_rows = _local_rows(session, table, ids)
@@ -322,6 +333,7 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
     conflicts_open = {} if immutable else _open_conflicts(session, table, local_rows.keys())
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    columns = data_columns(table)
     for remote, raw in zip(item.records, item.raw):
         local = local_rows.get(remote["id"])
         if local is None:
@@ -331,7 +343,7 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
             result.unchanged += 1
             continue
         existing = conflicts_open.get(remote["id"])
-        same = _same_content(table, local, remote)
+        same = _same_content(columns, local, remote)
         if existing is None and same:
             if remote["version"] > local["version"]:
                 updates.append(remote)
@@ -348,7 +360,7 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
             updates.append(remote)
         else:
             result.unchanged += 1
-    return inserts, updates
+    return inserts, updates, local_rows
 
 
 # Records that each laptop may create on its own for the same real thing: the same KPI
@@ -392,6 +404,11 @@ def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
                     changed = True
         if changed:
             item.raw = [{k: encode(v) for k, v in r.items() if k != "content"} for r in item.records]
+
+
+def _quoted(name: str) -> str:
+    # Table and column names come from our own metadata, never from the bundle.
+    return f'"{name}"'
 
 
 def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
