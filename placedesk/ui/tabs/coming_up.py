@@ -172,8 +172,10 @@ class ComingUpTab(Tab):
             "Nothing due or overdue",
             "Nothing falls due in this window. Look further ahead with the number of days above, or add "
             "review dates to placements, CAP actions and agreements, and send referrals with a response-by "
-            "date: they appear here as they fall due.",
+            "date: they appear here as they fall due. On a new database, start a referral or load the demo "
+            "data (File › Load demo data).",
         )
+        self._guidance = self.empty.guidance.text()
         self.empty.add_action("Look 90 days ahead", lambda: self.days.setValue(max(90, self.days.value())))
         self.empty.finish()
 
@@ -238,11 +240,12 @@ class ComingUpTab(Tab):
         self.export_button.setEnabled(bool(items))
         self.list_stack.setCurrentIndex(0 if items else 1)
         if not items and self.kind_filter.currentData():
-            self.empty.heading.setText(f"No {self.kind_filter.currentText().lower()} items")
+            self.empty.heading.setText(f"No {self.kind_filter.currentText()} items")
             self.empty.guidance.setText("Nothing of this kind falls due in this window. Choose \"All kinds\" or "
                                         "look further ahead.")
         elif not items:
             self.empty.heading.setText("Nothing due or overdue")
+            self.empty.guidance.setText(self._guidance)
         groups: dict[str, _Row] = {}
         bold = QFont()
         bold.setBold(True)

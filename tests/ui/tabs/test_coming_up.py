@@ -127,6 +127,10 @@ def test_empty_caseload_says_what_to_do(qtbot: QtBot, tmp_path: Path) -> None:
         assert widget.list_stack.currentWidget() is widget.empty
         assert "Look further ahead" in widget.empty.guidance.text()
         assert not widget.export_button.isEnabled()
+        widget.kind_filter.setCurrentIndex(widget.kind_filter.findText("CAP review"))
+        assert widget.empty.heading.text() == "No CAP review items"
+        widget.kind_filter.setCurrentIndex(0)
+        assert "load the demo data" in widget.empty.guidance.text()
         button = widget.empty.findChildren(type(widget.export_button))[0]
         qtbot.mouseClick(button, Qt.LeftButton)
         assert widget.days.value() == 90
