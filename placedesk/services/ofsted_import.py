@@ -466,12 +466,34 @@ def _apply(session: Session, parsed: list[tuple[int, OfstedRow]], report: Ofsted
     report.added = sum(1 for v in touched.values() if v == "added")
     report.updated = sum(1 for v in touched.values() if v == "updated")
     report.unchanged = sum(1 for v in touched.values() if v == "unchanged")
+    _refresh_risks(session, existing, touched, judgement_changed, today=today)
     session.flush()
-    if judgement_changed:
-        # The judgement is one of the risk rules, so the stored level must follow it.
-        from placedesk.services.risk import refresh_all_risks
 
-        refresh_all_risks(session, today=today)
+
+def _refresh_risks(session: Session, providers: dict[str, Provider], touched: dict[str, str],
+                   judgement_changed: list[Provider], *, today: dt.date) -> None:
+    """Keep the stored risk level in step with the judgement (one of its rules).
+
+    A new provider has no KPIs, CAPs or visits yet, so its judgement alone
+    decides; it is set before the first flush, saving an update per row. Known
+    providers whose judgement changed are reassessed with all their facts.
+    """
+    from placedesk.services.risk import RiskFacts, assess, collect_facts
+
+    for urn, state in touched.items():
+        if state == "added":
+            provider = providers[urn]
+            provider.risk_level = assess(
+                RiskFacts(judgement=provider.ofsted_judgement, inspection_date=provider.last_inspection_date)
+            ).level
+    known = [p for p in dict.fromkeys(judgement_changed) if touched.get(p.urn) != "added"]
+    if known:
+        session.flush()
+        facts = collect_facts(session, today, [p.id for p in known])
+        for provider in known:
+            level = assess(facts[provider.id]).level
+            if provider.risk_level is not level:
+                provider.risk_level = level
 
 
 __all__ = [

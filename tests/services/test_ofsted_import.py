@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError
 from placedesk.models import Inspection, Provider
-from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType
+from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, RiskLevel
 from placedesk.services.ofsted_import import import_ofsted_providers, parse_ofsted_row, provider_type_for
 
 TODAY = dt.date(2026, 3, 2)
@@ -58,6 +58,8 @@ def test_new_providers_are_added_with_inspections(session: Session, tmp_path: Pa
     assert school.provider_type is ProviderType.RESIDENTIAL_SPECIAL_SCHOOL
     ifa = session.scalars(select(Provider).where(Provider.urn == "SC654321")).one()
     assert ifa.ofsted_judgement is OfstedJudgement.NOT_YET_INSPECTED
+    # The judgement sets the monitoring risk (services.risk rule 1).
+    assert (oak.risk_level, school.risk_level, ifa.risk_level) == (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM)
 
 
 def test_reimport_updates_by_urn_and_never_duplicates(session: Session, tmp_path: Path) -> None:
@@ -73,7 +75,7 @@ def test_reimport_updates_by_urn_and_never_duplicates(session: Session, tmp_path
     assert session.scalar(select(func.count()).select_from(Provider)) == 3
     assert oak.places == 2 and oak.vacancies == 2  # vacancies trimmed to places
     assert oak.contract_route is ContractRoute.FRAMEWORK  # the officer's own data is kept
-    assert oak.ofsted_judgement is OfstedJudgement.INADEQUATE
+    assert oak.ofsted_judgement is OfstedJudgement.INADEQUATE and oak.risk_level is RiskLevel.HIGH
     assert session.scalar(select(func.count()).select_from(Inspection).where(Inspection.provider_id == oak.id)) == 2
 
 
