@@ -15,7 +15,6 @@ path as the large one, so the tests cover it.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -32,7 +31,7 @@ from placedesk.services.demo.names import FIRST_NAMES_ADULTS, LAST_NAMES
 from placedesk.services.demo.outcomes import generate_outcomes
 from placedesk.services.demo.places import AREAS
 from placedesk.services.demo.providers import generate_providers
-from placedesk.services.demo.writer import DemoWriter, ProgressFn
+from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
 from placedesk.services.kpi_defaults import ensure_default_kpis
 
 # Bumped whenever the generator's output changes, so cached benchmark databases are rebuilt.
@@ -140,7 +139,7 @@ def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, toda
     casework.run(children, size.in_flight_share)
     say(f"Referrals: {casework.referral_no:,}; placements: {casework.placement_no:,}")
 
-    active: dict[uuid.UUID, list[DemoPlacement]] = {}
+    active: dict[RowId, list[DemoPlacement]] = {}
     for placement in casework.placements:
         if placement.end is None and placement.start <= today:
             active.setdefault(placement.provider.id, []).append(placement)

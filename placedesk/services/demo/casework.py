@@ -9,7 +9,6 @@ spread over every earlier workflow state, and a few withdrawn.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from placedesk.models.enums import (
@@ -28,7 +27,7 @@ from placedesk.models.enums import (
 from placedesk.models.vocab import label
 from placedesk.services.demo.children import DemoChild, ProviderIndex, _placement_type
 from placedesk.services.demo.providers import DemoProvider
-from placedesk.services.demo.writer import DemoWriter
+from placedesk.services.demo.writer import DemoWriter, RowId
 from placedesk.services.funding import split_weekly
 
 ERA_DAYS = 3 * 365
@@ -95,7 +94,7 @@ OUTCOME_TEMPLATES = (
 class DemoPlacement:
     """What monitoring data needs to know about a placement."""
 
-    id: uuid.UUID
+    id: RowId
     child: DemoChild
     provider: DemoProvider
     start: dt.date
@@ -161,7 +160,7 @@ class Casework:
         return lines
 
     def referral(self, child: DemoChild, status: ReferralStatus, ptype: PlacementType, start: dt.date,
-                 chosen: DemoProvider | None) -> tuple[uuid.UUID, uuid.UUID | None, list[tuple[FeeLineKind, str, int]] | None]:
+                 chosen: DemoProvider | None) -> tuple[RowId, RowId | None, list[tuple[FeeLineKind, str, int]] | None]:
         """One referral with its shares, recipients and offers; returns its id, the accepted offer and its lines."""
         w, rng, today = self.w, self.w.rng, self.w.today
         self.referral_no += 1
@@ -219,7 +218,7 @@ class Casework:
         if status not in WITH_RECIPIENTS and not (status is ReferralStatus.WITHDRAWN and w.chance(0.5)):
             return referral_id, None, None
 
-        accepted_offer: uuid.UUID | None = None
+        accepted_offer: RowId | None = None
         accepted_lines: list[tuple[FeeLineKind, str, int]] | None = None
         awarded = status in AWARDED_OR_LATER
         for k, provider in enumerate(candidates):
@@ -281,7 +280,7 @@ class Casework:
         return referral_id, accepted_offer, accepted_lines
 
     def placement(self, child: DemoChild, provider: DemoProvider, ptype: PlacementType, start: dt.date,
-                  end: dt.date | None, referral_id: uuid.UUID | None, offer_id: uuid.UUID | None,
+                  end: dt.date | None, referral_id: RowId | None, offer_id: RowId | None,
                   lines: list[tuple[FeeLineKind, str, int]] | None, *, agreement: bool) -> None:
         """A placement with its agreed fee lines, penny-exact funding split and perhaps a draft IPA."""
         w, rng, today = self.w, self.w.rng, self.w.today

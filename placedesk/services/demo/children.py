@@ -10,7 +10,6 @@ relevant). A few disabled children have only agreed series of short breaks
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 
 from placedesk.models.enums import FundingPartner, PlacementType, ProviderType
@@ -29,7 +28,7 @@ from placedesk.services.demo.names import (
 )
 from placedesk.services.demo.places import Area
 from placedesk.services.demo.providers import DemoProvider
-from placedesk.services.demo.writer import DemoWriter
+from placedesk.services.demo.writer import DemoWriter, RowId
 
 PROVIDER_TYPES_FOR: dict[PlacementType, tuple[ProviderType, ...]] = {
     PlacementType.FOSTERING: (ProviderType.IFA, ProviderType.IN_HOUSE_FOSTERING),
@@ -74,7 +73,7 @@ class Spell:
 class DemoChild:
     """What later parts of the generator need to know about a child."""
 
-    id: uuid.UUID
+    id: RowId
     date_of_birth: dt.date
     area: Area
     legal_status: str
@@ -124,7 +123,7 @@ class ProviderIndex:
         """Up to ``count`` different providers for a referral, mostly from the region."""
         local = self.by_type_region.get((ptype, region)) or []
         pool = self.by_type[ptype]
-        chosen: dict[uuid.UUID, DemoProvider] = {}
+        chosen: dict[RowId, DemoProvider] = {}
         for _ in range(count * 3):
             if len(chosen) >= count:
                 break
@@ -149,7 +148,7 @@ def _placement_type(writer: DemoWriter, age: int, gender: str) -> PlacementType:
     return writer.weighted(((PlacementType.FOSTERING, 90), (PlacementType.CHILDRENS_HOME, 6), (PlacementType.RESIDENTIAL_SCHOOL, 4)))
 
 
-def _care_period(writer: DemoWriter, child_id: uuid.UUID, start: dt.date, end: dt.date | None, legal: str,
+def _care_period(writer: DemoWriter, child_id: RowId, start: dt.date, end: dt.date | None, legal: str,
                  code: str, rne: str, rec: str, need: str, provider: DemoProvider | None) -> None:
     in_house = provider is not None and provider.provider_type is ProviderType.IN_HOUSE_FOSTERING
     writer.row(

@@ -9,7 +9,6 @@ actions and, at worst, a restriction on new referrals.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from placedesk.models.enums import (
     CapActionStatus,
@@ -29,7 +28,7 @@ from placedesk.models.enums import (
 from placedesk.models.monitoring import KpiDefinition
 from placedesk.services.demo.casework import DemoPlacement
 from placedesk.services.demo.providers import DemoProvider
-from placedesk.services.demo.writer import DemoWriter
+from placedesk.services.demo.writer import DemoWriter, RowId
 
 VISIT_FINDINGS = {
     VisitRating.OUTSTANDING: "Children spoke warmly about staff; records exemplary; plans reviewed on time.",
@@ -97,11 +96,11 @@ def generate_kpi_values(writer: DemoWriter, providers: list[DemoProvider], defin
         for d in definitions
     ]
     stamp = writer.stamp_text
-    new_id = writer.new_id_text
+    new_id = writer.new_id
     add = writer.add_raw
     for provider in providers:
         bias = provider.quality - 0.55
-        provider_id = provider.id.hex
+        provider_id = provider.id
         residential = provider.provider_type in (ProviderType.CHILDRENS_HOME, ProviderType.RESIDENTIAL_SPECIAL_SCHOOL)
         for def_id, code, percent, higher, target in specs:
             if percent:
@@ -133,7 +132,7 @@ def _rating(writer: DemoWriter, quality: float) -> VisitRating:
 
 
 def generate_visits(writer: DemoWriter, providers: list[DemoProvider],
-                    active: dict[uuid.UUID, list[DemoPlacement]], officer: str) -> None:
+                    active: dict[RowId, list[DemoPlacement]], officer: str) -> None:
     """Visits, desk reviews and Reg 44 reports over two years, spaced by each provider's risk level.
 
     Most providers were last seen within their interval (the default settings:
@@ -179,7 +178,7 @@ class CapMaker:
         self.overdue_made = False
         self.restriction_made = False
 
-    def run(self, providers: list[DemoProvider], active: dict[uuid.UUID, list[DemoPlacement]]) -> None:
+    def run(self, providers: list[DemoProvider], active: dict[RowId, list[DemoPlacement]]) -> None:
         w = self.w
         for provider in providers:
             weak = provider.quality < 0.3 or provider.judgement in (

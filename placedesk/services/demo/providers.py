@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, RiskLevel
@@ -18,7 +17,7 @@ from placedesk.services.demo.names import (
     PROVIDER_WORDS,
 )
 from placedesk.services.demo.places import AREAS, STREETS, Area
-from placedesk.services.demo.writer import DemoWriter
+from placedesk.services.demo.writer import DemoWriter, RowId
 
 TYPE_WEIGHTS: tuple[tuple[ProviderType, int], ...] = (
     (ProviderType.IFA, 25),
@@ -73,7 +72,7 @@ SUSPENSION_REASONS = (
 class DemoProvider:
     """What later parts of the generator need to know about a provider."""
 
-    id: uuid.UUID
+    id: RowId
     ref: str
     urn: str | None
     name: str
