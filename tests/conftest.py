@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from placedesk.db import Database, open_database
+from placedesk.db import Database, backup_database, open_database
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -32,10 +32,21 @@ def placedesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One empty database migrated once per run; each test gets its own copy (migrating is slow)."""
+    folder = tmp_path_factory.mktemp("empty")
+    opened = open_database(folder / "migrated.sqlite")
+    opened.close()
+    return backup_database(opened.path, folder / "template.sqlite")
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
+def db(_empty_template: Path, tmp_path: Path) -> Iterator[Database]:
     """A new, empty, fully migrated database file for this test only."""
-    database = open_database(tmp_path / "test.sqlite")
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(_empty_template, path)
+    database = open_database(path)
     database.officer = "Test Officer"
     yield database
     database.close()
