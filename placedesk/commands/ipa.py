@@ -73,6 +73,8 @@ def run_ipa(args: argparse.Namespace) -> int:
             if agreement is None:
                 agreement = agreements.issue_agreement(session, placement, officer=officer, today=today)
                 print(f"Issued {agreement.ref} version 1.")
+            elif agreement.unsigned_document is None:
+                agreements.make_missing_pdf(session, agreement, officer=officer)
             if identity is not None:
                 if agreement.status is not AgreementStatus.DRAFT:
                     raise PlaceDeskError(

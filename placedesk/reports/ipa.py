@@ -521,8 +521,10 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
     if data.kpis:
         kpi_rows: list[list[Any]] = [["KPI", "Kind", "Target"]]
         for kpi in data.kpis:
-            name = f"{kpi.name}\n{kpi.description}" if kpi.description else kpi.name
-            kpi_rows.append([_p(name, st.cell, fonts), _p(kpi.kind, st.cell, fonts), _p(kpi.target, st.cell, fonts)])
+            name = fontlib.markup(kpi.name, fonts, bold=True)
+            if kpi.description:
+                name += f'<br/><font size="8" color="#4a5568">{fontlib.markup(kpi.description, fonts)}</font>'
+            kpi_rows.append([Paragraph(name, st.cell), kpi.kind, _p(kpi.target, st.cell, fonts)])
         story.append(_table(kpi_rows, [width * 0.6, width * 0.18, width * 0.22], fonts=fonts))
     else:
         story.append(

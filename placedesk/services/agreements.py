@@ -433,6 +433,22 @@ def new_version(
     return successor
 
 
+def make_missing_pdf(session: Session, agreement: Agreement, *, officer: OfficerSettings) -> Agreement:
+    """Generate the PDF of a draft recorded without one (imported or demo data); no-op when it has one."""
+    if agreement.unsigned_document is not None:
+        return agreement
+    if agreement.status is not AgreementStatus.DRAFT:
+        raise WorkflowError(
+            f"Version {agreement.version_number} is {STATUS_LABELS[agreement.status].lower()} but its PDF is "
+            "missing; it cannot be remade without breaking the signatures. Restore a backup."
+        )
+    _check_officer(officer)
+    _check_placement(agreement.placement)
+    _render(session, agreement, officer)
+    session.flush()
+    return agreement
+
+
 def _replace_fee_lines(session: Session, placement: Placement, lines: Sequence[FeeLineInput]) -> None:
     if not lines:
         raise ValidationError("An agreement needs at least one fee line.", "fee_lines")
@@ -470,8 +486,9 @@ def sign_agreement(
     """Sign the issued PDF as the officer: visible signature in the Council box, PAdES over the file."""
     if agreement.status is AgreementStatus.SUPERSEDED:
         raise WorkflowError(f"Version {agreement.version_number} is superseded: sign the latest version instead.")
-    if agreement.status is not AgreementStatus.DRAFT or agreement.unsigned_document is None:
+    if agreement.status is not AgreementStatus.DRAFT:
         raise WorkflowError(f"Version {agreement.version_number} is already signed.")
+    make_missing_pdf(session, agreement, officer=officer)
     signer = signing.load_signer(identity, passphrase)
     signed = signing.sign_pdf(
         agreement.unsigned_document.content,
@@ -756,6 +773,7 @@ __all__ = [
     "import_countersigned",
     "ipa_data",
     "issue_agreement",
+    "make_missing_pdf",
     "new_version",
     "placement_agreement_list",
     "sign_agreement",

@@ -281,7 +281,8 @@ class AgreementPanel(QWidget):
             current = agreements.current_agreement(session, placement.id)
             rows = agreements.history(session, placement.id)
             placement_ref, provider = placement.ref, placement.provider.name
-            pdf = agreements.agreement_pdf(session, current) if current else None
+            has_pdf = current is not None and (current.unsigned_document_id is not None)
+            pdf = agreements.agreement_pdf(session, current) if has_pdf else None
             shown = (current.countersigned_document_id or current.officer_signed_document_id
                      or current.unsigned_document_id) if current else None
             if self.shown_document and self.shown_document != shown:
@@ -300,6 +301,17 @@ class AgreementPanel(QWidget):
                                          "Press “Issue agreement…” to create it.")
             return
         self._set_state(current.id, current.status)
+        if pdf is None:
+            self.issue_button.setText("Make the PDF…")
+            self.issue_button.setVisible(True)
+            self.issue_button.setEnabled(True)
+            self.sign_button.setEnabled(False)
+            self.print_button.setEnabled(False)
+            self.heading.setText(f"{current.ref}, version {current.version_number}: recorded without its PDF")
+            self.guidance.setText("This agreement was recorded (imported or demo data) without its PDF. Make the "
+                                  "PDF to check it, then sign it.")
+            self.viewer.show_placeholder("No PDF yet for this version.\n\nPress “Make the PDF…”.")
+            return
         self.heading.setText(f"{current.ref}, version {current.version_number}: "
                              f"{agreements.STATUS_LABELS[current.status].lower()}")
         self.guidance.setText(self._next_step(current))
@@ -322,6 +334,7 @@ class AgreementPanel(QWidget):
         self.agreement_id = agreement_id
         self.status = status
         has_placement = self.placement_id is not None
+        self.issue_button.setText("Issue agreement…")
         self.issue_button.setVisible(has_placement and agreement_id is None)
         self.issue_button.setEnabled(has_placement and agreement_id is None)
         self.sign_button.setEnabled(status is AgreementStatus.DRAFT)
@@ -430,10 +443,19 @@ class AgreementPanel(QWidget):
 
     def issue(self) -> None:
         """Ask for the terms, then issue version 1 (PDF made in the background)."""
-        from placedesk.models import Placement
-        from placedesk.services.agreements import issue_agreement
+        from placedesk.models import Agreement, Placement
+        from placedesk.services.agreements import issue_agreement, make_missing_pdf
 
         if self.placement_id is None:
+            return
+        if self.agreement_id is not None:
+            agreement_id, officer = self.agreement_id, self.ctx.settings.officer
+
+            def make() -> None:
+                with self.ctx.action() as session:
+                    make_missing_pdf(session, session.get(Agreement, agreement_id), officer=officer)
+
+            self._run("Making the agreement PDF…", make, lambda _: None)
             return
         dialog = TermsDialog(self, new_version=False, current=self._current_terms())
         if not dialogs.run_modal(dialog) or dialog.terms is None:

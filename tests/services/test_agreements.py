@@ -170,7 +170,9 @@ def _flip(pdf: bytes, at: int) -> bytes:
 BAD_FILES = {
     "modified: a byte of the signed agreement changed": ("modified", lambda good, a, other: _flip(good, 2000)),
     "modified: changed after the provider signed": ("modified", lambda good, a, other: _append_change(good)),
-    "modified: the provider's signature broken": ("modified", lambda good, a, other: _flip(good, len(good) - 3000)),
+    # A byte in the provider's own update (signed by them, after the officer's revision).
+    "modified: the provider's signature broken": (
+        "modified", lambda good, a, other: _flip(good, len(a.officer_signed_document.content) + 40)),
     "truncated: cut in the provider's part": ("truncated", lambda good, a, other: good[: len(good) - 700]),
     "truncated: cut inside the agreement": ("truncated", lambda good, a, other: good[:5000]),
     "wrong: another placement's agreement": ("wrong", lambda good, a, other: other()),
@@ -295,3 +297,16 @@ def test_the_placements_list_shows_each_placements_agreement_status(session: Ses
     assert [r[1] for r in waiting] == [signed.placement.ref]
     none_yet = fetch_page(session, spec, ListRequest(filters=(("agreement", "none"),)), 0, 50)
     assert [r[1] for r in none_yet] == [bare.ref]
+
+
+def test_a_draft_recorded_without_its_pdf_gets_one_when_made_or_signed(session: Session) -> None:
+    placement = make_placement(session)
+    agreement = Agreement(placement=placement, placement_id=placement.id, ref=f"IPA-{placement.ref}",
+                          version_number=1, status=AgreementStatus.DRAFT, issued_on=TODAY)
+    session.add(agreement)
+    session.flush()
+    with pytest.raises(ag.NotFound, match="no stored PDF"):
+        ag.agreement_pdf(session, agreement)
+    ag.sign_agreement(session, agreement, identity=officer_p12(), passphrase=OFFICER_PASS, officer=officer(), now=NOW)
+    assert agreement.unsigned_document is not None and agreement.status is AgreementStatus.OFFICER_SIGNED
+    assert ag.make_missing_pdf(session, agreement, officer=officer()) is agreement

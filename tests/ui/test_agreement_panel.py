@@ -283,3 +283,18 @@ def test_the_panel_looks_right(qtbot: QtBot, panel: AgreementPanel, dialogs: Dia
     image = panel.grab()
     assert image.width() >= 1000
     image.save(str(tmp_path / "panel.png"))
+
+
+def test_a_draft_without_its_pdf_offers_to_make_it(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    with db.session_scope() as session:
+        placement = make_placement(session)
+        session.add(Agreement(placement_id=placement.id, ref=f"IPA-{placement.ref}", version_number=1,
+                              status=AgreementStatus.DRAFT, issued_on=TODAY))
+        placement_id = placement.id
+    widget = AgreementPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(widget)
+    widget.show_placement(placement_id)
+    assert "without its PDF" in widget.heading.text() and widget.issue_button.text() == "Make the PDF…"
+    qtbot.mouseClick(widget.issue_button, Qt.LeftButton)
+    assert wait_for_tasks()
+    assert "awaiting officer signature" in widget.heading.text() and widget.sign_button.isEnabled()
