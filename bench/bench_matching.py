@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+ISSUE = 3
 TODAY = dt.date(2026, 3, 2)
 N_PROVIDERS = 5000
 N_OFSTED_ROWS = 3000
@@ -189,9 +190,8 @@ def run(ctx: Any) -> list[Any]:
         ))
         large = getattr(ctx, "large_db_path", None)
         if large:
-            copy = folder / "large.sqlite"
-            copy.write_bytes(Path(large).read_bytes())
-            m = measure_matching(copy, generate=False)
+            # Read only (the session is rolled back), so the shared cached file is used as it is.
+            m = measure_matching(Path(large()), generate=False)
             results.append(common.Result(
                 name="match referral on the large demo database (median)", value=m["median_ms"], unit="ms",
                 limit=MATCH_LIMIT_MS, detail=f"{m['providers']} providers, {m['ranked']} ranked",

@@ -77,12 +77,27 @@ def bullets(items: Sequence[str], styles: ReportStyles) -> list[Paragraph]:
     return [Paragraph(fontlib.markup(item, styles.fonts), styles.bullet, bulletText="•") for item in items]
 
 
+def _plain_fits(text: str, styles: ReportStyles, limit: int) -> bool:
+    """Short text in the regular font's glyphs can be a plain table cell (far cheaper than a Paragraph)."""
+    return len(text) <= limit and "\n" not in text and all(ord(c) in styles.fonts.regular_chars for c in text)
+
+
 def key_value_table(rows: Sequence[tuple[str, str]], styles: ReportStyles, *, key_width: float = 48 * mm) -> Table:
     """Label / value pairs, labels shaded, for facts such as "Age: 13"."""
-    data = [[para(key, styles.cell_bold, styles), para(value or "—", styles.cell, styles)] for key, value in rows]
+    value_chars = int((CONTENT_WIDTH - key_width) / (styles.cell.fontSize * 0.6))
+    data = [
+        [key if _plain_fits(key, styles, 30) else para(key, styles.cell_bold, styles),
+         (value or "—") if _plain_fits(value or "—", styles, value_chars) else para(value, styles.cell, styles)]
+        for key, value in rows
+    ]
     table = Table(data, colWidths=[key_width, CONTENT_WIDTH - key_width], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (0, -1), styles.fonts.bold),
+        ("FONTNAME", (1, 0), (1, -1), styles.fonts.regular),
+        ("FONTSIZE", (0, 0), (-1, -1), styles.cell.fontSize),
+        ("LEADING", (0, 0), (-1, -1), styles.cell.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (0, -1), SHADE),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 3),

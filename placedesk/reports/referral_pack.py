@@ -76,7 +76,7 @@ def _story(data: ReferralPackData, st: ReportStyles) -> list:
     respond = format_date(data.response_by) if data.response_by else "as soon as possible"
     story: list = [
         para(TITLE, st.title, st),
-        para(f"To {data.provider_name} ({data.provider_ref}) · from {data.la_name or 'the local authority'} · "
+        para(f"To {data.provider_name} ({data.provider_ref})\nFrom {data.la_name or 'the local authority'}, "
              f"issued {format_date(data.issued_on)}", st.subtitle, st),
         key_value_table([
             ("Our reference", data.referral_ref),
