@@ -101,6 +101,38 @@ class DemoPlacement:
     end: dt.date | None
 
 
+FeeLines = list[tuple[FeeLineKind, str, int]]
+
+
+@dataclass
+class ReferralPlan:
+    """A referral decided on but not yet written; filled in with what writing it made."""
+
+    child: DemoChild
+    status: ReferralStatus
+    placement_type: PlacementType
+    start: dt.date
+    chosen: DemoProvider | None
+    urgency: Urgency
+    referred_on: dt.date
+    id: RowId | None = None
+    offer_id: RowId | None = None
+    lines: FeeLines | None = None
+
+
+@dataclass
+class PlacementPlan:
+    """A placement decided on but not yet written."""
+
+    child: DemoChild
+    provider: DemoProvider
+    placement_type: PlacementType
+    start: dt.date
+    end: dt.date | None
+    referral: ReferralPlan | None = None
+    agreement: bool = False
+
+
 class Casework:
     """Builds referrals and placements, numbering their references in order."""
 
@@ -114,24 +146,26 @@ class Casework:
         self.placements: list[DemoPlacement] = []
 
     def run(self, children: list[DemoChild], in_flight_share: float) -> None:
-        """Placements for every spell, referrals for recent ones, and referrals under way."""
+        """Placements for every spell, referrals for recent ones, and referrals under way.
+
+        Everything is planned first and then written in date order, so
+        references run in the order an officer would have issued them
+        (REF-DEMO-0001 is the oldest referral, PLC-DEMO-0001 the first placement).
+        """
         w = self.w
         era_start = w.today - dt.timedelta(days=ERA_DAYS)
         next_status = 0
+        referrals: list[ReferralPlan] = []
+        placements: list[PlacementPlan] = []
         for child in children:
             for spell in child.spells:
-                referral_id = offer_id = None
-                lines = None
-                status: ReferralStatus | None = None
+                plan = PlacementPlan(child, spell.provider, spell.placement_type, spell.start, spell.end)
                 if spell.start >= era_start:
                     status = ReferralStatus.PLACED if spell.end is None else ReferralStatus.ENDED
-                    referral_id, offer_id, lines = self.referral(
-                        child, status, spell.placement_type, spell.start, spell.provider
-                    )
-                self.placement(
-                    child, spell.provider, spell.placement_type, spell.start, spell.end, referral_id, offer_id, lines,
-                    agreement=status is ReferralStatus.PLACED and w.chance(0.6),
-                )
+                    plan.referral = self.plan_referral(child, status, spell.placement_type, spell.start, spell.provider)
+                    plan.agreement = status is ReferralStatus.PLACED and w.chance(0.6)
+                    referrals.append(plan.referral)
+                placements.append(plan)
             # Every in-flight state appears before the share decides the rest.
             if child.in_care and child.age_on(w.today) < 18 and (next_status < len(IN_FLIGHT) or w.chance(in_flight_share)):
                 status = IN_FLIGHT[next_status % len(IN_FLIGHT)]
@@ -139,12 +173,37 @@ class Casework:
                 ptype = _placement_type(w, child.age_on(w.today), "")
                 start = w.today + dt.timedelta(days=w.rng.randint(5, 40))
                 chosen = self.index.choose(w, ptype, child.area.region) if status in AWARDED_OR_LATER else None
-                referral_id, offer_id, lines = self.referral(child, status, ptype, start, chosen)
+                referral = self.plan_referral(child, status, ptype, start, chosen)
+                referrals.append(referral)
                 if chosen is not None:
-                    self.placement(
-                        child, chosen, ptype, start, None, referral_id, offer_id, lines,
+                    placements.append(PlacementPlan(
+                        child, chosen, ptype, referral.start, None, referral,
                         agreement=status in (ReferralStatus.IPA_ISSUED, ReferralStatus.IPA_SIGNED),
-                    )
+                    ))
+        # Stable sorts keep same-day records in generation order, so the result stays deterministic.
+        for referral in sorted(referrals, key=lambda r: r.referred_on):
+            self.referral(referral)
+        for plan in sorted(placements, key=lambda p: p.start):
+            made = plan.referral
+            self.placement(
+                plan.child, plan.provider, plan.placement_type, plan.start, plan.end,
+                made.id if made else None, made.offer_id if made else None, made.lines if made else None,
+                agreement=plan.agreement,
+            )
+
+    def plan_referral(self, child: DemoChild, status: ReferralStatus, ptype: PlacementType, start: dt.date,
+                      chosen: DemoProvider | None) -> ReferralPlan:
+        """When a referral was made and how urgently; written later, in date order."""
+        w, rng, today = self.w, self.w.rng, self.w.today
+        urgency = Urgency.EMERGENCY if w.chance(0.2) else Urgency.PLANNED
+        if status in IN_FLIGHT_AGE:
+            low, high = IN_FLIGHT_AGE[status]
+            referred_on = today - dt.timedelta(days=rng.randint(low, high))
+            if status is ReferralStatus.WITHDRAWN:
+                start = referred_on + dt.timedelta(days=rng.randint(5, 30))
+        else:
+            referred_on = start - dt.timedelta(days=rng.randint(0, 2) if urgency is Urgency.EMERGENCY else rng.randint(10, 60))
+        return ReferralPlan(child, status, ptype, start, chosen, urgency, referred_on)
 
     def fee_lines(self, child: DemoChild, provider: DemoProvider, ptype: PlacementType) -> list[tuple[FeeLineKind, str, int]]:
         rng = self.w.rng
@@ -159,20 +218,13 @@ class Casework:
             lines.append((FeeLineKind.HEALTH_THERAPY, "Therapeutic support (weekly sessions)", rng.randint(150, 600) * 100))
         return lines
 
-    def referral(self, child: DemoChild, status: ReferralStatus, ptype: PlacementType, start: dt.date,
-                 chosen: DemoProvider | None) -> tuple[RowId, RowId | None, list[tuple[FeeLineKind, str, int]] | None]:
-        """One referral with its shares, recipients and offers; returns its id, the accepted offer and its lines."""
+    def referral(self, plan: ReferralPlan) -> None:
+        """One referral with its shares, recipients and offers; the plan learns its id, accepted offer and lines."""
         w, rng, today = self.w, self.w.rng, self.w.today
+        child, status, ptype, start, chosen = plan.child, plan.status, plan.placement_type, plan.start, plan.chosen
+        urgency, referred_on = plan.urgency, plan.referred_on
         self.referral_no += 1
         self.status_counts[status] = self.status_counts.get(status, 0) + 1
-        urgency = Urgency.EMERGENCY if w.chance(0.2) else Urgency.PLANNED
-        if status in IN_FLIGHT_AGE:
-            low, high = IN_FLIGHT_AGE[status]
-            referred_on = today - dt.timedelta(days=rng.randint(low, high))
-            if status is ReferralStatus.WITHDRAWN:
-                start = referred_on + dt.timedelta(days=rng.randint(5, 30))
-        else:
-            referred_on = start - dt.timedelta(days=rng.randint(0, 2) if urgency is Urgency.EMERGENCY else rng.randint(10, 60))
         step = rng.randint(0, 4) if status is ReferralStatus.DRAFT else WIZARD_STEP.get(status, 6)
         described = step >= 1
         candidates = self.index.candidates(w, ptype, child.area.region, rng.randint(3, 6))
@@ -215,11 +267,10 @@ class Casework:
         if described:
             for partner, bp in child.shares.items():
                 w.row("referral_funding_share", referral_id=referral_id, partner=partner, share_bp=bp)
+        plan.id = referral_id
         if status not in WITH_RECIPIENTS and not (status is ReferralStatus.WITHDRAWN and w.chance(0.5)):
-            return referral_id, None, None
+            return
 
-        accepted_offer: RowId | None = None
-        accepted_lines: list[tuple[FeeLineKind, str, int]] | None = None
         awarded = status in AWARDED_OR_LATER
         for k, provider in enumerate(candidates):
             sent_on = min(today, referred_on + dt.timedelta(days=rng.randint(0, 2)))
@@ -276,8 +327,7 @@ class Casework:
                 w.row("offer_fee_line", offer_id=offer_id, position=position, kind=kind,
                       description=description, weekly_amount_pence=amount)
             if awarded and k == 0:
-                accepted_offer, accepted_lines = offer_id, lines
-        return referral_id, accepted_offer, accepted_lines
+                plan.offer_id, plan.lines = offer_id, lines
 
     def placement(self, child: DemoChild, provider: DemoProvider, ptype: PlacementType, start: dt.date,
                   end: dt.date | None, referral_id: RowId | None, offer_id: RowId | None,
