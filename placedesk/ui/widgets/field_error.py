@@ -39,6 +39,9 @@ class FieldError(QLabel):
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:
     """Frame ``widget`` in red (or not) and re-polish so the style sheet notices."""
+    # Re-polishing is slow; clearing every field on every page change must cost nothing.
+    if bool(widget.property(INVALID_PROPERTY)) == invalid:
+        return
     widget.setProperty(INVALID_PROPERTY, invalid)
     widget.style().unpolish(widget)
     widget.style().polish(widget)

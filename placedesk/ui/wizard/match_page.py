@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from placedesk.errors import ValidationError
 from placedesk.models.enums import OfstedJudgement
 from placedesk.services.matching import MatchResult, match_referral
 from placedesk.services.referrals import choose_recipients
+from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
 from placedesk.ui.widgets.rows_model import Row, RowsModel
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
 
 # The shortlist shows this many rows at first; the rest are one click away.
 FIRST_ROWS = 60
@@ -50,6 +52,9 @@ def table(model: RowsModel) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
     view.setWordWrap(False)
+    # Size columns from the first rows only: thousands of excluded providers must not stall the page.
+    view.horizontalHeader().setResizeContentsPrecision(40)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     return view
 
 
@@ -63,6 +68,7 @@ class MatchPage(ReferralPage):
                          "to see why it scored as it did.")
         self.result: MatchResult | None = None
         self._chosen: list[uuid.UUID] = []
+        self._generation = 0
         self._show_all = False
         self.proximity_note = QLabel()
         self.proximity_note.setWordWrap(True)
@@ -102,10 +108,38 @@ class MatchPage(ReferralPage):
 
     def load(self, session: Session) -> None:
         referral = self.referral(session)
-        self.result = match_referral(session, referral, today=self.state.today)
         self._chosen = [recipient.provider_id for recipient in referral.recipients]
         self._show_all = False
-        self._fill()
+        self.result = None
+        self.shortlist.set_rows([])
+        self.excluded.set_rows([])
+        self.reasons.clear()
+        self.show_all_button.hide()
+        self.proximity_note.setText("Ranking every provider in the directory for this referral…")
+        self.proximity_note.show()
+        self._rank()
+
+    def _rank(self) -> None:
+        """Run the matcher in the background (it reads the whole directory) and fill the tables when done."""
+        ctx, referral_id, today = self.ctx, self.state.referral_id, self.state.today
+        self._generation += 1
+        generation = self._generation
+
+        def work() -> MatchResult:
+            with ctx.read() as session:
+                return match_referral(session, referral_in(session, referral_id), today=today)
+
+        def done(result: MatchResult) -> None:
+            # A later load (Back then Next) wins over an older ranking still in flight.
+            if generation == self._generation:
+                self.result = result
+                self._fill()
+
+        def failed(exc: BaseException) -> None:
+            self.proximity_note.hide()
+            self.show_error(None, f"The shortlist could not be made: {exc}")
+
+        run_task(self, "Ranking providers…", work, done, failed)
 
     def _fill(self) -> None:
         result = self.result
@@ -174,6 +208,9 @@ class MatchPage(ReferralPage):
         return [key for key in self.shortlist.checked_keys() if isinstance(key, uuid.UUID)]
 
     def save(self, session: Session) -> None:
+        if self.result is None:
+            raise ValidationError("The shortlist is still being made: wait a moment, then tick providers.",
+                                  "providers")
         choose_recipients(session, self.referral(session), self.chosen(), today=self.state.today)
 
     def tick(self, provider_id: uuid.UUID, checked: bool = True) -> None:

@@ -27,9 +27,16 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError
-from placedesk.models import ReferralRecipient
+from placedesk.models import Offer, Referral, ReferralRecipient
 from placedesk.models.enums import DeclineReason, FundingPartner
-from placedesk.services.offers import OfferComparison, compare_offers, describe_expiry, record_decline, record_offer
+from placedesk.services.offers import (
+    OfferComparison,
+    compare_offers,
+    describe_expiry,
+    open_offers,
+    record_decline,
+    record_offer,
+)
 from placedesk.services.parsing import format_date, format_money, parse_date
 from placedesk.services.referrals import recipients
 from placedesk.services.wizard_drafts import finish_offers
@@ -37,10 +44,16 @@ from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.field_error import FieldForm
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.wizard.match_page import table
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data
+from placedesk.ui.tasks import run_task
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, referral_in
 from placedesk.ui.wizard.needs_page import summary_box
 
 OFFER, DECLINE = "offer", "decline"
+
+
+def open_offer_of(recipient_id: uuid.UUID, referral: Referral) -> Offer | None:
+    """The recipient's open offer, if it has one."""
+    return next((offer for offer in open_offers(referral) if offer.recipient_id == recipient_id), None)
 
 
 class OffersPage(ReferralPage):
@@ -98,6 +111,8 @@ class OffersPage(ReferralPage):
         self.body_layout.addLayout(row)
 
         self.body_layout.addWidget(QLabel("<b>Offers side by side</b>"))
+        self.comparison_note = QLabel()
+        self.body_layout.addWidget(self.comparison_note)
         self.comparison = QTableWidget()
         self.comparison.setEditTriggers(QTableWidget.NoEditTriggers)
         self.comparison.setWordWrap(True)
@@ -105,6 +120,7 @@ class OffersPage(ReferralPage):
         self.body_layout.addWidget(self.comparison)
         self._set_response_enabled(False)
         self._names: dict[uuid.UUID, str] = {}
+        self._generation = 0
 
     # --- loading ---------------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -115,25 +131,44 @@ class OffersPage(ReferralPage):
 
     def _reload(self, session: Session) -> None:
         referral = self.referral(session)
-        comparison = compare_offers(session, referral, today=self.state.today)
-        offers = {row.recipient_id: row for row in comparison}
-        self._names: dict[uuid.UUID, str] = {}
+        self._names = {}
         rows = []
         for recipient in recipients(session, referral):
-            offer = offers.get(recipient.recipient_id)
             self._names[recipient.recipient_id] = recipient.provider_name
+            offer = open_offer_of(recipient.recipient_id, referral)
             rows.append(Row([
                 recipient.provider_name, recipient.response,
                 format_money(offer.weekly_total_pence) if offer else "",
-                format_date(offer.proposed_start) if offer else "",
-                describe_expiry(offer) if offer else "",
+                format_date(offer.proposed_start_date) if offer else "",
+                (format_date(offer.expires_on) if offer.expires_on else "No expiry") if offer else "",
             ], key=recipient.recipient_id))
         selected = self.selected_recipient()
         self.recipients.set_rows(rows)
         self.recipient_view.resizeColumnsToContents()
         if selected is not None:
             self.recipient_view.selectRow(self.recipients.row_of(selected))
-        self._fill_comparison(comparison)
+        self._compare()
+
+    def _compare(self) -> None:
+        """Build the side-by-side comparison in the background (it re-ranks the providers for fit)."""
+        ctx, referral_id, today = self.ctx, self.state.referral_id, self.state.today
+        self._generation += 1
+        generation = self._generation
+        self.comparison_note.setText("Comparing the offers…")
+
+        def work() -> list[OfferComparison]:
+            with ctx.read() as session:
+                return compare_offers(session, referral_in(session, referral_id), today=today)
+
+        def done(rows: list[OfferComparison]) -> None:
+            if generation == self._generation:
+                self.comparison_note.setText("")
+                self._fill_comparison(rows)
+
+        def failed(exc: BaseException) -> None:
+            self.comparison_note.setText(f"The offers could not be compared: {exc}")
+
+        run_task(self, "Comparing offers…", work, done, failed)
 
     def _fill_comparison(self, offers: list[OfferComparison]) -> None:
         self.comparison.clear()

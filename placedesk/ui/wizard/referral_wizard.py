@@ -66,6 +66,7 @@ class ReferralWizard(QWizard):
         self.pages[SEND].setButtonText(QWizard.CommitButton, "Record as sent >")
         self.pages[AWARD].setCommitPage(True)
         self.pages[AWARD].setButtonText(QWizard.CommitButton, "Award >")
+        self._titled_for: uuid.UUID | None = None
         self.currentIdChanged.connect(lambda _: self._update_title())
         self.resume(self.start_page())
         self.resize(1040, 780)
@@ -97,11 +98,13 @@ class ReferralWizard(QWizard):
             self.state.resuming = False
 
     def _update_title(self) -> None:
-        ref = ""
-        if self.state.referral_id is not None:
+        # The reference never changes once made: look it up only when the referral is new to the wizard.
+        if self.state.referral_id is not None and self._titled_for != self.state.referral_id:
             with self.state.ctx.read() as session:
-                ref = referral_in(session, self.state.referral_id).ref
-        self.setWindowTitle(f"Referral {ref}" if ref else "New referral")
+                self.setWindowTitle(f"Referral {referral_in(session, self.state.referral_id).ref}")
+            self._titled_for = self.state.referral_id
+        elif self.state.referral_id is None:
+            self.setWindowTitle("New referral")
 
     def page_for(self, step: int) -> ReferralPage:
         return self.pages[step]
