@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -157,6 +158,9 @@ class BenchContext:
     python: str = sys.executable
     # Seconds the last fresh large generation took in this run (None when the cache was reused).
     large_generation_seconds: float | None = None
+    # CPU seconds (user + system) that generation used, which load on a shared machine does not inflate.
+    large_generation_cpu_seconds: float | None = None
+    last_build_cpu_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -192,9 +196,12 @@ class BenchContext:
         for leftover in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
             leftover.unlink(missing_ok=True)
         env = dict(os.environ, PLACEDESK_HOME=str(self.out_dir / "home"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(_demo_command(scratch, scale, seed), env=env, capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_build_cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(f"demo generation failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
         # Fold any write-ahead log into the file, so moving the one file moves all the data.
@@ -217,6 +224,7 @@ class BenchContext:
         path = self._cached("large", LARGE_SEED)
         if path is None:
             self.large_generation_seconds = self.build_demo("large", "large", LARGE_SEED)
+            self.large_generation_cpu_seconds = self.last_build_cpu_seconds
             path = self.out_dir / "large.sqlite"
         return path
 
