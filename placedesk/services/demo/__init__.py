@@ -5,11 +5,13 @@ seed and ``today`` give an identical database. No real person is in it: names
 are invented combinations, postcodes are invented inside real outward codes,
 and phone numbers are in Ofcom's range reserved for drama (01632 960xxx).
 
-Speed: rows are written with SQLAlchemy Core bulk inserts (see
-:mod:`placedesk.services.demo.writer`), which skip the ORM audit hook. That is
-intended for generated data; only the default KPI definitions go through the
-ORM (and so carry audit events). The small scale runs through the same code
-path as the large one, so the tests cover it.
+Speed: rows are written as bulk ``executemany`` inserts on the session's
+connection, in SQLAlchemy's own storage formats (see
+:mod:`placedesk.services.demo.writer`). Bulk inserts skip the ORM audit hook:
+that is acceptable and intended for generated data (nobody changed anything);
+only the default KPI definitions and nothing else go through the ORM, and so
+carry audit events. The small scale runs through the same code path as the
+large one, so the tests cover it.
 """
 
 from __future__ import annotations
