@@ -48,7 +48,7 @@ from placedesk.models.enums import (
     RecipientResponse,
     ReferralStatus,
 )
-from placedesk.services.milestones import caseload_milestones
+from placedesk.services.milestones import caseload_milestones, child_label
 from placedesk.services.schedule import due_reviews, due_within
 
 # A local choice, not a rule: how long after signing to chase a provider's countersignature.
@@ -91,7 +91,7 @@ class ItemKind(LabelledEnum):
         }[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ComingUpItem:
     """One row of the officer's week."""
 
@@ -114,12 +114,6 @@ class ComingUpItem:
         return f"{self.title} ({self.subject})" if self.subject else self.title
 
 
-def child_label(first_name: str, last_name: str, case_reference: str) -> str:
-    """Initials and case reference, the most a list or calendar shows of a child."""
-    initials = "".join(part[:1].upper() for part in (first_name, last_name) if part)
-    return f"{initials} {case_reference}".strip()
-
-
 def _referral_responses(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
     rows = session.execute(
         select(Referral.id, Referral.ref, Referral.response_by, func.count(ReferralRecipient.id),
@@ -133,7 +127,7 @@ def _referral_responses(session: Session, today: dt.date, until: dt.date) -> Ite
     for rid, ref, due, waiting, first, last, case_ref in rows:
         providers = "provider has" if waiting == 1 else "providers have"
         yield ComingUpItem(ItemKind.REFERRAL_RESPONSE, f"{ref}: {waiting} {providers} not responded",
-                           due, due < today, "referral", rid, f"responses-{rid}", child_label(first, last, case_ref))
+                           due, due < today, "referral", rid, f"responses-{rid.hex}", child_label(first, last, case_ref))
 
 
 def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -148,7 +142,7 @@ def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[Coming
     )
     for oid, due, rid, ref, provider, first, last, case_ref in rows:
         yield ComingUpItem(ItemKind.OFFER_EXPIRY, f"{ref}: offer from {provider} expires", due, due < today,
-                           "referral", rid, f"offer-{oid}", child_label(first, last, case_ref))
+                           "referral", rid, f"offer-{oid.hex}", child_label(first, last, case_ref))
 
 
 def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -166,7 +160,7 @@ def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iter
         if due <= until:
             yield ComingUpItem(ItemKind.COUNTERSIGNATURE,
                                f"{ref} v{version}: chase the provider's countersignature", due, due < today,
-                               "agreement", aid, f"countersign-{aid}", provider)
+                               "agreement", aid, f"countersign-{aid.hex}", provider)
 
 
 def _cap_actions(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -181,7 +175,7 @@ def _cap_actions(session: Session, today: dt.date, until: dt.date) -> Iterable[C
         text = " ".join(description.split())
         text = text if len(text) <= 70 else text[:69] + "…"
         yield ComingUpItem(ItemKind.CAP_ACTION, f"{ref}: {text}", due, due < today, "cap", cap_id,
-                           f"capaction-{action_id}", provider)
+                           f"capaction-{action_id.hex}", provider)
 
 
 def _cap_reviews(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -193,7 +187,7 @@ def _cap_reviews(session: Session, today: dt.date, until: dt.date) -> Iterable[C
     )
     for review_id, due, cap_id, ref, provider in rows:
         yield ComingUpItem(ItemKind.CAP_REVIEW, f"{ref}: CAP review", due, due < today, "cap", cap_id,
-                           f"capreview-{review_id}", provider)
+                           f"capreview-{review_id.hex}", provider)
 
 
 def _monitoring(session: Session, today: dt.date, days: int,
@@ -203,26 +197,13 @@ def _monitoring(session: Session, today: dt.date, days: int,
         yield ComingUpItem(ItemKind.MONITORING_VISIT,
                            f"Monitoring visit due ({review.risk.value} risk, {last})",
                            review.due_on, review.overdue, "provider", review.provider_id,
-                           f"visit-{review.provider_id}", review.provider_name)
-
-
-def _children(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    labels: dict[uuid.UUID, str] = {}
-    ordered = list(ids)
-    for i in range(0, len(ordered), 500):
-        rows = session.execute(select(Child.id, Child.first_name, Child.last_name, Child.case_reference)
-                               .where(Child.id.in_(ordered[i:i + 500])))
-        labels.update((cid, child_label(first, last, ref)) for cid, first, last, ref in rows)
-    return labels
+                           f"visit-{review.provider_id.hex}", review.provider_name)
 
 
 def _milestones(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
-    milestones = caseload_milestones(session, today=today, until=until)
-    labels = _children(session, {m.child_id for m in milestones})
-    for m in milestones:
-        who = labels.get(m.child_id, "")
+    for m in caseload_milestones(session, today=today, until=until):
         yield ComingUpItem(ItemKind(m.kind.value), m.description, m.due_on, m.overdue(today),
-                           m.entity, m.entity_id, m.key, who)
+                           m.entity, m.entity_id, m.key, m.subject)
 
 
 def coming_up(session: Session, *, today: dt.date, days: int, intervals: MonitoringSettings) -> list[ComingUpItem]:
@@ -238,5 +219,5 @@ def coming_up(session: Session, *, today: dt.date, days: int, intervals: Monitor
     items.extend(_cap_reviews(session, today, until))
     items.extend(_monitoring(session, today, days, intervals))
     items.extend(_milestones(session, today, until))
-    items.sort(key=lambda i: (not i.overdue, i.due_on, i.kind.value, i.title))
+    items.sort(key=lambda i: (not i.overdue, i.due_on, i.kind, i.title))
     return items

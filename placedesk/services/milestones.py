@@ -20,9 +20,10 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, exists, or_, select, text, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from placedesk.errors import NotFound
 from placedesk.models import Agreement, Child, Placement
@@ -50,7 +51,7 @@ class MilestoneKind(LabelledEnum):
         }[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Milestone:
     """One dated milestone for a child, and the record to open for it."""
 
@@ -64,6 +65,8 @@ class Milestone:
     # Stable across runs and date changes: the calendar export uses it for event UIDs.
     key: str
     is_task: bool
+    # Whom it concerns: the child's initials and case reference (filled for caseload lists).
+    subject: str = ""
 
     def overdue(self, today: dt.date) -> bool:
         return self.is_task and self.due_on < today
@@ -108,34 +111,35 @@ def _own_milestones(child: ChildFacts) -> list[Milestone]:
     out: list[Milestone] = []
     if child.pathway_plan_date is not None:
         out.append(Milestone(MilestoneKind.PATHWAY_PLAN, child.pathway_plan_date, child.id,
-                             "Pathway plan due", "child", child.id, f"pathway-{child.id}", True))
+                             "Pathway plan due", "child", child.id, f"pathway-{child.id.hex}", True))
     else:
         out.append(Milestone(MilestoneKind.PATHWAY_PLAN, birthday(child.date_of_birth, 16), child.id,
-                             "Pathway plan due from 16 (none recorded)", "child", child.id, f"pathway-{child.id}",
+                             "Pathway plan due from 16 (none recorded)", "child", child.id, f"pathway-{child.id.hex}",
                              True))
     plan = "plan recorded" if child.transition_plan.strip() else "no transition plan recorded"
     out.append(Milestone(MilestoneKind.BIRTHDAY_18, birthday(child.date_of_birth, 18), child.id,
                          f"18th birthday: move to adult services or staying put ({plan})",
-                         "child", child.id, f"birthday18-{child.id}", False))
+                         "child", child.id, f"birthday18-{child.id.hex}", False))
     if child.ehcp_review_date is not None:
         out.append(Milestone(MilestoneKind.EHCP_REVIEW, child.ehcp_review_date, child.id, "EHCP annual review",
-                             "child", child.id, f"ehcp-{child.id}", True))
+                             "child", child.id, f"ehcp-{child.id.hex}", True))
     return out
 
 
-def _planned_end(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+def _planned_end(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date, who: str = "") -> Milestone:
     return Milestone(MilestoneKind.PLANNED_END, day, child_id, f"Placement {ref} planned to end", "placement",
-                     placement_id, f"plannedend-{placement_id}", True)
+                     placement_id, f"plannedend-{placement_id.hex}", True, who)
 
 
-def _placement_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+def _placement_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date,
+                      who: str = "") -> Milestone:
     return Milestone(MilestoneKind.PLACEMENT_REVIEW, day, child_id, f"Placement {ref} review", "placement",
-                     placement_id, f"review-{placement_id}", True)
+                     placement_id, f"review-{placement_id.hex}", True, who)
 
 
-def _ipa_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date) -> Milestone:
+def _ipa_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date, who: str = "") -> Milestone:
     return Milestone(MilestoneKind.IPA_REVIEW, day, child_id, f"IPA review for placement {ref}", "placement",
-                     placement_id, f"ipareview-{placement_id}-{day:%Y%m%d}", False)
+                     placement_id, f"ipareview-{placement_id.hex}-{day:%Y%m%d}", False, who)
 
 
 def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) -> list[Milestone]:
@@ -185,43 +189,116 @@ def milestones_for_child(session: Session, child_id: uuid.UUID) -> list[Mileston
     return child_milestones(ChildFacts(*row), placements)
 
 
+def child_label(first_name: str, last_name: str, case_reference: str) -> str:
+    """Initials and case reference, the most a list or calendar shows of a child."""
+    initials = (first_name[:1] + last_name[:1]).upper()
+    return f"{initials} {case_reference}" if initials else case_reference
+
+
+def _raw(column: Any) -> Any:
+    # Ids and dates read as stored text: converting only what is kept is what makes a
+    # caseload of 20,000 children fast (SQLAlchemy would convert every value read).
+    return type_coerce(column, String)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+class _Ids(dict[str, uuid.UUID]):
+    """Stored id text -> UUID, converting each distinct id once."""
+
+    def __missing__(self, key: str) -> uuid.UUID:
+        value = self[key] = uuid.UUID(hex=key)
+        return value
+
+
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
     Pathway plans and the 18th birthday are tracked until the 18th birthday;
     EHCP reviews and open placements for every child. SQL narrows the rows
-    loosely (a few days either side); the exact tests are made here.
+    (loosely, a few days either side, for the birthday sums); the exact tests
+    are made here. Each milestone's ``subject`` is the child's initials and
+    case reference.
     """
+    ids = _Ids()
+    # Plain Core rows: these reads need none of the ORM's row handling.
+    db = session.connection()
     slack = dt.timedelta(days=3)
     adult_before = birthday(today, -18) - slack  # born before this: 18 before ``today``
     sixteen_by = birthday(until, -16) + slack  # born on or before this: 16 by ``until``
     eighteen_by = birthday(until, -18) + slack  # born on or before this: 18 by ``until``
-    rows = session.execute(select(*_CHILD_COLUMNS).where(or_(
-        and_(Child.date_of_birth >= adult_before, or_(
-            Child.pathway_plan_date <= until,
-            and_(Child.pathway_plan_date.is_(None), Child.date_of_birth <= sixteen_by),
-            Child.date_of_birth <= eighteen_by,
-        )),
-        Child.ehcp_review_date <= until,
-    ))).all()
     out: list[Milestone] = []
-    for row in rows:
-        child = ChildFacts(*row)
-        tracked = birthday(child.date_of_birth, 18) >= today
-        for m in _own_milestones(child):
-            if m.kind is not MilestoneKind.EHCP_REVIEW and not tracked:
-                continue
-            if m.due_on <= until and (m.is_task or m.due_on >= today):
-                out.append(m)
-    placements = session.execute(
-        select(Placement.id, Placement.child_id, Placement.ref, Placement.planned_end_date, Placement.review_date)
+    rows = db.execute(
+        select(_raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date),
+               _raw(Child.ehcp_review_date), Child.transition_plan, Child.first_name, Child.last_name,
+               Child.case_reference)
+        .where(or_(
+            and_(Child.date_of_birth >= adult_before, or_(
+                Child.pathway_plan_date <= until,
+                and_(Child.pathway_plan_date.is_(None), Child.date_of_birth <= sixteen_by),
+                Child.date_of_birth <= eighteen_by,
+            )),
+            Child.ehcp_review_date <= until,
+        ))
+    )
+    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
+        dob = dt.date.fromisoformat(dob_text)
+        who = child_label(first, last, ref)
+        b18 = birthday(dob, 18)
+        if b18 >= today:
+            plan = _date(plan_text)
+            due = plan or birthday(dob, 16)
+            if due <= until:
+                child_id = ids[raw_id]
+                what = "Pathway plan due" if plan else "Pathway plan due from 16 (none recorded)"
+                out.append(Milestone(MilestoneKind.PATHWAY_PLAN, due, child_id, what, "child", child_id,
+                                     f"pathway-{child_id.hex}", True, who))
+            if b18 <= until:
+                child_id = ids[raw_id]
+                recorded = "plan recorded" if transition.strip() else "no transition plan recorded"
+                out.append(Milestone(MilestoneKind.BIRTHDAY_18, b18, child_id,
+                                     f"18th birthday: move to adult services or staying put ({recorded})",
+                                     "child", child_id, f"birthday18-{child_id.hex}", False, who))
+        ehcp = _date(ehcp_text)
+        if ehcp is not None and ehcp <= until:
+            child_id = ids[raw_id]
+            out.append(Milestone(MilestoneKind.EHCP_REVIEW, ehcp, child_id, "EHCP annual review", "child",
+                                 child_id, f"ehcp-{child_id.hex}", True, who))
+
+    placements = db.execute(
+        select(_raw(Placement.id), _raw(Placement.child_id), Placement.ref, _raw(Placement.planned_end_date),
+               _raw(Placement.review_date), Child.first_name, Child.last_name, Child.case_reference)
+        .join(Child, Child.id == Placement.child_id)
         .where(Placement.end_date.is_(None),
-               or_(Placement.planned_end_date <= until, Placement.review_date <= until)))
-    for pid, child_id, ref, planned_end, review in placements:
+               or_(Placement.planned_end_date <= until, Placement.review_date <= until))
+    )
+    for raw_id, raw_child, ref, planned_text, review_text, first, last, case_ref in placements:
+        who = child_label(first, last, case_ref)
+        planned_end, review = _date(planned_text), _date(review_text)
         if planned_end is not None and planned_end <= until:
-            out.append(_planned_end(child_id, pid, ref, planned_end))
+            out.append(_planned_end(ids[raw_child], ids[raw_id], ref, planned_end, who))
         if review is not None and review <= until:
-            out.append(_placement_review(child_id, pid, ref, review))
-    for pid, (child_id, ref, dates) in _current_review_dates(session, None).items():
-        out.extend(_ipa_review(child_id, pid, ref, day) for day in dates if today <= day <= until)
+            out.append(_placement_review(ids[raw_child], ids[raw_id], ref, review, who))
+
+    # Only agreements with a review date in the window, and only the latest version in force.
+    newer = aliased(Agreement)
+    latest = ~exists().where(newer.placement_id == Agreement.placement_id,
+                             newer.status != AgreementStatus.SUPERSEDED,
+                             newer.version_number > Agreement.version_number)
+    in_window = text("EXISTS (SELECT 1 FROM json_each(agreement.review_dates) AS d "
+                     "WHERE d.value BETWEEN :lo AND :hi)").bindparams(lo=today.isoformat(), hi=until.isoformat())
+    agreements = db.execute(
+        select(_raw(Placement.id), _raw(Placement.child_id), Placement.ref, Agreement.review_dates,
+               Child.first_name, Child.last_name, Child.case_reference)
+        .join(Placement, Placement.id == Agreement.placement_id)
+        .join(Child, Child.id == Placement.child_id)
+        .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED, latest, in_window)
+    )
+    for raw_id, raw_child, ref, dates, first, last, case_ref in agreements:
+        who = child_label(first, last, case_ref)
+        for day in _review_dates(dates):
+            if today <= day <= until:
+                out.append(_ipa_review(ids[raw_child], ids[raw_id], ref, day, who))
     return out

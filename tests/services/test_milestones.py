@@ -61,7 +61,7 @@ def test_placement_and_ipa_and_ehcp_dates_in_date_order() -> None:
         MilestoneKind.EHCP_REVIEW, MilestoneKind.IPA_REVIEW, MilestoneKind.PLANNED_END, MilestoneKind.BIRTHDAY_18,
     ]
     review = next(m for m in got if m.kind is MilestoneKind.PLACEMENT_REVIEW)
-    assert (review.entity, review.entity_id, review.key) == ("placement", pid, f"review-{pid}")
+    assert (review.entity, review.entity_id, review.key) == ("placement", pid, f"review-{pid.hex}")
     assert len({m.key for m in got}) == len(got)
 
 
