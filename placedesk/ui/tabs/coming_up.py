@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,85 +23,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from placedesk.models.base import utcnow
 from placedesk.services.coming_up import ComingUpItem, ItemKind, coming_up
-from placedesk.services.parsing import format_date
 from placedesk.ui import dialogs
-from placedesk.ui.child_panel import OVERDUE_BACKGROUND, OVERDUE_TEXT, ChildPanel
+from placedesk.ui.child_panel import ChildPanel
 from placedesk.ui.context import AppContext, touches
+from placedesk.ui.coming_up_model import ComingUpModel
 from placedesk.ui.tabs.base import Tab
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.empty_state import EmptyState
 
-COLUMNS = ["Due", "When", "Kind", "What", "Concerns"]
-ITEM_ROLE = Qt.UserRole
 # Change notices that can alter the list.
 WATCHED = ("referral", "referral_recipient", "offer", "agreement", "placement", "cap", "cap_action", "cap_review",
            "monitoring_visit", "provider", "child", "care_period")
-
-
-def when_text(item: ComingUpItem, today: dt.date) -> str:
-    days = (item.due_on - today).days
-    if item.overdue:
-        return f"Overdue by {-days} day{'s' if days != -1 else ''}"
-    if days == 0:
-        return "Today"
-    if days == 1:
-        return "Tomorrow"
-    return f"In {days} days"
-
-
-def when_group(item: ComingUpItem, today: dt.date) -> tuple[int, str]:
-    days = (item.due_on - today).days
-    if item.overdue:
-        return 0, "Overdue"
-    if days == 0:
-        return 1, "Today"
-    if days <= 7:
-        return 2, "Next 7 days"
-    return 3, "Later"
-
-
-class _Row(QTreeWidgetItem):
-    """A tree row that sorts by its sort keys; group rows keep their own order whatever the direction.
-
-    Keys live in Python attributes rather than Qt item data: PySide6 6.12 on
-    Python 3.11 drops a reference to None whenever a Qt call returns None (an
-    unset data role, a null parent), and a sort makes thousands of such calls.
-    """
-
-    def __init__(self, parent: QTreeWidget | QTreeWidgetItem, keys: Sequence[object], group: bool) -> None:
-        super().__init__(parent)
-        self.keys = list(keys)
-        self.group = group
-
-    def __lt__(self, other: QTreeWidgetItem) -> bool:
-        if not isinstance(other, _Row):
-            return super().__lt__(other)
-        tree = self.treeWidget()
-        if self.group and other.group:
-            descending = tree.header().sortIndicatorOrder() == Qt.DescendingOrder
-            return bool(self.keys[0] > other.keys[0]) if descending else bool(self.keys[0] < other.keys[0])
-        column = tree.sortColumn()
-        if column >= len(self.keys) or column >= len(other.keys):
-            return False
-        return bool(self.keys[column] < other.keys[column])  # type: ignore[operator]
-
-
-class ComingUpTree(QTreeWidget):
-    """The list itself; Enter opens the current row like a double-click."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentIndex().isValid():
-            self.itemActivated.emit(self.currentItem(), 0)
-            return
-        super().keyPressEvent(event)
 
 
 class ComingUpTab(Tab):
@@ -115,8 +53,6 @@ class ComingUpTab(Tab):
         super().__init__(ctx)
         self.today = today
         self.items: list[ComingUpItem] = []
-        # The rows on screen; tree rows hold an index into it (plain ints, not Python objects, in Qt data).
-        self.shown: list[ComingUpItem] = []
 
         self.days = QSpinBox()
         self.days.setRange(0, 365)
@@ -124,7 +60,7 @@ class ComingUpTab(Tab):
         self.days.setSuffix(" days")
         self.days.setToolTip("How far ahead to look; overdue items are always shown")
         self.kind_filter = QComboBox()
-        # "" rather than None: see _Row on PySide6 and None.
+        # "" rather than None: PySide6 6.12 on Python 3.11 mishandles None coming back from Qt.
         self.kind_filter.addItem("All kinds", "")
         for kind in ItemKind:
             self.kind_filter.addItem(kind.label, kind.value)
@@ -150,15 +86,18 @@ class ComingUpTab(Tab):
         bar.addWidget(self.count_label)
         bar.addWidget(self.export_button)
 
-        self.tree = ComingUpTree()
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
+        self.model = ComingUpModel()
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(0, Qt.AscendingOrder)
+        self.model.modelReset.connect(self._expand)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
@@ -166,7 +105,8 @@ class ComingUpTab(Tab):
         self.tree.setColumnWidth(1, 160)
         self.tree.setColumnWidth(2, 170)
         self.tree.setColumnWidth(3, 500)
-        self.tree.itemActivated.connect(self._activated)
+        # Double-click, or Enter on the current row.
+        self.tree.activated.connect(self._activated)
 
         self.empty = EmptyState(
             "Nothing due or overdue",
@@ -232,9 +172,6 @@ class ComingUpTab(Tab):
     def _fill(self) -> None:
         today = self.today()
         items = self.visible_items()
-        self.shown = items
-        self.tree.setSortingEnabled(False)
-        self.tree.clear()
         overdue = sum(1 for i in items if i.overdue)
         self.count_label.setText(f"{len(items)} items, {overdue} overdue" if items else "")
         self.export_button.setEnabled(bool(items))
@@ -246,63 +183,19 @@ class ComingUpTab(Tab):
         elif not items:
             self.empty.heading.setText("Nothing due or overdue")
             self.empty.guidance.setText(self._guidance)
-        groups: dict[str, _Row] = {}
-        bold = QFont()
-        bold.setBold(True)
-        by_kind = self.group_by.currentData() == "kind"
-        kind_order = {k: n for n, k in enumerate(ItemKind)}
-        for index, item in enumerate(items):
-            if by_kind:
-                rank, name = kind_order[item.kind], item.kind.label
-            else:
-                rank, name = when_group(item, today)
-            group = groups.get(name)
-            if group is None:
-                group = _Row(self.tree, [rank], group=True)
-                group.setData(0, ITEM_ROLE, -1)
-                group.setFirstColumnSpanned(True)
-                group.setFont(0, bold)
-                group.setFlags(Qt.ItemIsEnabled)
-                if name == "Overdue":
-                    group.setForeground(0, QBrush(OVERDUE_TEXT))
-                groups[name] = group
-            keys = [item.due_on.toordinal(), (item.due_on - today).days, item.kind.label, item.title.lower(),
-                    item.subject.lower()]
-            row = _Row(group, keys, group=False)
-            values = [format_date(item.due_on), when_text(item, today), item.kind.label, item.title, item.subject]
-            for col, value in enumerate(values):
-                row.setText(col, value)
-                if item.overdue:
-                    row.setBackground(col, QBrush(OVERDUE_BACKGROUND))
-                    row.setForeground(col, QBrush(OVERDUE_TEXT))
-            if item.overdue:
-                row.setFont(1, bold)
-            row.setData(0, ITEM_ROLE, index)
-            row.setToolTip(3, "Double-click to open")
-        for name, group in groups.items():
-            group.setText(0, f"{name} ({group.childCount()})")
-        self.tree.setSortingEnabled(True)
+        self.model.set_items(items, today, by_kind=self.group_by.currentData() == "kind")
+
+    def _expand(self) -> None:
+        for row in range(self.model.rowCount()):
+            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
         self.tree.expandAll()
 
     # --- opening records -------------------------------------------------------------------
 
-    def rows(self) -> list[QTreeWidgetItem]:
-        """Every item row in display order (group rows left out)."""
-        out = []
-        for g in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(g)
-            out.extend(group.child(r) for r in range(group.childCount()))
-        return out
-
-    def _activated(self, row: QTreeWidgetItem, column: int = 0) -> None:
-        item = self.item_of(row)
+    def _activated(self, index: QModelIndex) -> None:
+        item = self.model.item(index)
         if item is not None:
             self.open_requested.emit(item.entity, item.entity_id)
-
-    def item_of(self, row: QTreeWidgetItem) -> ComingUpItem | None:
-        """The item a tree row shows (None for a group row)."""
-        index = row.data(0, ITEM_ROLE)
-        return self.shown[index] if isinstance(index, int) and 0 <= index < len(self.shown) else None
 
     def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
         """Show a child's page in this tab."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from placedesk.config import Settings
@@ -36,28 +36,49 @@ def tab(qtbot: QtBot, db: Database, caseload: dict[str, uuid.UUID]) -> ComingUpT
     return widget
 
 
+def item_indexes(tab: ComingUpTab, column: int = 0) -> list[QModelIndex]:
+    """Every item row's index in display order (group rows left out)."""
+    model = tab.tree.model()
+    out = []
+    for g in range(model.rowCount()):
+        group = model.index(g, 0)
+        out.extend(model.index(r, column, group) for r in range(model.rowCount(group)))
+    return out
+
+
 def texts(tab: ComingUpTab, column: int) -> list[str]:
-    return [row.text(column) for row in tab.rows()]
+    return [index.data() for index in item_indexes(tab, column)]
+
+
+def groups(tab: ComingUpTab) -> list[str]:
+    model = tab.tree.model()
+    return [model.index(g, 0).data() for g in range(model.rowCount())]
+
+
+def row_of(tab: ComingUpTab, kind: str, column: int = 0) -> QModelIndex:
+    return next(i for i in item_indexes(tab, column) if i.siblingAtColumn(2).data() == kind)
 
 
 def test_every_kind_is_listed_and_overdue_rows_stand_out(tab: ComingUpTab) -> None:
-    assert len(tab.rows()) == len(ItemKind)
+    assert len(item_indexes(tab)) == len(ItemKind)
     assert tab.count_label.text() == "12 items, 2 overdue"
-    groups = [tab.tree.topLevelItem(i).text(0) for i in range(tab.tree.topLevelItemCount())]
-    assert groups == ["Overdue (2)", "Next 7 days (3)", "Later (7)"]
-    overdue = [row for row in tab.rows() if row.text(1).startswith("Overdue")]
-    assert [row.text(1) for row in overdue] == ["Overdue by 7 days", "Overdue by 2 days"]
-    assert all(row.background(3).color() == OVERDUE_BACKGROUND for row in overdue)
-    on_time = next(row for row in tab.rows() if row.text(2) == "18th birthday")
-    assert on_time.background(3).color() != OVERDUE_BACKGROUND
-    assert on_time.text(1) == "In 10 days" and on_time.text(4) == "AB C100"
+    assert groups(tab) == ["Overdue (2)", "Next 7 days (3)", "Later (7)"]
+    when = [i for i in item_indexes(tab, 1) if i.data().startswith("Overdue")]
+    assert [i.data() for i in when] == ["Overdue by 7 days", "Overdue by 2 days"]
+    assert all(i.siblingAtColumn(3).data(Qt.BackgroundRole).color() == OVERDUE_BACKGROUND for i in when)
+    assert all(i.data(Qt.FontRole).bold() for i in when)
+    on_time = row_of(tab, "18th birthday")
+    assert on_time.siblingAtColumn(3).data(Qt.BackgroundRole) is None
+    assert on_time.siblingAtColumn(1).data() == "In 10 days"
+    assert on_time.siblingAtColumn(4).data() == "AB C100"
+    assert tab.tree.isExpanded(tab.tree.model().index(2, 0))
 
 
 def test_double_click_asks_to_open_the_record(qtbot: QtBot, tab: ComingUpTab,
                                               caseload: dict[str, uuid.UUID]) -> None:
-    row = next(r for r in tab.rows() if r.text(2) == "CAP action")
-    tab.tree.scrollToItem(row)
-    rect = tab.tree.visualItemRect(row)
+    row = row_of(tab, "CAP action", column=3)
+    tab.tree.scrollTo(row)
+    rect = tab.tree.visualRect(row)
     # A real double-click starts with a press: the view only activates the row it pressed.
     qtbot.mouseClick(tab.tree.viewport(), Qt.LeftButton, pos=rect.center())
     with qtbot.waitSignal(tab.open_requested) as signal:
@@ -66,8 +87,7 @@ def test_double_click_asks_to_open_the_record(qtbot: QtBot, tab: ComingUpTab,
 
 
 def test_enter_on_a_row_opens_it_too(qtbot: QtBot, tab: ComingUpTab, caseload: dict[str, uuid.UUID]) -> None:
-    row = next(r for r in tab.rows() if r.text(2) == "Placement review")
-    tab.tree.setCurrentItem(row)
+    tab.tree.setCurrentIndex(row_of(tab, "Placement review"))
     with qtbot.waitSignal(tab.open_requested) as signal:
         qtbot.keyClick(tab.tree, Qt.Key_Return)
     assert signal.args == ["placement", caseload["placement"]]
@@ -87,16 +107,17 @@ def test_filter_by_kind_and_group_by_kind(tab: ComingUpTab) -> None:
     assert texts(tab, 3) == ["CAP-1: Send the missing notifications"]
     tab.kind_filter.setCurrentIndex(0)
     tab.group_by.setCurrentIndex(tab.group_by.findText("Kind"))
-    groups = [tab.tree.topLevelItem(i).text(0) for i in range(tab.tree.topLevelItemCount())]
-    assert groups[0] == "Responses due (1)" and len(groups) == len(ItemKind)
+    titles = groups(tab)
+    assert titles[0] == "Responses due (1)" and len(titles) == len(ItemKind)
 
 
 def test_sorting_by_a_column_sorts_within_groups_and_keeps_groups_in_order(tab: ComingUpTab) -> None:
     for order in (Qt.AscendingOrder, Qt.DescendingOrder):
         tab.tree.sortByColumn(3, order)
-        groups = [tab.tree.topLevelItem(i) for i in range(tab.tree.topLevelItemCount())]
-        assert [g.text(0) for g in groups] == ["Overdue (2)", "Next 7 days (3)", "Later (7)"]
-        later = [groups[2].child(i).text(3).lower() for i in range(groups[2].childCount())]
+        assert groups(tab) == ["Overdue (2)", "Next 7 days (3)", "Later (7)"]
+        model = tab.tree.model()
+        later_group = model.index(2, 0)
+        later = [model.index(r, 3, later_group).data().lower() for r in range(model.rowCount(later_group))]
         assert later == sorted(later, reverse=order == Qt.DescendingOrder)
 
 
