@@ -124,6 +124,9 @@ class FeeLinesEditor(QWidget):
     def kind_combo(self, index: int) -> QComboBox:
         return self._rows[index].kind
 
+    def remove_button(self, index: int) -> QPushButton:
+        return self._rows[index].remove
+
     def lines(self, field: str = "fee_lines") -> list[FeeLine]:
         """The parsed lines; a ValidationError names the line to fix. Empty rows are skipped."""
         result: list[FeeLine] = []

@@ -36,6 +36,7 @@ def _editable_combo(items: tuple[str, ...] | list[str]) -> QComboBox:
 
 class ChildPage(ReferralPage):
     step = 0
+    save_on_back = True
     changes = ("referral", "child")
 
     def __init__(self, state: WizardState) -> None:

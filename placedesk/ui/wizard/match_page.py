@@ -60,6 +60,7 @@ def table(model: RowsModel) -> QTableView:
 
 class MatchPage(ReferralPage):
     step = 2
+    save_on_back = True
     changes = ("referral", "referral_recipient")
 
     def __init__(self, state: WizardState) -> None:

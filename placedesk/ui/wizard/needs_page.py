@@ -57,6 +57,7 @@ def summary_box(placeholder: str) -> QPlainTextEdit:
 
 class NeedsPage(ReferralPage):
     step = 1
+    save_on_back = True
     changes = ("referral", "referral_funding_share")
 
     def __init__(self, state: WizardState) -> None:

@@ -60,6 +60,9 @@ class ReferralPage(QWizardPage):
 
     step = 0
     changes: tuple[str, ...] = ("referral",)
+    # Draft pages also save when the officer goes Back, if what is typed is valid; pages whose
+    # save sends, records or awards something never act on Back.
+    save_on_back = False
 
     def __init__(self, state: WizardState, title: str, subtitle: str) -> None:
         super().__init__()
@@ -164,6 +167,18 @@ class ReferralPage(QWizardPage):
         self.ctx.notify(self.changes)
         self.after_save()
         return True
+
+    def cleanupPage(self) -> None:
+        if not self.save_on_back or self.state.resuming or self.state.referral_id is None:
+            return
+        try:
+            with self.ctx.action() as session:
+                self.save(session)
+        except PlaceDeskError:
+            # Going Back is not a commitment: an unfinished page is simply not saved yet.
+            return
+        self.ctx.notify(self.changes)
+        self.after_save()
 
     def load(self, session: Session) -> None:
         """Fill the widgets from the database."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
@@ -18,7 +20,8 @@ WizardFactory = Callable[..., ReferralWizard]
 
 def _draft(db: Database) -> object:
     with db.session_scope() as s:
-        referral = Referral(ref="REF-TEST-0001", child=make_child(s), referred_on=TODAY, wizard_step=1,
+        referral = Referral(ref="REF-TEST-0001", child=make_child(s, legal_status="C2"), referred_on=TODAY,
+                            wizard_step=1,
                             needs=[], risks=[])
         s.add(referral)
         s.flush()
@@ -85,3 +88,25 @@ def test_a_complete_page_is_saved_and_the_match_opens(qtbot: QtBot, db: Database
         assert {x.partner: x.share_bp for x in referral.funding_shares} == {
             FundingPartner.SOCIAL_CARE: 5000, FundingPartner.HEALTH: 5000}
         assert referral.wizard_step == 2
+
+
+def test_going_back_saves_a_valid_page_and_keeps_an_unfinished_one_unsaved(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    referral_id = _draft(db)
+    wizard = open_wizard(db, referral_id)
+    page = wizard.pages[NEEDS]
+    type_into(qtbot, page.budget, "3,000")
+    qtbot.mouseClick(wizard.button(QWizard.BackButton), Qt.LeftButton)
+    with db.session() as s:
+        assert s.get(Referral, referral_id).budget_ceiling_pence is None  # no placement type yet: not saved
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == NEEDS
+    pick(page.placement_type, PlacementType.FOSTERING)
+    type_into(qtbot, page.required_start_date, TODAY.strftime("%d/%m/%Y"))
+    type_into(qtbot, page.budget, "3,000")
+    qtbot.mouseClick(wizard.button(QWizard.BackButton), Qt.LeftButton)
+    assert wizard.currentId() == 0
+    with db.session() as s:
+        referral = s.get(Referral, referral_id)
+        assert referral.budget_ceiling_pence == 300000
+        assert referral.placement_type is PlacementType.FOSTERING
