@@ -120,6 +120,11 @@ class LeavingCareStatus:
         return self.status.label
 
     @property
+    def any_after_16(self) -> bool:
+        """Whether any counted day fell on or after the 16th birthday."""
+        return self.days_after_16 > 0
+
+    @property
     def next_change(self) -> tuple[dt.date, str] | None:
         return self.changes[0] if self.changes else None
 

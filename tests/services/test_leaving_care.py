@@ -112,7 +112,7 @@ def test_reason_gives_days_after_16_and_short_breaks() -> None:
     periods = [Period(B14, B14 + days(40), "V3"), Period(B16 - days(10), None, "C2")]
     result = leaving_care_status(DOB, periods, B16 + days(99))
     assert result.days_since_14 == 110
-    assert result.days_after_16 == 100
+    assert result.days_after_16 == 100 and result.any_after_16
     assert result.short_breaks_excluded == ((B14, B14 + days(40)),)
     assert "110 days looked after since 14" in result.reason
     assert "100 of them on or after the 16th birthday" in result.reason
