@@ -341,8 +341,12 @@ def _reason(h: _History, on: int, status: CareLeaverStatus, extended: bool,
         text = f"Looked after after the 16th birthday without meeting the 13-week rule: {counted}; "
         text += ("advice and assistance to 25 only if in education or training."
                  if extended else "advice and assistance to 21 (25 in education or training).")
+    elif on < h.b14:
+        now = "looked after now" if looked_after_now else "not looked after now"
+        text = f"Under 14 and {now}: days count towards leaving care from the 14th birthday ({format_date(d(h.b14))})."
     elif on < h.b16:
-        text = f"Under 16; {since_14}."
+        now = "looked after now" if looked_after_now else "not looked after now"
+        text = f"Under 16 and {now}; {since_14}."
     elif looked_after_now:
         text = f"Looked after now but not yet an eligible child: {counted}."
     else:

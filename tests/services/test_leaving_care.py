@@ -160,3 +160,13 @@ def test_birthdays_including_29_february(dob: dt.date, years: int, expected: dt.
     assert birthday(dob, years) == expected
     assert age_on(dob, expected) == years
     assert age_on(dob, expected - days(1)) == years - 1
+
+
+def test_reason_under_14_and_under_16_says_whether_looked_after_now() -> None:
+    young = leaving_care_status(DOB, [Period(B14 - days(100), None, "C2")], B14 - days(1))
+    assert young.reason == ("Under 14 and looked after now: days count towards leaving care from the 14th birthday "
+                            "(15/06/2023).")
+    assert young.changes[0] == (B16, "16th birthday: becomes an eligible child (if still looked after on 15/06/2025)")
+    older = leaving_care_status(DOB, [Period(B14, B14 + days(10), "C2")], B14 + days(20))
+    assert older.reason == "Under 16 and not looked after now; 10 days looked after since 14 (91 needed)."
+    assert older.changes == []
