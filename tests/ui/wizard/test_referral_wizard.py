@@ -212,9 +212,6 @@ def test_closing_part_way_and_reopening_from_the_referrals_tab_resumes_with_the_
     press_next(qtbot, wizard)
     assert wizard.currentId() == MATCH  # page 3 of 7
     referral_id = wizard.state.referral_id
-    # Ticks on the page being typed are not saved: closing loses only them.
-    qtbot.waitUntil(lambda: wizard.pages[MATCH].result is not None, timeout=20000)
-    tick_row(qtbot, wizard.pages[MATCH].shortlist_view, 0)
     wizard.close()
 
     tab = ReferralsTab(ctx)
@@ -233,6 +230,7 @@ def test_closing_part_way_and_reopening_from_the_referrals_tab_resumes_with_the_
     assert reopened.isVisible()
     assert reopened.state.referral_id == referral_id
     assert reopened.currentId() == MATCH
+    qtbot.waitUntil(lambda: reopened.pages[MATCH].result is not None, timeout=20000)
     assert reopened.pages[MATCH].chosen() == []
     # The earlier pages are in the history with what was typed.
     assert reopened.button(QWizard.BackButton).isEnabled()
@@ -257,3 +255,22 @@ def test_closing_part_way_and_reopening_from_the_referrals_tab_resumes_with_the_
 def test_a_saved_referral_reopens_at_the_page_its_state_calls_for(status: ReferralStatus, step: int,
                                                                    page: int) -> None:
     assert resume_page(status, step) == page
+
+
+def test_closing_with_providers_ticked_keeps_them_and_reopens_at_send(
+        qtbot: QtBot, demo_db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory) -> None:
+    ctx = make_ctx(demo_db)
+    wizard = open_wizard(ctx)
+    fill_child(qtbot, wizard, "LAC-77003")
+    press_next(qtbot, wizard)
+    fill_needs(qtbot, wizard)
+    press_next(qtbot, wizard)
+    match = wizard.pages[MATCH]
+    qtbot.waitUntil(lambda: match.result is not None, timeout=20000)
+    tick_row(qtbot, match.shortlist_view, 0)
+    chosen = match.chosen()
+    wizard.close()
+    reopened = open_wizard(ctx, wizard.state.referral_id)
+    assert reopened.currentId() == SEND
+    assert [row.key for row in reopened.pages[SEND].recipients.rows()] == chosen
+
