@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from placedesk.models import Referral
 from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
 from placedesk.models.vocab import label
 from placedesk.services.parsing import format_money, postcode_area
-from placedesk.services.postcodes import distance_km, has_locations, locations_for
+from placedesk.services.postcodes import EARTH_RADIUS_KM, has_locations, location_for
 from placedesk.services.restrictions import active_restrictions
 
 # Which kinds of provider can offer each placement type sought.
@@ -153,16 +154,27 @@ def _points(value: float) -> str:
     return "0" if text in ("+0", "-0") else text
 
 
-def _price_range(session: Session) -> dict[str, tuple[int, int]]:
-    """Provider id (hex) -> (lowest, highest) weekly total of the offers it has made before."""
-    rows = session.connection().exec_driver_sql(
-        "SELECT provider_id, min(total), max(total) FROM ("
-        " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
-        " FROM referral_recipient r JOIN offer o ON o.recipient_id = r.id"
-        " JOIN offer_fee_line l ON l.offer_id = o.id GROUP BY o.id, r.provider_id"
-        ") GROUP BY provider_id"
-    ).fetchall()
-    return {pid: (int(low), int(high)) for pid, low, high in rows}
+def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Provider id (hex) -> (lowest, highest) weekly total of the offers it has made before.
+
+    Asked only for providers without rates: scanning every offer ever made
+    would cost more than the rest of the ranking.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(provider_hexes), 10000):
+        chunk = list(provider_hexes[start:start + 10000])
+        rows = session.connection().exec_driver_sql(
+            "SELECT provider_id, min(total), max(total) FROM ("
+            " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
+            " FROM referral_recipient r JOIN offer o ON o.recipient_id = r.id"
+            " JOIN offer_fee_line l ON l.offer_id = o.id"
+            f" WHERE r.provider_id IN ({', '.join('?' for _ in chunk)})"
+            " GROUP BY o.id, r.provider_id"
+            ") GROUP BY provider_id",
+            tuple(chunk),
+        ).fetchall()
+        found.update((pid, (int(low), int(high))) for pid, low, high in rows)
+    return found
 
 
 def _open_caps(session: Session) -> dict[str, int]:
@@ -191,12 +203,22 @@ class _Candidate(NamedTuple):
     contract_route: ContractRoute
     framework_name: str
     risk: RiskLevel
+    # Where the provider's postcode (or its outward code) lies; None when the table does not say.
+    location: tuple[float, float] | None
 
 
+# The location join looks the full postcode up first, then its outward code (all but the last three
+# characters of the compact form), each through the table's primary key.
 _CANDIDATE_SQL = (
-    "SELECT id, ref, name, provider_type, registration_status, capabilities, vacancies, ofsted_judgement, "
-    "postcode, local_authority, weekly_rate_from_pence, weekly_rate_to_pence, contract_route, framework_name, "
-    "coalesce(risk_override, risk_level) FROM provider WHERE provider_type IN ({types})"
+    "SELECT p.id, p.ref, p.name, p.provider_type, p.registration_status, p.capabilities, p.vacancies, "
+    "p.ofsted_judgement, p.postcode, p.local_authority, p.weekly_rate_from_pence, p.weekly_rate_to_pence, "
+    "p.contract_route, p.framework_name, coalesce(p.risk_override, p.risk_level), "
+    "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude) "
+    "FROM provider p "
+    "LEFT JOIN postcode_location f ON f.postcode = replace(upper(p.postcode), ' ', '') "
+    "LEFT JOIN postcode_location o ON o.postcode = substr(replace(upper(p.postcode), ' ', ''), 1, "
+    "length(replace(p.postcode, ' ', '')) - 3) "
+    "WHERE p.provider_type IN ({types})"
 )
 _OTHERS_SQL = "SELECT id, ref, name, provider_type FROM provider WHERE provider_type NOT IN ({types})"
 _JUDGEMENTS = {j.value: j for j in OfstedJudgement}
@@ -220,6 +242,7 @@ def _load_providers(session: Session, acceptable: frozenset[ProviderType]
         _Candidate(
             row[0], row[1], row[2], _TYPES[row[3]], row[4], row[5] or "[]", row[6], _JUDGEMENTS[row[7]], row[8],
             row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
+            (row[15], row[16]) if row[15] is not None else None,
         )
         for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
     ]
@@ -242,9 +265,26 @@ class _Context:
     home: tuple[float, float] | None
     home_la: str
     home_area: str
-    located: dict[str, tuple[float, float]]
     caps: dict[str, int]
     past_prices: dict[str, tuple[int, int]]
+    # Each stated code as it appears in a provider's JSON list of capabilities.
+    quoted: list[str] = field(default_factory=list)
+    # The home point in radians and the cosine of its latitude, reused for every distance.
+    home_rad: tuple[float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.quoted = [f'"{code}"' for code in self.stated]
+        if self.home is not None:
+            lat, lon = math.radians(self.home[0]), math.radians(self.home[1])
+            self.home_rad = (lat, lon, math.cos(lat))
+
+    def distance_to(self, point: tuple[float, float]) -> float:
+        """Haversine distance in km from home (as :func:`postcodes.distance_km`, with home precomputed)."""
+        assert self.home_rad is not None
+        lat1, lon1, cos1 = self.home_rad
+        lat2, lon2 = math.radians(point[0]), math.radians(point[1])
+        h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def match_referral(session: Session, referral: Referral, *, today: dt.date) -> MatchResult:
@@ -268,15 +308,15 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
     )
 
     table = has_locations(session)
-    located = locations_for(session, [home_postcode, *(p.postcode for p in providers)]) if table else {}
-    home = located.get(home_postcode)
+    home = location_for(session, home_postcode) if table and home_postcode else None
     result.uses_location_table = table and home is not None
-    result.proximity_note = _proximity_note(table, home_postcode, home, located, providers, referral)
+    result.proximity_note = _proximity_note(table, home_postcode, home, providers, referral)
+    unpriced = [p.hex for p in providers if p.weekly_rate_from_pence is None and p.weekly_rate_to_pence is None]
     ctx = _Context(
         sought=sought, stated=list(dict.fromkeys([*referral.needs, *referral.risks])),
         limit=referral.max_distance_km, budget=referral.budget_ceiling_pence, home=home,
         home_la=(child.home_local_authority if child else "").strip().lower(), home_area=postcode_area(home_postcode),
-        located=located, caps=_open_caps(session), past_prices=_price_range(session),
+        caps=_open_caps(session), past_prices=_price_range(session, unpriced),
     )
 
     for p in providers:
@@ -326,7 +366,7 @@ def _assess(p: _Candidate, ctx: _Context, reasons: list[str] | None) -> tuple[fl
     """
     if reasons is not None:
         reasons.append(f"Type: {p.provider_type.label} offers {ctx.sought} placements (required)")
-    score = _score_needs(ctx.stated, p.capabilities_json, reasons)
+    score = _score_needs(ctx, p.capabilities_json, reasons)
 
     if p.vacancies > 0:
         score += VACANCY_POINTS
@@ -342,8 +382,7 @@ def _assess(p: _Candidate, ctx: _Context, reasons: list[str] | None) -> tuple[fl
     if reasons is not None:
         reasons.append(f"Ofsted: {p.ofsted_judgement.label} ({_points(points)})")
 
-    there = ctx.located.get(p.postcode) if ctx.home is not None else None
-    distance = distance_km(ctx.home, there) if ctx.home is not None and there is not None else None
+    distance = ctx.distance_to(p.location) if ctx.home_rad is not None and p.location is not None else None
     score += _score_proximity(distance, p, ctx, reasons)
     score += _score_price(p, ctx.past_prices.get(p.hex), ctx.budget, reasons)
 
@@ -367,13 +406,14 @@ def _assess(p: _Candidate, ctx: _Context, reasons: list[str] | None) -> tuple[fl
     return score, distance
 
 
-def _score_needs(stated: Sequence[str], capabilities_json: str, reasons: list[str] | None) -> float:
+def _score_needs(ctx: _Context, capabilities_json: str, reasons: list[str] | None) -> float:
+    stated = ctx.stated
     if not stated:
         if reasons is not None:
             reasons.append(f"Needs and risks: none stated ({_points(NEEDS_POINTS)})")
         return NEEDS_POINTS
     # Codes are plain words in a JSON list, so a quoted code is found by substring without parsing.
-    unmet = [code for code in stated if f'"{code}"' not in capabilities_json]
+    unmet = [code for code, quoted in zip(stated, ctx.quoted) if quoted not in capabilities_json]
     points = NEEDS_POINTS * (len(stated) - len(unmet)) / len(stated)
     if reasons is not None:
         if unmet:
@@ -419,9 +459,10 @@ def _score_proximity(distance: float | None, p: _Candidate, ctx: _Context, reaso
 
 
 def _score_price(p: _Candidate, past: tuple[int, int] | None, budget: int | None, reasons: list[str] | None) -> float:
-    if p.weekly_rate_from_pence is not None:
-        low = p.weekly_rate_from_pence
+    if p.weekly_rate_from_pence is not None or p.weekly_rate_to_pence is not None:
+        low = p.weekly_rate_from_pence if p.weekly_rate_from_pence is not None else p.weekly_rate_to_pence
         high = p.weekly_rate_to_pence if p.weekly_rate_to_pence is not None else low
+        assert low is not None and high is not None
         source = "rates"
     elif past is not None:
         low, high = past
@@ -449,7 +490,7 @@ def _score_price(p: _Candidate, past: tuple[int, int] | None, budget: int | None
 
 
 def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] | None,
-                    located: dict[str, tuple[float, float]], providers: Sequence[_Candidate],
+                    providers: Sequence[_Candidate],
                     referral: Referral) -> str:
     fallback = "proximity is judged by same local authority and same postcode area instead"
     if not table:
@@ -459,7 +500,7 @@ def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] |
         return "The child's home postcode is not recorded, so " + fallback + "."
     if home is None:
         return f"The child's home postcode {home_postcode} is not in the location table, so " + fallback + "."
-    missing = sum(1 for p in providers if p.postcode not in located)
+    missing = sum(1 for p in providers if p.location is None)
     limit = f" against the {referral.max_distance_km:g} km limit" if referral.max_distance_km else ""
     note = f"Distances are straight-line from the child's home postcode{limit}."
     if missing:
