@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import pkgutil
 import re
 import sys
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown area(s) {', '.join(unknown)}; choose from {', '.join(available)}")
     areas = args.areas or available
+    # Benchmarks that build widgets in-process must never need a display.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     ctx = BenchContext()
     store = load_store()
     failed = 0

@@ -9,6 +9,7 @@ bare PySide6 ``QMainWindow`` measured the same way, alternately, in the same run
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -97,6 +98,8 @@ def measure_startup(ctx: BenchContext, db: Path) -> dict[str, float]:
 
 def measure_first_page(db: Path) -> dict[str, float]:
     """Open the Providers table model on ``db`` and load its first page (count + first 200 rows)."""
+    # The harness is headless: without this Qt aborts the whole run when no display is found.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     from placedesk.config import Settings
