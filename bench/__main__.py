@@ -123,7 +123,6 @@ def main(argv: list[str] | None = None) -> int:
     # Benchmarks that build widgets in-process must never need a display.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     ctx = BenchContext()
-    store = load_store()
     failed = 0
     for area in areas:
         print(f"== {area}", flush=True)
@@ -132,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in table_lines(rows):
             print(line)
         failed += sum(not r.passed for r in results)
+        # Re-read before writing: another area may have been run alongside this one.
+        store = load_store()
         store[area] = {
             "ran_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": "make bench" if not args.areas else f"python -m bench {area}",
