@@ -168,9 +168,8 @@ def run(ctx: Any) -> list[Any]:
         folder = Path(tmp)
         large = _large_db_path(ctx) or _generate_large(folder)
         e = measure_full_export(large, folder)
-        limit = min(EXPORT_LIMIT_S, EXPORT_FACTOR * e["dump_s"]) if e["dump_s"] else EXPORT_LIMIT_S
-        # The target is met by either bound, so the limit shown is the more generous one.
-        limit = max(limit, EXPORT_LIMIT_S) if e["export_s"] < EXPORT_LIMIT_S else limit
+        # Met when under 60 s or within 3x of .dump: whichever bound is more generous.
+        limit = max(EXPORT_LIMIT_S, EXPORT_FACTOR * e["dump_s"]) if e["dump_s"] else EXPORT_LIMIT_S
         results.append(common.Result(
             name="full export of the large demo database", value=e["export_s"], unit="s", limit=limit,
             detail=(f"{e['records']:,} records, {e['documents']} PDFs, {e['bundle_mb']:.1f} MB; sqlite3 .dump "

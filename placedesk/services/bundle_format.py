@@ -15,6 +15,7 @@ was checked.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -390,6 +391,37 @@ class BundleWriter:
         safe_member_path(path)
         self.entries.append(FileEntry(path, hashlib.sha256(data).hexdigest(), len(data)))
         self._write(path, data)
+
+    @contextlib.contextmanager
+    def member(self, path: str) -> Iterator[Callable[[bytes], None]]:
+        """Stream one member in pieces (large tables never sit in memory whole); yields ``write``."""
+        safe_member_path(path)
+        digest = hashlib.sha256()
+        size = 0
+        if self.as_zip:
+            info = zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            handle: BinaryIO = self._zip.open(info, "w", force_zip64=True)  # type: ignore[assignment]
+        else:
+            dest = self._tmp / path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(dest, "wb")
+
+        def write(data: bytes) -> None:
+            nonlocal size
+            digest.update(data)
+            size += len(data)
+            handle.write(data)
+
+        try:
+            yield write
+            if not self.as_zip:
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            handle.close()
+        self.entries.append(FileEntry(path, digest.hexdigest(), size))
 
     def _write(self, path: str, data: bytes) -> None:
         if self.as_zip:

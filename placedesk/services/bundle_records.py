@@ -111,9 +111,12 @@ def _date(v: Any) -> dt.date:
 
 
 def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise _Bad
-    return v
+    # Exports write SQLite's 0/1; true/false are accepted too.
+    if isinstance(v, bool):
+        return v
+    if type(v) is int and v in (0, 1):
+        return bool(v)
+    raise _Bad
 
 
 def _int(v: Any) -> int:
@@ -135,6 +138,13 @@ def _str(v: Any) -> str:
 
 
 def _json(v: Any) -> Any:
+    if isinstance(v, str):
+        import json
+
+        try:
+            v = json.loads(v)
+        except ValueError:
+            raise _Bad from None
     if not isinstance(v, (list, dict)):
         raise _Bad
     return v
@@ -304,3 +314,26 @@ def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -
     """Rows as tuples of SQLite storage values, in ``columns`` order."""
     storers = [(_storer(table.c[name]), name) for name in columns]
     return [tuple(None if row[name] is None else store(row[name]) for store, name in storers) for row in rows]
+
+
+# --- reading storage form straight into JSON form (export) ------------------------------
+# A full export of a large file must stay close to ``sqlite3 .dump``, so rows go from the
+# driver to ``json.dumps`` untouched: UUIDs travel as their 32 hex digits, times as ISO
+# text in UTC ("Z"), JSON columns as their JSON text, booleans as 0/1. The decoders above
+# accept exactly these forms (as well as the richer ones).
+
+def json_select_expressions(table: Table, columns: list[str]) -> list[str]:
+    """SQL that selects each column in its bundle form."""
+    out: list[str] = []
+    for name in columns:
+        col = f'"{name}"'
+        if isinstance(table.c[name].type, UTCDateTime):
+            out.append(f"replace({col},' ','T')||'Z'")
+        else:
+            out.append(col)
+    return out
+
+
+def stored_datetime(value: dt.datetime) -> str:
+    """An aware time as SQLite holds it here (for comparing in raw SQL)."""
+    return _store_datetime(value)

@@ -15,8 +15,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 from placedesk import __version__
@@ -25,6 +26,7 @@ from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import StoredDocument, SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
 from placedesk.services.bundle_format import (
+    BundleError,
     BundleWriter,
     Manifest,
     Progress,
@@ -34,8 +36,10 @@ from placedesk.services.bundle_records import (
     AUDIT_TABLE,
     DOCUMENT_TABLE,
     LOCAL_TABLES,
-    encode_row,
     exported_tables,
+    json_columns,
+    json_select_expressions,
+    stored_datetime,
 )
 
 
@@ -127,23 +131,13 @@ def export_bundle(
     documents = 0
     try:
         tables = exported_tables()
+        connection = session.connection()
         for index, table in enumerate(tables):
-            columns = [c for c in table.columns if c.name != "content"]
-            query = select(*columns).order_by(table.c.id)
-            if since is not None:
-                query = query.where(table.c.updated_at > since)
-            if table.name == AUDIT_TABLE:
-                # Conflict bookkeeping stays on this laptop, and so does its trail.
-                query = query.where(table.c.entity.not_in(sorted(LOCAL_TABLES)))
-            rows = session.execute(query).mappings().all()
-            if rows:
-                records = [encode_row(table, row) for row in rows]
-                payload = {"table": table.name, "records": records}
-                writer.add(f"records/{table.name}.json",
-                           json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-                counts[table.name] = len(records)
+            count = _write_table(connection, writer, table, since)
+            if count:
+                counts[table.name] = count
                 if table.name == DOCUMENT_TABLE:
-                    documents = _write_documents(session, writer, rows)
+                    documents = _write_documents(connection, writer, since)
             if progress:
                 progress(index + 1, len(tables) + 1)
         manifest = Manifest(
@@ -178,19 +172,87 @@ def export_bundle(
     return ExportResult(bundle_id, path, now, since, total, documents, counts)
 
 
-def _write_documents(session: Session, writer: BundleWriter, rows: list[object]) -> int:
+_FETCH = 5000
+
+
+def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
+                expressions: list[str] | None = None) -> tuple[str, list[Any]]:
+    # Names come from our own metadata; values are bound.
+    selected = ", ".join(expressions or [f'"{c}"' for c in columns])
+    sql = f'SELECT {selected} FROM "{table.name}"'
+    clauses: list[str] = []
+    params: list[Any] = []
+    if since is not None:
+        clauses.append("updated_at > ?")
+        params.append(stored_datetime(since))
+    if table.name == AUDIT_TABLE:
+        # Conflict bookkeeping stays on this laptop, and so does its trail.
+        local = sorted(LOCAL_TABLES)
+        clauses.append(f"entity NOT IN ({', '.join('?' for _ in local)})")
+        params.extend(local)
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    return sql, params
+
+
+def _write_table(connection: Connection, writer: BundleWriter, table: Table, since: dt.datetime | None) -> int:
+    """Stream one table's changed rows into ``records/<table>.json``; returns how many.
+
+    The file is columnar (``columns`` once, then ``rows``), and every value is
+    selected in its bundle form (see ``bundle_records``), so rows go from the driver
+    to ``json.dumps`` untouched: a full export of a large file stays close to ``.dump``.
+    """
+    columns = json_columns(table)
+    expressions = json_select_expressions(table, columns)
+    sql, params = _select_sql(table, columns, since, expressions)
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    count = 0
+    member = None
+    write = None
+    try:
+        cursor.execute(sql, params)
+        while True:
+            rows: list[Any] = cursor.fetchmany(_FETCH)
+            if not rows:
+                break
+            if member is None:
+                member = writer.member(f"records/{table.name}.json")
+                write = member.__enter__()
+                head = {"table": table.name, "columns": columns}
+                write(json.dumps(head, separators=(",", ":"))[:-1].encode("utf-8") + b',"rows":[')
+            elif write is not None:
+                write(b",")
+            assert write is not None
+            write(json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8"))
+            count += len(rows)
+        if member is not None and write is not None:
+            write(b"]}")
+            member.__exit__(None, None, None)
+            member = None
+    finally:
+        cursor.close()
+        if member is not None:
+            member.__exit__(BundleError, BundleError("aborted"), None)
+    return count
+
+
+def _write_documents(connection: Connection, writer: BundleWriter, since: dt.datetime | None) -> int:
+    table = StoredDocument.__table__
+    sql, params = _select_sql(table, ["id", "filename", "sha256", "media_type"], since)  # type: ignore[arg-type]
     written: set[str] = set()
-    for row in rows:
-        sha = row["sha256"]  # type: ignore[index]
-        path = _doc_path(sha, row["media_type"])  # type: ignore[index]
+    for doc_id, filename, sha, media_type in connection.exec_driver_sql(sql, tuple(params)).fetchall():
+        path = _doc_path(sha, media_type)
         if path in written:
             continue
-        content = session.scalar(select(StoredDocument.content).where(StoredDocument.id == row["id"]))  # type: ignore[index]
+        row = connection.exec_driver_sql('SELECT content FROM "stored_document" WHERE id = ?', (doc_id,)).fetchone()
+        content = row[0] if row else None
         if content is None or hashlib.sha256(content).hexdigest() != sha:
             raise PlaceDeskError(
-                f"The stored document {row['filename']} no longer matches the checksum recorded when it was made, "  # type: ignore[index]
+                f"The stored document {filename} no longer matches the checksum recorded when it was made, "
                 "so it was not exported. Run 'placedesk check' and restore it from a backup."
             )
-        writer.add(path, content)
+        writer.add(path, bytes(content))
         written.add(path)
     return len(written)

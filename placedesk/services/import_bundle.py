@@ -54,7 +54,6 @@ from placedesk.services.bundle_records import (
     DOCUMENT_TABLE,
     data_columns,
     decode_record,
-    encode,
     encode_row,
     exported_tables,
     label_of,
@@ -98,7 +97,6 @@ class ImportResult:
 class _Decoded:
     table: Table
     records: list[dict[str, Any]]
-    raw: list[dict[str, Any]]
 
 
 def _decode_bundle(bundle: VerifiedBundle) -> list[_Decoded]:
@@ -113,9 +111,7 @@ def _decode_bundle(bundle: VerifiedBundle) -> list[_Decoded]:
             payload = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BundleError(f"{path} in the bundle is not valid JSON ({exc}). It was rejected; nothing was imported.") from None
-        if not isinstance(payload, dict) or payload.get("table") != name or not isinstance(payload.get("records"), list):
-            raise BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
-        raw = payload["records"]
+        raw = _rows_as_records(payload, name, path)
         records = [decode_record(table, r, f"Record {i + 1} in {path}") for i, r in enumerate(raw)]
         ids = {r["id"] for r in records}
         if len(ids) != len(records):
@@ -124,12 +120,30 @@ def _decode_bundle(bundle: VerifiedBundle) -> list[_Decoded]:
         if declared is not None and declared != len(records):
             raise BundleError(f"{path} holds {len(records)} records but the manifest says {declared}. "
                               "It was rejected; nothing was imported.")
-        by_table[name] = _Decoded(table, records, raw)
+        by_table[name] = _Decoded(table, records)
     for decoded in by_table.values():
         if decoded.table.name == DOCUMENT_TABLE:
             for record in decoded.records:
                 _attach_content(bundle, record)
     return [by_table[t.name] for t in exported_tables() if t.name in by_table]
+
+
+def _rows_as_records(payload: Any, name: str, path: str) -> list[dict[str, Any]]:
+    """The columnar file (``columns`` once, then ``rows``) as one mapping per record."""
+    malformed = BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
+    if not isinstance(payload, dict) or payload.get("table") != name:
+        raise malformed
+    columns, rows = payload.get("columns"), payload.get("rows")
+    if (not isinstance(columns, list) or not all(isinstance(c, str) for c in columns)
+            or len(set(columns)) != len(columns) or not isinstance(rows, list)):
+        raise malformed
+    width = len(columns)
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != width:
+            raise malformed
+        records.append(dict(zip(columns, row)))
+    return records
 
 
 def _attach_content(bundle: VerifiedBundle, record: dict[str, Any]) -> None:
@@ -226,9 +240,11 @@ def _check_unique_clashes(session: Session, table: Table, rows: list[dict[str, A
     return problems
 
 
-def _record_conflict(session: Session, table: Table, local: dict[str, Any], remote_raw: dict[str, Any],
+def _record_conflict(session: Session, table: Table, local: dict[str, Any], remote: dict[str, Any],
                      existing: SyncConflict | None, bundle_id: str) -> None:
+    # Both sides in the same JSON form, so the conflicts list compares like with like.
     local_data = encode_row(table, local)
+    remote_raw = encode_row(table, remote)
     if existing is not None:
         if int(remote_raw.get("version", 0)) >= int(existing.remote_data.get("version", 0)):
             existing.remote_data = remote_raw
@@ -334,7 +350,7 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     columns = data_columns(table)
-    for remote, raw in zip(item.records, item.raw):
+    for remote in item.records:
         local = local_rows.get(remote["id"])
         if local is None:
             inserts.append(remote)
@@ -354,7 +370,7 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
         # Documents are written once and never edited, so the later version simply wins.
         if table.name != DOCUMENT_TABLE and (
                 existing is not None or remote["version"] == local["version"] or changed_here):
-            _record_conflict(session, table, local, raw, existing, bundle_id)
+            _record_conflict(session, table, local, remote, existing, bundle_id)
             result.conflicts += 1
         elif remote["version"] > local["version"]:
             updates.append(remote)
@@ -374,7 +390,6 @@ def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
     remapped: dict[str, dict[uuid.UUID, uuid.UUID]] = {}
     for item in decoded:
         table = item.table
-        changed = False
         key = NATURAL_KEYS.get(table.name)
         if key is not None:
             by_key = {r[key]: r for r in item.records if r[key]}
@@ -390,7 +405,6 @@ def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
                 if local_id is not None and local_id != record["id"]:
                     mapping[record["id"]] = local_id
                     record["id"] = local_id
-                    changed = True
             if mapping:
                 remapped[table.name] = mapping
         for fk in table.foreign_keys:
@@ -401,9 +415,6 @@ def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
                 target = record.get(fk.parent.name)
                 if target in fk_mapping:
                     record[fk.parent.name] = fk_mapping[target]
-                    changed = True
-        if changed:
-            item.raw = [{k: encode(v) for k, v in r.items() if k != "content"} for r in item.records]
 
 
 def _quoted(name: str) -> str:

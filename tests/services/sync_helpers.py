@@ -170,3 +170,11 @@ def new_db(path: Path, officer: str = "Test Officer") -> Database:
     database = open_database(path)
     database.officer = officer
     return database
+
+
+def bundle_records(path: Path) -> list[dict[str, Any]]:
+    """The records of one ``records/<table>.json`` file as mappings."""
+    import json
+
+    payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [dict(zip(payload["columns"], row)) for row in payload["rows"]]

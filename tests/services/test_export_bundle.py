@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from placedesk.models.base import utcnow
 from placedesk.models.enums import SyncDirection
 from placedesk.services import bundle_format
 from placedesk.services.export_bundle import export_bundle, last_export_time
-from tests.services.sync_helpers import fill
+from tests.services.sync_helpers import bundle_records, fill
 
 
 def _export(db: Database, target: Path, **kw: object):
@@ -43,12 +44,12 @@ def test_a_folder_bundle_holds_records_pdfs_and_a_manifest_that_vouches_for_ever
         data = (result.path / path).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
     assert f"documents/{filled.document.sha256}.pdf" in listed
-    children = json.loads((result.path / "records/child.json").read_text())["records"]
-    assert children[0]["id"] == str(filled.child.id) and children[0]["version"] == 1
+    children = bundle_records(result.path / "records/child.json")
+    assert uuid.UUID(children[0]["id"]) == filled.child.id and children[0]["version"] == 1
     assert children[0]["date_of_birth"] == "2010-05-17" and "updated_at" in children[0]
-    documents = json.loads((result.path / "records/stored_document.json").read_text())["records"]
+    documents = bundle_records(result.path / "records/stored_document.json")
     assert "content" not in documents[0]
-    audit = json.loads((result.path / "records/audit_event.json").read_text())["records"]
+    audit = bundle_records(result.path / "records/audit_event.json")
     assert {a["entity"] for a in audit} >= {"child", "placement", "provider"}
     assert result.record_count == sum(manifest["record_counts"].values())
 

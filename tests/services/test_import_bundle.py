@@ -200,7 +200,7 @@ def _bad_value(folder: Path) -> Path:
     # A consistent bundle (checksums fixed up) whose record holds an impossible date.
     path = _records_file(folder)
     payload = json.loads(path.read_text())
-    payload["records"][0]["date_of_birth"] = "17/05/2010"
+    payload["rows"][0][payload["columns"].index("date_of_birth")] = "17/05/2010"
     data = json.dumps(payload).encode()
     path.write_bytes(data)
 
