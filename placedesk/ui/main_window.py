@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(760, 520)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, LazyTab] = {}

@@ -1,0 +1,70 @@
+"""The command line: every sub-command of DESIGN.md exists, errors are clear, exits are right."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from placedesk.cli import build_parser, main
+from placedesk.db import open_database
+from placedesk.models import Child, StoredDocument
+
+DESIGN_COMMANDS = {
+    "demo", "check", "backup", "restore", "providers", "postcodes", "match", "ipa", "verify",
+    "report", "dashboard", "export", "import", "import-903", "leaving-care",
+}
+
+
+def test_every_designed_sub_command_is_offered() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert DESIGN_COMMANDS <= set(sub.choices)  # type: ignore[union-attr]
+
+
+def test_check_on_a_missing_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(tmp_path / "none.sqlite"), "check"]) == 2
+    assert "There is no database" in capsys.readouterr().err
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_check_passes_then_catches_a_damaged_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "desk.sqlite"
+    db = open_database(path)
+    with db.session_scope() as s:
+        s.add(Child(case_reference="C1", first_name="A", last_name="B", date_of_birth=dt.date(2010, 1, 1)))
+        s.add(StoredDocument(filename="ipa.pdf", kind="ipa", size=3, content=b"abc",
+                             sha256="ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+    assert main(["check", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "OK: no problems found." in out and "Stored documents checked: 1" in out
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE stored_document SET content = x'616263ff'")
+    db.close()
+    assert main(["check", "--db", str(path)]) == 1
+    assert "no longer matches its SHA-256" in capsys.readouterr().err
+
+
+def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "desk.sqlite"
+    db = open_database(path)
+    with db.session_scope() as s:
+        s.add(Child(case_reference="C1", first_name="A", last_name="B", date_of_birth=dt.date(2010, 1, 1)))
+    copy = tmp_path / "copy.sqlite"
+    assert main(["--db", str(path), "backup", "--to", str(copy)]) == 0
+    with db.session_scope() as s:
+        s.add(Child(case_reference="C2", first_name="C", last_name="D", date_of_birth=dt.date(2011, 1, 1)))
+    db.close()
+    assert main(["--db", str(path), "restore", str(copy)]) == 0
+    assert "previous database was saved" in capsys.readouterr().out
+    again = open_database(path)
+    with again.session_scope() as s:
+        assert s.query(Child).count() == 1
+    again.close()
+
+
+def test_unknown_sub_command_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["teleport"])
+    assert info.value.code == 2
