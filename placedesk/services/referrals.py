@@ -307,7 +307,10 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
     """The minimised content of one provider's pack."""
     officer = officer or load_settings().settings.officer
     child = referral.child
-    scrub = lambda text: _scrub(text, child)  # noqa: E731 - short local helper
+
+    def scrub(text: str) -> str:
+        return _scrub(text, child)
+
     home = outward_code(child.home_postcode) if child.home_postcode else ""
     home_area = ", ".join(x for x in (child.home_local_authority, home) if x)
     return ReferralPackData(
