@@ -10,6 +10,7 @@ partner's cost, Ofsted judgement, distance, match reasons and open CAPs.
 from __future__ import annotations
 
 import uuid
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -20,15 +21,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError
 from placedesk.models import Offer, Referral, ReferralRecipient
-from placedesk.models.enums import DeclineReason, FundingPartner
+from placedesk.models.enums import DeclineReason, FundingPartner, OfferStatus, RecipientResponse
 from placedesk.services.offers import (
     OfferComparison,
     compare_offers,
@@ -45,7 +48,7 @@ from placedesk.ui.widgets.field_error import FieldForm
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.wizard.match_page import table
 from placedesk.ui.tasks import run_task
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, referral_in
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, referral_in, set_combo_data
 from placedesk.ui.wizard.needs_page import summary_box
 
 OFFER, DECLINE = "offer", "decline"
@@ -67,11 +70,13 @@ class OffersPage(ReferralPage):
         self.recipients = RowsModel(["Provider", "Response", "Weekly fee", "Proposed start", "Expires"],
                                     numeric_columns=(2,))
         self.recipient_view = table(self.recipients)
-        self.recipient_view.setMinimumHeight(120)
+        self.recipient_view.setMinimumHeight(90)
+        self.recipient_view.setMaximumHeight(170)
         self.recipient_view.selectionModel().selectionChanged.connect(lambda *_: self._recipient_chosen())
         self.body_layout.addWidget(self.recipient_view)
 
-        self.response_form = self.add_form("Response from the selected provider")
+        self.response_form = FieldForm()
+        self._forms.append(self.response_form)
         self.provider_label = QLabel("Select a provider above.")
         self.response_form.form.addRow("Provider", self.provider_label)
         self.kind = QComboBox()
@@ -97,27 +102,37 @@ class OffersPage(ReferralPage):
         self.decline_notes = self.decline_form.add("decline_notes", "Notes", summary_box("What the provider said"))
         self._forms.append(self.decline_form)
 
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.offer_form)
-        self.stack.addWidget(self.decline_form)
-        self.kind.currentIndexChanged.connect(lambda i: self.stack.setCurrentIndex(i))
-        self.body_layout.addWidget(self.stack)
+        # Only the chosen response's form is shown, each at its own height.
+        self.kind.currentIndexChanged.connect(lambda _: self._show_response_form())
         self.record_button = QPushButton("Record response")
         self.record_button.clicked.connect(self.record_response)
         self.recorded_label = QLabel()
+        self.recorded_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.record_button)
         row.addWidget(self.recorded_label, 1)
-        self.body_layout.addLayout(row)
+        response_tab = QWidget()
+        response_layout = QVBoxLayout(response_tab)
+        response_layout.addWidget(self.response_form)
+        response_layout.addWidget(self.offer_form)
+        response_layout.addWidget(self.decline_form)
+        self._show_response_form()
+        response_layout.addLayout(row)
+        response_layout.addStretch(1)
 
-        self.body_layout.addWidget(QLabel("<b>Offers side by side</b>"))
         self.comparison_note = QLabel()
-        self.body_layout.addWidget(self.comparison_note)
         self.comparison = QTableWidget()
         self.comparison.setEditTriggers(QTableWidget.NoEditTriggers)
         self.comparison.setWordWrap(True)
         self.comparison.setMinimumHeight(220)
-        self.body_layout.addWidget(self.comparison)
+        compare_tab = QWidget()
+        compare_layout = QVBoxLayout(compare_tab)
+        compare_layout.addWidget(self.comparison_note)
+        compare_layout.addWidget(self.comparison, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(response_tab, "Record a response")
+        self.tabs.addTab(compare_tab, "Compare offers")
+        self.body_layout.addWidget(self.tabs, 1)
         self._set_response_enabled(False)
         self._names: dict[uuid.UUID, str] = {}
         self._generation = 0
@@ -155,6 +170,7 @@ class OffersPage(ReferralPage):
         self._generation += 1
         generation = self._generation
         self.comparison_note.setText("Comparing the offers…")
+        self.comparison_note.show()
 
         def work() -> list[OfferComparison]:
             with ctx.read() as session:
@@ -162,7 +178,7 @@ class OffersPage(ReferralPage):
 
         def done(rows: list[OfferComparison]) -> None:
             if generation == self._generation:
-                self.comparison_note.setText("")
+                self.comparison_note.hide()
                 self._fill_comparison(rows)
 
         def failed(exc: BaseException) -> None:
@@ -171,6 +187,7 @@ class OffersPage(ReferralPage):
         run_task(self, "Comparing offers…", work, done, failed)
 
     def _fill_comparison(self, offers: list[OfferComparison]) -> None:
+        self.tabs.setTabText(1, f"Compare offers ({len(offers)})")
         self.comparison.clear()
         if not offers:
             self.comparison.setRowCount(1)
@@ -232,8 +249,13 @@ class OffersPage(ReferralPage):
                 return
         raise KeyError(name)
 
+    def _show_response_form(self) -> None:
+        offering = self.kind.currentData() == OFFER
+        self.offer_form.setVisible(offering)
+        self.decline_form.setVisible(not offering)
+
     def _set_response_enabled(self, enabled: bool) -> None:
-        for widget in (self.kind, self.responded_on, self.stack, self.record_button):
+        for widget in (self.kind, self.responded_on, self.offer_form, self.decline_form, self.record_button):
             widget.setEnabled(enabled)
 
     def _recipient_chosen(self) -> None:
@@ -243,7 +265,7 @@ class OffersPage(ReferralPage):
         if recipient_id is None:
             self.provider_label.setText("Select a provider above.")
             return
-        self.provider_label.setText(f"<b>{self._names.get(recipient_id, '')}</b>")
+        self.provider_label.setText(f"<b>{escape(self._names.get(recipient_id, ''))}</b>")
         self.kind.setCurrentIndex(0)
         self.fee_lines.set_lines([])
         self.proposed_start.clear()
@@ -251,6 +273,31 @@ class OffersPage(ReferralPage):
         self.conditions.clear()
         self.decline_reason.setCurrentIndex(0)
         self.decline_notes.clear()
+        self.responded_on.setText(format_date(self.state.today))
+        with self.ctx.read() as session:
+            recipient = session.get(ReferralRecipient, recipient_id)
+            if recipient is not None:
+                self._show_recorded(recipient)
+
+    def _show_recorded(self, recipient: ReferralRecipient) -> None:
+        """Fill the form with the response already recorded, so a revision starts from it."""
+        if recipient.responded_on is not None:
+            self.responded_on.setText(format_date(recipient.responded_on))
+        if recipient.response is RecipientResponse.DECLINED:
+            set_combo_data(self.kind, DECLINE)
+            set_combo_data(self.decline_reason, recipient.decline_reason)
+            self.decline_notes.setPlainText(recipient.decline_notes)
+            self.recorded_label.setText("Declined. Recording again replaces this response.")
+            return
+        offer = next((o for o in recipient.offers if o.status is OfferStatus.OPEN), None)
+        if offer is None:
+            return
+        self.fee_lines.set_lines([(line.kind, line.description, line.weekly_amount_pence)
+                                  for line in offer.fee_lines])
+        self.proposed_start.setText(format_date(offer.proposed_start_date))
+        self.expires_on.setText(format_date(offer.expires_on))
+        self.conditions.setPlainText(offer.conditions)
+        self.recorded_label.setText("Offer recorded. Recording again replaces it with the revised offer.")
 
     def _optional_date(self, widget: QLineEdit, field: str) -> Any:
         text = widget.text().strip()
