@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+ISSUE = 6
 EXPORT_FACTOR = 3.0
 EXPORT_LIMIT_S = 60.0
 IMPORT_LIMIT_S = 10.0
@@ -172,6 +173,8 @@ def run(ctx: Any) -> list[Any]:
         limit = max(EXPORT_LIMIT_S, EXPORT_FACTOR * e["dump_s"]) if e["dump_s"] else EXPORT_LIMIT_S
         results.append(common.Result(
             name="full export of the large demo database", value=e["export_s"], unit="s", limit=limit,
+            target=(f"< 3x sqlite3 .dump ({EXPORT_FACTOR * e['dump_s']:.1f} s) or < {EXPORT_LIMIT_S:g} s"
+                    if e["dump_s"] else f"< {EXPORT_LIMIT_S:g} s"),
             detail=(f"{e['records']:,} records, {e['documents']} PDFs, {e['bundle_mb']:.1f} MB; sqlite3 .dump "
                     + (f"{e['dump_s']:.2f} s ({e['export_s'] / e['dump_s']:.1f}x)" if e["dump_s"] else "not available")),
         ))
