@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +40,8 @@ from placedesk.ui.tasks import run_task
 SYNC_ENTITIES = ("sync_record", "sync_conflict")
 # How often colleagues' new bundles are looked for while the app is open.
 PICK_UP_INTERVAL_MS = 10 * 60 * 1000
+# Bad bundles on the share already shown to the officer this session (not repeated every pick-up).
+_reported_rejections: set[str] = set()
 
 
 def _laptop_id(ctx: AppContext) -> str:
@@ -157,7 +160,10 @@ def send_and_receive(parent: QWidget, ctx: AppContext, *, quiet: bool = False) -
 
     def done(outcome: object) -> None:
         ctx.notify([ALL] if outcome.imported else SYNC_ENTITIES)  # type: ignore[attr-defined]
-        if not quiet or outcome.imported or outcome.rejected:  # type: ignore[attr-defined]
+        new_rejections = [name for name, _ in outcome.rejected if name not in _reported_rejections]  # type: ignore[attr-defined]
+        _reported_rejections.update(new_rejections)
+        # Automatic runs speak only when something arrived or a bad bundle is seen for the first time.
+        if not quiet or outcome.imported or new_rejections:  # type: ignore[attr-defined]
             dialogs.inform(parent, "Send and receive", outcome.summary())  # type: ignore[attr-defined]
 
     def failed(exc: BaseException) -> None:
@@ -371,6 +377,7 @@ class SyncActions(QObject):
         self.ctx = ctx
         self.status_label = SyncStatusLabel(ctx)
         self.actions: dict[str, QAction] = {}
+        self.panel: QWidget | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(PICK_UP_INTERVAL_MS)
         self.timer.timeout.connect(lambda: send_and_receive(self.window, self.ctx, quiet=True))
@@ -384,12 +391,17 @@ class SyncActions(QObject):
 
 
 def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before: QAction | None = None,
-                      *, automatic: bool = True) -> SyncActions:
+                      *, tabs: QTabWidget | None = None, automatic: bool = True) -> SyncActions:
     """Add the sync, export, spreadsheet and restore actions to ``menu`` (ahead of ``before``),
-    the sync status to the window's status bar, and, with ``automatic``, today's backup and
-    periodic pick-up of colleagues' bundles.
+    the sync status to the window's status bar, the sync panel to ``tabs`` when given, and,
+    with ``automatic``, today's backup and periodic pick-up of colleagues' bundles.
     """
     sync = SyncActions(window, ctx)
+    if tabs is not None:
+        from placedesk.ui.sync_panel import SyncPanel
+
+        sync.panel = SyncPanel(ctx)
+        tabs.addTab(sync.panel, SyncPanel.title)
     entries = [
         ("send", "&Send and receive now", lambda: send_and_receive(window, ctx)),
         ("export", "&Export bundle to folder…", lambda: export_to_folder(window, ctx)),

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from placedesk.db import Database
-from placedesk.models import Child, Placement, Provider, StoredDocument, SyncConflict
+from placedesk.models import Child, KpiDefinition, Placement, Provider, StoredDocument, SyncConflict
 from placedesk.services.bundle_format import BundleError
 from placedesk.services.conflicts import list_conflicts
 from placedesk.services.export_bundle import export_bundle
@@ -337,3 +337,30 @@ def test_a_bundle_missing_the_records_it_refers_to_is_refused(
         import_(laptop_b, partial, "BBBB")
     with laptop_b.session() as s:
         assert s.scalars(select(Placement)).all() == []
+
+
+def test_the_small_demo_database_round_trips_record_for_record(demo_db: Database, laptop_b: Database,
+                                                                tmp_path: Path) -> None:
+    bundle = export(demo_db, tmp_path / "share", "DEMO", as_zip=True)
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.conflicts == 0 and sum(result.inserted.values()) > 1000
+    assert domain_snapshot(demo_db) == domain_snapshot(laptop_b)
+
+
+def test_the_same_kpi_and_ofsted_provider_made_on_both_laptops_are_matched_not_clashed(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    with laptop_b.session_scope() as s:
+        # Laptop B imported the same Ofsted-registered provider itself, and made the same default KPI.
+        fill(s)
+        provider = s.scalars(select(Provider)).one()
+        provider.urn = filled.provider.urn
+    result = import_(laptop_b, export(laptop_a, tmp_path / "share", "AAAA"), "BBBB")
+    with laptop_b.session() as s:
+        providers = s.scalars(select(Provider)).all()
+        assert len(providers) == 1  # one real provider, not two
+        placements = s.scalars(select(Placement)).all()
+        assert len(placements) == 2 and {p.provider_id for p in placements} == {providers[0].id}
+        assert len(s.scalars(select(KpiDefinition)).all()) == 1
+    assert result.conflicts == 1  # the two laptops' descriptions of that provider, for the officer to choose

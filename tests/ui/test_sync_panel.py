@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget
 from sqlalchemy import func, select
 
 from placedesk.config import Settings, backups_dir
@@ -154,7 +154,10 @@ def test_install_adds_menu_actions_and_a_status_bar_indicator_and_delivers_on_cl
     qtbot.addWidget(window)
     menu = QMenu("&File", window)
     quit_action = menu.addAction("Quit")
-    sync = sync_actions.install_sync_menu(window, ctx, menu, quit_action, automatic=False)
+    tabs = QTabWidget()
+    window.setCentralWidget(tabs)
+    sync = sync_actions.install_sync_menu(window, ctx, menu, quit_action, tabs=tabs, automatic=False)
+    assert tabs.tabText(0) == "Sync" and isinstance(sync.panel, SyncPanel)
     texts = [a.text() for a in menu.actions()]
     assert texts[-1] == "Quit" and "&Send and receive now" in texts and "&Restore from a backup…" in texts
     assert "last sync never" in sync.status_label.text()
@@ -172,3 +175,16 @@ def test_daily_backup_runs_in_the_background(qtbot: QtBot, ctx: AppContext) -> N
     qtbot.waitUntil(target.exists, timeout=10000)
     wait_for_tasks()
     assert [p.name for p in backups_dir().iterdir()] == [target.name]
+
+
+def test_automatic_pick_up_imports_quietly_and_reports_a_bad_bundle_only_once(
+        qtbot: QtBot, ctx: AppContext, dialogs: DialogRecorder, tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    ctx.settings.shared_folder = str(share)
+    (share / ("placedesk-LAPC-20260101T000000Z-" + "d" * 32 + ".zip")).write_bytes(b"PK broken")
+    for _ in range(2):
+        sync_actions.send_and_receive(None, ctx, quiet=True)  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: wait_for_tasks(100), timeout=15000)
+        qtbot.wait(50)
+    assert len(dialogs.texts("inform")) == 1 and "Not imported" in dialogs.texts("inform")[0]
