@@ -14,8 +14,8 @@ import uuid
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -44,6 +44,7 @@ from placedesk.ui.widgets.list_panel import ListPanel
 
 RED = QColor("#b00020")
 AMBER = QColor("#a15c00")
+RELOAD_DELAY_MS = 150
 IMPORT_FILTERS = "Ofsted providers list (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx)"
 
 
@@ -218,6 +219,11 @@ class ProvidersTab(Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+        self._stale = False
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self._reload_if_stale)
         self.list.reload()
         self._fill_local_authorities()
 
@@ -236,9 +242,24 @@ class ProvidersTab(Tab):
 
     def on_changed(self, changed: frozenset[str]) -> None:
         if touches(changed, "provider", "inspection", "placement", "cap"):
-            self.list.reload()
-            self._fill_local_authorities()
-            self.show_provider(self.list.current_id())
+            # Reload once for a burst of notices, after the action that sent them has finished
+            # drawing, and only when the directory is on screen (a hidden tab reloads when shown).
+            self._stale = True
+            if self.isVisible():
+                self._reload_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._reload_timer.start()
+
+    def _reload_if_stale(self) -> None:
+        if not self._stale:
+            return
+        self._stale = False
+        self.list.reload()
+        self._fill_local_authorities()
+        self.show_provider(self.list.current_id())
 
     def show_provider(self, provider_id: uuid.UUID | None) -> None:
         """Show the provider's detail (or the guidance when none is selected)."""

@@ -11,7 +11,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from placedesk.models.enums import ReferralStatus
@@ -23,6 +24,7 @@ from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
 
 NEXT_ACTION_TITLE = "Next action"
+RELOAD_DELAY_MS = 150
 
 
 class ReferralListModel(PagedTableModel):
@@ -112,9 +114,28 @@ class ReferralsTab(Tab):
         self.list.reload()
         # Wizards opened from this tab, kept so they are not garbage-collected while open.
         self.wizards: list[QWidget] = []
+        self._stale = False
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self._reload_if_stale)
 
     def on_changed(self, changed: frozenset[str]) -> None:
         if touches(changed, "referral", "child", "referral_recipient", "offer", "placement", "agreement"):
+            # Reload after the wizard's page change has been drawn, once for a burst of notices,
+            # and only when the list is on screen (a hidden tab reloads when it is shown).
+            self._stale = True
+            if self.isVisible():
+                self._reload_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._reload_timer.start()
+
+    def _reload_if_stale(self) -> None:
+        if self._stale:
+            self._stale = False
             self.list.reload()
 
     def start_referral(self) -> None:

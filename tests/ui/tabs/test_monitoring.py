@@ -73,12 +73,16 @@ def test_selecting_a_provider_shows_its_monitoring(tab: FixedDayTab) -> None:
     assert "Escalated CAP: CAP-T1-0001" in detail.risk.text()
     assert detail.kpis.model.rowCount() == 2
     assert detail.kpis.chart.chart().title().startswith("School attendance")
+    detail.tabs.setCurrentWidget(detail.inspections)
     assert detail.inspections.table.model.rows()[0].values[2] == "Requires improvement to be good"
+    detail.tabs.setCurrentWidget(detail.visits)
     assert detail.visits.table.model.rows()[0].values[1] == "Unannounced visit"
+    detail.tabs.setCurrentWidget(detail.caps)
     top = detail.caps.tree.topLevelItem(0)
     assert top.text(0).startswith("CAP-T1-0001") and "1 overdue" in top.text(3)
     overdue = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(0).startswith("Recruit"))
     assert overdue.text(3).startswith("OVERDUE") and overdue.foreground(0).color() == RED
+    detail.tabs.setCurrentWidget(detail.outcomes)
     detail.outcomes.placements.view.selectRow(0)
     assert detail.outcomes.current().child_name == "Ava Khan"
 
@@ -87,6 +91,7 @@ def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, d
                                                             seeded: Database) -> None:
     _select(tab, "Quiet Fostering")
     caps = tab.detail.caps
+    tab.detail.tabs.setCurrentWidget(caps)
     assert caps.tree.topLevelItemCount() == 0 and "No corrective action plans" in caps.empty.text()
 
     def open_cap(d: Any) -> None:
@@ -140,6 +145,7 @@ def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, d
 def test_closing_with_open_actions_is_refused_beside_the_form(tab: FixedDayTab, dialogs: DialogRecorder) -> None:
     _select(tab, "Brook Lodge")
     caps = tab.detail.caps
+    tab.detail.tabs.setCurrentWidget(caps)
     caps.tree.setCurrentItem(caps.tree.topLevelItem(0))
     seen: list[Any] = []
 

@@ -22,6 +22,14 @@ from tests.conftest import DialogRecorder
 from tests.services.agreement_helpers import NOW, OFFICER_PASS, TODAY, make_placement, officer, officer_p12
 
 
+@pytest.fixture(autouse=True)
+def _finish_background_work() -> Iterator[None]:
+    """Let page drawing started by a test finish before its widgets go: no task outlives its test."""
+    yield
+    for _ in range(3):
+        wait_for_tasks()
+
+
 @pytest.fixture
 def ctx(db: Database) -> Iterator[AppContext]:
     yield AppContext(db, Settings(officer=officer()))

@@ -93,7 +93,8 @@ def test_ofsted_import_adds_updates_and_reports_unread_rows_by_line(
     assert "2 providers added" in report
     assert "1 rows could not be read" in report
     assert "Line 3:" in report
-    assert "Willow House" in names(tab) and "Maple Fostering" in names(tab)
+    qtbot.waitUntil(lambda: "Willow House" in names(tab) and "Maple Fostering" in names(tab))
+    assert [tab.la_filter.itemText(i) for i in range(tab.la_filter.count())] == ["Any LA", "Leeds", "York"]
     assert dialogs.texts("inform")
     # Importing the same list again changes nothing and duplicates nobody.
     qtbot.mouseClick(tab.import_button, Qt.LeftButton)

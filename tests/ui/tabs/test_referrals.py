@@ -73,3 +73,10 @@ def test_an_empty_list_says_how_to_start(qtbot: QtBot, db: Database) -> None:
     widget.show()
     assert widget.list.stack.currentWidget() is widget.list.empty
     assert "Start one here" in widget.list.empty.guidance.text()
+
+
+def test_the_list_follows_changes_made_elsewhere(qtbot: QtBot, tab: ReferralsTab, db: Database) -> None:
+    with db.session_scope() as s:
+        make_referral(s, child=make_child(s, case_reference="LAC-NEW"))
+    tab.ctx.notify(["referral"])
+    qtbot.waitUntil(lambda: "LAC-NEW" in column(tab, "Case ref"))
