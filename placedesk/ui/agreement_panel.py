@@ -16,6 +16,7 @@ transaction, followed by a change notice.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ from placedesk.ui.widgets.field_error import FieldError, mark_invalid
 CHANGED = ("agreement", "stored_document", "referral", "placement", "placement_fee_line",
            "placement_funding_share")
 PRINT_DPI = 200
+SCREEN_DPI = 80
+PAGE_CACHE_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,12 @@ class TermsDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.reason = QLineEdit()
+        # Parented to the dialog even when not shown, so nothing is left behind when it closes.
+        self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. Extra 1:1 hours agreed at the review on 12/05")
-        self.fees = FeeLinesEditor()
+        self.fees = FeeLinesEditor(self)
+        self.reason.setVisible(new_version)
+        self.fees.setVisible(new_version)
         if new_version:
             form.addRow("Reason for the change", self.reason)
             self.fees.set_lines(current.get("fee_lines", []))
@@ -184,6 +190,7 @@ class AgreementPanel(QWidget):
         self.agreement_id: uuid.UUID | None = None
         self.status: AgreementStatus | None = None
         self.shown_document: uuid.UUID | None = None
+        self._page_cache: dict[str, list[QImage]] = {}
         self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(QPrinter.HighResolution)
 
         self.heading = QLabel()
@@ -399,9 +406,20 @@ class AgreementPanel(QWidget):
         if self.viewer.kind != "poppler":
             self.viewer.show_pdf(pdf)
             return
+        key = hashlib.sha256(pdf).hexdigest()
+        if key in self._page_cache:
+            self.viewer.show_pages(pdf, self._page_cache[key])
+            return
+
+        def drawn(images: list[QImage]) -> None:
+            # Going back to a version just looked at should not draw its pages again.
+            self._page_cache[key] = images
+            while len(self._page_cache) > PAGE_CACHE_SIZE:
+                self._page_cache.pop(next(iter(self._page_cache)))
+            self.viewer.show_pages(pdf, images)
+
         self.viewer.show_placeholder("Drawing the pages…")
-        run_task(self, "Drawing the agreement's pages…", lambda: render_pages(pdf, 80),
-                 lambda images: self.viewer.show_pages(pdf, images))
+        run_task(self, "Drawing the agreement's pages…", lambda: render_pages(pdf, SCREEN_DPI), drawn)
 
     def _on_changed(self, changed: frozenset[str]) -> None:
         if self.placement_id is not None and touches(changed, *CHANGED):
@@ -673,7 +691,8 @@ class AgreementPanel(QWidget):
         printer = self.printer_factory()
         if not run_print_dialog(printer, self):
             return
-        run_task(self, "Preparing pages for the printer…", lambda: render_pages(pdf, PRINT_DPI),
+        dpi = PRINT_DPI
+        run_task(self, "Preparing pages for the printer…", lambda: render_pages(pdf, dpi),
                  lambda images: self._print_pages(printer, images), lambda exc: show_error(self, exc))
 
     def _print_pages(self, printer: QPrinter, images: list[QImage]) -> None:

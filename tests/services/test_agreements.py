@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -167,39 +169,75 @@ def _flip(pdf: bytes, at: int) -> bytes:
     return bytes(data)
 
 
-BAD_FILES = {
-    "modified: a byte of the signed agreement changed": ("modified", lambda good, a, other: _flip(good, 2000)),
-    "modified: changed after the provider signed": ("modified", lambda good, a, other: _append_change(good)),
+@dataclass
+class Sent:
+    """An issued, officer-signed agreement as bytes (made once for the bad-file cases)."""
+
+    ref: str
+    unsigned: bytes
+    officer_signed: bytes
+    good_return: bytes
+    other_return: bytes
+
+
+@pytest.fixture(scope="module")
+def sent() -> Sent:
+    from placedesk.reports.ipa import render_ipa
+    from tests.reports.ipa_data import sample
+
+    def signed(ref: str) -> tuple[bytes, bytes]:
+        unsigned = render_ipa(sample(agreement_ref=ref))
+        signer = signing.load_signer(officer_p12(), OFFICER_PASS)
+        return unsigned, signing.sign_pdf(unsigned, signing.LA_FIELD, signer, name="Siân", role="Officer",
+                                          organisation="Council")
+
+    unsigned, officer_signed = signed("IPA-PLC-T-0001")
+    _other_unsigned, other_signed = signed("IPA-PLC-T-0002")
+    return Sent("IPA-PLC-T-0001", unsigned, officer_signed, countersign(officer_signed), countersign(other_signed))
+
+
+BAD_FILES: dict[str, tuple[str, Callable[[Sent], bytes]]] = {
+    "modified: a byte of the signed agreement changed": ("modified", lambda s: _flip(s.good_return, 2000)),
+    "modified: changed after the provider signed": ("modified", lambda s: _append_change(s.good_return)),
     # A byte in the provider's own update (signed by them, after the officer's revision).
     "modified: the provider's signature broken": (
-        "modified", lambda good, a, other: _flip(good, len(a.officer_signed_document.content) + 40)),
-    "truncated: cut in the provider's part": ("truncated", lambda good, a, other: good[: len(good) - 700]),
-    "truncated: cut inside the agreement": ("truncated", lambda good, a, other: good[:5000]),
-    "wrong: another placement's agreement": ("wrong", lambda good, a, other: other()),
-    "wrong: not a PDF": ("wrong", lambda good, a, other: b"PK\x03\x04 a Word document"),
-    "wrong: the provider signed the unsigned draft": (
-        "wrong", lambda good, a, other: countersign(a.unsigned_document.content)),
-    "unsigned: the file as sent": ("unsigned", lambda good, a, other: a.officer_signed_document.content),
-    "unsigned: the draft as issued": ("unsigned", lambda good, a, other: a.unsigned_document.content),
+        "modified", lambda s: _flip(s.good_return, len(s.officer_signed) + 40)),
+    "truncated: cut in the provider's part": ("truncated", lambda s: s.good_return[: len(s.good_return) - 700]),
+    "truncated: cut inside the agreement": ("truncated", lambda s: s.good_return[:5000]),
+    "wrong: another placement's agreement": ("wrong", lambda s: s.other_return),
+    "wrong: not a PDF": ("wrong", lambda s: b"PK\x03\x04 a Word document"),
+    "wrong: the provider signed the unsigned draft": ("wrong", lambda s: countersign(s.unsigned)),
+    "unsigned: the file as sent": ("unsigned", lambda s: s.officer_signed),
+    "unsigned: the draft as issued": ("unsigned", lambda s: s.unsigned),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_every_kind_of_bad_returned_file_is_rejected_with_nothing_recorded(session: Session, case: str) -> None:
+def test_every_kind_of_bad_returned_file_is_refused_saying_which(sent: Sent, case: str) -> None:
     reason, make = BAD_FILES[case]
-    agreement = _signed(session)
-    good = countersign(agreement.officer_signed_document.content)
-
-    def other_returned() -> bytes:
-        return countersign(_signed(session).officer_signed_document.content)
-
-    bad = make(good, agreement, other_returned)
-    documents_before = _documents(session)
     with pytest.raises(ag.CountersignatureRejected) as err:
-        ag.import_countersigned(session, agreement, bad, today=TODAY, now=NOW)
+        ag.assess_countersignature(make(sent), sent.officer_signed, ref=sent.ref, version=1,
+                                   unsigned_pdf=sent.unsigned)
     assert err.value.reason == reason
     # The message names the kind of problem in the officer's words.
     assert reason in str(err.value).lower()
+
+
+def test_the_good_return_passes_the_same_checks(sent: Sent) -> None:
+    check = ag.assess_countersignature(sent.good_return, sent.officer_signed, ref=sent.ref, version=1,
+                                       unsigned_pdf=sent.unsigned)
+    assert check.signer_name == "Jo Provider" and check.covers_whole_file
+
+
+@pytest.mark.parametrize("kind", ["modified", "wrong"])
+def test_a_refused_file_records_nothing(session: Session, kind: str) -> None:
+    agreement = _signed(session)
+    good = countersign(agreement.officer_signed_document.content)
+    bad = _flip(good, 2000) if kind == "modified" else countersign(_signed(session).officer_signed_document.content)
+    documents_before = _documents(session)
+    with pytest.raises(ag.CountersignatureRejected) as err:
+        ag.import_countersigned(session, agreement, bad, today=TODAY, now=NOW)
+    assert err.value.reason == kind
     assert agreement.status is AgreementStatus.OFFICER_SIGNED
     assert agreement.countersigned_document is None and agreement.countersigner_name == ""
     assert agreement.placement.referral.status is ReferralStatus.IPA_ISSUED

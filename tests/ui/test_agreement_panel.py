@@ -59,6 +59,13 @@ def placement_id(db: Database) -> uuid.UUID:
         return make_placement(session).id
 
 
+@pytest.fixture(autouse=True)
+def _finish_background_work() -> Iterator[None]:
+    """Let page drawing started by a test finish before its widgets go: no task outlives its test."""
+    yield
+    wait_for_tasks()
+
+
 @pytest.fixture
 def panel(qtbot: QtBot, ctx: AppContext, placement_id: uuid.UUID) -> AgreementPanel:
     widget = AgreementPanel(ctx, today=lambda: TODAY)
@@ -268,6 +275,7 @@ def test_print_sends_every_page_to_the_chosen_printer(qtbot: QtBot, panel: Agree
     panel.printer_factory = printer
     asked: list[Any] = []
     monkeypatch.setattr(panel_module, "run_print_dialog", lambda p, parent: asked.append(p) or True)
+    monkeypatch.setattr(panel_module, "PRINT_DPI", 40)
     qtbot.mouseClick(panel.print_button, Qt.LeftButton)
     assert wait_for_tasks()
     if panel.viewer.kind == "text":
