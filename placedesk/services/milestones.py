@@ -242,7 +242,7 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
             )),
             Child.ehcp_review_date <= until,
         ))
-    )
+    ).all()
     for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
         dob = dt.date.fromisoformat(dob_text)
         who = child_label(first, last, ref)
@@ -273,7 +273,7 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
         .join(Child, Child.id == Placement.child_id)
         .where(Placement.end_date.is_(None),
                or_(Placement.planned_end_date <= until, Placement.review_date <= until))
-    )
+    ).all()
     for raw_id, raw_child, ref, planned_text, review_text, first, last, case_ref in placements:
         who = child_label(first, last, case_ref)
         planned_end, review = _date(planned_text), _date(review_text)
@@ -295,7 +295,7 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
         .join(Placement, Placement.id == Agreement.placement_id)
         .join(Child, Child.id == Placement.child_id)
         .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED, latest, in_window)
-    )
+    ).all()
     for raw_id, raw_child, ref, dates, first, last, case_ref in agreements:
         who = child_label(first, last, case_ref)
         for day in _review_dates(dates):
