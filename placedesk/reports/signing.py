@@ -173,12 +173,28 @@ def sign_pdf(
     background = None
     if image:
         background = _signature_image(image)
+    from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    extra: dict[str, object] = {}
+    if background is not None:
+        # Handwriting on the left half, the printed details on the right: neither hides the other.
+        extra = {
+            "background_layout": SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID, margins=Margins(4, 136, 4, 4)
+            ),
+            "inner_content_layout": SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MAX, y_align=AxisAlignment.ALIGN_MID, margins=Margins(96, 4, 4, 4)
+            ),
+            "text_box_style": TextBoxStyle(font_size=8),
+        }
     style = TextStampStyle(
         stamp_text=_stamp_safe(f"Signed by %(signer)s\n{role}\n{organisation}\nDate: %(ts)s"),
         timestamp_format="%d/%m/%Y %H:%M UTC",
         border_width=1,
         background=background,
-        background_opacity=0.55,
+        background_opacity=1.0,
+        **extra,  # type: ignore[arg-type]
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,

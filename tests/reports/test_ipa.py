@@ -128,3 +128,12 @@ def test_a_council_clause_file_replaces_the_default(tmp_path: Path) -> None:
 def test_clause_placeholders_never_break_a_document() -> None:
     assert fill_clause("{la_name} and {unknown}", {"la_name": "Powys"}) == "Powys and {unknown}"
     assert fill_clause("a stray { brace", {}) == "a stray { brace"
+
+
+def test_without_the_shipped_fonts_pdfs_still_print_in_helvetica(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fonts, "FONT_DIR", tmp_path)
+    fallback = fonts._register()
+    assert (fallback.regular, fallback.embedded, fallback.arabic) == ("Helvetica", False, None)
+    # Latin-1 names print as they are; anything else is a visible '?' rather than a crash.
+    assert fonts.runs("Zoë Łucja", fallback) == [("Helvetica", "Zoë ?ucja")]
+    assert fonts.runs("محمد", fallback)[0][0] == "Helvetica"
