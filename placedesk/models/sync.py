@@ -30,6 +30,10 @@ class SyncRecord(Base, Record):
     # For an imported bundle: when the other laptop made it. Its records are known
     # to match that laptop's state as of this time, which is what conflict checks compare with.
     bundle_created_at: Mapped[dt.datetime | None]
+    # Exports: "share" for bundles sent through the outbox, "folder" for ones written where the
+    # officer chose. Each continues from the last export of its own kind, so a bundle handed
+    # over on a memory stick never leaves a gap in what colleagues receive through the share.
+    channel: Mapped[str] = mapped_column(String(16), default="folder")
 
 
 class SyncConflict(Base, Record):

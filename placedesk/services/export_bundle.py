@@ -56,16 +56,24 @@ class ExportResult:
     counts: dict[str, int]
 
 
-def last_export_time(session: Session) -> dt.datetime | None:
-    """When the last export was taken (its "as of" time); None before the first."""
+SHARE, FOLDER = "share", "folder"
+
+
+def last_export_time(session: Session, channel: str = FOLDER) -> dt.datetime | None:
+    """When the last export of this kind was taken (its "as of" time); None before the first.
+
+    Exports through the shared folder and exports to a chosen folder each follow
+    their own chain, so neither leaves a gap in the other.
+    """
     return session.scalar(
-        select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT)
+        select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT,
+                                                      SyncRecord.channel == channel)
     )
 
 
-def changes_since_last_export(session: Session) -> int:
+def changes_since_last_export(session: Session, channel: str = SHARE) -> int:
     """How many records a new export would carry (0 means there is nothing to send)."""
-    since = last_export_time(session)
+    since = last_export_time(session, channel)
     total = 0
     for table in exported_tables():
         if table.name == AUDIT_TABLE:
@@ -102,12 +110,13 @@ def export_bundle(
     full: bool = False,
     as_zip: bool = False,
     status: ExportStatus = ExportStatus.DELIVERED,
+    channel: str = FOLDER,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write a bundle of records changed since ``since`` (default: since the last export) into ``target_dir``.
 
     ``full`` exports everything. Returns where the bundle went; records the
-    export so the next one continues from ``now``.
+    export so the next one of the same ``channel`` continues from ``now``.
     """
     if now.tzinfo is None:
         raise ValidationError("The export time must be in UTC.", field="now")
@@ -119,7 +128,7 @@ def export_bundle(
     if full:
         since = None
     elif since is None:
-        since = last_export_time(session)
+        since = last_export_time(session, channel)
     bundle_id = uuid.uuid4().hex
     name = bundle_name(laptop_id, now, bundle_id) + (".zip" if as_zip else "")
     try:
@@ -164,7 +173,7 @@ def export_bundle(
     session.add(SyncRecord(
         direction=SyncDirection.EXPORT, bundle_id=bundle_id, laptop_id=laptop_id, officer=officer,
         path=str(path), status=status, since=since, record_count=total,
-        delivered_at=now if status is ExportStatus.DELIVERED else None, created_at=now,
+        delivered_at=now if status is ExportStatus.DELIVERED else None, created_at=now, channel=channel,
     ))
     session.flush()
     if progress:

@@ -28,7 +28,7 @@ from placedesk.models import SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
 from placedesk.services.bundle_format import iter_bundle_names, parse_bundle_name
 from placedesk.services.conflicts import count_open_conflicts
-from placedesk.services.export_bundle import ExportResult, changes_since_last_export, export_bundle
+from placedesk.services.export_bundle import SHARE, ExportResult, changes_since_last_export, export_bundle
 from placedesk.services.import_bundle import ImportResult, import_bundle
 
 
@@ -102,7 +102,7 @@ def export_to_outbox(
 ) -> ExportResult:
     """Write the changes since the last export as a zip into the local outbox, waiting for delivery."""
     return export_bundle(session, outbox or outbox_dir(), laptop_id=laptop_id, officer=officer, now=now,
-                         full=full, as_zip=True, status=ExportStatus.WAITING, progress=progress)
+                         full=full, as_zip=True, status=ExportStatus.WAITING, channel=SHARE, progress=progress)
 
 
 def deliver_waiting(session: Session, shared_folder: str, *, now: dt.datetime) -> DeliveryResult:

@@ -117,3 +117,20 @@ def test_a_bad_bundle_on_the_share_is_reported_and_the_others_still_import(db: D
     assert outcome.rejected and outcome.rejected[0][0] == bogus.name
     assert "not a readable zip" in outcome.rejected[0][1]
     colleague.close()
+
+
+def test_a_bundle_taken_to_a_memory_stick_leaves_no_gap_in_what_the_share_receives(db: Database,
+                                                                                   tmp_path: Path) -> None:
+    from placedesk.services.export_bundle import export_bundle
+
+    with db.session_scope() as s:
+        fill(s)
+    with db.session_scope() as s:
+        first = export_to_outbox(s, laptop_id="LAPA", officer="A", now=utcnow())
+    with db.session_scope() as s:
+        s.scalars(select(Child)).first().known_as = "Jay"
+        export_bundle(s, tmp_path / "stick", laptop_id="LAPA", officer="A", now=utcnow())
+    with db.session_scope() as s:
+        to_share = export_to_outbox(s, laptop_id="LAPA", officer="A", now=utcnow())
+    assert to_share.since == first.created_at
+    assert to_share.counts.get("child") == 1

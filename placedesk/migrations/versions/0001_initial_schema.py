@@ -213,6 +213,7 @@ def upgrade() -> None:
     sa.Column('record_count', sa.Integer(), nullable=False),
     sa.Column('delivered_at', placedesk.models.base.UTCDateTime(), nullable=True),
     sa.Column('bundle_created_at', placedesk.models.base.UTCDateTime(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', placedesk.models.base.UTCDateTime(), nullable=False),
     sa.Column('updated_at', placedesk.models.base.UTCDateTime(), nullable=False),
