@@ -186,3 +186,19 @@ def test_pack_is_minimised(session: Session) -> None:
                   "16/03/2026", "Emergency", referral.ref, "Oak House", "Sheffield City Council"):
         assert shown in flat, shown
     assert "KW needs consistent adults; KW responds to routine." in flat
+
+
+def test_choosing_again_drops_unsent_providers_but_keeps_sent_ones(session: Session) -> None:
+    referral = _draft(session)
+    a, b, c = make_provider(session, "Oak House"), make_provider(session, "Ash Lodge"), make_provider(session, "Yew")
+    send_referral(session, referral, [a.id], today=TODAY, officer=OFFICER)
+    choose_recipients(session, referral, [b.id], today=TODAY)
+    choose_recipients(session, referral, [c.id], today=TODAY)
+    assert sorted(r.provider.name for r in referral.recipients) == ["Oak House", "Yew"]
+
+
+def test_a_provider_suspended_since_the_shortlist_is_not_sent_a_pack(session: Session) -> None:
+    referral = _draft(session)
+    provider = make_provider(session, "Oak House", suspended=True, suspension_reason="Safeguarding review")
+    with pytest.raises(ValidationError, match="Oak House cannot be sent this referral: Suspended"):
+        send_referral(session, referral, [provider.id], today=TODAY, officer=OFFICER)
