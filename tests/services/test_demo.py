@@ -20,6 +20,7 @@ from placedesk.models import (
     KpiDefinition,
     KpiValue,
     MonitoringVisit,
+    OfficerProfile,
     OutcomeAssessment,
     Placement,
     PostcodeLocation,
@@ -27,9 +28,11 @@ from placedesk.models import (
     Referral,
     ReferralFundingShare,
 )
-from placedesk.models.enums import OutcomeTool, ProviderType, ReferralStatus, VisitType
+from placedesk.models.enums import OutcomeTool, ProviderType, Rag, ReferralStatus, VisitType
 from placedesk.services.demo import DemoSummary, generate_demo
 from placedesk.services.health import check_database
+from placedesk.services.kpis import rag_for
+from placedesk.services.leaving_care import CareLeaverStatus, leaving_care_report
 from placedesk.services.outcomes import swemwbs_metric
 from placedesk.services.parsing import outward_code, postcode_key
 from placedesk.services.restrictions import active_restrictions
@@ -149,6 +152,23 @@ def test_care_histories_use_ssda903_codes_and_ages_cover_leaving_care(demo_db: D
     assert codes <= {"U1", "U2", "U3", "U4", "U5", "U6", "K2", "H5", "R1", "S1"} and "K2" in codes
     ages = [(today - dob).days // 365 for dob in births]
     assert sum(15 <= age <= 17 for age in ages) >= 10
+
+
+def test_every_leaving_care_status_appears(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        statuses = {row.result.status for row in leaving_care_report(s, dt.date.today())}
+    assert statuses == set(CareLeaverStatus)
+
+
+def test_kpi_values_are_mostly_green_with_some_red(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        definitions = {d.id: d for d in s.scalars(select(KpiDefinition))}
+        values = s.scalars(select(KpiValue)).all()
+        officer = s.scalars(select(OfficerProfile)).one()
+    rags = [rag_for(definitions[v.definition_id], v.value) for v in values]
+    assert rags.count(Rag.GREEN) > len(rags) / 2
+    assert 0 < rags.count(Rag.RED) < len(rags) / 5
+    assert officer.laptop_id == "DEMO" and officer.name
 
 
 def test_outcome_readings_are_in_range_with_swemwbs_metric(demo_db: Database) -> None:

@@ -37,7 +37,7 @@ from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
 from placedesk.services.kpi_defaults import ensure_default_kpis
 
 # Bumped whenever the generator's output changes, so cached benchmark databases are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -202,19 +202,23 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
         # The whole time in care, cut into placement spells.
         sixteenth, eighteenth = birthday(dob, 16), birthday(dob, 18)
         earliest = max(dob + dt.timedelta(days=20), today - dt.timedelta(days=9 * 365))
-        if age >= 16 and writer.chance(0.12):
-            # Came into care recently, after 16: a qualifying young person rather than eligible.
-            care_start = max(sixteenth, today - dt.timedelta(days=rng.randint(20, 80)))
+        care_end: dt.date | None = None
+        latest_brief_start = min(today - dt.timedelta(days=20), eighteenth - dt.timedelta(days=30))
+        if age >= 16 and latest_brief_start > sixteenth and writer.chance(0.12):
+            # Looked after only briefly after 16 (under 13 weeks): a qualifying young person, not eligible.
+            care_start = writer.between(sixteenth, latest_brief_start)
+            brief_end = care_start + dt.timedelta(days=rng.randint(15, 80))
+            if brief_end < min(today - dt.timedelta(days=5), eighteenth):
+                care_end = brief_end
         else:
             care_start = writer.between(earliest, today - dt.timedelta(days=20))
-        care_end: dt.date | None = None
-        if age >= 18:
-            care_end = eighteenth
-            care_start = min(care_start, eighteenth - dt.timedelta(days=rng.randint(200, 1500)))
-        elif age >= 16 and writer.chance(0.15):
-            earliest_end = max(sixteenth, care_start + dt.timedelta(days=30))
-            if earliest_end < today - dt.timedelta(days=5):
-                care_end = writer.between(earliest_end, today - dt.timedelta(days=5))
+            if age >= 18:
+                care_end = eighteenth
+                care_start = min(care_start, eighteenth - dt.timedelta(days=rng.randint(200, 1500)))
+            elif age >= 16 and writer.chance(0.15):
+                earliest_end = max(sixteenth, care_start + dt.timedelta(days=30))
+                if earliest_end < today - dt.timedelta(days=5):
+                    care_end = writer.between(earliest_end, today - dt.timedelta(days=5))
         final_legal = writer.weighted((("C2", 58), ("C1", 10), ("V2", 28), ("E1", 4 if age < 8 else 0)))
         short_breaks = age < 16 and "disability" in needs and writer.chance(0.35)
 
