@@ -18,7 +18,6 @@ import re
 import sys
 import time
 import traceback
-from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_DIR, OUT_DIR, BenchContext, Result, machine
