@@ -10,8 +10,9 @@ was judged instead.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +39,7 @@ from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
 
 # The shortlist shows this many rows at first; the rest are one click away.
 FIRST_ROWS = 60
+START_DELAY_MS = 40
 AMBER = QColor("#a15c00")
 
 
@@ -61,6 +63,9 @@ def table(model: RowsModel) -> QTableView:
 class MatchPage(ReferralPage):
     step = 2
     save_on_back = True
+    # Keeping each chosen provider's score re-ranks the directory: slow on a large one.
+    save_in_background = True
+    busy_label = "Saving the chosen providers…"
     changes = ("referral", "referral_recipient")
 
     def __init__(self, state: WizardState) -> None:
@@ -118,7 +123,10 @@ class MatchPage(ReferralPage):
         self.show_all_button.hide()
         self.proximity_note.setText("Ranking every provider in the directory for this referral…")
         self.proximity_note.show()
-        self._rank()
+        # Draw the page first, then rank: the ranking thread competes with painting.
+        self._generation += 1
+        generation = self._generation
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self._rank() if generation == self._generation else None)
 
     def _rank(self) -> None:
         """Run the matcher in the background (it reads the whole directory) and fill the tables when done."""
@@ -208,11 +216,17 @@ class MatchPage(ReferralPage):
     def chosen(self) -> list[uuid.UUID]:
         return [key for key in self.shortlist.checked_keys() if isinstance(key, uuid.UUID)]
 
-    def save(self, session: Session) -> None:
+    def prepare(self) -> Callable[[Session], None]:
         if self.result is None:
             raise ValidationError("The shortlist is still being made: wait a moment, then tick providers.",
                                   "providers")
-        choose_recipients(session, self.referral(session), self.chosen(), today=self.state.today)
+        referral_id, chosen, today = self.state.referral_id, self.chosen(), self.state.today
+        if not chosen:
+            raise ValidationError("Choose at least one provider from the shortlist.", "providers")
+        return lambda session: choose_recipients(session, referral_in(session, referral_id), chosen, today=today)
+
+    def save(self, session: Session) -> None:
+        self.prepare()(session)
 
     def tick(self, provider_id: uuid.UUID, checked: bool = True) -> None:
         """Tick or untick a provider (as the officer's click does)."""

@@ -13,7 +13,7 @@ import uuid
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -46,7 +46,7 @@ from placedesk.services.wizard_drafts import finish_offers
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.field_error import FieldForm
 from placedesk.ui.widgets.rows_model import Row, RowsModel
-from placedesk.ui.wizard.match_page import table
+from placedesk.ui.wizard.match_page import START_DELAY_MS, table
 from placedesk.ui.tasks import run_task
 from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, referral_in, set_combo_data
 from placedesk.ui.wizard.needs_page import summary_box
@@ -162,7 +162,10 @@ class OffersPage(ReferralPage):
         self.recipient_view.resizeColumnsToContents()
         if selected is not None:
             self.recipient_view.selectRow(self.recipients.row_of(selected))
-        self._compare()
+        # Draw the page first, then compare: the comparison re-ranks providers in a thread.
+        self._generation += 1
+        generation = self._generation
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self._compare() if generation == self._generation else None)
 
     def _compare(self) -> None:
         """Build the side-by-side comparison in the background (it re-ranks the providers for fit)."""

@@ -15,6 +15,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 import enum
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError
 from placedesk.models import Referral
 from placedesk.ui.context import AppContext
+from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
 
 
@@ -63,6 +65,10 @@ class ReferralPage(QWizardPage):
     # Draft pages also save when the officer goes Back, if what is typed is valid; pages whose
     # save sends, records or awards something never act on Back.
     save_on_back = False
+    # Pages whose save is slow work (making PDFs, re-ranking the directory) run it off the GUI
+    # thread through prepare(); the wizard moves on when it has finished.
+    save_in_background = False
+    busy_label = "Saving…"
 
     def __init__(self, state: WizardState, title: str, subtitle: str) -> None:
         super().__init__()
@@ -73,6 +79,8 @@ class ReferralPage(QWizardPage):
         self.page_error = FieldError()
         self._fields: dict[str, tuple[QWidget, FieldError]] = {}
         self._forms: list[FieldForm] = []
+        self._saving = False
+        self._saved_in_background = False
         self._marked: list[QWidget] = []
         # The page body scrolls, so a small screen never clips a long form.
         self.body = QWidget()
@@ -154,7 +162,16 @@ class ReferralPage(QWizardPage):
     def validatePage(self) -> bool:
         if self.state.resuming:
             return True
+        if self._saved_in_background:
+            # The background save finished and pressed Next again: move on.
+            self._saved_in_background = False
+            return True
+        if self._saving:
+            return False
         self.clear_errors()
+        if self.save_in_background:
+            self._start_background_save()
+            return False
         try:
             with self.ctx.action() as session:
                 self.save(session)
@@ -167,6 +184,48 @@ class ReferralPage(QWizardPage):
         self.ctx.notify(self.changes)
         self.after_save()
         return True
+
+    def prepare(self) -> Callable[[Session], None]:
+        """Parse the widgets on the GUI thread; return the one service call to run off it.
+
+        Only pages with ``save_in_background`` use this, and they override it so the
+        returned call touches no widget.
+        """
+        return self.save
+
+    def _start_background_save(self) -> None:
+        try:
+            apply = self.prepare()
+        except ValidationError as exc:
+            self.show_error(exc.field, str(exc))
+            return
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return
+        ctx, wizard = self.ctx, self.wizard()
+        self._saving = True
+
+        def work() -> None:
+            with ctx.action() as session:
+                apply(session)
+
+        def done(_: object) -> None:
+            self._saving = False
+            ctx.notify(self.changes)
+            self.after_save()
+            self._saved_in_background = True
+            wizard.next()
+
+        def failed(exc: BaseException) -> None:
+            self._saving = False
+            if isinstance(exc, ValidationError):
+                self.show_error(exc.field, str(exc))
+            elif isinstance(exc, PlaceDeskError):
+                self.show_error(None, str(exc))
+            else:
+                show_error(self, exc)
+
+        run_task(self, self.busy_label, work, done, failed)
 
     def cleanupPage(self) -> None:
         if not self.save_on_back or self.state.resuming or self.state.referral_id is None:

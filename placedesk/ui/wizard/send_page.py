@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import tempfile
+from collections.abc import Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -30,6 +31,8 @@ from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
 
 class SendPage(ReferralPage):
     step = 3
+    save_in_background = True
+    busy_label = "Making, storing and recording the referral packs…"
     changes = ("referral", "referral_recipient", "stored_document")
 
     def __init__(self, state: WizardState) -> None:
@@ -151,17 +154,21 @@ class SendPage(ReferralPage):
         atomic_write_bytes(path, self.packs[provider_id])
         self.status.setText(f"Saved {path.name}.")
 
-    def save(self, session: Session) -> None:
+    def prepare(self) -> Callable[[Session], None]:
         text = self.sent_on.text().strip()
         if not text:
             raise ValidationError("Type the date the packs were sent, as dd/mm/yyyy.", "sent_on")
         sent_on = parse_date(text, "sent_on")
         if sent_on > self.state.today:
             raise ValidationError("The sent date cannot be in the future.", "sent_on")
-        referral = self.referral(session)
-        # The packs are made again inside the transaction so what is stored is exactly what is recorded as sent.
-        send_referral(session, referral, [provider_id for provider_id, *_ in self._rows], today=sent_on,
-                      officer=self.ctx.settings.officer)
+        referral_id, officer = self.state.referral_id, self.ctx.settings.officer
+        provider_ids = [provider_id for provider_id, *_ in self._rows]
+
+        def send(session: Session) -> None:
+            # The packs are made again inside the transaction, so what is stored is exactly what is recorded as sent.
+            send_referral(session, referral_in(session, referral_id), provider_ids, today=sent_on, officer=officer)
+
+        return send
 
 
 def file_stem(name: str) -> str:

@@ -59,7 +59,7 @@ def test_next_needs_a_ticked_provider_and_keeps_its_score_and_reasons(
     tick_row(qtbot, page.shortlist_view, 0)
     assert page.chosen_label.text() == "1 provider chosen"
     press_next(qtbot, wizard)
-    assert wizard.currentId() == SEND
+    qtbot.waitUntil(lambda: wizard.currentId() == SEND)
     with db.session() as s:
         (recipient,) = s.get(Referral, referral_id).recipients
         assert recipient.provider.name == "Oak House"
@@ -74,6 +74,7 @@ def test_going_back_to_match_keeps_the_providers_already_chosen_ticked(
     qtbot.waitUntil(lambda: page.result is not None)
     tick_row(qtbot, page.shortlist_view, 1)
     press_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SEND)
     qtbot.mouseClick(wizard.button(QWizard.BackButton), Qt.LeftButton)
     qtbot.waitUntil(lambda: page.result is not None)
     assert [row.values[2] for row in page.shortlist.rows() if row.key in page.chosen()] == ["Elm House"]

@@ -124,7 +124,7 @@ def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
     chosen = [row.provider_name for row in match.result.ranked[:2]]
     assert "2 providers chosen" in match.chosen_label.text()
     press_next(qtbot, wizard)
-    assert wizard.currentId() == SEND
+    qtbot.waitUntil(lambda: wizard.currentId() == SEND, timeout=20000)
 
     # Send: make the packs off the GUI thread, save one, record as sent.
     send = wizard.pages[SEND]
@@ -139,7 +139,7 @@ def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
     assert b"Nowak" not in saved.read_bytes()
     assert wizard.button(QWizard.CommitButton).isVisible()
     press_next(qtbot, wizard)
-    assert wizard.currentId() == OFFERS
+    qtbot.waitUntil(lambda: wizard.currentId() == OFFERS, timeout=20000)
     assert not wizard.button(QWizard.BackButton).isEnabled()
 
     # Offers: a money typo is refused beside the fee lines; then one offer and one decline.

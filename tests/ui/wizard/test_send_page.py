@@ -66,7 +66,7 @@ def test_a_future_sent_date_is_refused_then_recording_sends_the_referral(
     assert "cannot be in the future" in page.error_text("sent_on")
     type_into(qtbot, page.sent_on, format_date(TODAY))
     press_next(qtbot, wizard)
-    assert wizard.currentId() == OFFERS
+    qtbot.waitUntil(lambda: wizard.currentId() == OFFERS, timeout=20000)
     with db.session() as s:
         referral = s.get(Referral, referral_id)
         assert referral.status is ReferralStatus.SENT
