@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -372,8 +373,11 @@ class AgreementPanel(QWidget):
                     self.hash_label.setText(f"Showing {document.filename}\nSHA-256 {document.sha256}")
             self.history.addTopLevelItem(item)
             item.setExpanded(row.status is not AgreementStatus.SUPERSEDED)
-        for column in range(3):
-            self.history.resizeColumnToContents(column)
+        header = self.history.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.history.blockSignals(False)
 
     def _history_selected(self) -> None:
