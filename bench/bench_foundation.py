@@ -133,10 +133,15 @@ def measure_first_page(db: Path) -> dict[str, float]:
 
 def run(ctx: BenchContext) -> list[Result]:
     results: list[Result] = []
-    if ctx.large_generation_seconds is None:
-        ctx.large_generation_seconds = ctx.build_demo("large", "large", 1)
-        ctx.large_generation_cpu_seconds = ctx.last_build_cpu_seconds
     db = ctx.large_db_path()
+    if ctx.large_generation_seconds is None:
+        # The cached database was reused: time a fresh generation into a scratch file beside it.
+        scratch = ctx.out_dir / f"timing-{os.getpid()}.sqlite"
+        try:
+            ctx.large_generation_seconds = ctx.generate(scratch, "large", 1)
+            ctx.large_generation_cpu_seconds = ctx.last_build_cpu_seconds
+        finally:
+            scratch.unlink(missing_ok=True)
     size_mb = db.stat().st_size / 1024 / 1024
     results.append(Result(
         name="placedesk demo --scale large (whole command)", value=ctx.large_generation_seconds, unit="s",

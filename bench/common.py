@@ -7,17 +7,18 @@ generator version and seed match, so areas run on their own stay quick.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import platform
 import resource
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,56 +185,95 @@ class BenchContext:
             return None
         if info.get("generator_version") != GENERATOR_VERSION or info.get("seed") != seed:
             return None
-        return path
+        # A file left empty or half-written by an interrupted run is not a cache.
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                providers = conn.execute("SELECT count(*) FROM provider").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+        return path if providers else None
 
-    def build_demo(self, name: str, scale: str, seed: int) -> float:
-        """Generate a demo database afresh with the real command; returns the wall time in seconds."""
-        from placedesk.fileio import atomic_write_text
-        from placedesk.services.demo import GENERATOR_VERSION
+    @contextlib.contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        """Hold ``bench/out/<name>.lock``: harness runs started side by side build a database once."""
+        with open(self.out_dir / f"{name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
-        target = self.out_dir / f"{name}.sqlite"
-        scratch = self.out_dir / f"{name}.building.sqlite"
-        for leftover in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+    def generate(self, path: Path, scale: str, seed: int) -> float:
+        """Run ``placedesk demo`` into a new file ``path``; returns wall seconds (CPU in ``last_build_cpu_seconds``)."""
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         env = dict(os.environ, PLACEDESK_HOME=str(self.out_dir / "home"))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(_demo_command(scratch, scale, seed), env=env, capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run(_demo_command(path, scale, seed), env=env, capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.last_build_cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise RuntimeError(f"demo generation failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-        # Fold any write-ahead log into the file, so moving the one file moves all the data.
-        conn = sqlite3.connect(scratch)
+        # Fold any write-ahead log into the file, so copying or moving the one file takes all the data.
+        conn = sqlite3.connect(path)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-        for leftover in (Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+        for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
-        for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-            stale.unlink(missing_ok=True)
-        shutil.move(str(scratch), str(target))
-        atomic_write_text(self._meta_path(name), json.dumps(
-            {"generator_version": GENERATOR_VERSION, "seed": seed, "scale": scale, "seconds": round(seconds, 2),
-             "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2))
         return seconds
 
+    def build_demo(self, name: str, scale: str, seed: int) -> float:
+        """Generate ``bench/out/<name>.sqlite`` afresh under its lock; returns the wall time in seconds.
+
+        The scratch file is private to this process and replaces the cached
+        file only when complete, so other runs never see a half-built database.
+        """
+        from placedesk.fileio import atomic_write_text
+        from placedesk.services.demo import GENERATOR_VERSION
+
+        target = self.out_dir / f"{name}.sqlite"
+        scratch = self.out_dir / f"{name}.building-{os.getpid()}.sqlite"
+        with self._locked(name):
+            try:
+                seconds = self.generate(scratch, scale, seed)
+                for stale in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+                    stale.unlink(missing_ok=True)
+                os.replace(scratch, target)
+            finally:
+                scratch.unlink(missing_ok=True)
+            atomic_write_text(self._meta_path(name), json.dumps(
+                {"generator_version": GENERATOR_VERSION, "seed": seed, "scale": scale, "seconds": round(seconds, 2),
+                 "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2))
+        return seconds
+
+    def _cached_or_build(self, name: str, scale: str, seed: int) -> tuple[Path, float | None]:
+        path = self._cached(name, seed)
+        if path is not None:
+            return path, None
+        with self._locked(name):
+            # Another run may have finished building while this one waited for the lock.
+            path = self._cached(name, seed)
+        if path is not None:
+            return path, None
+        seconds = self.build_demo(name, scale, seed)
+        return self.out_dir / f"{name}.sqlite", seconds
+
     def _large(self) -> Path:
-        path = self._cached("large", LARGE_SEED)
-        if path is None:
-            self.large_generation_seconds = self.build_demo("large", "large", LARGE_SEED)
+        path, seconds = self._cached_or_build("large", "large", LARGE_SEED)
+        if seconds is not None:
+            self.large_generation_seconds = seconds
             self.large_generation_cpu_seconds = self.last_build_cpu_seconds
-            path = self.out_dir / "large.sqlite"
         return path
 
     def _small(self) -> Path:
-        path = self._cached("small", SMALL_SEED)
-        if path is None:
-            self.build_demo("small", "small", SMALL_SEED)
-            path = self.out_dir / "small.sqlite"
-        return path
+        return self._cached_or_build("small", "small", SMALL_SEED)[0]
 
     def python_env(self) -> dict[str, str]:
         """Environment for child processes: offscreen Qt and a private settings folder."""
