@@ -58,27 +58,33 @@ def to_jsonable(value: Any) -> Any:
 
 
 _BOOKKEEPING = {"created_at", "updated_at", "version"}
+# Per mapped class: (attribute key, scalar default) of every audited column, worked out once.
+_COLUMNS: dict[type, list[tuple[str, Any]]] = {}
 
 
-def _audited_columns(obj: Record) -> list[str]:
-    mapper = inspect(obj).mapper
-    return [
-        attr.key
-        for attr in mapper.column_attrs
-        if attr.key not in _BOOKKEEPING and not isinstance(attr.columns[0].type, LargeBinary)
-    ]
+def _audited_columns(obj: Record) -> list[tuple[str, Any]]:
+    cls = type(obj)
+    columns = _COLUMNS.get(cls)
+    if columns is None:
+        columns = []
+        for attr in inspect(cls).column_attrs:
+            column = attr.columns[0]
+            if attr.key in _BOOKKEEPING or isinstance(column.type, LargeBinary):
+                continue
+            default = column.default.arg if column.default is not None and column.default.is_scalar else None
+            columns.append((attr.key, default))
+        _COLUMNS[cls] = columns
+    return columns
 
 
 def _snapshot(obj: Record) -> dict[str, Any]:
-    state = inspect(obj)
+    """Every audited column's value; a new object's unset columns show their default,
+    since defaults are applied only at INSERT."""
+    values = inspect(obj).dict
     out: dict[str, Any] = {}
-    for key in _audited_columns(obj):
-        value = state.attrs[key].loaded_value
-        if value is NO_VALUE or value is None:
-            # A new object's column defaults are applied only at INSERT; show what will be stored.
-            default = state.mapper.column_attrs[key].columns[0].default
-            value = default.arg if default is not None and default.is_scalar else None
-        out[key] = to_jsonable(value)
+    for key, default in _audited_columns(obj):
+        value = values.get(key)
+        out[key] = to_jsonable(default if value is None else value)
     return out
 
 
@@ -105,17 +111,19 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         events.append(_event(obj, AuditAction.INSERT, {k: {"after": v} for k, v in after.items()}, officer, now))
 
     for obj in list(session.dirty):
-        if not _is_audited(obj) or not session.is_modified(obj, include_collections=False):
+        if not _is_audited(obj):
             continue
         state = inspect(obj)
+        # committed_state holds the old value of exactly the attributes changed since load.
         changes: dict[str, Any] = {}
-        for key in _audited_columns(obj):
-            history = state.attrs[key].history
-            if history.has_changes():
-                before = history.deleted[0] if history.deleted else None
-                after = history.added[0] if history.added else None
-                if before != after:
-                    changes[key] = {"before": to_jsonable(before), "after": to_jsonable(after)}
+        for key, _ in _audited_columns(obj):
+            if key not in state.committed_state:
+                continue
+            before = state.committed_state[key]
+            before = None if before is NO_VALUE else before
+            after = state.dict.get(key)
+            if before != after:
+                changes[key] = {"before": to_jsonable(before), "after": to_jsonable(after)}
         if not changes:
             continue
         if not preserve:
