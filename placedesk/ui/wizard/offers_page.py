@@ -163,6 +163,8 @@ class OffersPage(ReferralPage):
         if selected is not None:
             self.recipient_view.selectRow(self.recipients.row_of(selected))
         # Draw the page first, then compare: the comparison re-ranks providers in a thread.
+        self.comparison_note.setText("Comparing the offers…")
+        self.comparison_note.show()
         self._generation += 1
         generation = self._generation
         QTimer.singleShot(START_DELAY_MS, self, lambda: self._compare() if generation == self._generation else None)
@@ -172,8 +174,6 @@ class OffersPage(ReferralPage):
         ctx, referral_id, today = self.ctx, self.state.referral_id, self.state.today
         self._generation += 1
         generation = self._generation
-        self.comparison_note.setText("Comparing the offers…")
-        self.comparison_note.show()
 
         def work() -> list[OfferComparison]:
             with ctx.read() as session:
