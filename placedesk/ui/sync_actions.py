@@ -35,7 +35,7 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.ui import dialogs
 from placedesk.ui.context import ALL, AppContext, touches
-from placedesk.ui.tasks import run_task
+from placedesk.ui.tasks import run_task, wait_for_tasks
 
 SYNC_ENTITIES = ("sync_record", "sync_conflict")
 # How often colleagues' new bundles are looked for while the app is open.
@@ -284,7 +284,9 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
                               "Changes made since that backup will be set aside in a safety copy."):
         return
     target = ctx.db.path
-    # Short and must not overlap any other use of the file, so it runs here with a busy cursor.
+    # Short and must not overlap any other use of the file, so it runs here with a busy cursor,
+    # after any background work on the file has finished.
+    wait_for_tasks()
     QApplication.setOverrideCursor(Qt.WaitCursor)
     try:
         ctx.db.close()
