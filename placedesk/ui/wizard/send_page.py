@@ -58,13 +58,19 @@ class SendPage(ReferralPage):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
-        self.view.setMinimumHeight(160)
+        self.view.setMinimumHeight(120)
+        self.view.setMaximumHeight(260)
         self.body_layout.addLayout(buttons)
         self.body_layout.addWidget(self.status)
         self.body_layout.addWidget(self.view, 1)
         self._preview_dir: tempfile.TemporaryDirectory[str] | None = None
         form = self.add_form("Sending")
         self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
+        self.body_layout.addWidget(self.note(
+            "“Record as sent” keeps each provider's pack with the referral (with its fingerprint, so it can be "
+            "proved later what was sent) and records this date. It cannot be undone from here: check the packs "
+            "first."))
+        self.body_layout.addStretch(1)
         self._rows: list[tuple[uuid.UUID, str, float | None, object]] = []
 
     def load(self, session: Session) -> None:
