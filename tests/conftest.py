@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ def placedesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _settle_background_work() -> None:
+    """Let screens' background loads finish before their database file is closed."""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(30000)
+
+
 @pytest.fixture(scope="session")
 def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One empty database migrated once per run; each test gets its own copy (migrating is slow)."""
@@ -49,6 +58,7 @@ def db(_empty_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = open_database(path)
     database.officer = "Test Officer"
     yield database
+    _settle_background_work()
     database.close()
 
 
@@ -82,6 +92,7 @@ def demo_db(_small_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = open_database(path)
     database.officer = "Test Officer"
     yield database
+    _settle_background_work()
     database.close()
 
 
@@ -138,9 +149,10 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
 
 
 @pytest.fixture(autouse=True)
-def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail fast, instead of hanging, if a GUI test reaches a real modal ``exec()``."""
     if "qtbot" not in request.fixturenames:
+        yield
         return
     from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -149,3 +161,4 @@ def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRe
 
     monkeypatch.setattr(QDialog, "exec", refuse)
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+    yield

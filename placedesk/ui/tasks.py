@@ -94,6 +94,32 @@ def run_task(
     return signals
 
 
+def run_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+) -> None:
+    """Quiet background work a screen does for itself (loading a list): no progress dialog.
+
+    ``on_done`` runs on the GUI thread; callers check that their widget still
+    exists and that the result is not stale before using it.
+    """
+    signals = _Signals()
+    _live.add(signals)
+
+    def finish(result: Any) -> None:
+        _live.discard(signals)
+        on_done(result)
+
+    def fail(exc: BaseException) -> None:
+        _live.discard(signals)
+        (on_error or (lambda error: show_error(None, error)))(exc)
+
+    signals.finished.connect(finish)
+    signals.failed.connect(fail)
+    QThreadPool.globalInstance().start(_Runnable(fn, signals, False))
+
+
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """A user-fixable error as its message; anything else as a bug report line."""
     from placedesk.ui import dialogs

@@ -13,7 +13,8 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,7 +36,7 @@ from placedesk.ui.child_panel import ChildPanel
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.coming_up_model import ComingUpModel
 from placedesk.ui.tabs.base import Tab
-from placedesk.ui.tasks import run_task
+from placedesk.ui.tasks import run_in_background, run_task
 from placedesk.ui.widgets.empty_state import EmptyState
 
 # Change notices that can alter the list.
@@ -48,11 +49,15 @@ class ComingUpTab(Tab):
 
     title = "Coming up"
     handles = ("child",)
+    loaded = Signal()
 
     def __init__(self, ctx: AppContext, today: Callable[[], dt.date] = dt.date.today) -> None:
         super().__init__(ctx)
         self.today = today
         self.items: list[ComingUpItem] = []
+        # True once the first load has arrived; each refresh bumps the generation.
+        self.ready = False
+        self._generation = 0
 
         self.days = QSpinBox()
         self.days.setRange(0, 365)
@@ -158,11 +163,28 @@ class ComingUpTab(Tab):
             self.refresh()
 
     def refresh(self) -> None:
-        """Reload the list from the database (well under a second even on a large caseload)."""
-        with self.ctx.read() as session:
-            self.items = coming_up(session, today=self.today(), days=self.days.value(),
-                                   intervals=self.ctx.settings.monitoring)
-        self._fill()
+        """Reload the list in the background; the window stays responsive on a large caseload."""
+        self._generation += 1
+        generation = self._generation
+        db, today, days = self.ctx.db, self.today(), self.days.value()
+        intervals = self.ctx.settings.monitoring
+        if not self.ready:
+            self.count_label.setText("Loading…")
+
+        def work() -> list[ComingUpItem]:
+            with db.session() as session:
+                return coming_up(session, today=today, days=days, intervals=intervals)
+
+        def done(items: list[ComingUpItem]) -> None:
+            # A newer refresh has started, or the tab has gone: this result is not wanted.
+            if generation != self._generation or not shiboken6.isValid(self):
+                return
+            self.items = items
+            self.ready = True
+            self._fill()
+            self.loaded.emit()
+
+        run_in_background(work, done)
 
     def visible_items(self) -> list[ComingUpItem]:
         """The items the current filter shows (what the calendar export writes)."""

@@ -33,6 +33,7 @@ def tab(qtbot: QtBot, db: Database, caseload: dict[str, uuid.UUID]) -> ComingUpT
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
+    qtbot.waitUntil(lambda: widget.ready)
     return widget
 
 
@@ -121,8 +122,9 @@ def test_sorting_by_a_column_sorts_within_groups_and_keeps_groups_in_order(tab: 
         assert later == sorted(later, reverse=order == Qt.DescendingOrder)
 
 
-def test_shorter_window_reloads(tab: ComingUpTab) -> None:
-    tab.days.setValue(3)
+def test_shorter_window_reloads(qtbot: QtBot, tab: ComingUpTab) -> None:
+    with qtbot.waitSignal(tab.loaded):
+        tab.days.setValue(3)
     assert sorted(texts(tab, 2)) == ["CAP action", "Placement review", "Responses due"]
 
 
@@ -145,6 +147,7 @@ def test_empty_caseload_says_what_to_do(qtbot: QtBot, tmp_path: Path) -> None:
     try:
         widget = ComingUpTab(AppContext(empty_db, Settings()), today=lambda: TODAY)
         qtbot.addWidget(widget)
+        qtbot.waitUntil(lambda: widget.ready)
         assert widget.list_stack.currentWidget() is widget.empty
         assert "Look further ahead" in widget.empty.guidance.text()
         assert not widget.export_button.isEnabled()
@@ -155,5 +158,6 @@ def test_empty_caseload_says_what_to_do(qtbot: QtBot, tmp_path: Path) -> None:
         button = widget.empty.findChildren(type(widget.export_button))[0]
         qtbot.mouseClick(button, Qt.LeftButton)
         assert widget.days.value() == 90
+        qtbot.waitUntil(lambda: not widget._generation or wait_for_tasks())
     finally:
         empty_db.close()
