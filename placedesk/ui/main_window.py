@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "&Open database…", self.open_database_file, QKeySequence.Open)
         self._add(file_menu, "Load &demo data…", self.load_demo)
         file_menu.addSeparator()
+        self._add(file_menu, "Import SSDA903 &care history…", self.import_903)
+        file_menu.addSeparator()
         self._add(file_menu, "&Back up database…", self.backup)
         # Sync, export and restore actions are added after this separator.
         self.sync_separator = file_menu.addSeparator()
@@ -171,6 +173,11 @@ class MainWindow(QMainWindow):
         from placedesk.ui.actions import load_demo
 
         load_demo(self, self.ctx)
+
+    def import_903(self) -> None:
+        from placedesk.ui.import_903_dialog import import_903_files
+
+        import_903_files(self, self.ctx)
 
     def backup(self) -> None:
         from placedesk.ui.actions import backup
