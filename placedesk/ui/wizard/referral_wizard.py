@@ -53,6 +53,8 @@ class ReferralWizard(QWizard):
         self.setWizardStyle(QWizard.ClassicStyle)
         self.setOption(QWizard.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.HaveHelpButton, False)
+        # On the Agreement page everything is saved: Close is the only way out.
+        self.setOption(QWizard.NoCancelButtonOnLastPage, True)
         self.setButtonText(QWizard.FinishButton, "Close")
         self.state = WizardState(ctx, referral_id, today or dt.date.today())
         self.pages: list[ReferralPage] = [
