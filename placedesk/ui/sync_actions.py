@@ -365,7 +365,7 @@ class SyncStatusLabel(QLabel):
 
         with self.ctx.read() as session:
             self.status = sync_status(session, self.ctx.settings.shared_folder)
-        self.setText(self.status.text())
+        self.setText(f"Sync: {self.status.text()}")
 
 
 # --- installing ------------------------------------------------------------------------------
