@@ -56,6 +56,39 @@ def _generate_large(folder: Path) -> Path:
     return path
 
 
+def add_missing_columns(path: Path) -> list[str]:
+    """Give a private copy of a cached demo file any column added to the schema since it was built.
+
+    The schema is still edited in place before release, so a cached large demo file
+    can lack a new column; the export must not fail on that, and the data is unchanged.
+    """
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from placedesk.models import Base
+
+    added: list[str] = []
+    conn = sqlite3.connect(path)
+    try:
+        for table in Base.metadata.sorted_tables:
+            present = {row[1] for row in conn.execute(f'PRAGMA table_info("{table.name}")')}
+            if not present:
+                continue
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=sqlite_dialect.dialect())
+                default = column.default.arg if column.default is not None and column.default.is_scalar else None
+                clause = "" if column.nullable or default is None else f" NOT NULL DEFAULT {default!r}"
+                conn.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                added.append(f"{table.name}.{column.name}")
+        conn.commit()
+    finally:
+        conn.close()
+    return added
+
+
 def measure_full_export(source: Path, folder: Path) -> dict[str, Any]:
     """Time ``sqlite3 .dump`` and our full export (folder bundle) of the same file."""
     from placedesk.db import open_database
@@ -63,6 +96,7 @@ def measure_full_export(source: Path, folder: Path) -> dict[str, Any]:
 
     copy = folder / "export-source.sqlite"
     shutil.copyfile(source, copy)
+    add_missing_columns(copy)
     dump_s: float | None = None
     sqlite3_cli = shutil.which("sqlite3")
     if sqlite3_cli:

@@ -271,6 +271,8 @@ def import_bundle(
         raise BundleError(f"This bundle was exported from this laptop (id {own_laptop_id}), so there is nothing in it "
                           "to import. Import bundles from colleagues' laptops.")
     decoded = _decode_bundle(bundle)
+    # Everything needed is decoded now; let a large bundle's raw bytes go before writing.
+    bundle.files.clear()
     result = ImportResult(manifest.bundle_id, manifest.laptop_id, manifest.officer, manifest.created_at)
     already = session.scalar(select(SyncRecord.id).where(
         SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.bundle_id == manifest.bundle_id).limit(1))
