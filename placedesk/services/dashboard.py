@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from placedesk.models import Cap, CapAction, KpiDefinition, KpiValue, Placement, PlacementFeeLine, Provider
@@ -62,7 +62,7 @@ def _frame(session: Session, query: object) -> pd.DataFrame:
 
 
 def providers_by_risk(session: Session) -> dict[RiskLevel, int]:
-    frame = _frame(session, select(Provider.risk_level, Provider.risk_override))
+    frame = _frame(session, select(_raw(Provider.risk_level), _raw(Provider.risk_override)))
     effective = frame["risk_override"].where(frame["risk_override"].notna(), frame["risk_level"])
     counts = effective.value_counts()
     return {level: int(counts.get(level.value, 0)) for level in RiskLevel}
@@ -71,43 +71,88 @@ def providers_by_risk(session: Session) -> dict[RiskLevel, int]:
 def cap_action_counts(session: Session, on: dt.date) -> tuple[int, int, int]:
     """(open CAPs, their open actions, overdue actions) on ``on``."""
     caps = _frame(session, select(Cap.id).where(Cap.status.in_((CapStatus.OPEN, CapStatus.ESCALATED))))
-    actions = _frame(session, select(CapAction.due_date, CapAction.status).join(Cap, Cap.id == CapAction.cap_id)
+    actions = _frame(session, select(_raw(CapAction.due_date), _raw(CapAction.status))
+                     .join(Cap, Cap.id == CapAction.cap_id)
                      .where(Cap.status.in_((CapStatus.OPEN, CapStatus.ESCALATED))))
     still_open = actions[~actions["status"].isin([CapActionStatus.COMPLETE.value, CapActionStatus.WAIVED.value])]
-    due = pd.to_datetime(still_open["due_date"])
-    overdue = int((due < pd.Timestamp(on)).sum())
+    # ISO dates compare correctly as text.
+    overdue = int((still_open["due_date"] < on.isoformat()).sum())
     return len(caps), len(still_open), overdue
+
+
+def _raw(column: object, name: str | None = None) -> object:
+    """A column read as its stored text (UUID hex, enum value, ISO date).
+
+    Skips building a Python object per row: on a million-row table that
+    conversion, not SQLite, would be most of the time.
+    """
+    return type_coerce(column, String).label(name or column.key)  # type: ignore[attr-defined]
+
+
+_hex = _raw
+
+
+_CHUNK = 500
+
+
+def _latest_values(session: Session) -> pd.DataFrame:
+    """Every provider's values in its own latest month: provider_id, definition_id, period_start, value.
+
+    Most providers report every month, so the month with the newest value is
+    read first (one seek on the period index, then that month's rows); only
+    providers with nothing that month are then looked up one by one on the
+    provider index. Scanning a million-row index to group it would be slower.
+    """
+    columns = (_hex(KpiValue.provider_id), _hex(KpiValue.definition_id), _raw(KpiValue.period_start),
+               KpiValue.value)
+    newest = session.scalar(select(_raw(func.max(KpiValue.period_start), "newest")))
+    if newest is None:
+        return pd.DataFrame(columns=["provider_id", "definition_id", "period_start", "value"])
+    frames = [_frame(session, select(*columns).where(KpiValue.period_start == dt.date.fromisoformat(newest)))]
+    own_latest = (select(_raw(func.max(KpiValue.period_start))).where(KpiValue.provider_id == Provider.id)
+                  .correlate(Provider).scalar_subquery())
+    # "|| ''" keeps SQLite on the provider index (a few entries per provider) rather than the
+    # period index, which would read the whole month again for every provider.
+    reported = (select(KpiValue.period_start).where(KpiValue.provider_id == Provider.id,
+                                                    KpiValue.period_start.op("||")(literal("")) == newest)
+                .correlate(Provider).exists())
+    others = _frame(session, select(_hex(Provider.id), own_latest.label("latest")).where(~reported))
+    others = others[others["latest"].notna()]
+    for start in range(0, len(others), _CHUNK):
+        chunk = others.iloc[start:start + _CHUNK]
+        ids = [uuid.UUID(hex=h) for h in chunk["id"]]
+        rows = _frame(session, select(*columns).where(KpiValue.provider_id.in_(ids)))
+        rows = rows.merge(chunk, left_on=["provider_id", "period_start"], right_on=["id", "latest"])
+        frames.append(rows[["provider_id", "definition_id", "period_start", "value"]])
+    return pd.concat(frames, ignore_index=True)
 
 
 def kpi_reds_by_provider(session: Session) -> list[ProviderReds]:
     """Each provider's red count in its own latest period (providers with any values)."""
-    latest = (select(KpiValue.provider_id, func.max(KpiValue.period_start).label("latest"))
-              .group_by(KpiValue.provider_id).subquery())
-    values = _frame(session, select(KpiValue.provider_id, KpiValue.period_start, KpiValue.value,
-                                    KpiValue.definition_id)
-                    .join(latest, and_(latest.c.provider_id == KpiValue.provider_id,
-                                       latest.c.latest == KpiValue.period_start)))
+    values = _latest_values(session)
     if values.empty:
         return []
-    definitions = _frame(session, select(KpiDefinition.id, KpiDefinition.direction, KpiDefinition.amber_threshold))
+    definitions = _frame(session, select(_hex(KpiDefinition.id), _raw(KpiDefinition.direction),
+                                         KpiDefinition.amber_threshold))
     merged = values.merge(definitions, left_on="definition_id", right_on="id", how="inner")
     higher = merged["direction"] == KpiDirection.HIGHER_IS_BETTER.value
     merged["red"] = (higher & (merged["value"] < merged["amber_threshold"])) | (
         ~higher & (merged["value"] > merged["amber_threshold"]))
     grouped = merged.groupby("provider_id").agg(period=("period_start", "first"), reds=("red", "sum"),
                                                 values=("red", "size")).reset_index()
-    providers = _frame(session, select(Provider.id, Provider.ref, Provider.name)
-                       .where(Provider.id.in_(select(latest.c.provider_id))))
+    providers = _frame(session, select(_hex(Provider.id), Provider.ref, Provider.name))
     table = grouped.merge(providers, left_on="provider_id", right_on="id")
     table = table.sort_values(["reds", "name"], ascending=[False, True])
     return [
-        ProviderReds(row.provider_id, row.ref, row.name, pd.Timestamp(row.period).date(), int(row.reds), int(row.values))
-        for row in table.itertuples(index=False)
+        ProviderReds(uuid.UUID(hex=pid), ref, name, dt.date.fromisoformat(period), int(reds), int(count))
+        for pid, ref, name, period, reds, count in zip(
+            table["provider_id"].tolist(), table["ref"].tolist(), table["name"].tolist(),
+            table["period"].tolist(), table["reds"].tolist(), table["values"].tolist(), strict=True)
     ]
 
 
 def weekly_spend_by_type(session: Session, on: dt.date) -> dict[ProviderType, int]:
-    frame = _frame(session, select(Provider.provider_type, PlacementFeeLine.weekly_amount_pence)
+    frame = _frame(session, select(_raw(Provider.provider_type), PlacementFeeLine.weekly_amount_pence)
                    .join(Placement, Placement.id == PlacementFeeLine.placement_id)
                    .join(Provider, Provider.id == Placement.provider_id)
                    .where(Placement.start_date <= on, or_(Placement.end_date.is_(None), Placement.end_date >= on)))

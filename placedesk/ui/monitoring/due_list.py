@@ -41,11 +41,11 @@ class DueList(QWidget):
         bar.addWidget(self.refresh_button)
         self.reviews = RecordTable(["Provider", "Ref", "Risk", "Last review", "Due", "State"],
                                    "Nothing due in this window. Providers appear here once a child is placed "
-                                   "with them or a CAP is open.")
+                                   "with them or a CAP is open.", widths=(260, 130, 80, 100, 100))
         self.reviews.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.reviews.model.key(index.row())))
         self.actions = RecordTable(["CAP", "Due", "Days late", "Owner", "Action"],
-                                   "No CAP action is overdue.", numeric_columns=(2,))
+                                   "No CAP action is overdue.", numeric_columns=(2,), widths=(140, 100, 80, 180))
         self.actions.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.actions.model.key(index.row())))
         self.summary = QLabel()

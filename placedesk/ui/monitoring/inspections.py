@@ -62,7 +62,8 @@ class InspectionsPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.table = RecordTable(["Date", "Type", "Judgement", "Summary"],
-                                 "No inspections recorded. Record one when Ofsted publishes its report.")
+                                 "No inspections recorded. Record one when Ofsted publishes its report.",
+                                 widths=(90, 140, 220))
         self.record_button = QPushButton("Record an inspection…")
         self.record_button.clicked.connect(self.record_requested)
         bar = QHBoxLayout()

@@ -27,6 +27,8 @@ class KpiPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((200, 62, 92, 62)):
+            self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.chart = TrendChart("Choose a KPI to see its trend")
         self.record_button = QPushButton("Record a month's values…")
@@ -59,8 +61,6 @@ class KpiPanel(QWidget):
                             tooltip=f"{name}: target {with_unit(latest.target, latest.unit)}; "
                                     f"{len(points)} month(s) recorded, {reds} red"))
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 190))
         if rows:
             # The worst KPI first: that is the one the officer will ask about.
             worst = next((i for i, r in enumerate(rows) if r.values[3] == "Red"), 0)

@@ -93,6 +93,10 @@ class ProviderDetail(QWidget):
         self.tabs.addTab(self.visits, "Visits")
         self.tabs.addTab(self.caps, "CAPs")
         self.tabs.addTab(self.outcomes, "Placements and outcomes")
+        self.tabs.currentChanged.connect(lambda _: self._fill_current())
+        # Panels already showing the current overview; the others fill when first looked at.
+        self._filled: set[int] = set()
+        self._select_after_fill: Selection | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
@@ -127,14 +131,27 @@ class ProviderDetail(QWidget):
                                                          f"Ofsted: {overview.ofsted}{inspected}") if part))
         self.risk.setText(self._risk_html(overview))
         self._set_enabled(True)
-        self.kpis.show_overview(overview)
-        self.inspections.show_overview(overview)
-        self.visits.show_overview(overview)
-        self.caps.show_overview(overview, select_cap=selected.cap_id if selected else None)
-        if selected is not None:
-            self.caps.select(selected.kind, selected.id)
-        self.outcomes.show_overview(overview)
+        self._filled.clear()
+        self._select_after_fill = selected
+        self._fill_current()
         self.loaded.emit(overview)
+
+    def _fill_current(self) -> None:
+        """Show the overview in the visible panel only; the rest wait until they are opened."""
+        overview = self.overview
+        index = self.tabs.currentIndex()
+        if overview is None or index in self._filled:
+            return
+        self._filled.add(index)
+        panel = self.tabs.widget(index)
+        if panel is self.caps:
+            selected = self._select_after_fill
+            self._select_after_fill = None
+            self.caps.show_overview(overview, select_cap=selected.cap_id if selected else None)
+            if selected is not None:
+                self.caps.select(selected.kind, selected.id)
+        elif isinstance(panel, (KpiPanel, InspectionsPanel, VisitsPanel, OutcomesPanel)):
+            panel.show_overview(overview)
 
     @staticmethod
     def _risk_html(overview: ProviderOverview) -> str:

@@ -13,7 +13,8 @@ from placedesk.ui.widgets.rows_model import Row, RowsModel
 class RecordTable(QStackedWidget):
     """Rows from a service, or guidance on what to do when there are none."""
 
-    def __init__(self, headings: Sequence[str], empty_text: str, numeric_columns: Sequence[int] = ()) -> None:
+    def __init__(self, headings: Sequence[str], empty_text: str, numeric_columns: Sequence[int] = (),
+                 widths: Sequence[int] = ()) -> None:
         super().__init__()
         self.model = RowsModel(headings, numeric_columns=numeric_columns)
         self.view = QTableView()
@@ -25,6 +26,11 @@ class RecordTable(QStackedWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
+        # Fixed starting widths (the officer can drag them): measuring every cell of a long
+        # history on each refresh would cost more than the rest of opening a provider.
+        header = self.view.horizontalHeader()
+        for column, heading in enumerate(headings[:-1]):
+            header.resizeSection(column, widths[column] if column < len(widths) else max(90, 9 * len(heading)))
         self.empty = QLabel(empty_text)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignCenter)
@@ -35,8 +41,3 @@ class RecordTable(QStackedWidget):
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.model.set_rows(rows)
         self.setCurrentWidget(self.view if rows else self.empty)
-        if rows:
-            self.view.resizeColumnsToContents()
-            header = self.view.horizontalHeader()
-            for column in range(self.model.columnCount() - 1):
-                header.resizeSection(column, min(header.sectionSize(column), 260))

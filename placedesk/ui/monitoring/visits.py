@@ -65,7 +65,8 @@ class VisitsPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.table = RecordTable(["Date", "Kind", "Rating", "Officer", "Findings"],
-                                 "No visits recorded yet. Record each visit, desk review or Reg 44 report here.")
+                                 "No visits recorded yet. Record each visit, desk review or Reg 44 report here.",
+                                 widths=(90, 150, 150, 130))
         self.record_button = QPushButton("Record a visit…")
         self.record_button.clicked.connect(self.record_requested)
         bar = QHBoxLayout()
