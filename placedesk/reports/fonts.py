@@ -159,7 +159,9 @@ def runs(text: str, fonts: FontSet, *, bold: bool = False) -> list[tuple[str, st
             while j < len(text) and (is_arabic(text[j]) or (text[j] == " " and _arabic_follows(text, j))):
                 j += 1
             arabic_font = fonts.arabic or base
-            result.append((arabic_font, shape_arabic(text[i:j])))
+            covered = fonts.arabic_chars if fonts.arabic else fonts.regular_chars
+            shaped = shape_arabic(text[i:j])
+            result.append((arabic_font, "".join(c if ord(c) in covered or c == " " else "?" for c in shaped)))
             i = j
         else:
             j = i

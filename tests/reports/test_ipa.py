@@ -7,6 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from placedesk.reports import fonts
@@ -137,3 +139,18 @@ def test_without_the_shipped_fonts_pdfs_still_print_in_helvetica(tmp_path: Path,
     # Latin-1 names print as they are; anything else is a visible '?' rather than a crash.
     assert fonts.runs("Zoë Łucja", fallback) == [("Helvetica", "Zoë ?ucja")]
     assert fonts.runs("محمد", fallback)[0][0] == "Helvetica"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_splits_into_runs_the_fonts_can_draw(text: str) -> None:
+    fontset = fonts.register_fonts()
+    for font, run in fonts.runs(text, fontset):
+        chars = fontset.arabic_chars if font == fontset.arabic else fontset.regular_chars
+        assert all(ord(c) in chars or c in "\n\t? " for c in run)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_a_council_clause_never_stops_a_document(text: str) -> None:
+    assert isinstance(fill_clause(text, {"la_name": "Powys", "version": 2}), str)
