@@ -204,6 +204,18 @@ def test_refuses_a_database_with_records_and_leaves_it_unchanged(session: Sessio
     assert session.scalar(select(func.count()).select_from(Child)) == 0
 
 
+def test_an_imported_postcode_table_is_kept(session: Session) -> None:
+    # Officers often import the postcode table before trying the demo data.
+    for code in ("S10", "LS6", "M14", "PE1", "BS5", "NE6"):
+        session.add(PostcodeLocation(postcode=code, latitude=1.0, longitude=2.0))
+    session.commit()
+    generate_demo(session, scale="small", seed=1, today=TODAY)
+    session.commit()
+    kept = session.get(PostcodeLocation, "LS6")
+    assert kept is not None and (kept.latitude, kept.longitude) == (1.0, 2.0)
+    assert session.scalar(select(func.count()).select_from(Provider)) == 150
+
+
 def test_unknown_scale_is_refused(session: Session) -> None:
     with pytest.raises(ValidationError, match="small, large"):
         generate_demo(session, scale="huge")

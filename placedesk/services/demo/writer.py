@@ -34,6 +34,9 @@ from placedesk.models.base import UTCDateTime
 
 T = TypeVar("T")
 
+# Reference tables an officer may already have filled (an imported postcode table):
+# rows already there are kept, since real locations beat invented ones.
+KEEP_EXISTING = frozenset({"postcode_location"})
 # Buffered rows across all tables before they are written (bounds memory at large scale).
 FLUSH_AT = 40_000
 # SQLite page cache while generating (KiB, negative per SQLite's convention): indexes stay in memory.
@@ -201,7 +204,8 @@ class DemoWriter:
             ]
             names = ", ".join(c.name for c in columns)
             marks = ", ".join("?" for _ in columns)
-            conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
+            verb = "INSERT OR IGNORE" if name in KEEP_EXISTING else "INSERT"
+            conn.exec_driver_sql(f"{verb} INTO {table.name} ({names}) VALUES ({marks})", params)
         self._buffers.clear()
         self._raw.clear()
         self._buffered = 0
