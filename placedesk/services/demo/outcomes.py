@@ -11,10 +11,14 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from placedesk.models import StarScale
 from placedesk.models.enums import OutcomeTool
 from placedesk.services.demo.casework import DemoPlacement
 from placedesk.services.demo.writer import DemoWriter
 
+STAR_SCALE_NAME = "Journey to independence"
 STAR_AREAS = [
     "Physical health", "Emotional wellbeing", "Education and learning", "Friends and community",
     "Family and relationships", "Living skills", "Managing money", "Identity and self-esteem",
@@ -34,8 +38,14 @@ def generate_outcomes(writer: DemoWriter, placements: list[DemoPlacement]) -> No
     rng = writer.rng
     today = writer.today
     metric = _swemwbs_metric()
-    scale_id = writer.new_id()
-    writer.row("star_scale", id=scale_id, name="Journey to independence", areas=STAR_AREAS, min_score=1, max_score=10)
+    # An officer may have set up a scale of this name already: readings then use theirs.
+    existing = writer.session.scalar(select(StarScale).where(StarScale.name == STAR_SCALE_NAME))
+    if existing is not None and existing.areas == STAR_AREAS:
+        scale_id = existing.id.hex
+    else:
+        scale_id = writer.new_id()
+        name = STAR_SCALE_NAME if existing is None else f"{STAR_SCALE_NAME} (demo)"
+        writer.row("star_scale", id=scale_id, name=name, areas=STAR_AREAS, min_score=1, max_score=10)
     for placement in placements:
         if placement.end is not None or placement.start > today - dt.timedelta(days=30):
             continue
