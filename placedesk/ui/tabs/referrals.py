@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -151,4 +151,6 @@ class ReferralsTab(Tab):
         from placedesk.ui.wizard.referral_wizard import open_referral_wizard
 
         wizard = open_referral_wizard(self.ctx, record_id, parent=self)
-        self.wizards = [w for w in self.wizards if w.isVisible()] + [wizard]
+        # Closed wizards are let go only when no background work could still report to them.
+        idle = QThreadPool.globalInstance().activeThreadCount() == 0
+        self.wizards = [w for w in self.wizards if w.isVisible() or not idle] + [wizard]

@@ -11,7 +11,7 @@ from placedesk.models.enums import ReferralStatus
 from placedesk.ui.tabs.referrals import NEXT_ACTION_TITLE, ReferralsTab
 from placedesk.ui.wizard.referral_wizard import CHILD, OFFERS
 from tests.services.referral_helpers import make_child, make_referral, referral_at
-from tests.ui.wizard.conftest import click_cell, make_ctx, pick_text
+from tests.ui.wizard.conftest import click_cell, make_ctx, pick_text, settle_background_work
 
 
 @pytest.fixture
@@ -65,6 +65,7 @@ def test_open_referral_resumes_a_sent_one_at_offers(qtbot: QtBot, tab: Referrals
     qtbot.addWidget(wizard)
     assert wizard.currentId() == OFFERS
     assert wizard.state.referral_id == tab.model.row_id(row)
+    settle_background_work()
 
 
 def test_an_empty_list_says_how_to_start(qtbot: QtBot, db: Database) -> None:

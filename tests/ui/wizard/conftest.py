@@ -7,7 +7,7 @@ the mouse, pick from combos and press the wizard's own buttons.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,10 +18,34 @@ from pytestqt.qtbot import QtBot
 from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.ui.context import AppContext
+from placedesk.ui.tasks import wait_for_tasks
 from placedesk.ui.wizard.referral_wizard import ReferralWizard
 
 # A Monday; the demo data is generated relative to the real date, so tests that need it use the real date.
 TODAY = dt.date.today()
+
+
+def settle_background_work() -> None:
+    """Let ranking, comparing and saving threads report back (a page starts them just after it is drawn)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    for _ in range(3):
+        loop = QEventLoop()
+        QTimer.singleShot(60, loop.quit)
+        loop.exec()
+        wait_for_tasks(60000)
+    QCoreApplication.processEvents()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Before pytest-qt closes a test's widgets, let their background work finish.
+
+    A task still running when its page is deleted would report into the next test.
+    """
+    if "qtbot" in getattr(item, "fixturenames", ()):
+        settle_background_work()
+    yield
 
 
 def make_ctx(db: Database) -> AppContext:

@@ -29,7 +29,6 @@ from placedesk.models.enums import (
 )
 from placedesk.services.parsing import format_date
 from placedesk.ui.tabs.referrals import ReferralsTab
-from placedesk.ui.tasks import wait_for_tasks
 from placedesk.ui.wizard.referral_wizard import (
     AGREEMENT,
     AWARD,
