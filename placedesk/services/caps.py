@@ -84,6 +84,7 @@ def open_cap(
     review_dates: Sequence[dt.date] = (), laptop_id: str = "",
 ) -> Cap:
     """Open a CAP for ``provider`` (module docstring for the rules)."""
+    severity, approach, source = CapSeverity(severity), CapApproach(approach), CapSource(source)
     if not issue.strip():
         raise ValidationError("Describe the issue the plan is to correct.", "issue")
     if placement is not None and placement.provider_id != provider.id:
@@ -138,6 +139,8 @@ def set_action_status(
 ) -> CapAction:
     """Move an action on: complete (with evidence, dated ``on``), waived (with a reason), or back to open."""
     _require_open(action.cap)
+    # Screens and imports may hand over the stored text rather than the member.
+    status = CapActionStatus(status)
     if status is CapActionStatus.COMPLETE:
         if not (evidence.strip() or action.evidence.strip()):
             raise ValidationError("Say what shows the action was done (the evidence).", "evidence")
@@ -191,6 +194,7 @@ def escalate(
 ) -> CapSanction:
     """Escalate to punitive with a sanction (module docstring); returns the sanction recorded."""
     _require_open(cap)
+    sanction = SanctionKind(sanction)
     if not notes.strip():
         raise ValidationError("Say why the plan is escalated (what the provider did or did not do).", "notes")
     if sanction is SanctionKind.FINE:
@@ -240,6 +244,7 @@ def close_cap(session: Session, cap: Cap, outcome: CapOutcome | None, notes: str
     _require_open(cap)
     if outcome is None:
         raise ValidationError("Choose the outcome: resolved, escalated or terminated.", "outcome")
+    outcome = CapOutcome(outcome)
     if not notes.strip():
         raise ValidationError("Write closing notes: what was achieved or why the plan ends.", "notes")
     if today < cap.opened_on:

@@ -41,6 +41,7 @@ def record_inspection(
     today: dt.date, inspection_type: str = "Full inspection", summary: str = "",
 ) -> Inspection:
     """Record an Ofsted inspection; the provider's current judgement follows the latest one."""
+    judgement = OfstedJudgement(judgement)
     if inspection_date > today:
         raise ValidationError("The inspection date is in the future: record an inspection once it has happened.",
                               "inspection_date")

@@ -209,6 +209,7 @@ def override_risk(session: Session, provider: Provider, level: RiskLevel | None,
         provider.risk_override = None
         provider.risk_override_reason = ""
     else:
+        level = RiskLevel(level)
         if not reason.strip():
             raise ValidationError("Say why you are overriding the computed risk level.", "reason")
         provider.risk_override = level

@@ -28,6 +28,8 @@ def record_visit(
     A rating is required except for a Reg 44 report received, which is the
     independent visitor's view rather than the officer's.
     """
+    visit_type = VisitType(visit_type)
+    rating = VisitRating(rating) if rating is not None else None
     if visit_date > today:
         raise ValidationError("The visit date is in the future: record a visit once it has happened.",
                               "visit_date")

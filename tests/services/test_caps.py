@@ -221,3 +221,13 @@ def test_reviews_are_recorded_once_held(session: Session) -> None:
         record_review(session, review, "Progress", today=D(2026, 4, 30))
     record_review(session, review, "Good progress", today=D(2026, 5, 1))
     assert review.held and review.notes == "Good progress"
+
+
+def test_status_given_as_stored_text_is_understood(session: Session) -> None:
+    # Qt combo boxes hand string enums back as plain text; the rules must still apply.
+    cap = _cap(session)
+    action = add_action(session, cap, description="Send reports", owner="RM", due_date=D(2026, 3, 20))
+    set_action_status(session, action, "complete", on=D(2026, 3, 19), evidence="Reports")  # type: ignore[arg-type]
+    assert action.status is CapActionStatus.COMPLETE and action.completed_on == D(2026, 3, 19)
+    sanction = escalate(session, cap, "fine", amount_pence=100, today=D(2026, 4, 1), notes="x")  # type: ignore[arg-type]
+    assert sanction.kind is SanctionKind.FINE

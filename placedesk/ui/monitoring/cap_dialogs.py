@@ -22,7 +22,7 @@ from placedesk.services.caps import add_action, close_cap, escalate, lift_sancti
 from placedesk.services.parsing import parse_money
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import date_edit, date_of
+from placedesk.ui.monitoring.style import choice, date_edit, date_of
 
 CAP_CHANGES = ("cap", "cap_action", "cap_review", "cap_sanction", "provider")
 
@@ -90,8 +90,8 @@ class OpenCapDialog(ServiceDialog):
         reviews = [date_of(self.review_date)] if self.set_review.isChecked() else []
         return open_cap(
             session, provider, issue=self.issue.toPlainText(), evidence=self.evidence.toPlainText(),
-            severity=self.severity.currentData(), opened_on=date_of(self.opened_on),
-            approach=self.approach.currentData(), source=self.source.currentData(), placement=placement,
+            severity=choice(self.severity, CapSeverity), opened_on=date_of(self.opened_on),
+            approach=choice(self.approach, CapApproach), source=choice(self.source, CapSource), placement=placement,
             owner=self.owner.text(), factor_seriousness=self.seriousness.toPlainText(),
             factor_risks=self.risks.toPlainText(), factor_contract_breached=self.breached.isChecked(),
             factor_relationship=self.relationship.toPlainText(),
@@ -143,7 +143,8 @@ class ActionStatusDialog(ServiceDialog):
     def _save(self, session: Session) -> CapAction:
         action = session.get(CapAction, self.action_id)
         assert action is not None
-        return set_action_status(session, action, self.status.currentData(), on=date_of(self.on),
+        return set_action_status(session, action, choice(self.status, CapActionStatus),  # type: ignore[arg-type]
+                                 on=date_of(self.on),
                                  evidence=self.evidence.toPlainText(),
                                  waived_reason=self.waived_reason.toPlainText())
 
@@ -163,8 +164,8 @@ class EscalateDialog(ServiceDialog):
         self.on = date_edit(today)
         self.notes = _text_box("Why: what the provider did or did not do")
         self.sanction.currentIndexChanged.connect(
-            lambda _: self.amount.setEnabled(self.sanction.currentData() is SanctionKind.FINE))
-        self.amount.setEnabled(self.sanction.currentData() is SanctionKind.FINE)
+            lambda _: self.amount.setEnabled(choice(self.sanction, SanctionKind) is SanctionKind.FINE))
+        self.amount.setEnabled(choice(self.sanction, SanctionKind) is SanctionKind.FINE)
         self.form.add("sanction", "Sanction", self.sanction)
         self.form.add("amount", "Fine (£)", self.amount, "Only for a fine.")
         self.form.add("today", "From", self.on)
@@ -173,7 +174,7 @@ class EscalateDialog(ServiceDialog):
     def _save(self, session: Session) -> CapSanction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
-        kind = self.sanction.currentData()
+        kind = choice(self.sanction, SanctionKind)
         text = self.amount.text().strip()
         amount = parse_money(text, "amount") if (text and kind is SanctionKind.FINE) else None
         return escalate(session, cap, kind, amount_pence=amount, today=date_of(self.on),
@@ -216,4 +217,4 @@ class CloseCapDialog(ServiceDialog):
     def _save(self, session: Session) -> Cap:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
-        return close_cap(session, cap, self.outcome.currentData(), self.notes.toPlainText(), today=date_of(self.on))
+        return close_cap(session, cap, choice(self.outcome, CapOutcome), self.notes.toPlainText(), today=date_of(self.on))

@@ -12,6 +12,7 @@ from placedesk.models.enums import RiskLevel
 from placedesk.services.risk import override_risk
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
+from placedesk.ui.monitoring.style import choice
 
 
 class RiskOverrideDialog(ServiceDialog):
@@ -37,4 +38,4 @@ class RiskOverrideDialog(ServiceDialog):
     def _save(self, session: Session) -> None:
         provider = session.get(Provider, self.provider_id)
         assert provider is not None
-        override_risk(session, provider, self.level.currentData(), self.reason.toPlainText())
+        override_risk(session, provider, choice(self.level, RiskLevel), self.reason.toPlainText())
