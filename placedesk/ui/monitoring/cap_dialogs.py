@@ -47,7 +47,7 @@ class OpenCapDialog(ServiceDialog):
     def __init__(self, ctx: AppContext, provider_id: uuid.UUID, placements: Sequence[tuple[uuid.UUID, str]],
                  today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(ctx, "Open a corrective action plan", self._save, CAP_CHANGES, parent,
-                         save_text="Open CAP")
+                         save_text="Open CAP", scroll=True)
         self.provider_id = provider_id
         self.issue = _text_box("What went wrong, in a sentence")
         self.evidence = _text_box("What shows it: visit, KPI return, inspection, complaint")

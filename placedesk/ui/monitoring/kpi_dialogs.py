@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.models import Provider
+from placedesk.models.enums import KpiDirection
 from placedesk.services.kpis import (
     PERIOD,
     GridSaved,
@@ -22,7 +23,7 @@ from placedesk.services.kpis import (
 )
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import date_edit, date_of
+from placedesk.ui.monitoring.style import date_edit, date_of, with_unit
 
 CHANGES = ("kpi_value", "provider")
 
@@ -34,7 +35,7 @@ class MonthGridDialog(ServiceDialog):
                  today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(ctx, f"KPI values – {provider_name}", self._save, CHANGES, parent,
                          intro="Type each KPI's value for the month. RAG is worked out from each KPI's target; "
-                               "leave a box empty where there is no figure.")
+                               "leave a box empty where there is no figure.", scroll=True)
         self.provider_id = provider_id
         self.today = today
         self.month = date_edit(month_start(month))
@@ -48,7 +49,9 @@ class MonthGridDialog(ServiceDialog):
                 d = row.definition
                 edit = QLineEdit()
                 edit.setPlaceholderText("no value")
-                hint = f"{d.unit}; target {d.target:g}, amber from {d.amber_threshold:g} ({d.direction.label.lower()})"
+                better = "higher" if d.direction is KpiDirection.HIGHER_IS_BETTER else "lower"
+                hint = (f"Target {with_unit(d.target, d.unit)}, amber from {with_unit(d.amber_threshold, d.unit)}; "
+                        f"{better} is better")
                 self.form.add(d.code, d.name, edit, hint)
                 self.inputs[d.code] = edit
         if not self.inputs:
@@ -80,7 +83,8 @@ class ImportReturnsDialog(ServiceDialog):
         super().__init__(ctx, f"Import KPI return – {path.name}", self._import, CHANGES, parent,
                          save_text="Import",
                          intro=f"{len(table.rows)} data row(s) in {path.name}. Say which column holds the month "
-                               "and which KPI each other column is; PlaceDesk remembers this for the provider.")
+                               "and which KPI each other column is; PlaceDesk remembers this for the provider.",
+                         scroll=True)
         self.provider_id = provider_id
         self.path = path
         self.table = table

@@ -37,7 +37,8 @@ class OutcomeDialog(ServiceDialog):
 
     def __init__(self, ctx: AppContext, child_id: uuid.UUID, child_name: str, placement_id: uuid.UUID | None,
                  today: dt.date, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, f"Record an outcome reading – {child_name}", self._save, CHANGES, parent)
+        super().__init__(ctx, f"Record an outcome reading – {child_name}", self._save, CHANGES, parent,
+                         scroll=True)
         self.child_id = child_id
         self.placement_id = placement_id
         self.tool = QComboBox()
@@ -55,7 +56,7 @@ class OutcomeDialog(ServiceDialog):
         self.form.add("notes", "Notes", self.notes)
         self.items_form = FieldForm()
         self.forms.append(self.items_form)
-        self.layout().insertWidget(self.layout().indexOf(self.form) + 1, self.items_form)
+        self.body.layout().addWidget(self.items_form)
         self.items: list[QSpinBox] = []
         self.tool.currentIndexChanged.connect(lambda _: self._build_items())
         self._build_items()
@@ -84,7 +85,6 @@ class OutcomeDialog(ServiceDialog):
             spin.setValue(low - 1)
             self.items_form.add(f"item_{number}", f"{number}. {label}", spin)
             self.items.append(spin)
-        self.adjustSize()
 
     def scores(self) -> list[int | None]:
         return [None if spin.value() == spin.minimum() else spin.value() for spin in self.items]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
@@ -26,7 +26,8 @@ class ServiceDialog(QDialog):
     """Form + general error line + Save/Cancel; ``apply(session)`` does the one service call."""
 
     def __init__(self, ctx: AppContext, title: str, apply: Callable[[Session], Any], changes: Iterable[str],
-                 parent: QWidget | None = None, *, intro: str = "", save_text: str = "Save") -> None:
+                 parent: QWidget | None = None, *, intro: str = "", save_text: str = "Save",
+                 scroll: bool = False) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._apply = apply
@@ -43,14 +44,30 @@ class ServiceDialog(QDialog):
             label = QLabel(intro)
             label.setWordWrap(True)
             layout.addWidget(label)
-        layout.addWidget(self.form)
+        if scroll:
+            # Long forms (a month of KPIs, 14 WEMWBS items) scroll rather than squash on a laptop screen.
+            self.body = QWidget()
+            body_layout = QVBoxLayout(self.body)
+            body_layout.setContentsMargins(0, 0, 0, 0)
+            body_layout.addWidget(self.form)
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.NoFrame)
+            area.setWidget(self.body)
+            area.setMinimumHeight(360)
+            layout.addWidget(area, 10)
+        else:
+            self.body = self.form
+            layout.addWidget(self.form)
+        # Spare height goes below the fields, never between them.
+        layout.addStretch(1)
         layout.addWidget(self.general_error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Save).setText(save_text)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)
 
     def clear_errors(self) -> None:
         self.general_error.clear_message()
