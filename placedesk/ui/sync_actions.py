@@ -423,9 +423,9 @@ def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before:
     window.statusBar().addPermanentWidget(sync.status_label)
     if automatic:
         QTimer.singleShot(1500, lambda: take_daily_backup(window, ctx))
-        if ctx.settings.shared_folder.strip():
-            QTimer.singleShot(3000, lambda: send_and_receive(window, ctx, quiet=True))
-            sync.timer.start()
+        # Runs whether or not a shared folder is set yet: it may be set in the settings later.
+        QTimer.singleShot(3000, lambda: send_and_receive(window, ctx, quiet=True))
+        sync.timer.start()
     return sync
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from placedesk.config import Settings, backups_dir
 from placedesk.db import Database
 from placedesk.models import Child
-from placedesk.services.backups import daily_backup
+from placedesk.services.backups import daily_backup, list_backups
 from placedesk.ui import sync_actions
 from placedesk.ui.context import AppContext
 from placedesk.ui.sync_panel import SyncPanel
@@ -188,3 +188,15 @@ def test_automatic_pick_up_imports_quietly_and_reports_a_bad_bundle_only_once(
         qtbot.waitUntil(lambda: wait_for_tasks(100), timeout=15000)
         qtbot.wait(50)
     assert len(dialogs.texts("inform")) == 1 and "Not imported" in dialogs.texts("inform")[0]
+
+
+def test_automatic_mode_takes_todays_backup_soon_after_start(qtbot: QtBot, ctx: AppContext) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    menu = QMenu("&File", window)
+    sync = sync_actions.install_sync_menu(window, ctx, menu)
+    assert sync.timer.isActive()
+    qtbot.waitUntil(lambda: any(b.kind == "daily backup" for b in list_backups()), timeout=10000)
+    sync.on_close()
+    assert not sync.timer.isActive()
+    wait_for_tasks()
