@@ -136,6 +136,11 @@ def active_definitions(session: Session, scope: KpiScope | None = None) -> list[
     return list(session.scalars(query))
 
 
+def all_definitions(session: Session) -> list[KpiDefinition]:
+    """Every KPI, in use or not, in name order (for the officer's KPI list)."""
+    return list(session.scalars(select(KpiDefinition).order_by(KpiDefinition.active.desc(), KpiDefinition.name)))
+
+
 def definition_by_code(session: Session, code: str) -> KpiDefinition:
     definition = session.scalar(select(KpiDefinition).where(KpiDefinition.code == code.strip().upper()))
     if definition is None:
@@ -492,6 +497,7 @@ def import_returns(
 
 __all__ = [
     "PERIOD", "BadRow", "GridRow", "GridSaved", "ImportReport", "KpiPoint", "ReturnsTable", "active_definitions",
+    "all_definitions",
     "add_months", "create_definition", "definition_by_code", "import_returns", "month_grid", "month_start",
     "parse_period", "parse_value", "provider_values", "rag", "rag_for", "read_returns", "record_value",
     "save_month_grid", "suggest_mapping", "update_definition",

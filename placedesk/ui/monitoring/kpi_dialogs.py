@@ -55,7 +55,7 @@ class MonthGridDialog(ServiceDialog):
                 self.form.add(d.code, d.name, edit, hint)
                 self.inputs[d.code] = edit
         if not self.inputs:
-            self.show_error(None, "No provider KPIs are in use. Add or switch on KPIs first.")
+            self.show_error(None, "No provider KPIs are in use. Close this form and use \"KPIs and targets…\" to add the default set or your own.")
         self.load_values()
 
     def load_values(self) -> None:

@@ -17,6 +17,7 @@ class KpiPanel(QWidget):
 
     record_requested = Signal()
     import_requested = Signal()
+    definitions_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,6 +39,9 @@ class KpiPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.import_button)
+        self.definitions_button = QPushButton("KPIs and targets…")
+        self.definitions_button.clicked.connect(self.definitions_requested)
+        buttons.addWidget(self.definitions_button)
         buttons.addStretch(1)
         splitter = QSplitter()
         splitter.addWidget(self.table)

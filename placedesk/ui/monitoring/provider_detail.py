@@ -34,6 +34,7 @@ from placedesk.ui.monitoring.cap_dialogs import (
 )
 from placedesk.ui.monitoring.cap_panel import CapPanel, Selection
 from placedesk.ui.monitoring.inspections import InspectionDialog, InspectionsPanel
+from placedesk.ui.monitoring.kpi_definitions import KpiListDialog
 from placedesk.ui.monitoring.kpi_dialogs import ImportReturnsDialog, MonthGridDialog
 from placedesk.ui.monitoring.kpi_panel import KpiPanel
 from placedesk.ui.monitoring.outcome_dialogs import OutcomeDialog, StarScaleDialog
@@ -74,6 +75,7 @@ class ProviderDetail(QWidget):
         self.kpis = KpiPanel()
         self.kpis.record_requested.connect(self.record_kpis)
         self.kpis.import_requested.connect(self.import_return)
+        self.kpis.definitions_requested.connect(lambda: dialogs.run_modal(KpiListDialog(self.ctx, self)))
         self.inspections = InspectionsPanel()
         self.inspections.record_requested.connect(
             lambda: self._run(lambda pid: InspectionDialog(self.ctx, pid, self.today(), self)))
