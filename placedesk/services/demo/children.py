@@ -233,11 +233,9 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             # An agreed series of short breaks: a few nights a month, never counted towards 13 weeks.
             legal = writer.pick(("V3", "V4"))
             day = today - dt.timedelta(days=rng.randint(200, 400))
-            first_break = True
             while day < today - dt.timedelta(days=5):
-                periods.append((day, day + dt.timedelta(days=rng.randint(1, 3)), legal, "K2",
-                                "S" if first_break else "B", "E8", "N5", None))
-                first_break = False
+                # Each break is its own period of care (RNE "S"); N2 is the child's disability.
+                periods.append((day, day + dt.timedelta(days=rng.randint(1, 3)), legal, "K2", "S", "E8", "N2", None))
                 day += dt.timedelta(days=rng.randint(25, 35))
             child.legal_status = legal
         else:
