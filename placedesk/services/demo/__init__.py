@@ -36,7 +36,8 @@ from placedesk.services.demo.providers import generate_providers
 from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
 from placedesk.services.kpi_defaults import ensure_default_kpis
 
-# Bumped whenever the generator's output changes, so cached benchmark databases are rebuilt.
+# Bumped when the volume or shape of the data changes, so cached benchmark databases are rebuilt
+# (a corrected code or wording alone does not need the hour-long round of rebuilds).
 GENERATOR_VERSION = 2
 
 
