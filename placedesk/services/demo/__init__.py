@@ -37,7 +37,7 @@ from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
 from placedesk.services.kpi_defaults import ensure_default_kpis
 
 # Bumped when the volume or shape of the data changes, so cached benchmark databases are rebuilt
-# (a corrected code or wording alone does not need the hour-long round of rebuilds).
+# (a corrected code or wording alone is not worth every benchmark rebuilding it).
 GENERATOR_VERSION = 2
 
 
