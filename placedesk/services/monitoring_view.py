@@ -134,6 +134,15 @@ class SanctionView:
 
 
 @dataclass(frozen=True)
+class ReviewView:
+    id: uuid.UUID
+    review_date: dt.date
+    held: bool
+    notes: str
+    late: bool
+
+
+@dataclass(frozen=True)
 class CapView:
     id: uuid.UUID
     ref: str
@@ -146,6 +155,7 @@ class CapView:
     actions: list[ActionView]
     sanctions: list[SanctionView]
     next_review: dt.date | None
+    reviews: list[ReviewView] = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -229,9 +239,12 @@ def load_overview(session: Session, provider_id: uuid.UUID, *, today: dt.date) -
         sanctions = [SanctionView(s.id, s.kind.label, s.amount_pence, s.imposed_on, s.lifted_on, s.notes,
                                   s.lifted_on is None and s.kind.value != "fine") for s in cap.sanctions]
         upcoming = [r.review_date for r in cap.reviews if not r.held]
+        reviews = [ReviewView(r.id, r.review_date, r.held, r.notes,
+                              not r.held and r.review_date < today and cap.status is not CapStatus.CLOSED)
+                   for r in sorted(cap.reviews, key=lambda r: r.review_date)]
         overview.caps.append(CapView(cap.id, cap.ref, cap.issue, cap.status, cap.approach.label, cap.severity.label,
                                      cap.opened_on, cap_rag(cap, today), actions, sanctions,
-                                     min(upcoming) if upcoming else None))
+                                     min(upcoming) if upcoming else None, reviews))
     overview.caps.sort(key=lambda c: (not c.is_open, -c.opened_on.toordinal(), c.ref))
     placements = session.execute(
         select(Placement.id, Placement.ref, Placement.child_id, Child.first_name, Child.last_name,
@@ -243,5 +256,5 @@ def load_overview(session: Session, provider_id: uuid.UUID, *, today: dt.date) -
     return overview
 
 
-__all__ = ["ActionView", "CapView", "PlacementView", "ProviderOverview", "SanctionView", "load_overview",
+__all__ = ["ActionView", "CapView", "PlacementView", "ProviderOverview", "ReviewView", "SanctionView", "load_overview",
            "monitoring_provider_list"]

@@ -1,4 +1,4 @@
-"""The CAP forms: open a plan, add an action, move an action on, escalate, lift a sanction, close."""
+"""The CAP forms: open a plan, add an action, move an action on, reviews, escalate, lift a sanction, close."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 from sqlalchemy.orm import Session
 
-from placedesk.models import Cap, CapAction, CapSanction, Placement, Provider
+from placedesk.models import Cap, CapAction, CapReview, CapSanction, Placement, Provider
 from placedesk.models.enums import (
     CapActionStatus,
     CapApproach,
@@ -18,7 +18,16 @@ from placedesk.models.enums import (
     CapSource,
     SanctionKind,
 )
-from placedesk.services.caps import add_action, close_cap, escalate, lift_sanction, open_cap, set_action_status
+from placedesk.services.caps import (
+    add_action,
+    add_review,
+    close_cap,
+    escalate,
+    lift_sanction,
+    open_cap,
+    record_review,
+    set_action_status,
+)
 from placedesk.services.parsing import parse_money
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
@@ -218,3 +227,32 @@ class CloseCapDialog(ServiceDialog):
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
         return close_cap(session, cap, choice(self.outcome, CapOutcome), self.notes.toPlainText(), today=date_of(self.on))
+
+
+class ReviewDialog(ServiceDialog):
+    """Schedule a review of a plan, or record what a scheduled review found."""
+
+    def __init__(self, ctx: AppContext, cap_id: uuid.UUID, cap_ref: str, today: dt.date,
+                 review_id: uuid.UUID | None = None, label: str = "", parent: QWidget | None = None) -> None:
+        recording = review_id is not None
+        super().__init__(ctx, f"Record a review of {cap_ref}" if recording else f"Schedule a review of {cap_ref}",
+                         self._save, CAP_CHANGES, parent, save_text="Record review" if recording else "Schedule",
+                         intro=label)
+        self.cap_id = cap_id
+        self.review_id = review_id
+        self.today = today
+        self.review_date = date_edit(today + dt.timedelta(days=28))
+        self.notes = _text_box("Progress on each action; what happens next", 90)
+        if recording:
+            self.form.add("notes", "What it found", self.notes)
+        else:
+            self.form.add("review_date", "Review on", self.review_date)
+
+    def _save(self, session: Session) -> CapReview:
+        if self.review_id is not None:
+            review = session.get(CapReview, self.review_id)
+            assert review is not None
+            return record_review(session, review, self.notes.toPlainText(), today=self.today)
+        cap = session.get(Cap, self.cap_id)
+        assert cap is not None
+        return add_review(session, cap, date_of(self.review_date))

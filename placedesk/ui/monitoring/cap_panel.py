@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.services.monitoring_view import ActionView, CapView, ProviderOverview, SanctionView
+from placedesk.services.monitoring_view import ActionView, CapView, ProviderOverview, ReviewView, SanctionView
 from placedesk.services.parsing import format_date, format_money
 from placedesk.ui.monitoring.style import RED, rag_colour
 
@@ -29,7 +29,7 @@ COLUMNS = ["CAP / action", "Owner or approach", "Due / opened", "Status", "RAG"]
 class Selection:
     """What the officer picked in the tree: a plan, one of its actions or one of its sanctions."""
 
-    kind: str  # "cap", "action" or "sanction"
+    kind: str  # "cap", "action", "sanction" or "review"
     id: uuid.UUID
     cap_id: uuid.UUID
     cap_ref: str
@@ -59,7 +59,8 @@ class CapPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         for step, text in (("open", "Open CAP…"), ("add_action", "Add action…"), ("update_action", "Update action…"),
-                           ("escalate", "Escalate…"), ("lift", "Lift sanction…"), ("close", "Close CAP…"),
+                           ("review", "Review…"), ("escalate", "Escalate…"), ("lift", "Lift sanction…"),
+                           ("close", "Close CAP…"),
                            ("report", "CAP report (PDF)…")):
             button = QPushButton(text)
             button.clicked.connect(lambda _=False, s=step: self.requested.emit(s, self.selection()))
@@ -112,7 +113,22 @@ class CapPanel(QWidget):
             item.addChild(self._action_item(cap, action))
         for sanction in cap.sanctions:
             item.addChild(self._sanction_item(cap, sanction))
+        for review in cap.reviews:
+            item.addChild(self._review_item(cap, review))
         return item
+
+    def _review_item(self, cap: CapView, review: ReviewView) -> QTreeWidgetItem:
+        state = "Held" if review.held else ("Not recorded – overdue" if review.late else "Scheduled")
+        child = QTreeWidgetItem([f"Review: {review.notes or 'not yet held'}", "", format_date(review.review_date),
+                                 state, ""])
+        child.setToolTip(0, review.notes)
+        if review.late:
+            for column in range(len(COLUMNS)):
+                child.setForeground(column, QBrush(RED))
+        self._remember(child, Selection("review", review.id, cap.id, cap.ref,
+                                        f"Review of {cap.ref} on {format_date(review.review_date)}",
+                                        cap.is_open and not review.held))
+        return child
 
     def _action_item(self, cap: CapView, action: ActionView) -> QTreeWidgetItem:
         status = action.status
@@ -167,7 +183,8 @@ class CapPanel(QWidget):
         is_open = sel is not None and sel.cap_open
         self.buttons["add_action"].setEnabled(is_open)
         self.buttons["update_action"].setEnabled(is_open and sel is not None and sel.kind == "action")
-        self.buttons["escalate"].setEnabled(is_open)
+        self.buttons["review"].setEnabled(is_open)
+        self.buttons["escalate"].setEnabled(is_open and sel is not None and sel.kind != "review")
         self.buttons["lift"].setEnabled(sel is not None and sel.kind == "sanction" and sel.can_lift)
         self.buttons["close"].setEnabled(is_open)
         self.buttons["report"].setEnabled(sel is not None)

@@ -31,6 +31,7 @@ from placedesk.ui.monitoring.cap_dialogs import (
     EscalateDialog,
     LiftSanctionDialog,
     OpenCapDialog,
+    ReviewDialog,
 )
 from placedesk.ui.monitoring.cap_panel import CapPanel, Selection
 from placedesk.ui.monitoring.inspections import InspectionDialog, InspectionsPanel
@@ -244,6 +245,10 @@ class ProviderDetail(QWidget):
             dialogs.run_modal(AddActionDialog(self.ctx, selection.cap_id, selection.cap_ref, today, self))
         elif step == "update_action" and selection.kind == "action":
             dialogs.run_modal(ActionStatusDialog(self.ctx, selection.id, selection.label, today, self))
+        elif step == "review":
+            review_id = selection.id if selection.kind == "review" else None
+            dialogs.run_modal(ReviewDialog(self.ctx, selection.cap_id, selection.cap_ref, today, review_id,
+                                           selection.label if review_id else "", self))
         elif step == "escalate":
             dialogs.run_modal(EscalateDialog(self.ctx, selection.cap_id, selection.cap_ref, today, self))
         elif step == "lift" and selection.kind == "sanction":

@@ -117,7 +117,7 @@ def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, d
         assert caps.buttons["add_action"].isEnabled()
         caps.buttons["add_action"].click()
     top = caps.tree.topLevelItem(0)
-    actions = [top.child(i) for i in range(top.childCount())]
+    actions = [top.child(i) for i in range(top.childCount()) if not top.child(i).text(0).startswith("Review")]
     assert [a.text(0) for a in actions] == ["Send notifications within 24 hours",
                                            "Audit last quarter's notifications"]
     # Due yesterday: overdue, shown in red; due next month: not.
@@ -188,3 +188,22 @@ def test_open_record_shows_the_cap(tab: FixedDayTab, seeded: Database) -> None:
     assert tab.detail.tabs.currentWidget() is tab.detail.caps
     selection = tab.detail.caps.selection()
     assert selection is not None and selection.cap_ref == "CAP-T1-0001"
+
+
+def test_a_late_review_is_red_and_can_be_recorded(tab: FixedDayTab, dialogs: DialogRecorder) -> None:
+    _select(tab, "Brook Lodge")
+    caps = tab.detail.caps
+    tab.detail.tabs.setCurrentWidget(caps)
+    top = caps.tree.topLevelItem(0)
+    review = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(0).startswith("Review"))
+    assert review.text(2) == "10/04/2026" and "overdue" in review.text(3) and review.foreground(0).color() == RED
+    caps.tree.setCurrentItem(review)
+    dialogs.answer("run_modal", filling(lambda d: d.notes.setPlainText("Recruitment under way; one post filled")))
+    caps.buttons["review"].click()
+    top = caps.tree.topLevelItem(0)
+    review = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(0).startswith("Review"))
+    assert review.text(0) == "Review: Recruitment under way; one post filled" and review.text(3) == "Held"
+    caps.tree.setCurrentItem(top)
+    dialogs.answer("run_modal", filling(lambda d: d.review_date.setDate(dt.date(2026, 7, 15))))
+    caps.buttons["review"].click()
+    assert "next review 15/07/2026" in caps.tree.topLevelItem(0).text(3)
