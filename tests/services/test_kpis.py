@@ -212,3 +212,10 @@ def test_unreadable_files_are_refused_with_advice(tmp_path: Path) -> None:
         read_returns(_write_csv(tmp_path / "r.txt", "x"))
     with pytest.raises(PlaceDeskError, match="empty"):
         read_returns(_write_csv(tmp_path / "r.csv", "\n\n"))
+
+
+@given(st.integers(min_value=1900, max_value=2200), st.integers(min_value=1, max_value=12))
+def test_every_month_written_either_way_reads_back(year: int, month: int) -> None:
+    assert parse_period(f"{year}-{month:02d}") == D(year, month, 1)
+    assert parse_period(f"{month:02d}/{year}") == D(year, month, 1)
+    assert parse_period(D(year, month, 1).strftime("%b %Y")) == D(year, month, 1)

@@ -207,3 +207,27 @@ def test_a_late_review_is_red_and_can_be_recorded(tab: FixedDayTab, dialogs: Dia
     dialogs.answer("run_modal", filling(lambda d: d.review_date.setDate(dt.date(2026, 7, 15))))
     caps.buttons["review"].click()
     assert "next review 15/07/2026" in caps.tree.topLevelItem(0).text(3)
+
+
+def test_reports_are_saved_and_kept_from_the_tab(tab: FixedDayTab, dialogs: DialogRecorder, seeded: Database,
+                                                 tmp_path: Any, qtbot: QtBot) -> None:
+    from sqlalchemy import select
+
+    from placedesk.models import StoredDocument
+
+    _select(tab, "Brook Lodge")
+    caps = tab.detail.caps
+    tab.detail.tabs.setCurrentWidget(caps)
+    caps.tree.setCurrentItem(caps.tree.topLevelItem(0))
+    dialogs.answer("choose_save_file", tmp_path / "cap.pdf", tmp_path / "provider.pdf")
+    caps.buttons["report"].click()
+    qtbot.waitUntil(lambda: bool(dialogs.texts("inform")), timeout=20000)
+    dialogs.answer("run_modal", True)
+    tab.detail.report_button.click()
+    qtbot.waitUntil(lambda: len(dialogs.texts("inform")) == 2, timeout=20000)
+    assert (tmp_path / "cap.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "provider.pdf").read_bytes().startswith(b"%PDF")
+    with seeded.session() as session:
+        kinds = sorted(session.scalars(select(StoredDocument.kind)))
+    assert kinds == ["cap_report", "provider_report"]
+    assert "Saved to" in dialogs.texts("inform")[0]
