@@ -2,21 +2,25 @@
 
 Identity, legal status (SSDA903 codes with their descriptions), home local
 authority and postcode, social worker and EHCP. "Find" fills the form from
-an existing child with that case reference; otherwise a new child is made.
-On Next the child and the draft referral are saved in one transaction.
+an existing child with that case reference (and opens their care history
+and leaving-care status in a window); otherwise a new child is made. On Next the child and the draft referral are saved in one transaction.
 """
 
 from __future__ import annotations
 
+import uuid
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.errors import ValidationError
 from placedesk.models import Child
 from placedesk.services.parsing import format_date, normalise_postcode, parse_date
-from placedesk.services.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.referrals import ChildDetails, save_child
+from placedesk.services.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.wizard_drafts import find_child
+from placedesk.ui.child_panel import ChildPanel
 from placedesk.ui.wizard.page_base import ReferralPage, WizardState, set_combo_data
 
 GENDERS = ("Female", "Male", "Non-binary", "Prefer not to say")
@@ -86,8 +90,19 @@ class ChildPage(ReferralPage):
         self.social_worker_email = worker.add("social_worker_email", "Email", QLineEdit())
         self.social_worker_phone = worker.add("social_worker_phone", "Phone", QLineEdit())
         self.has_ehcp = worker.add("has_ehcp", "EHCP", QCheckBox("Has an education, health and care plan"))
+
+        history = self.add_form("Care history")
+        self.history_button = QPushButton("Show care history and leaving-care status…")
+        self.history_button.setToolTip("The child's care periods (from the SSDA903 import) and what they mean "
+                                       "for leaving care, in a separate window")
+        self.history_button.clicked.connect(self.show_history)
+        self.history_button.setEnabled(False)
+        history.add("care_history", "Care periods", self.history_button,
+                    "Known children only: care periods come from the SSDA903 episodes import")
         self.body_layout.addStretch(1)
         self._saved_id: object = None
+        self._child_id: uuid.UUID | None = None
+        self.history_window: ChildPanel | None = None
 
     # --- loading -------------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -99,6 +114,8 @@ class ChildPage(ReferralPage):
         set_combo_data(self.legal_status, referral.legal_status or referral.child.legal_status)
 
     def fill(self, child: Child) -> None:
+        self._child_id = child.id
+        self.history_button.setEnabled(True)
         self.case_reference.setText(child.case_reference)
         self.first_name.setText(child.first_name)
         self.last_name.setText(child.last_name)
@@ -114,6 +131,19 @@ class ChildPage(ReferralPage):
         self.social_worker_email.setText(child.social_worker_email)
         self.social_worker_phone.setText(child.social_worker_phone)
         self.has_ehcp.setChecked(child.has_ehcp)
+
+    def show_history(self) -> None:
+        """Open the child's page (care periods, leaving-care status, milestones) beside the wizard."""
+        if self._child_id is None:
+            return
+        if self.history_window is None:
+            self.history_window = ChildPanel(self.ctx, today=lambda: self.state.today)
+            self.history_window.setWindowFlag(Qt.Window, True)
+            self.history_window.resize(760, 640)
+        self.history_window.show_child(self._child_id)
+        self.history_window.setWindowTitle(f"Care history — {self.case_reference.text().strip()}")
+        self.history_window.show()
+        self.history_window.raise_()
 
     def _found(self, text: str) -> None:
         self.found_label.setText(text)

@@ -29,6 +29,11 @@ def test_find_fills_the_form_from_the_existing_child_and_reuses_their_record(
     assert page.first_name.text() == "Amara" and page.last_name.text() == "Okoye"
     assert page.legal_status.currentData() == "V2"
     assert "Found AO" in page.found_label.text()
+    assert page.history_button.isEnabled()
+    qtbot.mouseClick(page.history_button, Qt.LeftButton)
+    qtbot.addWidget(page.history_window)
+    assert page.history_window.isVisible()
+    assert page.history_window.windowTitle() == "Care history — LAC-3141"
     press_next(qtbot, wizard)
     assert wizard.currentId() == NEEDS
     with db.session() as s:
@@ -42,6 +47,7 @@ def test_an_unknown_case_reference_says_to_type_the_details(qtbot: QtBot, db: Da
     type_into(qtbot, page.case_reference, "LAC-404")
     qtbot.mouseClick(page.find_button, Qt.LeftButton)
     assert "No child with case reference LAC-404" in page.found_label.text()
+    assert not page.history_button.isEnabled()
     assert page.first_name.text() == ""
 
 
