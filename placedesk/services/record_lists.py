@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import Integer, Select, cast, func, literal, select
+from sqlalchemy import Integer, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from placedesk.models import Child, Placement, PlacementFeeLine, Provider, Referral
@@ -30,7 +30,11 @@ def referral_list(today: dt.date) -> ListSpec:
         - cast(func.strftime("%m-%d", on) < func.strftime("%m-%d", Child.date_of_birth), Integer)
     )
     opened = func.coalesce(Referral.referred_on, func.date(Referral.created_at))
-    days_open = cast(func.julianday(on) - func.julianday(opened), Integer)
+    # Only a referral still being worked has "days open"; placed, ended and withdrawn ones show none
+    # (and sort last), so the longest-waiting open referrals head the list.
+    closed = (ReferralStatus.PLACED, ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)
+    days_open = case((Referral.status.in_(closed), None),
+                     else_=cast(func.julianday(on) - func.julianday(opened), Integer))
 
     def base() -> Select[tuple[()]]:
         return select().select_from(Referral).join(Child, Child.id == Referral.child_id)

@@ -81,3 +81,15 @@ def test_the_list_follows_changes_made_elsewhere(qtbot: QtBot, tab: ReferralsTab
         make_referral(s, child=make_child(s, case_reference="LAC-NEW"))
     tab.ctx.notify(["referral"])
     qtbot.waitUntil(lambda: "LAC-NEW" in column(tab, "Case ref"))
+
+
+def test_days_open_count_only_for_referrals_still_being_worked(qtbot: QtBot, db: Database) -> None:
+    with db.session_scope() as s:
+        referral_at(s, ReferralStatus.PLACED)
+        referral_at(s, ReferralStatus.SENT)
+    widget = ReferralsTab(make_ctx(db))
+    qtbot.addWidget(widget)
+    days = dict(zip(column(widget, "Status"), column(widget, "Days open"), strict=True))
+    assert days[ReferralStatus.PLACED.label] == ""
+    assert days[ReferralStatus.SENT.label].isdigit()
+    assert column(widget, "Status")[0] == ReferralStatus.SENT.label
