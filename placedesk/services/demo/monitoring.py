@@ -185,10 +185,10 @@ class CapMaker:
                 OfstedJudgement.REQUIRES_IMPROVEMENT, OfstedJudgement.INADEQUATE
             )
             placements = active.get(provider.id) or []
-            if weak and (w.chance(0.75) or not self.restriction_made):
+            if weak and (w.chance(0.5) or not self.restriction_made):
                 escalate = not self.restriction_made or (provider.judgement is OfstedJudgement.INADEQUATE and w.chance(0.5))
                 self.cap(provider, placements, CapStatus.ESCALATED if escalate else CapStatus.OPEN)
-            if w.chance(0.4 if weak else 0.07):
+            if w.chance(0.25 if weak else 0.04):
                 self.cap(provider, placements, CapStatus.CLOSED)
 
     def cap(self, provider: DemoProvider, placements: list[DemoPlacement], status: CapStatus) -> None:
