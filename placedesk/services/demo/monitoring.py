@@ -106,10 +106,10 @@ def generate_kpi_values(writer: DemoWriter, providers: list[DemoProvider], defin
             if percent:
                 # Higher-is-better values sit above target for good providers; lower-is-better mirror it.
                 centre = target + 3.0 + bias * 25.0 if higher else target - 2.0 - bias * 30.0
-                spread = 4.0 if higher else 5.0
+                spread = 3.0 if higher else 4.0
             else:
                 centre = max(0.05, (0.75 - provider.quality) * (3.0 if residential or code == "MISSING" else 1.2))
-                spread = centre
+                spread = centre * 0.8
             for period in periods:
                 value = gauss(centre, spread)
                 if percent:
