@@ -194,7 +194,9 @@ class ProviderOverview:
     overridden: bool
     kpis: list[KpiPoint] = field(default_factory=list)
     inspections: list[tuple[dt.date, str, str, str]] = field(default_factory=list)
+    inspection_ids: list[uuid.UUID] = field(default_factory=list)
     visits: list[tuple[dt.date, str, str, str, str]] = field(default_factory=list)
+    visit_ids: list[uuid.UUID] = field(default_factory=list)
     caps: list[CapView] = field(default_factory=list)
     placements: list[PlacementView] = field(default_factory=list)
 
@@ -220,16 +222,15 @@ def load_overview(session: Session, provider_id: uuid.UUID, *, today: dt.date) -
         override_reason=provider.risk_override_reason, overridden=provider.risk_override is not None,
     )
     overview.kpis = provider_values(session, provider)
-    overview.inspections = [
-        (i.inspection_date, i.inspection_type, i.judgement.label, i.summary)
-        for i in session.scalars(select(Inspection).where(Inspection.provider_id == provider.id)
-                                 .order_by(Inspection.inspection_date.desc()))
-    ]
-    overview.visits = [
-        (v.visit_date, v.visit_type.label, v.rating.label if v.rating else "", v.officer, v.findings)
-        for v in session.scalars(select(MonitoringVisit).where(MonitoringVisit.provider_id == provider.id)
-                                 .order_by(MonitoringVisit.visit_date.desc()))
-    ]
+    for i in session.scalars(select(Inspection).where(Inspection.provider_id == provider.id)
+                             .order_by(Inspection.inspection_date.desc())):
+        overview.inspections.append((i.inspection_date, i.inspection_type, i.judgement.label, i.summary))
+        overview.inspection_ids.append(i.id)
+    for v in session.scalars(select(MonitoringVisit).where(MonitoringVisit.provider_id == provider.id)
+                             .order_by(MonitoringVisit.visit_date.desc())):
+        overview.visits.append((v.visit_date, v.visit_type.label, v.rating.label if v.rating else "", v.officer,
+                                v.findings))
+        overview.visit_ids.append(v.id)
     caps = session.scalars(select(Cap).where(Cap.provider_id == provider.id).options(
         selectinload(Cap.actions), selectinload(Cap.sanctions), selectinload(Cap.reviews)))
     for cap in caps:

@@ -54,13 +54,18 @@ class OpenCapDialog(ServiceDialog):
     """Open a corrective action plan, recording the issue, its evidence and what decides the approach."""
 
     def __init__(self, ctx: AppContext, provider_id: uuid.UUID, placements: Sequence[tuple[uuid.UUID, str]],
-                 today: dt.date, parent: QWidget | None = None) -> None:
+                 today: dt.date, parent: QWidget | None = None, *, source: CapSource = CapSource.OTHER,
+                 source_id: uuid.UUID | None = None, evidence: str = "") -> None:
         super().__init__(ctx, "Open a corrective action plan", self._save, CAP_CHANGES, parent,
                          save_text="Open CAP", scroll=True)
         self.provider_id = provider_id
+        # The visit, KPI value or inspection the plan is opened from, kept with it.
+        self.source_id = source_id
         self.issue = _text_box("What went wrong, in a sentence")
         self.evidence = _text_box("What shows it: visit, KPI return, inspection, complaint")
+        self.evidence.setPlainText(evidence)
         self.source = _combo([(s.label, s) for s in CapSource])
+        self.source.setCurrentIndex(self.source.findData(source))
         self.placement = _combo([("The whole provider", None)] + [(label, pid) for pid, label in placements])
         self.severity = _combo([(s.label, s) for s in CapSeverity])
         self.severity.setCurrentIndex(1)
@@ -101,6 +106,7 @@ class OpenCapDialog(ServiceDialog):
             session, provider, issue=self.issue.toPlainText(), evidence=self.evidence.toPlainText(),
             severity=choice(self.severity, CapSeverity), opened_on=date_of(self.opened_on),
             approach=choice(self.approach, CapApproach), source=choice(self.source, CapSource), placement=placement,
+            source_id=self.source_id,
             owner=self.owner.text(), factor_seriousness=self.seriousness.toPlainText(),
             factor_risks=self.risks.toPlainText(), factor_contract_breached=self.breached.isChecked(),
             factor_relationship=self.relationship.toPlainText(),

@@ -58,6 +58,7 @@ class InspectionsPanel(QWidget):
     """The provider's inspections, newest first."""
 
     record_requested = Signal()
+    cap_requested = Signal(object, str)  # the record's id, the evidence it gives
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,8 +67,14 @@ class InspectionsPanel(QWidget):
                                  widths=(90, 140, 220))
         self.record_button = QPushButton("Record an inspection…")
         self.record_button.clicked.connect(self.record_requested)
+        self.cap_button = QPushButton("Open a CAP from this…")
+        self.cap_button.setEnabled(False)
+        self.cap_button.clicked.connect(self._cap_from_selected)
+        self.table.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.cap_button.setEnabled(bool(self.table.view.selectionModel().selectedRows())))
         bar = QHBoxLayout()
         bar.addWidget(self.record_button)
+        bar.addWidget(self.cap_button)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -75,8 +82,17 @@ class InspectionsPanel(QWidget):
 
     def show_overview(self, overview: ProviderOverview) -> None:
         rows = []
-        for day, kind, judgement, summary in overview.inspections:
+        for record_id, (day, kind, judgement, summary) in zip(overview.inspection_ids, overview.inspections,
+                                                              strict=True):
             colour = JUDGEMENT_COLOURS.get(judgement)
-            rows.append(Row([format_date(day), kind, judgement, summary],
+            evidence = f"Ofsted inspection {format_date(day)}: {judgement}. {summary}".strip()
+            rows.append(Row([format_date(day), kind, judgement, summary], key=(record_id, evidence),
                             colours={2: colour} if colour else {}, tooltip=summary))
         self.table.set_rows(rows)
+        self.cap_button.setEnabled(False)
+
+    def _cap_from_selected(self) -> None:
+        selected = self.table.view.selectionModel().selectedRows()
+        if selected:
+            record_id, evidence = self.table.model.key(selected[0].row())  # type: ignore[misc]
+            self.cap_requested.emit(record_id, evidence)

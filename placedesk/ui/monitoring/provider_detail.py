@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 
 from placedesk.errors import PlaceDeskError
 from placedesk.models import Cap, Child, Provider
+from placedesk.models.enums import CapSource
 from placedesk.services.kpis import active_definitions, read_returns, suggest_mapping
 from placedesk.services.monitoring_view import PlacementView, ProviderOverview, load_overview
 from placedesk.services.outcomes import readings
@@ -84,6 +85,10 @@ class ProviderDetail(QWidget):
         self.visits.record_requested.connect(
             lambda: self._run(lambda pid: VisitDialog(self.ctx, pid, self.today(), self.ctx.settings.officer.name,
                                                       self)))
+        self.inspections.cap_requested.connect(
+            lambda record_id, evidence: self.open_cap_from(CapSource.INSPECTION, record_id, evidence))
+        self.visits.cap_requested.connect(
+            lambda record_id, evidence: self.open_cap_from(CapSource.VISIT, record_id, evidence))
         self.caps = CapPanel()
         self.caps.requested.connect(self.cap_step)
         self.outcomes = OutcomesPanel()
@@ -227,6 +232,16 @@ class ProviderDetail(QWidget):
             current, reason = provider.risk_override, provider.risk_override_reason
         dialogs.run_modal(RiskOverrideDialog(self.ctx, overview.id, overview.computed_risk, explanation, current,
                                              reason, self))
+
+    def open_cap_from(self, source: CapSource, record_id: uuid.UUID, evidence: str) -> None:
+        """Open a CAP prompted by a visit or inspection, with its evidence filled in."""
+        overview = self.overview
+        if overview is None:
+            return
+        placements = [(p.id, f"{p.ref} – {p.child_name}") for p in overview.placements if p.end_date is None]
+        if dialogs.run_modal(OpenCapDialog(self.ctx, overview.id, placements, self.today(), self, source=source,
+                                           source_id=record_id, evidence=evidence)):
+            self.tabs.setCurrentWidget(self.caps)
 
     def cap_step(self, step: str, selection: Selection | None) -> None:
         """Run one CAP step on the selected plan, action or sanction."""

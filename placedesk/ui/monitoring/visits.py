@@ -62,6 +62,7 @@ class VisitsPanel(QWidget):
     """The provider's visits and reviews, newest first."""
 
     record_requested = Signal()
+    cap_requested = Signal(object, str)  # the record's id, the evidence it gives
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,8 +71,14 @@ class VisitsPanel(QWidget):
                                  widths=(90, 150, 150, 130))
         self.record_button = QPushButton("Record a visit…")
         self.record_button.clicked.connect(self.record_requested)
+        self.cap_button = QPushButton("Open a CAP from this…")
+        self.cap_button.setEnabled(False)
+        self.cap_button.clicked.connect(self._cap_from_selected)
+        self.table.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.cap_button.setEnabled(bool(self.table.view.selectionModel().selectedRows())))
         bar = QHBoxLayout()
         bar.addWidget(self.record_button)
+        bar.addWidget(self.cap_button)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -79,8 +86,17 @@ class VisitsPanel(QWidget):
 
     def show_overview(self, overview: ProviderOverview) -> None:
         rows = []
-        for day, kind, rating, officer, findings in overview.visits:
+        for record_id, (day, kind, rating, officer, findings) in zip(overview.visit_ids, overview.visits,
+                                                                     strict=True):
             colour = RATING_COLOURS.get(rating)
-            rows.append(Row([format_date(day), kind, rating or "–", officer, findings],
+            evidence = f"{kind} {format_date(day)} ({rating or 'no rating'}): {findings}"
+            rows.append(Row([format_date(day), kind, rating or "–", officer, findings], key=(record_id, evidence),
                             colours={2: colour} if colour else {}, tooltip=findings))
         self.table.set_rows(rows)
+        self.cap_button.setEnabled(False)
+
+    def _cap_from_selected(self) -> None:
+        selected = self.table.view.selectionModel().selectedRows()
+        if selected:
+            record_id, evidence = self.table.model.key(selected[0].row())  # type: ignore[misc]
+            self.cap_requested.emit(record_id, evidence)

@@ -231,3 +231,26 @@ def test_reports_are_saved_and_kept_from_the_tab(tab: FixedDayTab, dialogs: Dial
         kinds = sorted(session.scalars(select(StoredDocument.kind)))
     assert kinds == ["cap_report", "provider_report"]
     assert "Saved to" in dialogs.texts("inform")[0]
+
+
+def test_a_cap_opened_from_a_visit_records_where_it_came_from(tab: FixedDayTab, dialogs: DialogRecorder,
+                                                              seeded: Database) -> None:
+    from sqlalchemy import select
+
+    from placedesk.models import Cap, MonitoringVisit
+    from placedesk.models.enums import CapSource
+
+    _select(tab, "Brook Lodge")
+    visits = tab.detail.visits
+    tab.detail.tabs.setCurrentWidget(visits)
+    assert not visits.cap_button.isEnabled()
+    visits.table.view.selectRow(0)
+    seen: list[Any] = []
+    dialogs.answer("run_modal", filling(lambda d: d.issue.setPlainText("Night staffing records incomplete"), seen))
+    visits.cap_button.click()
+    assert "Unannounced visit 03/03/2026" in seen[0].evidence.toPlainText()
+    assert tab.detail.tabs.currentWidget() is tab.detail.caps
+    with seeded.session() as session:
+        cap = session.scalar(select(Cap).where(Cap.issue == "Night staffing records incomplete"))
+        visit_id = session.scalar(select(MonitoringVisit.id))
+    assert cap.source is CapSource.VISIT and cap.source_id == visit_id
