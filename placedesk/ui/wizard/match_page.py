@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from placedesk.errors import ValidationError
 from placedesk.models.enums import OfstedJudgement
 from placedesk.services.matching import MatchResult, match_referral
-from placedesk.services.referrals import choose_recipients
+from placedesk.services.wizard_drafts import choose_from_shortlist
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
 from placedesk.ui.widgets.rows_model import Row, RowsModel
@@ -63,7 +63,7 @@ def table(model: RowsModel) -> QTableView:
 class MatchPage(ReferralPage):
     step = 2
     save_on_back = True
-    # Keeping each chosen provider's score re-ranks the directory: slow on a large one.
+    # Saving checks the providers are still open to referrals: kept off the GUI thread.
     save_in_background = True
     busy_label = "Saving the chosen providers…"
     changes = ("referral", "referral_recipient")
@@ -220,10 +220,11 @@ class MatchPage(ReferralPage):
         if self.result is None:
             raise ValidationError("The shortlist is still being made: wait a moment, then tick providers.",
                                   "providers")
-        referral_id, chosen, today = self.state.referral_id, self.chosen(), self.state.today
+        referral_id, chosen, today, shortlist = self.state.referral_id, self.chosen(), self.state.today, self.result
         if not chosen:
             raise ValidationError("Choose at least one provider from the shortlist.", "providers")
-        return lambda session: choose_recipients(session, referral_in(session, referral_id), chosen, today=today)
+        return lambda session: choose_from_shortlist(session, referral_in(session, referral_id), shortlist, chosen,
+                                                     today=today)
 
     def save(self, session: Session) -> None:
         self.prepare()(session)
