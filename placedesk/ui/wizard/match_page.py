@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -75,6 +75,7 @@ class MatchPage(ReferralPage):
         self.result: MatchResult | None = None
         self._chosen: list[uuid.UUID] = []
         self._generation = 0
+        self._deferred = False
         self._show_all = False
         self.proximity_note = QLabel()
         self.proximity_note.setWordWrap(True)
@@ -123,10 +124,23 @@ class MatchPage(ReferralPage):
         self.show_all_button.hide()
         self.proximity_note.setText("Ranking every provider in the directory for this referral…")
         self.proximity_note.show()
+        if self.state.passing_through(self.step):
+            # Reopened further on: rank only if the officer comes back to this page.
+            self._deferred = True
+            return
+        self._schedule_rank()
+
+    def _schedule_rank(self) -> None:
         # Draw the page first, then rank: the ranking thread competes with painting.
+        self._deferred = False
         self._generation += 1
         generation = self._generation
         QTimer.singleShot(START_DELAY_MS, self, lambda: self._rank() if generation == self._generation else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._deferred:
+            self._schedule_rank()
 
     def _rank(self) -> None:
         """Run the matcher in the background (it reads the whole directory) and fill the tables when done."""

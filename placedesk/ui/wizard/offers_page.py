@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -135,6 +136,7 @@ class OffersPage(ReferralPage):
         self._set_response_enabled(False)
         self._names: dict[uuid.UUID, str] = {}
         self._generation = 0
+        self._deferred = False
 
     # --- loading ---------------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -161,12 +163,25 @@ class OffersPage(ReferralPage):
         self.recipient_view.resizeColumnsToContents()
         if selected is not None:
             self.recipient_view.selectRow(self.recipients.row_of(selected))
-        # Draw the page first, then compare: the comparison re-ranks providers in a thread.
         self.comparison_note.setText("Comparing the offers…")
         self.comparison_note.show()
+        if self.state.passing_through(self.step):
+            # Reopened further on: compare only if the officer comes back to this page.
+            self._deferred = True
+            return
+        self._schedule_compare()
+
+    def _schedule_compare(self) -> None:
+        # Draw the page first, then compare: the comparison re-ranks providers in a thread.
+        self._deferred = False
         self._generation += 1
         generation = self._generation
         QTimer.singleShot(START_DELAY_MS, self, lambda: self._compare() if generation == self._generation else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._deferred:
+            self._schedule_compare()
 
     def _compare(self) -> None:
         """Build the side-by-side comparison in the background (it re-ranks the providers for fit)."""

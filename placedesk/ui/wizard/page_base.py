@@ -41,6 +41,12 @@ class WizardState:
     today: dt.date = field(default_factory=dt.date.today)
     # Set while the wizard walks forward to a resumed referral's page: nothing is saved again.
     resuming: bool = False
+    # The page that walk is heading for; pages passed on the way skip their background work.
+    resume_target: int = 0
+
+    def passing_through(self, step: int) -> bool:
+        """Whether page ``step`` is only being passed on the way to a resumed referral's page."""
+        return self.resuming and self.resume_target > step
 
 
 def referral_in(session: Session, referral_id: uuid.UUID | None) -> Referral:

@@ -90,6 +90,7 @@ class ReferralWizard(QWizard):
         """
         self.restart()
         self.state.resuming = True
+        self.state.resume_target = page
         try:
             while self.currentId() < page:
                 before = self.currentId()

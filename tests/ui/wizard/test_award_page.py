@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from placedesk.db import Database
 from placedesk.models import Placement, Referral
 from placedesk.models.enums import AwardReason, ContractRoute, FundingPartner, ReferralStatus
-from placedesk.ui.wizard.referral_wizard import AGREEMENT, AWARD, ReferralWizard
+from placedesk.ui.wizard.referral_wizard import AGREEMENT, AWARD, OFFERS, ReferralWizard
 from tests.services.referral_helpers import TODAY, add_offer, make_provider, referral_at
 from tests.ui.wizard.conftest import pick, press_next, type_into
 
@@ -94,3 +96,15 @@ def test_the_fee_cannot_be_left_empty(qtbot: QtBot, db: Database, open_wizard: W
     type_into(qtbot, page.fee_lines.description_edit(0), "")
     press_next(qtbot, wizard)
     assert "at least one fee line" in page.error_text("fee_lines")
+
+
+def test_reopening_at_award_does_not_rank_or_compare_until_the_officer_goes_back(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    wizard = open_wizard(db, _two_offers(db), today=TODAY)
+    offers = wizard.pages[OFFERS]
+    qtbot.wait(150)
+    assert offers.comparison.rowCount() == 0 and not offers.comparison_note.isHidden()
+    qtbot.mouseClick(wizard.button(QWizard.BackButton), Qt.LeftButton)
+    assert wizard.currentId() == OFFERS
+    qtbot.waitUntil(lambda: offers.comparison.rowCount() > 5)
+    assert offers.tabs.tabText(1) == "Compare offers (2)"
