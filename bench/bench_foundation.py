@@ -54,14 +54,41 @@ QTimer.singleShot(0, _report)
 sys.exit(app.exec())
 """
 
-# The real entry point (placedesk.cli.main -> run_gui), with only the report timer added.
+# The real entry point (placedesk.cli.main -> run_gui), watched at three moments: the window
+# shown with the event loop idle (the issue's measure), the data layer loaded with the first tab
+# built, and the first tab (Coming up) filled from the database. Each prints a JSON line.
 APP_SCRIPT = """
-import sys
+import json, resource, sys, time
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-""" + _REPORT + """
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+def _emit(stage):
+    print(json.dumps({"stage": stage, "t": time.time(),
+                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+
+def _watch():
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
+    if not shown:
+        QTimer.singleShot(10, _watch)
+        return
+    window = shown[0]
+    _emit("idle")
+
+    def ready():
+        _emit("ready")
+        tab = window.tab("coming_up")
+        tab.loaded.connect(lambda: (_emit("filled"), QApplication.instance().quit()))
+        if tab.ready:
+            _emit("filled")
+            QApplication.instance().quit()
+
+    if window.is_ready:
+        ready()
+    else:
+        window.ready.connect(ready)
+
 app = QApplication(sys.argv[:1])
-QTimer.singleShot(0, _report)
+QTimer.singleShot(0, _watch)
 from placedesk.cli import main
 sys.exit(main(["--db", sys.argv[1]]))
 """
@@ -81,19 +108,41 @@ def start_once(ctx: BenchContext, script: str, *args: str) -> tuple[float, dict[
     return elapsed, json.loads(line)
 
 
+def start_app_once(ctx: BenchContext, db: Path) -> dict[str, float]:
+    """Seconds from spawn to each stage of PlaceDesk's start, and the peak memory once filled."""
+    spawned = time.time()
+    child = subprocess.Popen([ctx.python, "-c", APP_SCRIPT, str(db)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=ctx.python_env())
+    out, err = child.communicate(timeout=120)
+    stages = {}
+    for line in out.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            stages[record["stage"]] = record
+    if set(stages) != {"idle", "ready", "filled"}:
+        raise RuntimeError(f"start-up did not report every stage ({sorted(stages)}): {err.strip()[-1500:]}")
+    times = {stage: float(record["t"]) - spawned for stage, record in stages.items()}
+    times["peak_mb"] = int(stages["filled"]["maxrss_kb"]) / 1024
+    return times
+
+
 def measure_startup(ctx: BenchContext, db: Path) -> dict[str, float]:
     """Alternate bare and PlaceDesk starts (after one warm-up each) so load changes hit both alike."""
     start_once(ctx, BARE_SCRIPT)
-    start_once(ctx, APP_SCRIPT, str(db))
-    bare, app, rss = [], [], []
+    start_app_once(ctx, db)
+    bare: list[float] = []
+    runs: list[dict[str, float]] = []
     for _ in range(STARTS):
         seconds, _ = start_once(ctx, BARE_SCRIPT)
         bare.append(seconds)
-        seconds, report = start_once(ctx, APP_SCRIPT, str(db))
-        app.append(seconds)
-        rss.append(int(report["maxrss_kb"]) / 1024)  # type: ignore[call-overload]
-    return {"bare_s": statistics.median(bare), "app_s": statistics.median(app), "app_max_s": max(app),
-            "app_min_s": min(app), "peak_mb": max(rss)}
+        runs.append(start_app_once(ctx, db))
+
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    return {"bare_s": statistics.median(bare), "app_s": median("idle"), "app_max_s": max(r["idle"] for r in runs),
+            "app_min_s": min(r["idle"] for r in runs), "ready_s": median("ready"), "filled_s": median("filled"),
+            "peak_mb": max(r["peak_mb"] for r in runs)}
 
 
 def measure_first_page(db: Path) -> dict[str, float]:
@@ -151,7 +200,17 @@ def run(ctx: BenchContext) -> list[Result]:
     s = measure_startup(ctx, db)
     results.append(Result(
         name="start-up to main window shown and idle, large demo db (median of 5)", value=s["app_s"], unit="s",
-        limit=STARTUP_LIMIT_S, note=f"min {s['app_min_s']:.2f} s, max {s['app_max_s']:.2f} s",
+        limit=STARTUP_LIMIT_S,
+        note=f"min {s['app_min_s']:.2f} s, max {s['app_max_s']:.2f} s; the window is drawn and responsive "
+             "while SQLAlchemy and the models load on a worker thread",
+    ))
+    results.append(Result(
+        name="start-up to the data layer loaded and the first tab built (median of 5)", value=s["ready_s"],
+        unit="s", note="no target: recorded so the deferred work is visible",
+    ))
+    results.append(Result(
+        name="start-up to Coming up filled from the large demo db (median of 5)", value=s["filled_s"],
+        unit="s", note="no target: the list is computed in the background over the whole caseload",
     ))
     ratio = s["app_s"] / s["bare_s"]
     results.append(Result(
@@ -159,7 +218,8 @@ def run(ctx: BenchContext) -> list[Result]:
         limit=STARTUP_RATIO_LIMIT, note=f"bare {s['bare_s']:.2f} s",
     ))
     results.append(Result(
-        name="peak memory (max RSS) with the large demo db open", value=s["peak_mb"], unit="MB",
+        name="peak memory (max RSS) with the large demo db open and Coming up filled", value=s["peak_mb"],
+        unit="MB",
         limit=MEMORY_LIMIT_MB,
     ))
     p = measure_first_page(db)

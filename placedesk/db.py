@@ -15,14 +15,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from placedesk.errors import DatabaseRefused
 from placedesk.fileio import fsync_dir
 from placedesk.migrations import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 # "PDK1": marks a SQLite file as PlaceDesk's (PRAGMA application_id).
 APPLICATION_ID = 0x50444B31
@@ -82,6 +83,9 @@ def _set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def make_engine(path: Path) -> Engine:
+    # SQLAlchemy is imported on first use, so the window can appear before it has loaded.
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _set_pragmas)
     return engine
@@ -96,12 +100,24 @@ class Database:
         self.created = created
         self.upgraded_from = upgraded_from
         self.backup_path = backup_path
-        self.engine = make_engine(path)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
         self.officer = ""
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made on first use (importing SQLAlchemy then)."""
+        if self._engine is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._engine = make_engine(self.path)
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        return self._engine
 
     def session(self) -> Session:
         """A plain session; prefer :meth:`session_scope` for a user action."""
+        self.engine  # noqa: B018 - makes the session factory on first use
+        assert self._sessions is not None
         session = self._sessions()
         session.info["officer"] = self.officer
         return session
@@ -120,7 +136,8 @@ class Database:
             session.close()
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True) -> Database:

@@ -42,14 +42,19 @@ def open_for_gui(path: Path) -> Database | None:
             path = other
 
 
-def build_main_window(db: Database, settings_problem: str | None = None):  # type: ignore[no-untyped-def]
-    """The main window over an open database (used by the app, tests and benchmarks)."""
+def build_main_window(db: Database, settings_problem: str | None = None, *,  # type: ignore[no-untyped-def]
+                      automatic_sync: bool = False):
+    """The main window over an open database (used by the app, tests and benchmarks).
+
+    ``automatic_sync`` turns on the daily backup and the periodic exchange with
+    the shared folder; only the real app sets it.
+    """
     from placedesk.ui.context import AppContext
     from placedesk.ui.main_window import MainWindow
 
     loaded = load_settings()
     ctx = AppContext(db, loaded.settings, settings_problem=settings_problem or loaded.problem)
-    return MainWindow(ctx)
+    return MainWindow(ctx, automatic_sync=automatic_sync)
 
 
 def run_gui(db_arg: str | None) -> int:
@@ -65,7 +70,7 @@ def run_gui(db_arg: str | None) -> int:
     db = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
     if db is None:
         return 2
-    window = build_main_window(db, loaded.problem)
+    window = build_main_window(db, loaded.problem, automatic_sync=True)
     if db.created:
         window.statusBar().showMessage(f"Started a new empty database at {db.path}", 15000)
     elif db.upgraded_from is not None:

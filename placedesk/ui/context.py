@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.orm import Session
 
 from placedesk.config import Settings
 from placedesk.db import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Names used in change notices: the table names of placedesk.models, plus "all".
 ALL = "all"

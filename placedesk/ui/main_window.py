@@ -1,7 +1,10 @@
 """The main window: tabs for the officer's work, a File menu, and a status bar.
 
 Tabs are built the first time they are shown, so start-up only pays for the
-tab on screen (QtCharts, pandas and reportlab load when first needed).
+tab on screen (QtCharts, pandas and reportlab load when first needed). The
+window itself appears before SQLAlchemy and the models have loaded: they are
+imported on a worker thread while the window is already drawn and responsive,
+and the first tab is filled when they are ready (``ready`` is emitted then).
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import importlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+import shiboken6
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
@@ -22,14 +27,20 @@ from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.tabs.base import Tab
+from placedesk.ui.tasks import run_in_background
 
-# (module under placedesk.ui.tabs, class name, title, entities it opens), in tab order.
-TABS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("coming_up", "ComingUpTab", "Coming up", ("child",)),
-    ("referrals", "ReferralsTab", "Referrals", ("referral",)),
-    ("providers", "ProvidersTab", "Providers", ("provider",)),
-    ("placements", "PlacementsTab", "Placements", ("placement", "agreement")),
-    ("monitoring", "MonitoringTab", "Monitoring", ("cap", "monitoring_visit", "kpi_value")),
+if TYPE_CHECKING:
+    from placedesk.ui.sync_actions import SyncActions
+
+# (key, module, class name, title, entities it opens), in tab order.
+TABS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
+    ("coming_up", "placedesk.ui.tabs.coming_up", "ComingUpTab", "Coming up", ("child",)),
+    ("referrals", "placedesk.ui.tabs.referrals", "ReferralsTab", "Referrals", ("referral",)),
+    ("providers", "placedesk.ui.tabs.providers", "ProvidersTab", "Providers", ("provider",)),
+    ("placements", "placedesk.ui.tabs.placements", "PlacementsTab", "Placements", ("placement", "agreement")),
+    ("monitoring", "placedesk.ui.tabs.monitoring", "MonitoringTab", "Monitoring",
+     ("cap", "monitoring_visit", "kpi_value")),
+    ("sync", "placedesk.ui.sync_panel", "SyncPanel", "Sync", ()),
 ]
 
 
@@ -46,29 +57,48 @@ class LazyTab(QWidget):
         self.tab: Tab | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Opening the database…")
+        self._loading.setAlignment(Qt.AlignCenter)
+        self._layout.addWidget(self._loading)
 
     def build(self) -> Tab:
         if self.tab is None:
-            module = importlib.import_module(f"placedesk.ui.tabs.{self._module}")
+            module = importlib.import_module(self._module)
             self.tab = getattr(module, self._class_name)(self._ctx)
+            self._loading.hide()
             self._layout.addWidget(self.tab)
             self._on_built(self.tab)
         return self.tab
 
 
+def _load_data_layer(ctx: AppContext) -> None:
+    """Import SQLAlchemy and the models and make the engine (run off the GUI thread)."""
+    import placedesk.models  # noqa: F401 - importing registers the tables and the audit hook
+    import placedesk.services.summary  # noqa: F401
+
+    ctx.db.engine  # noqa: B018 - makes the engine
+
+
 class MainWindow(QMainWindow):
     """PlaceDesk's main window over one open database."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    ready = Signal()
+
+    def __init__(self, ctx: AppContext, *, automatic_sync: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
+        # True once the data layer has loaded and the first tab is built.
+        self.is_ready = False
+        # Daily backup and periodic pick-up of colleagues' bundles (off in tests and tools).
+        self._automatic_sync = automatic_sync
+        self.sync: SyncActions | None = None
         self.setMinimumSize(760, 520)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, LazyTab] = {}
-        for module, class_name, title, _ in TABS:
+        for key, module, class_name, title, _ in TABS:
             holder = LazyTab(ctx, module, class_name, self._tab_built)
-            self._lazy[module] = holder
+            self._lazy[key] = holder
             self.tabs.addTab(holder, title)
         self.tabs.currentChanged.connect(self._build_current)
         self.setCentralWidget(self.tabs)
@@ -80,34 +110,45 @@ class MainWindow(QMainWindow):
         ctx.changed.connect(self._on_changed)
         self._update_title()
         self._restore_geometry()
+        self.counts_label.setText("Opening…")
+        run_in_background(lambda: _load_data_layer(ctx), lambda _: self._data_layer_loaded())
+
+    def _data_layer_loaded(self) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.is_ready = True
+        from placedesk.ui.sync_actions import install_sync_menu
+
+        self.sync = install_sync_menu(self, self.ctx, self.file_menu, self.sync_separator,
+                                      automatic=self._automatic_sync)
         self._build_current(self.tabs.currentIndex())
-        # Counts are cheap but not free on a large file: after the window is up.
-        QTimer.singleShot(0, self.refresh_counts)
+        self.refresh_counts()
+        self.ready.emit()
 
     # --- tabs -------------------------------------------------------------------------
 
     def _build_current(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if isinstance(widget, LazyTab):
+        if self.is_ready and isinstance(widget, LazyTab):
             widget.build()
 
     def _tab_built(self, tab: Tab) -> None:
         tab.open_requested.connect(self.open_record)
 
-    def tab(self, module: str) -> Tab:
-        """The tab built from ``placedesk.ui.tabs.<module>`` (built now if not yet shown)."""
-        return self._lazy[module].build()
+    def tab(self, key: str) -> Tab:
+        """The tab with this key in ``TABS`` (built now if not yet shown)."""
+        return self._lazy[key].build()
 
-    def show_tab(self, module: str) -> Tab:
-        tab = self.tab(module)
-        self.tabs.setCurrentWidget(self._lazy[module])
+    def show_tab(self, key: str) -> Tab:
+        tab = self.tab(key)
+        self.tabs.setCurrentWidget(self._lazy[key])
         return tab
 
     def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
         """Show a record in the tab that handles its kind."""
-        for module, _, _, handles in TABS:
+        for key, _, _, _, handles in TABS:
             if entity in handles:
-                tab = self.show_tab(module)
+                tab = self.show_tab(key)
                 tab.open_record(entity, record_id)
                 return
 
@@ -203,7 +244,7 @@ class MainWindow(QMainWindow):
     # --- status -----------------------------------------------------------------------
 
     def _on_changed(self, changed: frozenset[str]) -> None:
-        if touches(changed, "provider", "child", "referral", "placement"):
+        if self.is_ready and touches(changed, "provider", "child", "referral", "placement"):
             self.refresh_counts()
         if touches(changed):
             self._update_title()
@@ -247,6 +288,8 @@ class MainWindow(QMainWindow):
         from placedesk.ui.tasks import wait_for_tasks
 
         wait_for_tasks()
+        if self.sync is not None:
+            self.sync.on_close()
         self._window_settings().setValue("geometry", self.saveGeometry())
         event.accept()
 

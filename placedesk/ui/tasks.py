@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
@@ -74,13 +75,18 @@ def run_task(
         dialog.setMaximum(max(total, 1))
         dialog.setValue(done)
 
+    def close_dialog() -> None:
+        # The parent may have been closed meanwhile, taking the progress dialog with it.
+        if shiboken6.isValid(dialog):
+            dialog.close()
+
     def finish(result: Any) -> None:
-        dialog.close()
+        close_dialog()
         _live.discard(signals)
         on_done(result)
 
     def fail(exc: BaseException) -> None:
-        dialog.close()
+        close_dialog()
         _live.discard(signals)
         if on_error is not None:
             on_error(exc)

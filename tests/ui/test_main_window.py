@@ -21,6 +21,7 @@ def window(qtbot: QtBot, db: Database) -> MainWindow:
     win = build_main_window(db)
     qtbot.addWidget(win)
     win.show()
+    qtbot.waitUntil(lambda: win.is_ready)
     return win
 
 
@@ -39,11 +40,24 @@ def test_demo_database_shows_its_path_and_counts(qtbot: QtBot, demo_db: Database
     assert providers.model.rowCount() == min(counts.providers, 200)
 
 
+def test_window_appears_before_the_data_layer_then_fills_the_first_tab(qtbot: QtBot, db: Database) -> None:
+    win = build_main_window(db)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.ready, timeout=20000):
+        win.show()
+        assert not win.is_ready and win.counts_label.text() == "Opening…"
+    assert win._lazy["coming_up"].tab is not None
+    assert "0 providers" in win.counts_label.text()
+
+
 def test_tab_titles_and_only_the_visible_tab_is_built(window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Coming up", "Referrals", "Providers", "Placements", "Monitoring"]
-    built = [isinstance(w, LazyTab) and w.tab is not None for w in map(window.tabs.widget, range(5))]
-    assert built == [True, False, False, False, False]
+    assert titles == ["Coming up", "Referrals", "Providers", "Placements", "Monitoring", "Sync"]
+    built = [isinstance(w, LazyTab) and w.tab is not None for w in map(window.tabs.widget, range(6))]
+    assert built == [True, False, False, False, False, False]
+    menu = [a.text() for a in window.file_menu.actions() if a.text()]
+    assert {"&Send and receive now", "&Import bundle…", "&Restore from a backup…"} <= set(menu)
+    assert window.sync is not None and window.sync.status_label.text().startswith("Sync:")
 
 
 def test_empty_database_says_what_to_do_next(window: MainWindow) -> None:
