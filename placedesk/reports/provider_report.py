@@ -30,7 +30,6 @@ from placedesk.reports.cap_report import store_report
 from placedesk.reports.monitoring_layout import (
     CONTENT_WIDTH,
     INK,
-    MUTED,
     RAG_INK,
     RULE,
     build_pdf,

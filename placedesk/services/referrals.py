@@ -32,7 +32,8 @@ from placedesk.models.vocab import NEEDS, RISKS, label
 from placedesk.reports.referral_pack import ReferralPackData, build_referral_pack
 from placedesk.services.funding import check_shares
 from placedesk.services.leaving_care import age_on
-from placedesk.services.matching import match_referral
+from placedesk.services.matching import MatchResult, MatchRow, match_referral
+from placedesk.services.restrictions import active_restrictions
 from placedesk.services.parsing import format_date, normalise_postcode, outward_code
 from placedesk.services.refs import next_ref
 from placedesk.services.workflow import advance
@@ -242,48 +243,68 @@ def mark_ready(session: Session, referral: Referral, *, today: dt.date) -> None:
 
 
 def choose_recipients(session: Session, referral: Referral, provider_ids: Sequence[uuid.UUID], *,
-                      today: dt.date) -> list[ReferralRecipient]:
+                      today: dt.date, shortlist: MatchResult | None = None) -> list[ReferralRecipient]:
     """Record the providers chosen from the shortlist, keeping each one's score and reasons.
 
     Providers already sent a pack stay; unsent ones not chosen again are dropped.
-    Excluded providers are refused with the reason they were excluded.
+    Excluded providers are refused with the reason they were excluded, and so is
+    a provider closed to referrals since the shortlist was made. Pass the
+    ``shortlist`` the screen has just shown to save ranking the directory again.
     """
     if referral.status not in (ReferralStatus.DRAFT, ReferralStatus.READY, ReferralStatus.SENT,
                                ReferralStatus.OFFERS_RECEIVED):
         raise WorkflowError(f"Referral {referral.ref} is {referral.status.label.lower()}: no more providers can be chosen.")
+    if shortlist is not None and shortlist.referral_ref != referral.ref:
+        raise ValidationError("That shortlist was made for another referral: refresh it.", "providers")
     chosen = list(dict.fromkeys(provider_ids))
     if not chosen:
         raise ValidationError("Choose at least one provider from the shortlist.", "providers")
+    rows = _checked_rows(session, referral, chosen, today=today, shortlist=shortlist)
     for recipient in list(referral.recipients):
         if recipient.sent_on is None and recipient.provider_id not in chosen:
             referral.recipients.remove(recipient)
-    _add_recipients(session, referral, chosen, today=today)
+    _set_recipients(referral, rows)
     referral.wizard_step = max(referral.wizard_step, 3)
     session.flush()
     return [r for r in referral.recipients if r.provider_id in chosen]
 
 
-def _add_recipients(session: Session, referral: Referral, provider_ids: Sequence[uuid.UUID], *,
-                    today: dt.date) -> None:
-    """Add (or refresh) recipients with their shortlist score; refuse excluded providers."""
-    result = match_referral(session, referral, today=today)
+def _checked_rows(session: Session, referral: Referral, provider_ids: Sequence[uuid.UUID], *, today: dt.date,
+                  shortlist: MatchResult | None = None) -> list[MatchRow]:
+    """Each provider's shortlist row; refuses excluded, vanished or newly closed providers."""
+    result = shortlist or match_referral(session, referral, today=today)
     excluded = {e.provider_id: e for e in result.excluded}
+    closed = active_restrictions(session, today) if shortlist is not None else {}
+    rows = []
     for pid in provider_ids:
         if pid in excluded:
             e = excluded[pid]
             raise ValidationError(f"{e.provider_name} cannot be sent this referral: {e.reason}.", "providers")
-        if result.row_for(pid) is None:
-            raise NotFound("A chosen provider no longer exists: refresh the shortlist.")
-    by_provider = {r.provider_id: r for r in referral.recipients}
-    for pid in provider_ids:
         row = result.row_for(pid)
-        assert row is not None
-        recipient = by_provider.get(pid)
+        if row is None:
+            raise NotFound("A chosen provider is not on the shortlist: refresh it.")
+        if pid in closed:
+            raise ValidationError(f"{row.provider_name} cannot be sent this referral: {closed[pid]}.", "providers")
+        rows.append(row)
+    return rows
+
+
+def _set_recipients(referral: Referral, rows: Sequence[MatchRow]) -> None:
+    """Add (or refresh) a recipient per row with its shortlist score and reasons."""
+    by_provider = {r.provider_id: r for r in referral.recipients}
+    for row in rows:
+        recipient = by_provider.get(row.provider_id)
         if recipient is None:
-            recipient = ReferralRecipient(provider_id=pid)
+            recipient = ReferralRecipient(provider_id=row.provider_id)
             referral.recipients.append(recipient)
         recipient.match_score = row.score
         recipient.match_reasons = list(row.reasons)
+
+
+def _add_recipients(session: Session, referral: Referral, provider_ids: Sequence[uuid.UUID], *,
+                    today: dt.date) -> None:
+    """Add (or refresh) recipients with their shortlist score; refuse excluded providers."""
+    _set_recipients(referral, _checked_rows(session, referral, provider_ids, today=today))
 
 
 def _scrub(text: str, child: Child) -> str:

@@ -10,9 +10,8 @@ announces what changed so screens refresh.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,7 +34,7 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.ui import dialogs
 from placedesk.ui.context import ALL, AppContext, touches
-from placedesk.ui.tasks import run_task, wait_for_tasks
+from placedesk.ui.tasks import run_in_background, run_task, wait_for_tasks
 
 SYNC_ENTITIES = ("sync_record", "sync_conflict")
 # How often colleagues' new bundles are looked for while the app is open.
@@ -46,48 +45,6 @@ _reported_rejections: set[str] = set()
 
 def _laptop_id(ctx: AppContext) -> str:
     return ensure_laptop_id(ctx.settings)
-
-
-class _QuietSignals(QObject):
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _QuietRunnable(QRunnable):
-    def __init__(self, fn: Callable[[], object], signals: _QuietSignals) -> None:
-        super().__init__()
-        self._fn = fn
-        self._signals = signals
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:  # reported on the GUI thread
-            self._signals.failed.emit(exc)
-        else:
-            self._signals.finished.emit(result)
-
-
-_quiet_live: set[_QuietSignals] = set()
-
-
-def run_quietly(fn: Callable[[], object], on_done: Callable[[object], None],
-                on_error: Callable[[BaseException], None]) -> None:
-    """Background work the officer did not ask for just now (periodic pick-up): no progress dialog."""
-    signals = _QuietSignals()
-    _quiet_live.add(signals)
-
-    def finish(result: object) -> None:
-        _quiet_live.discard(signals)
-        on_done(result)
-
-    def fail(exc: object) -> None:
-        _quiet_live.discard(signals)
-        on_error(exc)  # type: ignore[arg-type]
-
-    signals.finished.connect(finish)
-    signals.failed.connect(fail)
-    QThreadPool.globalInstance().start(_QuietRunnable(fn, signals))
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -177,7 +134,7 @@ def send_and_receive(parent: QWidget, ctx: AppContext, *, quiet: bool = False) -
         show_error(parent, exc)
 
     if quiet:
-        run_quietly(lambda: work(None), done, failed)
+        run_in_background(lambda: work(None), done, failed)
     else:
         run_task(parent, "Sending and receiving…", work, done, failed, with_progress=True)
 
@@ -320,7 +277,7 @@ def take_daily_backup(parent: QWidget, ctx: AppContext, today: dt.date | None = 
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(f"Today's automatic backup failed: {exc}", 15000)
 
-    run_quietly(lambda: daily_backup(path, today=on, keep=keep), lambda _: None, failed)
+    run_in_background(lambda: daily_backup(path, today=on, keep=keep), lambda _: None, failed)
 
 
 def deliver_on_close(ctx: AppContext) -> str | None:

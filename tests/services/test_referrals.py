@@ -202,3 +202,35 @@ def test_a_provider_suspended_since_the_shortlist_is_not_sent_a_pack(session: Se
     provider = make_provider(session, "Oak House", suspended=True, suspension_reason="Safeguarding review")
     with pytest.raises(ValidationError, match="Oak House cannot be sent this referral: Suspended"):
         send_referral(session, referral, [provider.id], today=TODAY, officer=OFFICER)
+
+
+def test_choosing_from_a_shortlist_just_made_keeps_scores_drops_unsent_and_refuses_closed(session: Session) -> None:
+    import datetime as dt
+
+    from placedesk.errors import ValidationError
+    from placedesk.models import ReferralRecipient
+    from placedesk.models.enums import OfstedJudgement
+    from placedesk.services.matching import match_referral
+    from placedesk.services.referrals import choose_recipients
+    from tests.services.referral_helpers import TODAY, make_provider, make_referral
+
+    oak, elm = make_provider(session, "Oak House"), make_provider(session, "Elm House")
+    poor = make_provider(session, "Poor House", ofsted_judgement=OfstedJudgement.INADEQUATE)
+    referral = make_referral(session)
+    referral.recipients.append(ReferralRecipient(provider=elm))
+    session.flush()
+    shortlist = match_referral(session, referral, today=TODAY)
+    with pytest.raises(ValidationError, match="Poor House cannot be sent this referral: Ofsted judgement is Inadequate"):
+        choose_recipients(session, referral, [poor.id], today=TODAY, shortlist=shortlist)
+    with pytest.raises(ValidationError, match="at least one provider"):
+        choose_recipients(session, referral, [], today=TODAY, shortlist=shortlist)
+    (chosen,) = choose_recipients(session, referral, [oak.id], today=TODAY, shortlist=shortlist)
+    assert [r.provider.name for r in referral.recipients] == ["Oak House"]  # unsent Elm dropped
+    assert chosen.match_score == shortlist.row_for(oak.id).score
+    assert chosen.match_reasons == shortlist.row_for(oak.id).reasons
+    assert referral.wizard_step == 3
+    # A provider suspended after the shortlist was made is refused all the same.
+    elm.suspended, elm.suspension_reason, elm.suspended_from = True, "Safeguarding review", TODAY - dt.timedelta(days=1)
+    session.flush()
+    with pytest.raises(ValidationError, match="Elm House cannot be sent"):
+        choose_recipients(session, referral, [elm.id], today=TODAY, shortlist=shortlist)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import ValidationError, WorkflowError
-from placedesk.models import Agreement, Placement, ReferralRecipient
-from placedesk.models.enums import AgreementStatus, OfferStatus, ReferralStatus
+from placedesk.models.enums import OfferStatus, ReferralStatus
 from placedesk.services.workflow import (
     TRANSITIONS,
     active_placement,

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from placedesk.errors import ValidationError
 from placedesk.models.enums import OfstedJudgement
 from placedesk.services.matching import MatchResult, match_referral
-from placedesk.services.wizard_drafts import choose_from_shortlist
+from placedesk.services.referrals import choose_recipients
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
 from placedesk.ui.widgets.rows_model import Row, RowsModel
@@ -237,8 +237,8 @@ class MatchPage(ReferralPage):
         referral_id, chosen, today, shortlist = self.state.referral_id, self.chosen(), self.state.today, self.result
         if not chosen:
             raise ValidationError("Choose at least one provider from the shortlist.", "providers")
-        return lambda session: choose_from_shortlist(session, referral_in(session, referral_id), shortlist, chosen,
-                                                     today=today)
+        return lambda session: choose_recipients(session, referral_in(session, referral_id), chosen,
+                                                 today=today, shortlist=shortlist)
 
     def save(self, session: Session) -> None:
         self.prepare()(session)
