@@ -28,7 +28,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -41,6 +40,7 @@ from reportlab.platypus import (
 )
 
 from placedesk.reports import fonts as fontlib
+from placedesk.reports.common import numbered_canvas
 from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, FieldBox, add_signature_fields
 from placedesk.services.parsing import format_date, format_money, format_percent
 
@@ -245,56 +245,6 @@ class _SignatureBox(Flowable):
         self.found[self.field_name] = FieldBox(
             self.field_name, canv.getPageNumber() - 1, (x, y, x + self.width, y + self.height)
         )
-
-
-def _numbered_canvas(data: IpaData, fonts: fontlib.FontSet) -> type[Canvas]:
-    """A canvas that holds pages back so every footer can say "Page X of Y"."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            width, height = A4
-            self.saveState()
-            self.setFillColor(INK)
-            self.setFont(fonts.bold, 9)
-            _draw_runs(self, PAGE_MARGIN, height - 12 * mm, data.la_name or "Local authority", fonts, bold=True)
-            self.setFont(fonts.regular, 9)
-            self.drawRightString(width - PAGE_MARGIN, height - 12 * mm, TITLE)
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.6)
-            self.line(PAGE_MARGIN, height - 14 * mm, width - PAGE_MARGIN, height - 14 * mm)
-            self.line(PAGE_MARGIN, 14 * mm, width - PAGE_MARGIN, 14 * mm)
-            self.setFont(fonts.regular, 8)
-            self.setFillColor(colors.HexColor("#4a5568"))
-            self.drawString(PAGE_MARGIN, 10 * mm, f"Agreement {data.agreement_ref} · Version {data.version}")
-            self.drawCentredString(width / 2, 6 * mm, "OFFICIAL – SENSITIVE: contains personal data about a child")
-            self.drawRightString(width - PAGE_MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
-            self.restoreState()
-
-    return NumberedCanvas
-
-
-def _draw_runs(canv: Canvas, x: float, y: float, text: str, fonts: fontlib.FontSet, *, bold: bool = False) -> None:
-    size = canv._fontsize
-    for font, run in fontlib.runs(text, fonts, bold=bold):
-        canv.setFont(font, size)
-        canv.drawString(x, y, run)
-        x += canv.stringWidth(run, font, size)
 
 
 def _p(text: str, style: ParagraphStyle, fonts: fontlib.FontSet, *, bold: bool = False) -> Paragraph:
@@ -647,7 +597,10 @@ def render_ipa(data: IpaData) -> bytes:
         # Fixed ids and dates make identical input give identical bytes.
         invariant=1,
     )
-    doc.build(_build_story(data, fonts, found), canvasmaker=_numbered_canvas(data, fonts))
+    canvas = numbered_canvas(data.la_name or "Local authority", TITLE,
+                             f"Agreement {data.agreement_ref} · Version {data.version}",
+                             "OFFICIAL – SENSITIVE: contains personal data about a child")
+    doc.build(_build_story(data, fonts, found), canvasmaker=canvas)
     boxes = [found[name] for name in (LA_FIELD, PROVIDER_FIELD) if name in found]
     return add_signature_fields(buffer.getvalue(), boxes)
 

@@ -1,4 +1,4 @@
-"""The lists the main window's tabs show: referrals, providers and placements.
+"""The lists the Referrals and Providers tabs show (the Placements list lives with agreements).
 
 Kept to what an officer scans a list for; detail screens load the rest.
 Referral rows show the child by case reference and initials only.
@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Collection
 
 from sqlalchemy import Integer, Select, case, cast, func, literal, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from placedesk.models import Child, Placement, PlacementFeeLine, Provider, Referral
+from placedesk.models import Child, Provider, Referral
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, ReferralStatus
 from placedesk.services.listing import Column, ListSpec
 
@@ -106,43 +106,4 @@ def provider_list() -> ListSpec:
             "has_vacancy": lambda v: (Provider.vacancies > 0) if v else (Provider.vacancies == 0),
             "suspended": lambda v: Provider.suspended.is_(bool(v)),
         },
-    )
-
-
-def placement_list() -> ListSpec:
-    """Placements with child, provider, dates and weekly cost."""
-    weekly = (
-        select(func.coalesce(func.sum(PlacementFeeLine.weekly_amount_pence), 0))
-        .where(PlacementFeeLine.placement_id == Placement.id)
-        .scalar_subquery()
-    )
-    provider = aliased(Provider)
-
-    def base() -> Select[tuple[()]]:
-        return (
-            select()
-            .select_from(Placement)
-            .join(Child, Child.id == Placement.child_id)
-            .join(provider, provider.id == Placement.provider_id)
-        )
-
-    return ListSpec(
-        name="placements",
-        id_expr=Placement.id,
-        columns=[
-            Column("ref", "Placement", Placement.ref),
-            Column("case_reference", "Case ref", Child.case_reference),
-            Column("initials", "Child", _initials, "initials"),
-            Column("provider", "Provider", provider.name),
-            Column("placement_type", "Type", Placement.placement_type, "enum"),
-            Column("start_date", "Start", Placement.start_date, "date"),
-            Column("end_date", "End", Placement.end_date, "date"),
-            Column("weekly", "Weekly cost", weekly, "money"),
-        ],
-        base=base,
-        search=[Placement.ref, Child.case_reference, provider.name],
-        default_sort="start_date",
-        default_descending=True,
-        filters={"active": lambda v: Placement.end_date.is_(None) if v else Placement.end_date.is_not(None),
-                 "provider_id": lambda v: Placement.provider_id == v},
     )
