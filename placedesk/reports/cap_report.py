@@ -11,7 +11,6 @@ its actions, reviews and sanctions, oldest first.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +19,11 @@ from reportlab.platypus import Flowable, Spacer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from placedesk.models import AuditEvent, Cap, StoredDocument
+from placedesk.models import AuditEvent, Cap
 from placedesk.models.enums import AuditAction, CapActionStatus, Rag, SanctionKind
 from placedesk.reports.monitoring_layout import CONTENT_WIDTH, build_pdf, facts, para, rag_style, styles, table
 from placedesk.services.caps import action_rag, cap_rag
+from placedesk.services.documents import store_document
 from placedesk.services.parsing import format_date, format_money
 
 TITLE = "Corrective action plan"
@@ -229,23 +229,14 @@ def render_cap_report(data: CapReportData) -> bytes:
                      subject=f"{TITLE} {data.ref} for {data.provider_ref}")
 
 
-def store_report(session: Session, filename: str, content: bytes, kind: str) -> StoredDocument:
-    """Keep a generated report in the database with its SHA-256."""
-    document = StoredDocument(filename=filename, media_type="application/pdf", kind=kind,
-                              sha256=hashlib.sha256(content).hexdigest(), size=len(content), content=content)
-    session.add(document)
-    session.flush()
-    return document
-
-
 def make_cap_report(session: Session, cap: Cap, *, today: dt.date, store: bool = True) -> tuple[str, bytes]:
     """Render the report for ``cap`` (and keep it as a stored document); returns (file name, PDF bytes)."""
     content = render_cap_report(cap_report_data(session, cap, today=today))
     filename = f"{cap.ref} CAP report {today.isoformat()}.pdf"
     if store:
-        store_report(session, filename, content, KIND)
+        store_document(session, filename, content, KIND)
     return filename, content
 
 
 __all__ = ["KIND", "TITLE", "ActionLine", "CapReportData", "HistoryLine", "cap_report_data", "make_cap_report",
-           "render_cap_report", "store_report"]
+           "render_cap_report"]

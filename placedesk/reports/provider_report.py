@@ -26,7 +26,6 @@ from placedesk.errors import NotFound, ValidationError
 from placedesk.models import Cap, Inspection, Provider
 from placedesk.models.enums import CapStatus, Rag
 from placedesk.reports import fonts as fontlib
-from placedesk.reports.cap_report import store_report
 from placedesk.reports.monitoring_layout import (
     CONTENT_WIDTH,
     INK,
@@ -40,6 +39,7 @@ from placedesk.reports.monitoring_layout import (
     table,
 )
 from placedesk.services.caps import cap_rag
+from placedesk.services.documents import store_document
 from placedesk.services.kpis import KpiPoint, month_start, provider_values
 from placedesk.services.parsing import format_date
 from placedesk.services.risk import assess_provider
@@ -293,7 +293,7 @@ def make_provider_report(session: Session, provider: Provider, *, start: dt.date
     content = render_provider_report(provider_report_data(session, provider, start=start, end=end, today=today))
     filename = f"{provider.ref} monitoring {start.isoformat()} to {end.isoformat()}.pdf"
     if store:
-        store_report(session, filename, content, KIND)
+        store_document(session, filename, content, KIND)
     return filename, content
 
 

@@ -43,6 +43,7 @@ from placedesk.reports import ipa as report
 from placedesk.reports import signing
 from placedesk.services.funding import check_shares, split_weekly
 from placedesk.services.listing import Column, ListSpec
+from placedesk.services.documents import store_document
 from placedesk.services.parsing import format_date
 
 DOCUMENT_KIND = "ipa"
@@ -256,12 +257,7 @@ def clause_override_dir() -> Path:
 
 
 def _store(session: Session, filename: str, content: bytes, kind: str = DOCUMENT_KIND) -> StoredDocument:
-    document = StoredDocument(
-        filename=filename, kind=kind, sha256=hashlib.sha256(content).hexdigest(), size=len(content), content=content
-    )
-    session.add(document)
-    session.flush()
-    return document
+    return store_document(session, filename, content, kind)
 
 
 def _check_officer(officer: OfficerSettings) -> None:

@@ -15,7 +15,6 @@ of the child's names and case reference too, in case the officer typed them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +31,7 @@ from placedesk.models.vocab import NEEDS, RISKS, label
 from placedesk.reports.referral_pack import ReferralPackData, build_referral_pack
 from placedesk.services.funding import check_shares
 from placedesk.services.leaving_care import age_on
+from placedesk.services.documents import store_document
 from placedesk.services.matching import MatchResult, MatchRow, match_referral
 from placedesk.services.restrictions import active_restrictions
 from placedesk.services.parsing import format_date, normalise_postcode, outward_code
@@ -387,14 +387,9 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     for recipient in recipients:
         provider = recipient.provider or session.get(Provider, recipient.provider_id)
         pdf = make_referral_pack(session, referral, provider, today=today, officer=officer)
-        digest = hashlib.sha256(pdf).hexdigest()
-        document = StoredDocument(
-            filename=f"{referral.ref}-{provider.ref}-referral-pack.pdf", kind=PACK_KIND, sha256=digest,
-            size=len(pdf), content=pdf,
-        )
-        session.add(document)
+        document = store_document(session, f"{referral.ref}-{provider.ref}-referral-pack.pdf", pdf, PACK_KIND)
         recipient.sent_on = today
-        recipient.pack_sha256 = digest
+        recipient.pack_sha256 = document.sha256
         documents.append(document)
     session.flush()
     if referral.status is ReferralStatus.READY:
