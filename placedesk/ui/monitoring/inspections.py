@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.models import Inspection, Provider
@@ -17,7 +16,7 @@ from placedesk.services.parsing import format_date
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import AMBER, RED, choice, date_edit, date_of
-from placedesk.ui.monitoring.table import RecordTable
+from placedesk.ui.monitoring.evidence_panel import EvidencePanel
 from placedesk.ui.widgets.rows_model import Row
 
 JUDGEMENT_COLOURS = {"Inadequate": RED, "Requires improvement to be good": AMBER}
@@ -54,31 +53,13 @@ class InspectionDialog(ServiceDialog):
                                  inspection_type=self.inspection_type.text(), summary=self.summary.toPlainText())
 
 
-class InspectionsPanel(QWidget):
+class InspectionsPanel(EvidencePanel):
     """The provider's inspections, newest first."""
 
-    record_requested = Signal()
-    cap_requested = Signal(object, str)  # the record's id, the evidence it gives
-
     def __init__(self) -> None:
-        super().__init__()
-        self.table = RecordTable(["Date", "Type", "Judgement", "Summary"],
-                                 "No inspections recorded. Record one when Ofsted publishes its report.",
-                                 widths=(90, 140, 220))
-        self.record_button = QPushButton("Record an inspection…")
-        self.record_button.clicked.connect(self.record_requested)
-        self.cap_button = QPushButton("Open a CAP from this…")
-        self.cap_button.setEnabled(False)
-        self.cap_button.clicked.connect(self._cap_from_selected)
-        self.table.view.selectionModel().selectionChanged.connect(
-            lambda *_: self.cap_button.setEnabled(bool(self.table.view.selectionModel().selectedRows())))
-        bar = QHBoxLayout()
-        bar.addWidget(self.record_button)
-        bar.addWidget(self.cap_button)
-        bar.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        super().__init__(["Date", "Type", "Judgement", "Summary"],
+                         "No inspections recorded. Record one when Ofsted publishes its report.",
+                         (90, 140, 220), "Record an inspection…")
 
     def show_overview(self, overview: ProviderOverview) -> None:
         rows = []
@@ -88,11 +69,4 @@ class InspectionsPanel(QWidget):
             evidence = f"Ofsted inspection {format_date(day)}: {judgement}. {summary}".strip()
             rows.append(Row([format_date(day), kind, judgement, summary], key=(record_id, evidence),
                             colours={2: colour} if colour else {}, tooltip=summary))
-        self.table.set_rows(rows)
-        self.cap_button.setEnabled(False)
-
-    def _cap_from_selected(self) -> None:
-        selected = self.table.view.selectionModel().selectedRows()
-        if selected:
-            record_id, evidence = self.table.model.key(selected[0].row())  # type: ignore[misc]
-            self.cap_requested.emit(record_id, evidence)
+        self.show_rows(rows)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.models import MonitoringVisit, Provider
@@ -17,7 +16,7 @@ from placedesk.services.visits import record_visit
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import AMBER, RED, choice, date_edit, date_of
-from placedesk.ui.monitoring.table import RecordTable
+from placedesk.ui.monitoring.evidence_panel import EvidencePanel
 from placedesk.ui.widgets.rows_model import Row
 
 RATING_COLOURS = {"Inadequate": RED, "Requires improvement": AMBER}
@@ -58,31 +57,13 @@ class VisitDialog(ServiceDialog):
                             rating=choice(self.rating, VisitRating), today=self.today, officer=self.officer.text())
 
 
-class VisitsPanel(QWidget):
+class VisitsPanel(EvidencePanel):
     """The provider's visits and reviews, newest first."""
 
-    record_requested = Signal()
-    cap_requested = Signal(object, str)  # the record's id, the evidence it gives
-
     def __init__(self) -> None:
-        super().__init__()
-        self.table = RecordTable(["Date", "Kind", "Rating", "Officer", "Findings"],
-                                 "No visits recorded yet. Record each visit, desk review or Reg 44 report here.",
-                                 widths=(90, 150, 150, 130))
-        self.record_button = QPushButton("Record a visit…")
-        self.record_button.clicked.connect(self.record_requested)
-        self.cap_button = QPushButton("Open a CAP from this…")
-        self.cap_button.setEnabled(False)
-        self.cap_button.clicked.connect(self._cap_from_selected)
-        self.table.view.selectionModel().selectionChanged.connect(
-            lambda *_: self.cap_button.setEnabled(bool(self.table.view.selectionModel().selectedRows())))
-        bar = QHBoxLayout()
-        bar.addWidget(self.record_button)
-        bar.addWidget(self.cap_button)
-        bar.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        super().__init__(["Date", "Kind", "Rating", "Officer", "Findings"],
+                         "No visits recorded yet. Record each visit, desk review or Reg 44 report here.",
+                         (90, 150, 150, 130), "Record a visit…")
 
     def show_overview(self, overview: ProviderOverview) -> None:
         rows = []
@@ -92,11 +73,4 @@ class VisitsPanel(QWidget):
             evidence = f"{kind} {format_date(day)} ({rating or 'no rating'}): {findings}"
             rows.append(Row([format_date(day), kind, rating or "–", officer, findings], key=(record_id, evidence),
                             colours={2: colour} if colour else {}, tooltip=findings))
-        self.table.set_rows(rows)
-        self.cap_button.setEnabled(False)
-
-    def _cap_from_selected(self) -> None:
-        selected = self.table.view.selectionModel().selectedRows()
-        if selected:
-            record_id, evidence = self.table.model.key(selected[0].row())  # type: ignore[misc]
-            self.cap_requested.emit(record_id, evidence)
+        self.show_rows(rows)
