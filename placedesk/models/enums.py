@@ -287,6 +287,10 @@ class CapSource(LabelledEnum):
     COMPLAINT = "complaint"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return "KPI" if self is CapSource.KPI else super().label
+
 
 class CapActionStatus(LabelledEnum):
     NOT_STARTED = "not_started"

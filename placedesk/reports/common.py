@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
@@ -77,17 +78,25 @@ def bullets(items: Sequence[str], styles: ReportStyles) -> list[Paragraph]:
     return [Paragraph(fontlib.markup(item, styles.fonts), styles.bullet, bulletText="•") for item in items]
 
 
-def _plain_fits(text: str, styles: ReportStyles, limit: int) -> bool:
-    """Short text in the regular font's glyphs can be a plain table cell (far cheaper than a Paragraph)."""
-    return len(text) <= limit and "\n" not in text and all(ord(c) in styles.fonts.regular_chars for c in text)
+# Left and right cell padding of key/value tables, in points.
+_CELL_PADDING = 10
+
+
+def _plain_fits(text: str, font: str, size: float, width: float, styles: ReportStyles) -> bool:
+    """Text on one line within ``width``, in the regular font's glyphs, can be a plain table cell
+    (far cheaper than a Paragraph); anything longer must wrap, or it runs into the next column."""
+    return ("\n" not in text and all(ord(c) in styles.fonts.regular_chars for c in text)
+            and stringWidth(text, font, size) <= width - _CELL_PADDING)
 
 
 def key_value_table(rows: Sequence[tuple[str, str]], styles: ReportStyles, *, key_width: float = 48 * mm) -> Table:
     """Label / value pairs, labels shaded, for facts such as "Age: 13"."""
-    value_chars = int((CONTENT_WIDTH - key_width) / (styles.cell.fontSize * 0.6))
+    size, value_width = styles.cell.fontSize, CONTENT_WIDTH - key_width
     data = [
-        [key if _plain_fits(key, styles, 30) else para(key, styles.cell_bold, styles),
-         (value or "—") if _plain_fits(value or "—", styles, value_chars) else para(value, styles.cell, styles)]
+        [key if _plain_fits(key, styles.fonts.bold, size, key_width, styles)
+         else para(key, styles.cell_bold, styles),
+         (value or "—") if _plain_fits(value or "—", styles.fonts.regular, size, value_width, styles)
+         else para(value, styles.cell, styles)]
         for key, value in rows
     ]
     table = Table(data, colWidths=[key_width, CONTENT_WIDTH - key_width], hAlign="LEFT")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from reportlab.lib import colors
@@ -29,6 +29,7 @@ from placedesk.reports.common import (
     PAGE_MARGIN,
     RULE,
     SHADE,
+    ReportStyles,
     key_value_table,
     numbered_canvas,
     report_styles,
@@ -41,31 +42,24 @@ RAG_INK = {Rag.RED: colors.HexColor("#a61b1b"), Rag.AMBER: colors.HexColor("#8a5
 
 
 @dataclass(frozen=True)
-class Styles:
-    """The shared report styles plus the smaller cells and red text monitoring tables need."""
+class Styles(ReportStyles):
+    """The shared report styles with the smaller cells and red text monitoring tables need."""
 
-    fonts: fontlib.FontSet
-    title: ParagraphStyle
-    subtitle: ParagraphStyle
-    heading: ParagraphStyle
-    body: ParagraphStyle
-    small: ParagraphStyle
-    cell: ParagraphStyle
-    cell_bold: ParagraphStyle
-    cell_right: ParagraphStyle
     cell_red: ParagraphStyle
 
 
 def styles() -> Styles:
     base = report_styles()
     cell = ParagraphStyle("mon_cell", parent=base.cell, fontSize=8.5, leading=10.5)
-    return Styles(
-        fonts=base.fonts, title=base.title, subtitle=base.subtitle, heading=base.heading, body=base.body,
-        small=base.small, cell=cell,
+    shared = {f.name: getattr(base, f.name) for f in fields(base)}
+    shared.update(
+        cell=cell,
         cell_bold=ParagraphStyle("mon_cell_bold", parent=cell, fontName=base.fonts.bold),
         cell_right=ParagraphStyle("mon_cell_right", parent=base.cell_right, fontSize=8.5, leading=10.5),
-        cell_red=ParagraphStyle("mon_cell_red", parent=cell, fontName=base.fonts.bold, textColor=RAG_INK[Rag.RED]),
     )
+    return Styles(**shared,
+                  cell_red=ParagraphStyle("mon_cell_red", parent=cell, fontName=base.fonts.bold,
+                                          textColor=RAG_INK[Rag.RED]))
 
 
 def para(text: str, style: ParagraphStyle, st: Styles, *, bold: bool = False) -> Paragraph:
