@@ -16,7 +16,6 @@ transaction, followed by a change notice.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,8 +57,6 @@ from placedesk.ui.widgets.field_error import FieldError, mark_invalid
 CHANGED = ("agreement", "stored_document", "referral", "placement", "placement_fee_line",
            "placement_funding_share")
 PRINT_DPI = 200
-SCREEN_DPI = 80
-PAGE_CACHE_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,6 @@ class AgreementPanel(QWidget):
         self.agreement_id: uuid.UUID | None = None
         self.status: AgreementStatus | None = None
         self.shown_document: uuid.UUID | None = None
-        self._page_cache: dict[str, list[QImage]] = {}
         self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(QPrinter.HighResolution)
 
         self.heading = QLabel()
@@ -405,25 +401,8 @@ class AgreementPanel(QWidget):
         self._show_pdf(pdf)
 
     def _show_pdf(self, pdf: bytes | None) -> None:
-        if pdf is None:
-            return
-        if self.viewer.kind != "poppler":
+        if pdf is not None:
             self.viewer.show_pdf(pdf)
-            return
-        key = hashlib.sha256(pdf).hexdigest()
-        if key in self._page_cache:
-            self.viewer.show_pages(pdf, self._page_cache[key])
-            return
-
-        def drawn(images: list[QImage]) -> None:
-            # Going back to a version just looked at should not draw its pages again.
-            self._page_cache[key] = images
-            while len(self._page_cache) > PAGE_CACHE_SIZE:
-                self._page_cache.pop(next(iter(self._page_cache)))
-            self.viewer.show_pages(pdf, images)
-
-        self.viewer.show_placeholder("Drawing the pages…")
-        run_task(self, "Drawing the agreement's pages…", lambda: render_pages(pdf, SCREEN_DPI), drawn)
 
     def _on_changed(self, changed: frozenset[str]) -> None:
         if self.placement_id is not None and touches(changed, *CHANGED):
@@ -700,10 +679,6 @@ class AgreementPanel(QWidget):
                  lambda images: self._print_pages(printer, images), lambda exc: show_error(self, exc))
 
     def _print_pages(self, printer: QPrinter, images: list[QImage]) -> None:
-        if not images:
-            dialogs.warn(self, "Print", "This computer cannot draw PDF pages for printing. Use “Open in PDF "
-                         "reader” and print from there.")
-            return
         painter = QPainter()
         if not painter.begin(printer):
             dialogs.warn(self, "Print", "The printer could not be started. Check it is switched on and try again.")
