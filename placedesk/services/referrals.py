@@ -323,9 +323,14 @@ def _scrub(text: str, child: Child) -> str:
     return text
 
 
+def response_by(referral: Referral, *, sent_on: dt.date) -> dt.date:
+    """The date providers must answer by: the one set, else :data:`RESPONSE_DAYS` after sending."""
+    return referral.response_by or sent_on + dt.timedelta(days=RESPONSE_DAYS[referral.urgency])
+
+
 def referral_pack_data(session: Session, referral: Referral, provider: Provider, *, today: dt.date,
                        officer: OfficerSettings | None = None) -> ReferralPackData:
-    """The minimised content of one provider's pack."""
+    """The minimised content of one provider's pack, as it would be sent ``today``."""
     officer = officer or load_settings().settings.officer
     child = referral.child
 
@@ -335,7 +340,7 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
     home = outward_code(child.home_postcode) if child.home_postcode else ""
     home_area = ", ".join(x for x in (child.home_local_authority, home) if x)
     return ReferralPackData(
-        referral_ref=referral.ref, issued_on=today, response_by=referral.response_by,
+        referral_ref=referral.ref, issued_on=today, response_by=response_by(referral, sent_on=today),
         la_name=officer.local_authority, officer_name=officer.name, officer_role=officer.role,
         officer_email=officer.email, provider_name=provider.name, provider_ref=provider.ref,
         initials=child.initials, age_years=age_on(child.date_of_birth, today), gender=child.gender,
@@ -380,8 +385,7 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     recipients = [r for r in referral.recipients if r.provider_id in wanted]
     if not recipients:
         raise ValidationError("Choose at least one provider to send the referral to.", "providers")
-    if referral.response_by is None:
-        referral.response_by = today + dt.timedelta(days=RESPONSE_DAYS[referral.urgency])
+    referral.response_by = response_by(referral, sent_on=today)
     officer = officer or load_settings().settings.officer
     documents: list[StoredDocument] = []
     for recipient in recipients:
@@ -447,6 +451,7 @@ __all__ = [
     "referral_pack_data",
     "save_child",
     "save_needs",
+    "response_by",
     "send_referral",
     "set_wizard_step",
 ]

@@ -188,6 +188,17 @@ def test_pack_is_minimised(session: Session) -> None:
     assert "KW needs consistent adults; KW responds to routine." in flat
 
 
+def test_preview_pack_shows_the_response_by_date_the_sent_pack_will_carry(session: Session) -> None:
+    referral = _draft(session)
+    provider = make_provider(session, "Oak House")
+    assert referral.response_by is None
+    preview = " ".join(_pdf_text(make_referral_pack(session, referral, provider, today=TODAY,
+                                                    officer=OFFICER)).split())
+    (document,) = send_referral(session, referral, [provider.id], today=TODAY, officer=OFFICER)
+    due = (TODAY + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+    assert due in preview and due in " ".join(_pdf_text(document.content).split())
+
+
 def test_choosing_again_drops_unsent_providers_but_keeps_sent_ones(session: Session) -> None:
     referral = _draft(session)
     a, b, c = make_provider(session, "Oak House"), make_provider(session, "Ash Lodge"), make_provider(session, "Yew")
