@@ -31,7 +31,8 @@ from placedesk.services.caps import (
 from placedesk.services.parsing import parse_money
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import choice, date_edit, date_of
+from placedesk.ui.monitoring.style import date_edit, date_of
+from placedesk.ui.widgets.combo import enum_data
 
 CAP_CHANGES = ("cap", "cap_action", "cap_review", "cap_sanction", "provider")
 
@@ -104,8 +105,8 @@ class OpenCapDialog(ServiceDialog):
         reviews = [date_of(self.review_date)] if self.set_review.isChecked() else []
         return open_cap(
             session, provider, issue=self.issue.toPlainText(), evidence=self.evidence.toPlainText(),
-            severity=choice(self.severity, CapSeverity), opened_on=date_of(self.opened_on),
-            approach=choice(self.approach, CapApproach), source=choice(self.source, CapSource), placement=placement,
+            severity=enum_data(self.severity, CapSeverity), opened_on=date_of(self.opened_on),
+            approach=enum_data(self.approach, CapApproach), source=enum_data(self.source, CapSource), placement=placement,
             source_id=self.source_id,
             owner=self.owner.text(), factor_seriousness=self.seriousness.toPlainText(),
             factor_risks=self.risks.toPlainText(), factor_contract_breached=self.breached.isChecked(),
@@ -158,7 +159,7 @@ class ActionStatusDialog(ServiceDialog):
     def _save(self, session: Session) -> CapAction:
         action = session.get(CapAction, self.action_id)
         assert action is not None
-        return set_action_status(session, action, choice(self.status, CapActionStatus),  # type: ignore[arg-type]
+        return set_action_status(session, action, enum_data(self.status, CapActionStatus),  # type: ignore[arg-type]
                                  on=date_of(self.on),
                                  evidence=self.evidence.toPlainText(),
                                  waived_reason=self.waived_reason.toPlainText())
@@ -179,8 +180,8 @@ class EscalateDialog(ServiceDialog):
         self.on = date_edit(today)
         self.notes = _text_box("Why: what the provider did or did not do")
         self.sanction.currentIndexChanged.connect(
-            lambda _: self.amount.setEnabled(choice(self.sanction, SanctionKind) is SanctionKind.FINE))
-        self.amount.setEnabled(choice(self.sanction, SanctionKind) is SanctionKind.FINE)
+            lambda _: self.amount.setEnabled(enum_data(self.sanction, SanctionKind) is SanctionKind.FINE))
+        self.amount.setEnabled(enum_data(self.sanction, SanctionKind) is SanctionKind.FINE)
         self.form.add("sanction", "Sanction", self.sanction)
         self.form.add("amount", "Fine (£)", self.amount, "Only for a fine.")
         self.form.add("today", "From", self.on)
@@ -189,7 +190,7 @@ class EscalateDialog(ServiceDialog):
     def _save(self, session: Session) -> CapSanction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
-        kind = choice(self.sanction, SanctionKind)
+        kind = enum_data(self.sanction, SanctionKind)
         text = self.amount.text().strip()
         amount = parse_money(text, "amount") if (text and kind is SanctionKind.FINE) else None
         return escalate(session, cap, kind, amount_pence=amount, today=date_of(self.on),
@@ -232,7 +233,7 @@ class CloseCapDialog(ServiceDialog):
     def _save(self, session: Session) -> Cap:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
-        return close_cap(session, cap, choice(self.outcome, CapOutcome), self.notes.toPlainText(), today=date_of(self.on))
+        return close_cap(session, cap, enum_data(self.outcome, CapOutcome), self.notes.toPlainText(), today=date_of(self.on))
 
 
 class ReviewDialog(ServiceDialog):

@@ -15,7 +15,8 @@ from placedesk.services.monitoring_view import ProviderOverview
 from placedesk.services.parsing import format_date
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import AMBER, RED, choice, date_edit, date_of
+from placedesk.ui.monitoring.style import AMBER, RED, date_edit, date_of
+from placedesk.ui.widgets.combo import enum_data
 from placedesk.ui.monitoring.evidence_panel import EvidencePanel
 from placedesk.ui.widgets.rows_model import Row
 
@@ -47,7 +48,7 @@ class InspectionDialog(ServiceDialog):
     def _save(self, session: Session) -> Inspection:
         provider = session.get(Provider, self.provider_id)
         assert provider is not None
-        judgement = choice(self.judgement, OfstedJudgement) or OfstedJudgement.NOT_YET_INSPECTED
+        judgement = enum_data(self.judgement, OfstedJudgement) or OfstedJudgement.NOT_YET_INSPECTED
         return record_inspection(session, provider, inspection_date=date_of(self.inspection_date),
                                  judgement=judgement, today=self.today,
                                  inspection_type=self.inspection_type.text(), summary=self.summary.toPlainText())

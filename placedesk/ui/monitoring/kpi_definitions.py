@@ -31,7 +31,8 @@ from placedesk.services.kpis import all_definitions, create_definition, update_d
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import choice, with_unit
+from placedesk.ui.monitoring.style import with_unit
+from placedesk.ui.widgets.combo import enum_data
 from placedesk.ui.monitoring.table import RecordTable
 from placedesk.ui.widgets.rows_model import Row
 
@@ -91,10 +92,10 @@ class KpiDefinitionDialog(ServiceDialog):
             self.form.add(name, label, widget, hint)
 
     def _save(self, session: Session) -> KpiDefinition:
-        values = {"name": self.name.text(), "kind": choice(self.kind, KpiKind),
-                  "direction": choice(self.direction, KpiDirection), "target": self.target.value(),
+        values = {"name": self.name.text(), "kind": enum_data(self.kind, KpiKind),
+                  "direction": enum_data(self.direction, KpiDirection), "target": self.target.value(),
                   "amber_threshold": self.amber.value(), "unit": self.unit.text(),
-                  "scope": choice(self.scope, KpiScope), "description": self.description.toPlainText()}
+                  "scope": enum_data(self.scope, KpiScope), "description": self.description.toPlainText()}
         if self.definition_id is None:
             return create_definition(session, code=self.code.text(), **values)  # type: ignore[arg-type]
         definition = session.get(KpiDefinition, self.definition_id)

@@ -12,7 +12,7 @@ from placedesk.models.enums import RiskLevel
 from placedesk.services.risk import override_risk
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import choice
+from placedesk.ui.widgets.combo import enum_data
 
 
 class RiskOverrideDialog(ServiceDialog):
@@ -38,4 +38,4 @@ class RiskOverrideDialog(ServiceDialog):
     def _save(self, session: Session) -> None:
         provider = session.get(Provider, self.provider_id)
         assert provider is not None
-        override_risk(session, provider, choice(self.level, RiskLevel), self.reason.toPlainText())
+        override_risk(session, provider, enum_data(self.level, RiskLevel), self.reason.toPlainText())

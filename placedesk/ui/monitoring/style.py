@@ -7,16 +7,12 @@ values, high risk, and every overdue CAP action.
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from typing import TypeVar
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QDateEdit
+from PySide6.QtWidgets import QDateEdit
 
 from placedesk.models.enums import Rag, RiskLevel
-
-E = TypeVar("E", bound=enum.Enum)
 
 RED = QColor("#b00020")
 AMBER = QColor("#a15c00")
@@ -58,7 +54,3 @@ def with_unit(value: float, unit: str) -> str:
     return f"{number}%" if unit == "%" else f"{number} {unit}"
 
 
-def choice(combo: QComboBox, kind: type[E]) -> E | None:
-    """The chosen item's enum member (Qt hands string enums back as plain text), or None."""
-    value = combo.currentData()
-    return None if value is None or value == "" else kind(value)

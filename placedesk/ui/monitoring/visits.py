@@ -15,7 +15,8 @@ from placedesk.services.parsing import format_date
 from placedesk.services.visits import record_visit
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.service_dialog import ServiceDialog
-from placedesk.ui.monitoring.style import AMBER, RED, choice, date_edit, date_of
+from placedesk.ui.monitoring.style import AMBER, RED, date_edit, date_of
+from placedesk.ui.widgets.combo import enum_data
 from placedesk.ui.monitoring.evidence_panel import EvidencePanel
 from placedesk.ui.widgets.rows_model import Row
 
@@ -52,9 +53,9 @@ class VisitDialog(ServiceDialog):
         provider = session.get(Provider, self.provider_id)
         assert provider is not None
         return record_visit(session, provider, visit_date=date_of(self.visit_date),
-                            visit_type=choice(self.visit_type, VisitType),  # type: ignore[arg-type]
+                            visit_type=enum_data(self.visit_type, VisitType),  # type: ignore[arg-type]
                             findings=self.findings.toPlainText(),
-                            rating=choice(self.rating, VisitRating), today=self.today, officer=self.officer.text())
+                            rating=enum_data(self.rating, VisitRating), today=self.today, officer=self.officer.text())
 
 
 class VisitsPanel(EvidencePanel):

@@ -22,7 +22,8 @@ from placedesk.services.parsing import format_date, format_money, parse_date
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.shares_editor import SharesEditor
 from placedesk.ui.wizard.needs_page import summary_box
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, set_combo_data
+from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState
 
 
 class AwardPage(ReferralPage):

@@ -21,7 +21,8 @@ from placedesk.services.referrals import ChildDetails, save_child
 from placedesk.services.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.wizard_drafts import find_child
 from placedesk.ui.child_panel import ChildPanel
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, set_combo_data
+from placedesk.ui.widgets.combo import set_combo_data
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState
 
 GENDERS = ("Female", "Male", "Non-binary", "Prefer not to say")
 RELIGIONS = ("None", "Christian", "Muslim", "Hindu", "Sikh", "Jewish", "Buddhist", "Other", "Not known")

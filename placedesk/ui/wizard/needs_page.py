@@ -19,7 +19,8 @@ from placedesk.models.vocab import NEEDS, RISKS
 from placedesk.services.parsing import format_date, format_money, normalise_postcode, parse_date, parse_money
 from placedesk.services.referrals import ReferralNeeds, save_needs
 from placedesk.ui.widgets.shares_editor import SharesEditor
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, set_combo_data
+from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState
 
 
 def tick_list(options: dict[str, str]) -> QListWidget:

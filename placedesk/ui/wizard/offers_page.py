@@ -48,7 +48,8 @@ from placedesk.ui.widgets.field_error import FieldForm
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.wizard.match_page import START_DELAY_MS, table
 from placedesk.ui.tasks import run_task
-from placedesk.ui.wizard.page_base import ReferralPage, WizardState, enum_data, referral_in, set_combo_data
+from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
 from placedesk.ui.wizard.needs_page import summary_box
 
 OFFER, DECLINE = "offer", "decline"

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
-import enum
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
@@ -28,8 +26,6 @@ from placedesk.ui.context import AppContext
 from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
 
-
-E = TypeVar("E", bound=enum.Enum)
 
 
 @dataclass
@@ -264,13 +260,3 @@ class ReferralPage(QWizardPage):
         return label
 
 
-def enum_data(combo: Any, kind: type[E]) -> E | None:
-    """The combo's current item data as a member of ``kind`` (Qt hands string enums back as plain str)."""
-    value = combo.currentData()
-    return None if value is None else kind(value)
-
-
-def set_combo_data(combo: Any, value: Any) -> None:
-    """Select the combo item whose data is ``value`` (first item when absent)."""
-    index = combo.findData(value)
-    combo.setCurrentIndex(max(index, 0))
