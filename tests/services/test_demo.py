@@ -142,6 +142,20 @@ def test_monitoring_shows_overdue_actions_and_a_referral_restriction(demo_db: Da
     assert any("Restriction of new referrals" in reason for reason in reasons.values())
 
 
+def test_stored_risk_levels_are_what_the_monitoring_rules_compute(tmp_path: Path) -> None:
+    from placedesk.services.risk import assess, collect_facts
+
+    db, _ = _generate(tmp_path / "risk.sqlite", 3)
+    try:
+        with db.session() as s:
+            stored = {pid: level for pid, level in s.execute(select(Provider.id, Provider.risk_level))}
+            computed = {pid: assess(facts).level for pid, facts in collect_facts(s, TODAY).items()}
+        assert stored == computed
+        assert len(set(stored.values())) == 3  # low, medium and high all appear
+    finally:
+        db.close()
+
+
 def test_care_histories_use_ssda903_codes_and_ages_cover_leaving_care(demo_db: Database) -> None:
     today = dt.date.today()
     with demo_db.session() as s:

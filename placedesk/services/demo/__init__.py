@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
@@ -35,10 +35,11 @@ from placedesk.services.demo.places import AREAS
 from placedesk.services.demo.providers import generate_providers
 from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
 from placedesk.services.kpi_defaults import ensure_default_kpis
+from placedesk.services.risk import assess, collect_facts
 
 # Bumped when the volume or shape of the data changes, so cached benchmark databases are rebuilt
 # (a corrected code or wording alone is not worth every benchmark rebuilding it).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, toda
         generate_kpi_values(writer, providers, definitions, size.kpi_months)
     writer.finish()
     say(f"KPI values: {writer.counts.get('kpi_value', 0):,}")
+    _apply_risk_rules(session, today)
+    say("Provider risk levels from the monitoring rules")
 
     counts = dict(writer.counts)
     counts["kpi_definition"] = len(definitions)
@@ -163,6 +166,16 @@ def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, toda
         scale=scale, seed=seed, today=today, counts=counts,
         referral_statuses={s.value: casework.status_counts.get(s, 0) for s in ReferralStatus},
     )
+
+
+def _apply_risk_rules(session: Session, today: dt.date) -> None:
+    """Store each provider's risk level as the monitoring rules compute it from the generated records,
+    so the demo's lists agree with what the Monitoring tab shows (bulk, like the rest of the demo)."""
+    table = Provider.__table__
+    levels = [{"pid": pid, "level": assess(facts).level} for pid, facts in collect_facts(session, today).items()]
+    if levels:
+        session.execute(update(table).where(table.c.id == bindparam("pid")).values(risk_level=bindparam("level")),
+                        levels)
 
 
 __all__ = ["GENERATOR_VERSION", "SCALES", "DemoPlacement", "DemoSummary", "generate_demo"]
