@@ -110,7 +110,7 @@ def award(session: Session, referral: Referral, offer: Offer, fee_lines: Sequenc
             f"The start date is before the referral was made ({format_date(referral.referred_on)}).", "start_date"
         )
     provider = offer.recipient.provider
-    restriction = active_restrictions(session, today).get(provider.id)
+    restriction = active_restrictions(session, today, [provider.id]).get(provider.id)
     if restriction:
         raise WorkflowError(f"{provider.name} cannot be awarded new placements: {restriction}.")
     if spot_reason is not None:

@@ -147,6 +147,10 @@ class MatchResult:
     def row_for(self, provider_id: uuid.UUID) -> MatchRow | None:
         return next((row for row in self.ranked if row._hex == provider_id.hex), None)
 
+    def excluded_for(self, provider_id: uuid.UUID) -> Excluded | None:
+        """Why ``provider_id`` was left off, or None (compared as text: thousands may be excluded)."""
+        return next((e for e in self.excluded if e.provider_hex == provider_id.hex), None)
+
 
 @functools.lru_cache(maxsize=4096)
 def _points(value: float) -> str:

@@ -164,7 +164,7 @@ def provider_detail(session: Session, provider_id: uuid.UUID, *, today: dt.date)
     detail = ProviderDetail(
         provider=provider, type_label=provider.provider_type.label,
         capabilities=[label(code) for code in provider.capabilities], rates=_rates(provider),
-        closed_reason=active_restrictions(session, today).get(provider.id, ""),
+        closed_reason=active_restrictions(session, today, [provider.id]).get(provider.id, ""),
         risk_level=provider.effective_risk,
         risk_reasons=[f"{r.level.label}: {r.reason}" for r in assessment.reasons],
     )

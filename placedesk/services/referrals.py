@@ -273,12 +273,12 @@ def _checked_rows(session: Session, referral: Referral, provider_ids: Sequence[u
                   shortlist: MatchResult | None = None) -> list[MatchRow]:
     """Each provider's shortlist row; refuses excluded, vanished or newly closed providers."""
     result = shortlist or match_referral(session, referral, today=today)
-    excluded = {e.provider_id: e for e in result.excluded}
-    closed = active_restrictions(session, today) if shortlist is not None else {}
+    # A fresh ranking already excludes closed providers; a shortlist the screen made may be minutes old.
+    closed = active_restrictions(session, today, provider_ids) if shortlist is not None else {}
     rows = []
     for pid in provider_ids:
-        if pid in excluded:
-            e = excluded[pid]
+        e = result.excluded_for(pid)
+        if e is not None:
             raise ValidationError(f"{e.provider_name} cannot be sent this referral: {e.reason}.", "providers")
         row = result.row_for(pid)
         if row is None:

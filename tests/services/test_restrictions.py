@@ -55,3 +55,15 @@ def test_a_fine_does_not_close_the_provider(session: Session) -> None:
     session.add(cap)
     session.flush()
     assert active_restrictions(session, D(2026, 2, 1)) == {}
+
+
+def test_asking_about_some_providers_leaves_the_others_out(session: Session) -> None:
+    suspended = _provider(session, "P4", suspended=True, suspension_reason="Registration lapsed")
+    sanctioned = _provider(session, "P5")
+    _sanction(session, sanctioned, SanctionKind.FRAMEWORK_SUSPENSION, D(2026, 1, 5))
+    clear = _provider(session, "P6")
+    on = D(2026, 2, 1)
+    assert set(active_restrictions(session, on)) == {suspended.id, sanctioned.id}
+    assert active_restrictions(session, on, [sanctioned.id, clear.id]).keys() == {sanctioned.id}
+    assert "Registration lapsed" in active_restrictions(session, on, [suspended.id])[suspended.id]
+    assert active_restrictions(session, on, []) == {}
