@@ -364,13 +364,42 @@ def make_referral_pack(session: Session, referral: Referral, provider: Provider,
     return build_referral_pack(referral_pack_data(session, referral, provider, today=today, officer=officer))
 
 
+@dataclass(frozen=True)
+class ReferralPack:
+    """One provider's pack as made for preview: what it prints, and the PDF.
+
+    Handing it back to :func:`send_referral` stores these very bytes, so the
+    pack the officer checked is the pack on file, provided what it prints is
+    still what the referral says on the day it is sent.
+    """
+
+    provider_id: uuid.UUID
+    content: ReferralPackData
+    pdf: bytes
+
+
+def make_referral_packs(session: Session, referral: Referral, *, today: dt.date,
+                        officer: OfficerSettings | None = None) -> dict[uuid.UUID, ReferralPack]:
+    """Each recipient's pack as it would be sent ``today``, by provider id (nothing is stored)."""
+    officer = officer or load_settings().settings.officer
+    packs: dict[uuid.UUID, ReferralPack] = {}
+    for recipient in referral.recipients:
+        content = referral_pack_data(session, referral, recipient.provider, today=today, officer=officer)
+        packs[recipient.provider_id] = ReferralPack(recipient.provider_id, content, build_referral_pack(content))
+    return packs
+
+
 def send_referral(session: Session, referral: Referral, provider_ids: Sequence[uuid.UUID], *, today: dt.date,
-                  officer: OfficerSettings | None = None) -> list[StoredDocument]:
+                  officer: OfficerSettings | None = None,
+                  made: Mapping[uuid.UUID, ReferralPack] | None = None) -> list[StoredDocument]:
     """Make, store and record a pack for each provider; the referral becomes ``sent``.
 
     A draft is first checked and made ready. Providers not yet chosen are added
     as recipients. When no response-by date is set it defaults to
-    :data:`RESPONSE_DAYS` after today for the referral's urgency.
+    :data:`RESPONSE_DAYS` after today for the referral's urgency. Packs in
+    ``made`` (from :func:`make_referral_packs`) are stored as they are when
+    their content is exactly what would be printed now; any other pack is made
+    again here, so what is stored is always what is recorded as sent.
     """
     if referral.status is ReferralStatus.DRAFT:
         advance(session, referral, ReferralStatus.READY, today=today)
@@ -390,7 +419,9 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     documents: list[StoredDocument] = []
     for recipient in recipients:
         provider = recipient.provider or session.get(Provider, recipient.provider_id)
-        pdf = make_referral_pack(session, referral, provider, today=today, officer=officer)
+        content = referral_pack_data(session, referral, provider, today=today, officer=officer)
+        ready = (made or {}).get(provider.id)
+        pdf = ready.pdf if ready is not None and ready.content == content else build_referral_pack(content)
         document = store_document(session, f"{referral.ref}-{provider.ref}-referral-pack.pdf", pdf, PACK_KIND)
         recipient.sent_on = today
         recipient.pack_sha256 = document.sha256
@@ -437,6 +468,7 @@ def recipients(session: Session, referral: Referral) -> list[RecipientStatus]:
 
 
 __all__ = [
+    "ReferralPack",
     "PACK_KIND",
     "RESPONSE_DAYS",
     "ChildDetails",
@@ -445,6 +477,7 @@ __all__ = [
     "choose_recipients",
     "find_referral",
     "make_referral_pack",
+    "make_referral_packs",
     "mark_ready",
     "pack_for",
     "recipients",

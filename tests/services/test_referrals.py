@@ -21,6 +21,7 @@ from placedesk.services.referrals import (
     choose_recipients,
     find_referral,
     make_referral_pack,
+    make_referral_packs,
     pack_for,
     save_child,
     save_needs,
@@ -197,6 +198,30 @@ def test_preview_pack_shows_the_response_by_date_the_sent_pack_will_carry(sessio
     (document,) = send_referral(session, referral, [provider.id], today=TODAY, officer=OFFICER)
     due = (TODAY + dt.timedelta(days=7)).strftime("%d/%m/%Y")
     assert due in preview and due in " ".join(_pdf_text(document.content).split())
+
+
+def test_the_pack_the_officer_checked_is_the_pack_stored(session: Session) -> None:
+    referral = _draft(session)
+    a, b = make_provider(session, "Oak House"), make_provider(session, "Ash Lodge")
+    choose_recipients(session, referral, [a.id, b.id], today=TODAY)
+    made = make_referral_packs(session, referral, today=TODAY, officer=OFFICER)
+    assert set(made) == {a.id, b.id}
+    send_referral(session, referral, [a.id, b.id], today=TODAY, officer=OFFICER, made=made)
+    for recipient in referral.recipients:
+        assert recipient.pack_sha256 == hashlib.sha256(made[recipient.provider_id].pdf).hexdigest()
+
+
+def test_a_pack_made_before_the_referral_changed_is_made_again(session: Session) -> None:
+    referral = _draft(session)
+    provider = make_provider(session, "Oak House")
+    choose_recipients(session, referral, [provider.id], today=TODAY)
+    made = make_referral_packs(session, referral, today=TODAY, officer=OFFICER)
+    referral.health_summary = "Hay fever in summer."
+    later = TODAY + dt.timedelta(days=2)
+    (document,) = send_referral(session, referral, [provider.id], today=later, officer=OFFICER, made=made)
+    assert document.sha256 != hashlib.sha256(made[provider.id].pdf).hexdigest()
+    text = " ".join(_pdf_text(document.content).split())
+    assert "Hay fever in summer." in text and later.strftime("%d/%m/%Y") in text
 
 
 def test_choosing_again_drops_unsent_providers_but_keeps_sent_ones(session: Session) -> None:

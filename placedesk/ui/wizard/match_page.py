@@ -63,9 +63,8 @@ def table(model: RowsModel) -> QTableView:
 class MatchPage(ReferralPage):
     step = 2
     save_on_back = True
-    # Saving checks the providers are still open to referrals: kept off the GUI thread.
-    save_in_background = True
-    busy_label = "Saving the chosen providers…"
+    # Saving rechecks only the chosen providers against today's suspensions and sanctions,
+    # using the shortlist on screen, so it is quick enough for the GUI thread.
     changes = ("referral", "referral_recipient")
 
     def __init__(self, state: WizardState) -> None:

@@ -27,7 +27,6 @@ from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
 
 
-
 @dataclass
 class WizardState:
     """What the pages share: the app context, the referral being worked on, and today."""
@@ -67,9 +66,7 @@ class ReferralPage(QWizardPage):
     # Draft pages also save when the officer goes Back, if what is typed is valid; pages whose
     # save sends, records or awards something never act on Back.
     save_on_back = False
-    # Pages whose save is slow work (making PDFs, re-ranking the directory) run it off the GUI
-    # thread through prepare(); the wizard moves on when it has finished.
-    save_in_background = False
+    # Shown while a save runs off the GUI thread (see saves_in_background).
     busy_label = "Saving…"
 
     def __init__(self, state: WizardState, title: str, subtitle: str) -> None:
@@ -171,7 +168,7 @@ class ReferralPage(QWizardPage):
         if self._saving:
             return False
         self.clear_errors()
-        if self.save_in_background:
+        if self.saves_in_background():
             self._start_background_save()
             return False
         try:
@@ -187,10 +184,18 @@ class ReferralPage(QWizardPage):
         self.after_save()
         return True
 
+    def saves_in_background(self) -> bool:
+        """Whether this Next's save is slow work (making PDFs) to run off the GUI thread.
+
+        Such a page parses its widgets in :meth:`prepare`, and the wizard moves on
+        when the returned call has finished. Every other save runs here, at once.
+        """
+        return False
+
     def prepare(self) -> Callable[[Session], None]:
         """Parse the widgets on the GUI thread; return the one service call to run off it.
 
-        Only pages with ``save_in_background`` use this, and they override it so the
+        Only pages that save in the background use this, and they override it so the
         returned call touches no widget.
         """
         return self.save

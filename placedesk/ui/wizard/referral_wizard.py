@@ -80,7 +80,11 @@ class ReferralWizard(QWizard):
             return CHILD
         with self.state.ctx.read() as session:
             referral = referral_in(session, self.state.referral_id)
-            return resume_page(referral.status, referral.wizard_step)
+            page = resume_page(referral.status, referral.wizard_step)
+            # Nothing to send until providers are chosen: reopen at the shortlist instead.
+            if page == SEND and not referral.recipients:
+                return MATCH
+            return page
 
     def resume(self, page: int) -> None:
         """Open at ``page`` with the earlier pages in the history, so Back works as if they were just done.

@@ -1,37 +1,40 @@
 """Wizard step 4, Send: a referral pack PDF per chosen provider, previewed or saved, and the sent date.
 
-Packs are made off the GUI thread (reportlab), opened in the laptop's PDF
-viewer to check them, and saved where the officer chooses. On Next the sent date is recorded for every
-recipient, the packs are kept, and the referral becomes sent.
+Packs are made off the GUI thread (reportlab) as soon as the page opens, for
+the sent date typed (again when it changes), opened in the laptop's PDF viewer
+to check them, and saved where the officer chooses. On Next the sent date is
+recorded for every recipient, the packs are kept, and the referral becomes
+sent. The packs kept are the ones the officer checked, unless the referral
+changed since they were made; then they are made again as part of the save.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-import tempfile
-from collections.abc import Callable
-
-from PySide6.QtCore import QUrl
+import shiboken6
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
 from sqlalchemy.orm import Session
 
-from placedesk.errors import ValidationError
+from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.fileio import atomic_write_bytes
 from placedesk.services.parsing import format_date, parse_date
-from placedesk.services.referrals import make_referral_pack, recipients, send_referral
+from placedesk.services.referrals import ReferralPack, make_referral_packs, recipients, send_referral
 from placedesk.ui import dialogs
-from placedesk.ui.tasks import run_task
+from placedesk.ui.tasks import run_in_background
 from placedesk.ui.widgets.rows_model import Row, RowsModel
-from placedesk.ui.wizard.match_page import table
+from placedesk.ui.wizard.match_page import START_DELAY_MS, table
 from placedesk.ui.wizard.page_base import ReferralPage, WizardState, referral_in
 
 
 class SendPage(ReferralPage):
     step = 3
-    save_in_background = True
     busy_label = "Making, storing and recording the referral packs…"
     changes = ("referral", "referral_recipient", "stored_document")
 
@@ -40,11 +43,15 @@ class SendPage(ReferralPage):
                          "Make a referral pack for each chosen provider, check it, save it to send by secure email, "
                          "and record the date it went. Packs hold initials and age only, never the full name, "
                          "date of birth or case reference.")
-        self.packs: dict[uuid.UUID, bytes] = {}
+        self.packs: dict[uuid.UUID, ReferralPack] = {}
+        # The sent date the packs in hand were made for (age and response-by depend on it).
+        self.packs_date: dt.date | None = None
+        self._making = 0
         self.names: dict[uuid.UUID, str] = {}
         self.recipients = RowsModel(["Provider", "Score", "Pack", "Sent on"], numeric_columns=(1,))
         self.view = table(self.recipients)
-        self.make_button = QPushButton("Make referral packs")
+        self.make_button = QPushButton("Make the packs again")
+        self.make_button.setToolTip("Make every pack afresh, e.g. after the referral was changed elsewhere")
         self.make_button.clicked.connect(self.make_packs)
         self.preview_button = QPushButton("Preview selected pack")
         self.preview_button.setToolTip("Open the pack in this laptop's PDF viewer")
@@ -66,6 +73,7 @@ class SendPage(ReferralPage):
         self._preview_dir: tempfile.TemporaryDirectory[str] | None = None
         form = self.add_form("Sending")
         self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
+        self.sent_on.editingFinished.connect(self._sent_date_changed)
         self.body_layout.addWidget(self.note(
             "“Record as sent” keeps each provider's pack with the referral (with its fingerprint, so it can be "
             "proved later what was sent) and records this date. It cannot be undone from here: check the packs "
@@ -75,57 +83,92 @@ class SendPage(ReferralPage):
 
     def load(self, session: Session) -> None:
         referral = self.referral(session)
-        self.packs = {}
+        self.packs, self.packs_date = {}, None
         chosen = recipients(session, referral)
         self.names = {r.provider_id: r.provider_name for r in chosen}
         sent = [r.sent_on for r in chosen if r.sent_on]
         self.sent_on.setText(format_date(max(sent) if sent else self.state.today))
         self._rows = [(r.provider_id, r.provider_name, r.match_score, r.sent_on) for r in chosen]
         self._fill()
-        self.status.setText("Press “Make referral packs” to prepare one PDF per provider.")
+        if not self._rows:
+            self.status.setText("No provider has been chosen for this referral yet: go Back to the shortlist "
+                                "and tick at least one.")
+            return
+        if self.state.passing_through(self.step):
+            return
+        # Draw the page first, then make the packs: reportlab competes with painting for the GIL.
+        self._making += 1
+        making = self._making
+        self.make_button.setEnabled(False)
+        self.status.setText("Making referral packs…")
+        self._fill()
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self.make_packs() if making == self._making else None)
 
     def _fill(self) -> None:
         rows = []
         for provider_id, name, score, sent_on in self._rows:
-            pack = ("ready to preview" if provider_id in self.packs else "sent and kept" if sent_on
-                    else "not made yet")
+            pack = ("ready to preview" if provider_id in self.packs else "being made" if self._making
+                    else "sent and kept" if sent_on else "not made yet")
             rows.append(Row([name, f"{score:g}" if score is not None else "", pack, format_date(sent_on)],
                             key=provider_id))
         self.recipients.set_rows(rows)
         self.view.resizeColumnsToContents()
 
+    def _typed_date(self) -> dt.date | None:
+        try:
+            return parse_date(self.sent_on.text().strip(), "sent_on")
+        except ValidationError:
+            return None
+
+    def _sent_date_changed(self) -> None:
+        # Each pack prints the child's age and the response-by date on the day it is sent.
+        day = self._typed_date()
+        if day is not None and day != self.packs_date and not self._making:
+            self.make_packs()
+
     def make_packs(self) -> None:
-        """Make every recipient's pack in the background, then preview the first."""
+        """Make every recipient's pack in the background, for the sent date typed, then select the first."""
         referral_id = self.state.referral_id
-        ctx, today = self.ctx, self.state.today
+        ctx = self.ctx
         officer = ctx.settings.officer
+        day = self._typed_date() or self.state.today
+        self._making += 1
+        making = self._making
+        self.packs, self.packs_date = {}, None
         self.make_button.setEnabled(False)
         self.status.setText("Making referral packs…")
+        self._fill()
 
-        def work() -> dict[uuid.UUID, bytes]:
-            packs: dict[uuid.UUID, bytes] = {}
+        def work() -> dict[uuid.UUID, ReferralPack]:
             with ctx.read() as session:
-                referral = referral_in(session, referral_id)
-                for recipient in referral.recipients:
-                    packs[recipient.provider_id] = make_referral_pack(session, referral, recipient.provider,
-                                                                      today=today, officer=officer)
-            return packs
+                return make_referral_packs(session, referral_in(session, referral_id), today=day, officer=officer)
 
-        def done(packs: dict[uuid.UUID, bytes]) -> None:
+        def done(packs: dict[uuid.UUID, ReferralPack]) -> None:
+            # The page may have closed, or a newer making begun, while this one ran.
+            if not shiboken6.isValid(self) or making != self._making:
+                return
+            self._making = 0
             self.make_button.setEnabled(True)
-            self.packs = packs
+            self.packs, self.packs_date = packs, day
             self._fill()
-            self.status.setText(f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ready: select a provider "
-                                "to preview or save its pack.")
+            self.status.setText(f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ready for {format_date(day)}: "
+                                "select a provider to preview or save its pack.")
             if self.recipients.rowCount():
                 self.view.selectRow(0)
+            if day != (self._typed_date() or day):
+                self.make_packs()
 
         def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self) or making != self._making:
+                return
+            self._making = 0
             self.make_button.setEnabled(True)
             self.status.setText("")
-            self.show_error(None, f"The packs could not be made: {exc}")
+            self._fill()
+            reason = str(exc) if isinstance(exc, PlaceDeskError) else f"an unexpected {type(exc).__name__}"
+            self.show_error(None, f"The packs could not be made ({reason}): press “Make the packs again”.")
 
-        run_task(self, "Making referral packs…", work, done, failed)
+        run_in_background(work, done, failed)
 
     def selected_provider(self) -> uuid.UUID | None:
         rows = self.view.selectionModel().selectedRows()
@@ -142,7 +185,7 @@ class SendPage(ReferralPage):
         if self._preview_dir is None:
             self._preview_dir = tempfile.TemporaryDirectory(prefix="placedesk-pack-")
         path = Path(self._preview_dir.name) / f"referral-pack-{file_stem(self.names[provider_id])}.pdf"
-        atomic_write_bytes(path, self.packs[provider_id])
+        atomic_write_bytes(path, self.packs[provider_id].pdf)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self.show_error(None, "No PDF viewer is set up on this laptop: save the pack and open it from there.")
 
@@ -157,8 +200,13 @@ class SendPage(ReferralPage):
         if path is None:
             return
         path = Path(path)
-        atomic_write_bytes(path, self.packs[provider_id])
+        atomic_write_bytes(path, self.packs[provider_id].pdf)
         self.status.setText(f"Saved {path.name}.")
+
+    def saves_in_background(self) -> bool:
+        # Storing packs already made is quick; making them is slow work for another thread.
+        day = self._typed_date()
+        return day is None or day != self.packs_date or any(pid not in self.packs for pid, *_ in self._rows)
 
     def prepare(self) -> Callable[[Session], None]:
         text = self.sent_on.text().strip()
@@ -169,12 +217,17 @@ class SendPage(ReferralPage):
             raise ValidationError("The sent date cannot be in the future.", "sent_on")
         referral_id, officer = self.state.referral_id, self.ctx.settings.officer
         provider_ids = [provider_id for provider_id, *_ in self._rows]
+        made = dict(self.packs) if self.packs_date == sent_on else {}
 
         def send(session: Session) -> None:
-            # The packs are made again inside the transaction, so what is stored is exactly what is recorded as sent.
-            send_referral(session, referral_in(session, referral_id), provider_ids, today=sent_on, officer=officer)
+            # The service keeps the packs made here only if they still print what the referral says.
+            send_referral(session, referral_in(session, referral_id), provider_ids, today=sent_on, officer=officer,
+                          made=made)
 
         return send
+
+    def save(self, session: Session) -> None:
+        self.prepare()(session)
 
 
 def file_stem(name: str) -> str:

@@ -41,6 +41,7 @@ from placedesk.ui.wizard.referral_wizard import (
     resume_page,
 )
 from tests.conftest import DialogRecorder
+from tests.services.referral_helpers import make_child, make_referral
 from tests.ui.wizard.conftest import (
     TODAY,
     click_cell,
@@ -125,10 +126,9 @@ def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
     press_next(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == SEND, timeout=20000)
 
-    # Send: make the packs off the GUI thread, save one, record as sent.
+    # Send: the packs are made off the GUI thread as the page opens; save one, record as sent.
     send = wizard.pages[SEND]
     assert sorted(row.values[0] for row in send.recipients.rows()) == sorted(chosen)
-    qtbot.mouseClick(send.make_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(send.packs) == 2, timeout=20000)
     click_cell(qtbot, send.view, 0, 0)
     saved = tmp_path / "pack.pdf"
@@ -273,3 +273,16 @@ def test_closing_with_providers_ticked_keeps_them_and_reopens_at_send(
     assert reopened.currentId() == SEND
     assert [row.key for row in reopened.pages[SEND].recipients.rows()] == chosen
 
+
+
+def test_a_draft_left_at_send_with_nobody_chosen_reopens_at_the_shortlist(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    with db.session_scope() as s:
+        referral = make_referral(s, child=make_child(s, case_reference="LAC-77004"), wizard_step=4)
+        referral_id = referral.id
+    wizard = open_wizard(db, referral_id)
+    assert wizard.currentId() == MATCH
+    # Going on to Send anyway (an older file) says what is missing rather than showing an empty table.
+    send = wizard.pages[SEND]
+    send.initializePage()
+    assert "No provider has been chosen" in send.status.text()

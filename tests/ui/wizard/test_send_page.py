@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,12 +37,13 @@ def test_packs_are_made_saved_and_hold_no_name_or_case_reference(
     wizard = open_wizard(db, _chosen(db))
     assert wizard.currentId() == SEND
     page = wizard.pages[SEND]
-    assert [row.values[2] for row in page.recipients.rows()] == ["not made yet", "not made yet"]
+    # The packs are made as the page opens, while the officer reads it.
+    assert [row.values[2] for row in page.recipients.rows()] == ["being made", "being made"]
     qtbot.mouseClick(page.save_button, Qt.LeftButton)
     assert "Make the packs" in page.page_error.text()
-    qtbot.mouseClick(page.make_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: len(page.packs) == 2, timeout=20000)
     assert [row.values[2] for row in page.recipients.rows()] == ["ready to preview", "ready to preview"]
+    assert f"ready for {format_date(TODAY)}" in page.status.text()
     click_cell(qtbot, page.view, 1, 0)
     target = tmp_path / "out" / "pack.pdf"
     target.parent.mkdir()
@@ -71,3 +73,22 @@ def test_a_future_sent_date_is_refused_then_recording_sends_the_referral(
         referral = s.get(Referral, referral_id)
         assert referral.status is ReferralStatus.SENT
         assert all(r.sent_on == TODAY and len(r.pack_sha256) == 64 for r in referral.recipients)
+
+
+def test_the_packs_checked_are_the_packs_kept_and_a_new_date_makes_them_again(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    referral_id = _chosen(db)
+    wizard = open_wizard(db, referral_id)
+    page = wizard.pages[SEND]
+    qtbot.waitUntil(lambda: page.packs_date == TODAY, timeout=20000)
+    yesterday = TODAY - dt.timedelta(days=1)
+    type_into(qtbot, page.sent_on, format_date(yesterday))
+    qtbot.keyClick(page.sent_on, Qt.Key_Tab)  # leaving the field finishes the edit
+    qtbot.waitUntil(lambda: page.packs_date == yesterday and len(page.packs) == 2, timeout=20000)
+    checked = {pid: hashlib.sha256(pack.pdf).hexdigest() for pid, pack in page.packs.items()}
+    press_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == OFFERS, timeout=20000)
+    with db.session() as s:
+        referral = s.get(Referral, referral_id)
+        assert {r.provider_id: r.pack_sha256 for r in referral.recipients} == checked
+        assert all(r.sent_on == yesterday for r in referral.recipients)
