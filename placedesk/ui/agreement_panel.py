@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QShowEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -248,6 +248,7 @@ class AgreementPanel(QWidget):
         layout.addWidget(self.guidance)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+        self._stale = False
         ctx.changed.connect(self._on_changed)
         self.show_placement(None)
 
@@ -262,6 +263,8 @@ class AgreementPanel(QWidget):
     def refresh(self) -> None:
         """Reload the placement's agreement state, history and PDF from the database."""
         from placedesk.services import agreements
+
+        self._stale = False
         from placedesk.services.identity import signature_image
 
         self.handwritten.blockSignals(True)
@@ -406,6 +409,15 @@ class AgreementPanel(QWidget):
 
     def _on_changed(self, changed: frozenset[str]) -> None:
         if self.placement_id is not None and touches(changed, *CHANGED):
+            # A hidden panel (another tab, a wizard page not reached) reloads when it is next shown.
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
             self.refresh()
 
     # --- actions ------------------------------------------------------------------------

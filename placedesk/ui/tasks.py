@@ -49,6 +49,11 @@ class _Runnable(QRunnable):
 _live: set[_Signals] = set()
 
 
+def _gone(widget: QWidget | None) -> bool:
+    """Whether ``widget`` was deleted (a closed wizard) while its task ran: its callbacks would fail."""
+    return widget is not None and not shiboken6.isValid(widget)
+
+
 def run_task(
     parent: QWidget | None,
     label: str,
@@ -83,11 +88,17 @@ def run_task(
     def finish(result: Any) -> None:
         close_dialog()
         _live.discard(signals)
+        if _gone(parent):
+            return
         on_done(result)
 
     def fail(exc: BaseException) -> None:
         close_dialog()
         _live.discard(signals)
+        if _gone(parent):
+            # The work ran in its own transaction, so a failure left nothing half-done; the
+            # window that asked has closed, so there is nobody to tell.
+            return
         if on_error is not None:
             on_error(exc)
         else:

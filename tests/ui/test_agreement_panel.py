@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from placedesk.config import Settings
 from placedesk.db import Database
-from placedesk.models import Agreement
+from placedesk.models import Agreement, Placement
 from placedesk.models.enums import AgreementStatus, ReferralStatus
 from placedesk.services import identity
+from placedesk.services.agreements import issue_agreement
 from placedesk.ui import agreement_panel as panel_module
 from placedesk.ui.agreement_panel import AgreementPanel, TermsDialog
 from placedesk.ui.context import AppContext
@@ -71,6 +72,8 @@ def panel(qtbot: QtBot, ctx: AppContext, placement_id: uuid.UUID) -> AgreementPa
     widget = AgreementPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
+    # Shown, as the officer sees it: a hidden panel defers reloading until it is shown.
+    widget.show()
     widget.show_placement(placement_id)
     return widget
 
@@ -298,8 +301,24 @@ def test_a_draft_without_its_pdf_offers_to_make_it(qtbot: QtBot, ctx: AppContext
         placement_id = placement.id
     widget = AgreementPanel(ctx, today=lambda: TODAY)
     qtbot.addWidget(widget)
+    widget.show()
     widget.show_placement(placement_id)
     assert "without its PDF" in widget.heading.text() and widget.issue_button.text() == "Make the PDF…"
     qtbot.mouseClick(widget.issue_button, Qt.LeftButton)
     assert wait_for_tasks()
     assert "awaiting officer signature" in widget.heading.text() and widget.sign_button.isEnabled()
+
+
+def test_a_hidden_panel_reloads_when_shown_not_on_every_change(
+        qtbot: QtBot, ctx: AppContext, placement_id: uuid.UUID) -> None:
+    widget = AgreementPanel(ctx, today=lambda: TODAY)
+    qtbot.addWidget(widget)
+    widget.show_placement(placement_id)
+    assert "no agreement yet" in widget.heading.text()
+    with ctx.action() as session:
+        issue_agreement(session, session.get(Placement, placement_id), officer=ctx.settings.officer, today=TODAY)
+    ctx.notify(panel_module.CHANGED)
+    # Still hidden: nothing was read again.
+    assert "no agreement yet" in widget.heading.text()
+    widget.show()
+    qtbot.waitUntil(lambda: "version 1" in widget.heading.text(), timeout=5000)

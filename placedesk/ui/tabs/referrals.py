@@ -153,4 +153,9 @@ class ReferralsTab(Tab):
         wizard = open_referral_wizard(self.ctx, record_id, parent=self)
         # Closed wizards are let go only when no background work could still report to them.
         idle = QThreadPool.globalInstance().activeThreadCount() == 0
-        self.wizards = [w for w in self.wizards if w.isVisible() or not idle] + [wizard]
+        keep = [w for w in self.wizards if w.isVisible() or not idle]
+        for closed in self.wizards:
+            if closed not in keep:
+                # A child of this tab: only deleting it stops its pages answering every change notice.
+                closed.deleteLater()
+        self.wizards = keep + [wizard]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
@@ -93,3 +95,16 @@ def test_days_open_count_only_for_referrals_still_being_worked(qtbot: QtBot, db:
     assert days[ReferralStatus.PLACED.label] == ""
     assert days[ReferralStatus.SENT.label].isdigit()
     assert column(widget, "Status")[0] == ReferralStatus.SENT.label
+
+
+def test_a_closed_wizard_is_let_go_when_the_next_one_opens(qtbot: QtBot, tab: ReferralsTab) -> None:
+    qtbot.mouseClick(tab.new_button, Qt.LeftButton)
+    first = tab.wizards[-1]
+    first.close()
+    settle_background_work()
+    qtbot.mouseClick(tab.new_button, Qt.LeftButton)
+    second = tab.wizards[-1]
+    qtbot.addWidget(second)
+    # Deleted, not just hidden: a hidden wizard would go on answering every change notice.
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert tab.wizards == [second] and not shiboken6.isValid(first)
