@@ -48,8 +48,8 @@ from placedesk.models.enums import (
     RecipientResponse,
     ReferralStatus,
 )
-from placedesk.services.milestones import caseload_milestones, child_label
-from placedesk.services.schedule import due_reviews, due_within
+from placedesk.services.milestones import MilestoneKind, caseload_milestones, child_label
+from placedesk.services.schedule import due_reviews
 
 # A local choice, not a rule: how long after signing to chase a provider's countersignature.
 COUNTERSIGN_CHASE_DAYS = 14
@@ -100,13 +100,18 @@ class ComingUpItem:
     due_on: dt.date
     overdue: bool
     # The record to open: a table name ("referral", "placement", "agreement", "cap",
-    # "provider", "child") and its id.
+    # "provider", "child") and its id as stored (32 hex digits). Thousands of rows are
+    # listed and one is opened, so the UUID is made only when asked for.
     entity: str
-    entity_id: uuid.UUID
+    entity_ref: str
     # Stable for the same underlying item whatever its date: calendar UIDs are built from it.
     key: str
     # Who it concerns: a provider's name, or a child's initials and case reference.
     subject: str = ""
+
+    @property
+    def entity_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.entity_ref)
 
     @property
     def text(self) -> str:
@@ -127,7 +132,8 @@ def _referral_responses(session: Session, today: dt.date, until: dt.date) -> Ite
     for rid, ref, due, waiting, first, last, case_ref in rows:
         providers = "provider has" if waiting == 1 else "providers have"
         yield ComingUpItem(ItemKind.REFERRAL_RESPONSE, f"{ref}: {waiting} {providers} not responded",
-                           due, due < today, "referral", rid, f"responses-{rid.hex}", child_label(first, last, case_ref))
+                           due, due < today, "referral", rid.hex, f"responses-{rid.hex}",
+                           child_label(first, last, case_ref))
 
 
 def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -142,7 +148,7 @@ def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[Coming
     )
     for oid, due, rid, ref, provider, first, last, case_ref in rows:
         yield ComingUpItem(ItemKind.OFFER_EXPIRY, f"{ref}: offer from {provider} expires", due, due < today,
-                           "referral", rid, f"offer-{oid.hex}", child_label(first, last, case_ref))
+                           "referral", rid.hex, f"offer-{oid.hex}", child_label(first, last, case_ref))
 
 
 def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -160,7 +166,7 @@ def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iter
         if due <= until:
             yield ComingUpItem(ItemKind.COUNTERSIGNATURE,
                                f"{ref} v{version}: chase the provider's countersignature", due, due < today,
-                               "agreement", aid, f"countersign-{aid.hex}", provider)
+                               "agreement", aid.hex, f"countersign-{aid.hex}", provider)
 
 
 def _cap_actions(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -174,7 +180,7 @@ def _cap_actions(session: Session, today: dt.date, until: dt.date) -> Iterable[C
     for action_id, description, due, cap_id, ref, provider in rows:
         text = " ".join(description.split())
         text = text if len(text) <= 70 else text[:69] + "…"
-        yield ComingUpItem(ItemKind.CAP_ACTION, f"{ref}: {text}", due, due < today, "cap", cap_id,
+        yield ComingUpItem(ItemKind.CAP_ACTION, f"{ref}: {text}", due, due < today, "cap", cap_id.hex,
                            f"capaction-{action_id.hex}", provider)
 
 
@@ -186,24 +192,27 @@ def _cap_reviews(session: Session, today: dt.date, until: dt.date) -> Iterable[C
         .where(CapReview.held.is_(False), CapReview.review_date <= until, Cap.status != CapStatus.CLOSED)
     )
     for review_id, due, cap_id, ref, provider in rows:
-        yield ComingUpItem(ItemKind.CAP_REVIEW, f"{ref}: CAP review", due, due < today, "cap", cap_id,
+        yield ComingUpItem(ItemKind.CAP_REVIEW, f"{ref}: CAP review", due, due < today, "cap", cap_id.hex,
                            f"capreview-{review_id.hex}", provider)
 
 
 def _monitoring(session: Session, today: dt.date, days: int,
                 intervals: MonitoringSettings) -> Iterable[ComingUpItem]:
-    for review in due_within(due_reviews(session, today=today, intervals=intervals), today, days):
+    for review in due_reviews(session, today=today, intervals=intervals, within_days=days):
         last = f"last {review.last_review:%d/%m/%Y}" if review.last_review else "never reviewed"
         yield ComingUpItem(ItemKind.MONITORING_VISIT,
                            f"Monitoring visit due ({review.risk.value} risk, {last})",
-                           review.due_on, review.overdue, "provider", review.provider_id,
+                           review.due_on, review.overdue, "provider", review.provider_id.hex,
                            f"visit-{review.provider_id.hex}", review.provider_name)
+
+
+_ITEM_KIND = {kind: ItemKind(kind.value) for kind in MilestoneKind}
 
 
 def _milestones(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
     for m in caseload_milestones(session, today=today, until=until):
-        yield ComingUpItem(ItemKind(m.kind.value), m.description, m.due_on, m.overdue(today),
-                           m.entity, m.entity_id, m.key, m.subject)
+        yield ComingUpItem(_ITEM_KIND[m.kind], m.description, m.due_on, m.is_task and m.due_on < today,
+                           m.entity, m.entity_ref, m.key, m.subject)
 
 
 def coming_up(session: Session, *, today: dt.date, days: int, intervals: MonitoringSettings) -> list[ComingUpItem]:

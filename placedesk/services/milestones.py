@@ -53,20 +53,25 @@ class MilestoneKind(LabelledEnum):
 
 @dataclass(slots=True)
 class Milestone:
-    """One dated milestone for a child, and the record to open for it."""
+    """One dated milestone for a child, and the record to open for it (the child or a placement)."""
 
     kind: MilestoneKind
     due_on: dt.date
-    child_id: uuid.UUID
     # What it is, without naming the child (callers add initials and reference).
     description: str
     entity: str
-    entity_id: uuid.UUID
+    # The record's id as stored (32 hex digits): a caseload holds thousands of milestones,
+    # and only the one the officer opens needs its UUID.
+    entity_ref: str
     # Stable across runs and date changes: the calendar export uses it for event UIDs.
     key: str
     is_task: bool
     # Whom it concerns: the child's initials and case reference (filled for caseload lists).
     subject: str = ""
+
+    @property
+    def entity_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.entity_ref)
 
     def overdue(self, today: dt.date) -> bool:
         return self.is_task and self.due_on < today
@@ -108,38 +113,46 @@ def _review_dates(values: Iterable[str]) -> tuple[dt.date, ...]:
 
 def _own_milestones(child: ChildFacts) -> list[Milestone]:
     """The child's own milestones: pathway plan, 18th birthday, EHCP review."""
-    out: list[Milestone] = []
-    if child.pathway_plan_date is not None:
-        out.append(Milestone(MilestoneKind.PATHWAY_PLAN, child.pathway_plan_date, child.id,
-                             "Pathway plan due", "child", child.id, f"pathway-{child.id.hex}", True))
-    else:
-        out.append(Milestone(MilestoneKind.PATHWAY_PLAN, birthday(child.date_of_birth, 16), child.id,
-                             "Pathway plan due from 16 (none recorded)", "child", child.id, f"pathway-{child.id.hex}",
-                             True))
-    plan = "plan recorded" if child.transition_plan.strip() else "no transition plan recorded"
-    out.append(Milestone(MilestoneKind.BIRTHDAY_18, birthday(child.date_of_birth, 18), child.id,
-                         f"18th birthday: move to adult services or staying put ({plan})",
-                         "child", child.id, f"birthday18-{child.id.hex}", False))
+    ref = child.id.hex
+    out = [_pathway_plan(ref, child.pathway_plan_date or birthday(child.date_of_birth, 16),
+                         recorded=child.pathway_plan_date is not None),
+           _birthday_18(ref, birthday(child.date_of_birth, 18), bool(child.transition_plan.strip()))]
     if child.ehcp_review_date is not None:
-        out.append(Milestone(MilestoneKind.EHCP_REVIEW, child.ehcp_review_date, child.id, "EHCP annual review",
-                             "child", child.id, f"ehcp-{child.id.hex}", True))
+        out.append(_ehcp_review(ref, child.ehcp_review_date))
     return out
 
 
-def _planned_end(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date, who: str = "") -> Milestone:
-    return Milestone(MilestoneKind.PLANNED_END, day, child_id, f"Placement {ref} planned to end", "placement",
-                     placement_id, f"plannedend-{placement_id.hex}", True, who)
+# One maker per kind, shared by the child page and the caseload list so both word things alike.
+# ``child`` and ``placement`` are ids as stored text.
+
+def _pathway_plan(child: str, day: dt.date, *, recorded: bool, who: str = "") -> Milestone:
+    what = "Pathway plan due" if recorded else "Pathway plan due from 16 (none recorded)"
+    return Milestone(MilestoneKind.PATHWAY_PLAN, day, what, "child", child, f"pathway-{child}", True, who)
 
 
-def _placement_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date,
-                      who: str = "") -> Milestone:
-    return Milestone(MilestoneKind.PLACEMENT_REVIEW, day, child_id, f"Placement {ref} review", "placement",
-                     placement_id, f"review-{placement_id.hex}", True, who)
+def _birthday_18(child: str, day: dt.date, planned: bool, who: str = "") -> Milestone:
+    plan = "plan recorded" if planned else "no transition plan recorded"
+    return Milestone(MilestoneKind.BIRTHDAY_18, day, f"18th birthday: move to adult services or staying put ({plan})",
+                     "child", child, f"birthday18-{child}", False, who)
 
 
-def _ipa_review(child_id: uuid.UUID, placement_id: uuid.UUID, ref: str, day: dt.date, who: str = "") -> Milestone:
-    return Milestone(MilestoneKind.IPA_REVIEW, day, child_id, f"IPA review for placement {ref}", "placement",
-                     placement_id, f"ipareview-{placement_id.hex}-{day:%Y%m%d}", False, who)
+def _ehcp_review(child: str, day: dt.date, who: str = "") -> Milestone:
+    return Milestone(MilestoneKind.EHCP_REVIEW, day, "EHCP annual review", "child", child, f"ehcp-{child}", True, who)
+
+
+def _planned_end(placement: str, ref: str, day: dt.date, who: str = "") -> Milestone:
+    return Milestone(MilestoneKind.PLANNED_END, day, f"Placement {ref} planned to end", "placement", placement,
+                     f"plannedend-{placement}", True, who)
+
+
+def _placement_review(placement: str, ref: str, day: dt.date, who: str = "") -> Milestone:
+    return Milestone(MilestoneKind.PLACEMENT_REVIEW, day, f"Placement {ref} review", "placement", placement,
+                     f"review-{placement}", True, who)
+
+
+def _ipa_review(placement: str, ref: str, day: dt.date, who: str = "") -> Milestone:
+    return Milestone(MilestoneKind.IPA_REVIEW, day, f"IPA review for placement {ref}", "placement", placement,
+                     f"ipareview-{placement}-{day:%Y%m%d}", False, who)
 
 
 def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) -> list[Milestone]:
@@ -147,10 +160,10 @@ def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) ->
     out = _own_milestones(child)
     for p in placements:
         if p.planned_end_date is not None:
-            out.append(_planned_end(child.id, p.id, p.ref, p.planned_end_date))
+            out.append(_planned_end(p.id.hex, p.ref, p.planned_end_date))
         if p.review_date is not None:
-            out.append(_placement_review(child.id, p.id, p.ref, p.review_date))
-        out.extend(_ipa_review(child.id, p.id, p.ref, day) for day in p.ipa_review_dates)
+            out.append(_placement_review(p.id.hex, p.ref, p.review_date))
+        out.extend(_ipa_review(p.id.hex, p.ref, day) for day in p.ipa_review_dates)
     out.sort(key=lambda m: (m.due_on, m.kind.value))
     return out
 
@@ -205,14 +218,6 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-class _Ids(dict[str, uuid.UUID]):
-    """Stored id text -> UUID, converting each distinct id once."""
-
-    def __missing__(self, key: str) -> uuid.UUID:
-        value = self[key] = uuid.UUID(hex=key)
-        return value
-
-
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
@@ -222,7 +227,6 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     are made here. Each milestone's ``subject`` is the child's initials and
     case reference.
     """
-    ids = _Ids()
     # Plain Core rows: these reads need none of the ORM's row handling.
     db = session.connection()
     slack = dt.timedelta(days=3)
@@ -251,36 +255,27 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
             plan = _date(plan_text)
             due = plan or birthday(dob, 16)
             if due <= until:
-                child_id = ids[raw_id]
-                what = "Pathway plan due" if plan else "Pathway plan due from 16 (none recorded)"
-                out.append(Milestone(MilestoneKind.PATHWAY_PLAN, due, child_id, what, "child", child_id,
-                                     f"pathway-{child_id.hex}", True, who))
+                out.append(_pathway_plan(raw_id, due, recorded=plan is not None, who=who))
             if b18 <= until:
-                child_id = ids[raw_id]
-                recorded = "plan recorded" if transition.strip() else "no transition plan recorded"
-                out.append(Milestone(MilestoneKind.BIRTHDAY_18, b18, child_id,
-                                     f"18th birthday: move to adult services or staying put ({recorded})",
-                                     "child", child_id, f"birthday18-{child_id.hex}", False, who))
+                out.append(_birthday_18(raw_id, b18, bool(transition.strip()), who))
         ehcp = _date(ehcp_text)
         if ehcp is not None and ehcp <= until:
-            child_id = ids[raw_id]
-            out.append(Milestone(MilestoneKind.EHCP_REVIEW, ehcp, child_id, "EHCP annual review", "child",
-                                 child_id, f"ehcp-{child_id.hex}", True, who))
+            out.append(_ehcp_review(raw_id, ehcp, who))
 
     placements = db.execute(
-        select(_raw(Placement.id), _raw(Placement.child_id), Placement.ref, _raw(Placement.planned_end_date),
+        select(_raw(Placement.id), Placement.ref, _raw(Placement.planned_end_date),
                _raw(Placement.review_date), Child.first_name, Child.last_name, Child.case_reference)
         .join(Child, Child.id == Placement.child_id)
         .where(Placement.end_date.is_(None),
                or_(Placement.planned_end_date <= until, Placement.review_date <= until))
     ).all()
-    for raw_id, raw_child, ref, planned_text, review_text, first, last, case_ref in placements:
+    for raw_id, ref, planned_text, review_text, first, last, case_ref in placements:
         who = child_label(first, last, case_ref)
         planned_end, review = _date(planned_text), _date(review_text)
         if planned_end is not None and planned_end <= until:
-            out.append(_planned_end(ids[raw_child], ids[raw_id], ref, planned_end, who))
+            out.append(_planned_end(raw_id, ref, planned_end, who))
         if review is not None and review <= until:
-            out.append(_placement_review(ids[raw_child], ids[raw_id], ref, review, who))
+            out.append(_placement_review(raw_id, ref, review, who))
 
     # Only agreements with a review date in the window, and only the latest version in force.
     newer = aliased(Agreement)
@@ -290,15 +285,15 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     in_window = text("EXISTS (SELECT 1 FROM json_each(agreement.review_dates) AS d "
                      "WHERE d.value BETWEEN :lo AND :hi)").bindparams(lo=today.isoformat(), hi=until.isoformat())
     agreements = db.execute(
-        select(_raw(Placement.id), _raw(Placement.child_id), Placement.ref, Agreement.review_dates,
+        select(_raw(Placement.id), Placement.ref, Agreement.review_dates,
                Child.first_name, Child.last_name, Child.case_reference)
         .join(Placement, Placement.id == Agreement.placement_id)
         .join(Child, Child.id == Placement.child_id)
         .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED, latest, in_window)
     ).all()
-    for raw_id, raw_child, ref, dates, first, last, case_ref in agreements:
+    for raw_id, ref, dates, first, last, case_ref in agreements:
         who = child_label(first, last, case_ref)
         for day in _review_dates(dates):
             if today <= day <= until:
-                out.append(_ipa_review(ids[raw_child], ids[raw_id], ref, day, who))
+                out.append(_ipa_review(raw_id, ref, day, who))
     return out

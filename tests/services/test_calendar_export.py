@@ -15,9 +15,9 @@ from placedesk.services.coming_up import ComingUpItem, ItemKind
 NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.timezone.utc)
 CAP_ID, CHILD_ID = uuid.uuid4(), uuid.uuid4()
 ITEMS = [
-    ComingUpItem(ItemKind.CAP_ACTION, "CAP-1: Send the notifications", dt.date(2026, 3, 3), True, "cap", CAP_ID,
+    ComingUpItem(ItemKind.CAP_ACTION, "CAP-1: Send the notifications", dt.date(2026, 3, 3), True, "cap", CAP_ID.hex,
                  "capaction-1111", "Oak House"),
-    ComingUpItem(ItemKind.BIRTHDAY_18, "18th birthday", dt.date(2026, 3, 20), False, "child", CHILD_ID,
+    ComingUpItem(ItemKind.BIRTHDAY_18, "18th birthday", dt.date(2026, 3, 20), False, "child", CHILD_ID.hex,
                  f"birthday18-{CHILD_ID}", "AB C100"),
 ]
 
