@@ -185,16 +185,20 @@ class BenchContext:
             return None
         if info.get("generator_version") != GENERATOR_VERSION or info.get("seed") != seed:
             return None
-        # A file left empty or half-written by an interrupted run is not a cache.
+        # A file left empty or half-written by an interrupted run is not a cache, nor is one made
+        # under an older schema (opening it would upgrade it: the figures would not be of this version).
+        from placedesk.migrations import SCHEMA_VERSION
+
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 providers = conn.execute("SELECT count(*) FROM provider").fetchone()[0]
+                schema = conn.execute("PRAGMA user_version").fetchone()[0]
             finally:
                 conn.close()
         except sqlite3.Error:
             return None
-        return path if providers else None
+        return path if providers and schema == SCHEMA_VERSION else None
 
     @contextlib.contextmanager
     def _locked(self, name: str) -> Iterator[None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from placedesk.models.base import Base, Record, enum_column
@@ -26,6 +26,14 @@ class Placement(Base, Record):
         ),
         Index("ix_placement_provider", "provider_id", "end_date"),
         Index("ix_placement_child", "child_id"),
+        # Open placements are a small part of a large file, read in full by the officer's week
+        # (monitoring due, reviews and planned ends): this index holds every column those
+        # reads need, so they never touch the wide rows. end_date is listed so SQLite treats
+        # the index as covering.
+        Index("ix_placement_open", "provider_id", "start_date", "child_id", "id", "ref", "planned_end_date",
+              "review_date", "end_date", sqlite_where=text("end_date IS NULL")),
+        # Placements with an end date (ended, or ending soon), by that date.
+        Index("ix_placement_end_date", "end_date", sqlite_where=text("end_date IS NOT NULL")),
     )
 
     ref: Mapped[str] = mapped_column(String(32), unique=True)

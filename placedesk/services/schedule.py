@@ -22,11 +22,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from placedesk.config import MonitoringSettings
-from placedesk.models import Cap
 from placedesk.models.enums import CapStatus, RiskLevel
 
 
@@ -52,61 +51,71 @@ def next_review_due(
     return last_review + dt.timedelta(days=intervals.interval_for(risk.value))
 
 
-def monitored_since(session: Session, today: dt.date) -> dict[uuid.UUID, dt.date]:
-    """Providers under monitoring on ``today`` -> the earliest date that responsibility began."""
-    since: dict[uuid.UUID, dt.date] = {}
-    # A plain scan grouped in memory beats walking the provider index for tens of thousands
-    # of placements, and raw values skip per-row type conversion; both matter on a large file.
-    placements = session.execute(
+def _monitored_since(session: Session, today: dt.date) -> dict[str, str]:
+    """Providers under monitoring on ``today`` (id as stored text) -> the ISO date that responsibility began."""
+    # Stored text in and out: on a large file, converting every id and date read costs more
+    # than the queries, and most providers read are then left off a short list.
+    # Open placements come from the narrow ix_placement_open index, placements with an end
+    # date still to come from ix_placement_end_date: neither reads the wide placement rows.
+    since: dict[str, str] = dict(session.execute(
         text(
-            "SELECT provider_id, min(start_date) FROM placement NOT INDEXED "
-            "WHERE start_date <= :today AND (end_date IS NULL OR end_date >= :today) GROUP BY provider_id"
+            "SELECT provider_id, min(start_date) FROM ("
+            " SELECT provider_id, start_date FROM placement WHERE end_date IS NULL AND start_date <= :today"
+            " UNION ALL"
+            " SELECT provider_id, start_date FROM placement WHERE end_date >= :today AND start_date <= :today"
+            ") GROUP BY provider_id"
         ),
         {"today": today.isoformat()},
-    )
-    for provider_hex, start in placements:
-        since[uuid.UUID(hex=provider_hex)] = dt.date.fromisoformat(start)
+    ).all())
     caps = session.execute(
-        select(Cap.provider_id, func.min(Cap.opened_on))
-        .where(Cap.status.in_((CapStatus.OPEN, CapStatus.ESCALATED)), Cap.opened_on <= today)
-        .group_by(Cap.provider_id)
+        text("SELECT provider_id, min(opened_on) FROM cap WHERE status IN (:open, :escalated) "
+             "AND opened_on <= :today GROUP BY provider_id"),
+        {"open": CapStatus.OPEN.value, "escalated": CapStatus.ESCALATED.value, "today": today.isoformat()},
     )
-    for provider_id, opened in caps:
-        since[provider_id] = min(opened, since.get(provider_id, opened))
+    for provider_hex, opened in caps:
+        since[provider_hex] = min(opened, since.get(provider_hex, opened))
     return since
 
 
-def last_reviews(session: Session, today: dt.date) -> dict[uuid.UUID, dt.date]:
-    """Provider id -> the date of its latest visit or review on or before ``today``."""
-    rows = session.execute(
+def _last_reviews(session: Session, today: dt.date) -> dict[str, str]:
+    """Provider id (stored text) -> the ISO date of its latest visit or review on or before ``today``."""
+    return dict(session.execute(
         text("SELECT provider_id, max(visit_date) FROM monitoring_visit WHERE visit_date <= :today "
              "GROUP BY provider_id"),
         {"today": today.isoformat()},
-    )
-    return {uuid.UUID(hex=provider_hex): dt.date.fromisoformat(last) for provider_hex, last in rows}
+    ).all())
 
 
-def due_reviews(session: Session, *, today: dt.date, intervals: MonitoringSettings) -> list[ReviewDue]:
-    """Every monitored provider's next review, overdue first, then by due date and name."""
-    since = monitored_since(session, today)
+_RISK = {level.value: level for level in RiskLevel}
+
+
+def due_reviews(session: Session, *, today: dt.date, intervals: MonitoringSettings,
+                within_days: int | None = None) -> list[ReviewDue]:
+    """Every monitored provider's next review, overdue first, then by due date and name.
+
+    With ``within_days``, only the reviews overdue or due in the next that many
+    days (what the officer's week and the due list show).
+    """
+    since = _monitored_since(session, today)
     if not since:
         return []
-    last = last_reviews(session, today)
-    # Raw rows for every provider, filtered here: thousands of bound ids, or converting each
-    # row's UUID and enums, costs more on a large file than reading the plain values.
-    by_hex = {provider_id.hex: provider_id for provider_id in since}
+    last = _last_reviews(session, today)
+    horizon = today + dt.timedelta(days=within_days) if within_days is not None else None
     rows = session.execute(text("SELECT id, ref, name, risk_level, risk_override FROM provider"))
     out: list[ReviewDue] = []
     for raw_id, ref, name, computed, override in rows:
-        provider_id = by_hex.get(raw_id)
-        if provider_id is None:
+        began = since.get(raw_id)
+        if began is None:
             continue
-        risk = RiskLevel(override or computed)
-        last_review = last.get(provider_id)
-        due_on = next_review_due(risk, last_review, since[provider_id], intervals)
+        risk = _RISK[override or computed]
+        reviewed = last.get(raw_id)
+        last_review = dt.date.fromisoformat(reviewed) if reviewed else None
+        due_on = next_review_due(risk, last_review, dt.date.fromisoformat(began), intervals)
+        if horizon is not None and due_on > horizon:
+            continue
         out.append(
             ReviewDue(
-                provider_id=provider_id,
+                provider_id=uuid.UUID(hex=raw_id),
                 provider_ref=ref,
                 provider_name=name,
                 risk=risk,
@@ -119,10 +128,4 @@ def due_reviews(session: Session, *, today: dt.date, intervals: MonitoringSettin
     return out
 
 
-def due_within(reviews: list[ReviewDue], today: dt.date, days: int) -> list[ReviewDue]:
-    """The reviews overdue or due in the next ``days`` days (what the officer's week needs)."""
-    horizon = today + dt.timedelta(days=days)
-    return [r for r in reviews if r.due_on <= horizon]
-
-
-__all__ = ["ReviewDue", "due_reviews", "due_within", "last_reviews", "monitored_since", "next_review_due"]
+__all__ = ["ReviewDue", "due_reviews", "next_review_due"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -29,3 +30,27 @@ def test_schema_version_counts_the_revisions() -> None:
     revisions = list(script.walk_revisions())
     assert len(revisions) == SCHEMA_VERSION
     assert len(script.get_heads()) == 1, "migrations have branched: merge them"
+
+
+def test_a_version_1_file_keeps_its_placements_and_gains_the_open_placement_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    db = open_database(path)
+    db.close()
+    # Take the file back to revision 0001, as a laptop still on the first release left it.
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX ix_placement_open")
+    conn.execute("DROP INDEX ix_placement_end_date")
+    conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    db = open_database(path, backup_dir=tmp_path / "backups")
+    try:
+        assert db.upgraded_from == 1 and db.backup_path is not None and db.backup_path.exists()
+        with db.engine.connect() as conn2:
+            indexes = dict(conn2.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'placement'").all())
+        assert "WHERE end_date IS NULL" in indexes["ix_placement_open"]
+        assert "WHERE end_date IS NOT NULL" in indexes["ix_placement_end_date"]
+    finally:
+        db.close()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from placedesk.config import MonitoringSettings
+from placedesk.db import Database
 from placedesk.errors import ValidationError
 from placedesk.models import (
     Agreement,
@@ -154,3 +158,27 @@ def test_negative_window_is_refused(session: Session) -> None:
 
 def test_empty_caseload_has_nothing_coming_up(session: Session) -> None:
     assert coming_up(session, today=TODAY, days=28, intervals=MonitoringSettings()) == []
+
+
+def test_the_week_never_reads_every_placement_row(db: Database) -> None:
+    # Open placements are a small part of a large file: reading them all row by row was most of
+    # the list's time on the large demo, so each read must go through an index.
+    with db.session_scope() as s:
+        make_caseload(s)
+    statements: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        with db.session() as s:
+            coming_up(s, today=TODAY, days=28, intervals=MonitoringSettings())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    with db.engine.connect() as conn:
+        steps = [row[3] for sql, params in statements if "placement" in sql
+                 for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    assert any("ix_placement_open" in step for step in steps)
+    # "SCAN placement" with no index named is SQLite reading the whole table.
+    assert [step for step in steps if re.fullmatch(r"SCAN placement\w*", step)] == []

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from placedesk.config import MonitoringSettings
 from placedesk.models import Cap
 from placedesk.models.enums import CapSeverity, CapStatus, RiskLevel
-from placedesk.services.schedule import due_reviews, due_within
+from placedesk.services.schedule import due_reviews
 from tests.services.monitoring_helpers import make_child, make_placement, make_provider, make_visit
 
 D = dt.date
@@ -77,4 +77,16 @@ def test_overdue_first_then_by_due_date(session: Session) -> None:
     reviews = due_reviews(session, today=today, intervals=INTERVALS)
     assert [r.provider_ref for r in reviews] == ["LATE", "SOON", "LATER"]
     assert [r.overdue for r in reviews] == [True, False, False]
-    assert [r.provider_ref for r in due_within(reviews, today, 28)] == ["LATE", "SOON"]
+    soon = due_reviews(session, today=today, intervals=INTERVALS, within_days=28)
+    assert [r.provider_ref for r in soon] == ["LATE", "SOON"]
+
+
+def test_a_review_due_on_the_last_day_of_the_window_is_in_it(session: Session) -> None:
+    today = D(2026, 3, 1)
+    for ref, days_ahead in (("EDGE", 28), ("AFTER", 29)):
+        p = make_provider(session, ref, risk_level=RiskLevel.HIGH)
+        make_placement(session, p, make_child(session, f"C-{ref}"), f"PLC-{ref}", start=D(2025, 1, 1))
+        make_visit(session, p, today + dt.timedelta(days=days_ahead - 90))
+    assert [r.provider_ref for r in due_reviews(session, today=today, intervals=INTERVALS, within_days=28)] == [
+        "EDGE"]
+    assert len(due_reviews(session, today=today, intervals=INTERVALS)) == 2

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 
 from placedesk.services.caps import overdue_actions
 from placedesk.services.parsing import format_date
-from placedesk.services.schedule import due_reviews, due_within
+from placedesk.services.schedule import due_reviews
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.style import RED, risk_colour
 from placedesk.ui.monitoring.table import RecordTable
@@ -59,8 +59,8 @@ class DueList(QWidget):
     def refresh(self) -> None:
         today = self.today()
         with self.ctx.read() as session:
-            reviews = due_within(due_reviews(session, today=today, intervals=self.ctx.settings.monitoring), today,
-                                 self.days.value())
+            reviews = due_reviews(session, today=today, intervals=self.ctx.settings.monitoring,
+                                  within_days=self.days.value())
             late = [(a.cap.ref, a.description, a.owner, a.due_date, a.cap.provider_id)
                     for a in overdue_actions(session, today)]
         rows = []
