@@ -51,40 +51,29 @@ def next_review_due(
     return last_review + dt.timedelta(days=intervals.interval_for(risk.value))
 
 
-def _monitored_since(session: Session, today: dt.date) -> dict[str, str]:
-    """Providers under monitoring on ``today`` (id as stored text) -> the ISO date that responsibility began."""
-    # Stored text in and out: on a large file, converting every id and date read costs more
-    # than the queries, and most providers read are then left off a short list.
-    # Open placements come from the narrow ix_placement_open index, placements with an end
-    # date still to come from ix_placement_end_date: neither reads the wide placement rows.
-    since: dict[str, str] = dict(session.execute(
-        text(
-            "SELECT provider_id, min(start_date) FROM ("
-            " SELECT provider_id, start_date FROM placement WHERE end_date IS NULL AND start_date <= :today"
-            " UNION ALL"
-            " SELECT provider_id, start_date FROM placement WHERE end_date >= :today AND start_date <= :today"
-            ") GROUP BY provider_id"
-        ),
-        {"today": today.isoformat()},
-    ).all())
-    caps = session.execute(
-        text("SELECT provider_id, min(opened_on) FROM cap WHERE status IN (:open, :escalated) "
-             "AND opened_on <= :today GROUP BY provider_id"),
-        {"open": CapStatus.OPEN.value, "escalated": CapStatus.ESCALATED.value, "today": today.isoformat()},
-    )
-    for provider_hex, opened in caps:
-        since[provider_hex] = min(opened, since.get(provider_hex, opened))
-    return since
-
-
-def _last_reviews(session: Session, today: dt.date) -> dict[str, str]:
-    """Provider id (stored text) -> the ISO date of its latest visit or review on or before ``today``."""
-    return dict(session.execute(
-        text("SELECT provider_id, max(visit_date) FROM monitoring_visit WHERE visit_date <= :today "
-             "GROUP BY provider_id"),
-        {"today": today.isoformat()},
-    ).all())
-
+# One row per provider under monitoring on :today, with the date that responsibility began
+# (its earliest current placement, or its oldest open CAP) and its latest review by :today.
+# Open placements come from the narrow ix_placement_open index and placements with an end
+# date still to come from ix_placement_end_date, so the wide placement rows are never read;
+# the latest review is one step down ix_monitoring_visit_provider_date per provider.
+_MONITORED = text("""
+SELECT p.id, p.ref, p.name, p.risk_level, p.risk_override, m.since,
+       (SELECT max(v.visit_date) FROM monitoring_visit AS v
+         WHERE v.provider_id = p.id AND v.visit_date <= :today) AS last_review
+FROM (
+    SELECT provider_id, min(began) AS since FROM (
+        SELECT provider_id, start_date AS began FROM placement
+         WHERE end_date IS NULL AND start_date <= :today
+        UNION ALL
+        SELECT provider_id, start_date FROM placement
+         WHERE end_date >= :today AND start_date <= :today
+        UNION ALL
+        SELECT provider_id, opened_on FROM cap
+         WHERE status IN (:open, :escalated) AND opened_on <= :today
+    ) GROUP BY provider_id
+) AS m
+JOIN provider AS p ON p.id = m.provider_id
+""")
 
 _RISK = {level.value: level for level in RiskLevel}
 
@@ -96,21 +85,15 @@ def due_reviews(session: Session, *, today: dt.date, intervals: MonitoringSettin
     With ``within_days``, only the reviews overdue or due in the next that many
     days (what the officer's week and the due list show).
     """
-    since = _monitored_since(session, today)
-    if not since:
-        return []
-    last = _last_reviews(session, today)
     horizon = today + dt.timedelta(days=within_days) if within_days is not None else None
-    rows = session.execute(text("SELECT id, ref, name, risk_level, risk_override FROM provider"))
+    # Ids and dates arrive as stored text: a UUID is made only for the reviews returned.
+    rows = session.execute(_MONITORED, {"today": today.isoformat(), "open": CapStatus.OPEN.value,
+                                        "escalated": CapStatus.ESCALATED.value})
     out: list[ReviewDue] = []
-    for raw_id, ref, name, computed, override in rows:
-        began = since.get(raw_id)
-        if began is None:
-            continue
+    for raw_id, ref, name, computed, override, since, reviewed in rows:
         risk = _RISK[override or computed]
-        reviewed = last.get(raw_id)
         last_review = dt.date.fromisoformat(reviewed) if reviewed else None
-        due_on = next_review_due(risk, last_review, dt.date.fromisoformat(began), intervals)
+        due_on = next_review_due(risk, last_review, dt.date.fromisoformat(since), intervals)
         if horizon is not None and due_on > horizon:
             continue
         out.append(
