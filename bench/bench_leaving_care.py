@@ -4,7 +4,9 @@ Targets (issue 7): leaving-care status for 20,000 children under 2 s (timed
 both as the pure rules and as ``leaving_care_report`` reading a database of
 20,000 children in two queries); the Coming up list on the large demo
 database under 300 ms. The children are generated here, deterministically,
-so the first two figures do not depend on the demo generator.
+so the first two figures do not depend on the demo generator. The Coming up
+list is timed as the app runs it: warm caches, start-up objects frozen out of
+garbage collection (``placedesk.runtime``).
 
 Run alone: ``.venv/bin/python -m bench leaving_care`` (through the harness) or
 ``.venv/bin/python bench/bench_leaving_care.py [LARGE_DEMO.sqlite]``.
@@ -114,10 +116,11 @@ def measure_report(path: Path, n: int = N_CHILDREN, repeat: int = 3) -> dict[str
             "cpu_s": statistics.median(cpu)}
 
 
-def measure_coming_up(path: Path, repeat: int = 5) -> dict[str, float]:
+def measure_coming_up(path: Path, repeat: int = 9) -> dict[str, float]:
     """The Coming up list (28 days) on an existing database, e.g. the large demo."""
     from placedesk.config import MonitoringSettings
     from placedesk.db import open_database
+    from placedesk.runtime import freeze_startup_objects
     from placedesk.services.coming_up import coming_up
 
     db = open_database(path)
@@ -129,6 +132,10 @@ def measure_coming_up(path: Path, repeat: int = 5) -> dict[str, float]:
                 count = len(coming_up(s, today=dt.date.today(), days=28, intervals=MonitoringSettings()))
 
         once()  # warm the page cache and SQLAlchemy's statement cache, as a running app has them
+        # The app freezes its start-up objects out of garbage collection once its window is
+        # ready (placedesk.runtime); measured without, a full collection of this process's
+        # start-up objects lands in about every other run.
+        freeze_startup_objects()
         wall, cpu = _timed(once, repeat)
     finally:
         db.close()
@@ -175,7 +182,8 @@ def run(ctx: Any) -> list[Any]:
         results.append(common.Result(
             name="Coming up list (28 days) on the large demo database (median)", value=c["median_ms"], unit="ms",
             limit=COMING_UP_LIMIT_MS,
-            detail=f"{c['items']:,} items, slowest {c['max_ms']:.0f} ms; CPU {c['cpu_ms']:.0f} ms{_load()}",
+            detail=(f"{c['items']:,} items, slowest of 9 {c['max_ms']:.0f} ms; CPU {c['cpu_ms']:.0f} ms; "
+                    f"start-up objects frozen as in the app{_load()}"),
         ))
     return results
 

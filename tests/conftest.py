@@ -6,6 +6,7 @@ tests run without a screen.
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +32,16 @@ def placedesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("PLACEDESK_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _heap_as_at_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts as a new process would: nothing frozen out of garbage collection yet."""
+    from placedesk import runtime
+
+    monkeypatch.setattr(runtime, "_frozen", False)
+    yield
+    gc.unfreeze()
 
 
 def _settle_background_work() -> None:

@@ -24,6 +24,7 @@ from placedesk import __version__
 from placedesk.config import config_dir, save_settings
 from placedesk.db import open_database
 from placedesk.errors import PlaceDeskError
+from placedesk.runtime import freeze_startup_objects
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.tabs.base import Tab
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
                                       automatic=self._automatic_sync)
         self._build_current(self.tabs.currentIndex())
         self.refresh_counts()
+        # Start-up is over: what is alive now lives until the app closes (see placedesk.runtime).
+        freeze_startup_objects()
         self.ready.emit()
 
     # --- tabs -------------------------------------------------------------------------

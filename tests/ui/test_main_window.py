@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -161,3 +162,12 @@ def test_saved_settings_survive_a_restart(tmp_path: Path) -> None:
     settings.coming_up_days = 14
     save_settings(settings)
     assert load_settings().settings.coming_up_days == 14
+
+
+def test_start_up_objects_are_frozen_once_the_window_is_ready(qtbot: QtBot, db: Database) -> None:
+    win = build_main_window(db)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.ready, timeout=20000):
+        win.show()
+        assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() > 0
