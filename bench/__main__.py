@@ -4,12 +4,18 @@ Areas are the ``bench/bench_<area>.py`` modules; with none named, all run.
 Raw results live in ``bench/out/results.json`` and, so that they survive a
 fresh clone, in a comment at the end of RESULTS.md; the whole file is
 rendered from them, so areas not run this time keep their last figures.
+
+Every area starts from the same garbage-collector state, whatever ran before
+it: nothing frozen. A measure of something the app does on screen freezes the
+objects alive after its set-up and warm-up, as the app freezes its start-up
+objects once its window is ready (``placedesk.runtime``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import importlib
 import json
 import os
@@ -49,11 +55,21 @@ def load_store() -> dict[str, Any]:
     return {}
 
 
+def _fresh_heap() -> None:
+    """Unfreeze what an earlier area froze, so each area starts as a new process would."""
+    from placedesk import runtime
+
+    gc.unfreeze()
+    runtime._frozen = False  # a harness-only reset: the app freezes once per process
+    gc.collect()
+
+
 def run_area(area: str, ctx: BenchContext) -> tuple[list[Result], float]:
     """Run one module; a crash becomes a failed result rather than stopping the others."""
     start = time.perf_counter()
     try:
         module = importlib.import_module(f"bench.bench_{area}")
+        _fresh_heap()
         results = list(module.run(ctx))
         issue = getattr(module, "ISSUE", None)
         for result in results:

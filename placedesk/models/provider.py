@@ -33,6 +33,9 @@ class Provider(Base, Record):
         ),
         Index("ix_provider_name", "name"),
         Index("ix_provider_local_authority", "local_authority"),
+        # Matching reads the providers of the types sought, and lists every other provider by
+        # name as excluded: both through this index, without reading the wide rows of the rest.
+        Index("ix_provider_type", "provider_type", "name", "ref", "id"),
     )
 
     ref: Mapped[str] = mapped_column(String(32), unique=True)

@@ -232,8 +232,8 @@ _TYPES = {t.value: t for t in ProviderType}
 
 
 def _load_providers(session: Session, acceptable: frozenset[ProviderType]
-                    ) -> tuple[list[_Candidate], list[tuple[str, str, str, ProviderType]]]:
-    """Suitable providers with what scoring needs, and (id hex, ref, name, type) of the rest.
+                    ) -> tuple[list[_Candidate], Sequence[tuple[str, str, str, str]]]:
+    """Suitable providers with what scoring needs, and (id hex, ref, name, type value) of the rest.
 
     Read with the driver directly: the ORM's per-value conversions cost more
     than the whole ranking for thousands of rows, and the 50 ms budget for
@@ -250,11 +250,7 @@ def _load_providers(session: Session, acceptable: frozenset[ProviderType]
         )
         for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
     ]
-    others = [
-        (pid, ref, name, _TYPES[ptype])
-        for pid, ref, name, ptype in conn.exec_driver_sql(_OTHERS_SQL.format(types=placeholders),
-                                                          tuple(types)).fetchall()
-    ]
+    others = conn.exec_driver_sql(_OTHERS_SQL.format(types=placeholders), tuple(types)).fetchall()
     return candidates, others
 
 
@@ -301,15 +297,14 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
 
     restricted = {pid.hex: reason for pid, reason in active_restrictions(session, today).items()}
     providers, others = _load_providers(session, acceptable or frozenset())
+    # Keyed by the stored type text: thousands of providers of other types are listed.
     wrong_type = {
-        t: f"{t.label} does not offer {sought} placements" if sought
+        t.value: f"{t.label} does not offer {sought} placements" if sought
         else "The referral does not say which placement type is sought"
         for t in ProviderType
     }
-    result.excluded.extend(
-        Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid)
-        for pid, ref, name, provider_type in others
-    )
+    result.excluded = [Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid)
+                       for pid, ref, name, provider_type in others]
 
     table = has_locations(session)
     home = location_for(session, home_postcode) if table and home_postcode else None

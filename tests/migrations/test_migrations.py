@@ -32,7 +32,7 @@ def test_schema_version_counts_the_revisions() -> None:
     assert len(script.get_heads()) == 1, "migrations have branched: merge them"
 
 
-def test_a_version_1_file_keeps_its_placements_and_gains_the_open_placement_indexes(tmp_path: Path) -> None:
+def test_a_version_1_file_is_backed_up_and_gains_the_read_path_indexes(tmp_path: Path) -> None:
     path = tmp_path / "v1.sqlite"
     db = open_database(path)
     db.close()
@@ -40,6 +40,7 @@ def test_a_version_1_file_keeps_its_placements_and_gains_the_open_placement_inde
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX ix_placement_open")
     conn.execute("DROP INDEX ix_placement_end_date")
+    conn.execute("DROP INDEX ix_provider_type")
     conn.execute("UPDATE alembic_version SET version_num = '0001'")
     conn.execute("PRAGMA user_version=1")
     conn.commit()
@@ -48,9 +49,9 @@ def test_a_version_1_file_keeps_its_placements_and_gains_the_open_placement_inde
     try:
         assert db.upgraded_from == 1 and db.backup_path is not None and db.backup_path.exists()
         with db.engine.connect() as conn2:
-            indexes = dict(conn2.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'placement'").all())
+            indexes = dict(conn2.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
         assert "WHERE end_date IS NULL" in indexes["ix_placement_open"]
         assert "WHERE end_date IS NOT NULL" in indexes["ix_placement_end_date"]
+        assert "provider_type, name, ref, id" in indexes["ix_provider_type"]
     finally:
         db.close()

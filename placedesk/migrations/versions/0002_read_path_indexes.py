@@ -1,4 +1,4 @@
-"""Indexes for open placements and for placements by end date (the officer's week).
+"""Indexes for the officer's week (open placements, placements by end date) and for matching.
 
 Revision ID: 0002
 Revises: 0001
@@ -21,6 +21,8 @@ _OPEN_COLUMNS = ["provider_id", "start_date", "child_id", "id", "ref", "planned_
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('provider', schema=None) as batch_op:
+        batch_op.create_index('ix_provider_type', ['provider_type', 'name', 'ref', 'id'], unique=False)
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.create_index('ix_placement_open', _OPEN_COLUMNS, unique=False,
                               sqlite_where=sa.text('end_date IS NULL'))
@@ -32,3 +34,5 @@ def downgrade() -> None:
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.drop_index('ix_placement_end_date')
         batch_op.drop_index('ix_placement_open')
+    with op.batch_alter_table('provider', schema=None) as batch_op:
+        batch_op.drop_index('ix_provider_type')
