@@ -1,8 +1,8 @@
 """Wizard step 4, Send: a referral pack PDF per chosen provider, previewed or saved, and the sent date.
 
 Packs are made off the GUI thread (reportlab) as soon as the page opens, for
-the sent date typed (again when it changes), opened in the laptop's PDF viewer
-to check them, and saved where the officer chooses. On Next the sent date is
+the sent date typed (again when it changes), shown beside the list for the
+officer to check, and saved where the officer chooses. On Next the sent date is
 recorded for every recipient, the packs are kept, and the referral becomes
 sent. The packs kept are the ones the officer checked, unless the referral
 changed since they were made; then they are made again as part of the save.
@@ -11,15 +11,13 @@ changed since they were made; then they are made again as part of the save.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
@@ -27,6 +25,7 @@ from placedesk.fileio import atomic_write_bytes
 from placedesk.services.parsing import format_date, parse_date
 from placedesk.services.referrals import ReferralPack, make_referral_packs, recipients, send_referral
 from placedesk.ui import dialogs
+from placedesk.ui.pdf_viewer import PdfViewer
 from placedesk.ui.tasks import run_in_background
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.wizard.match_page import START_DELAY_MS, table
@@ -53,24 +52,31 @@ class SendPage(ReferralPage):
         self.make_button = QPushButton("Make the packs again")
         self.make_button.setToolTip("Make every pack afresh, e.g. after the referral was changed elsewhere")
         self.make_button.clicked.connect(self.make_packs)
-        self.preview_button = QPushButton("Preview selected pack")
-        self.preview_button.setToolTip("Open the pack in this laptop's PDF viewer")
-        self.preview_button.clicked.connect(self.preview_selected)
         self.save_button = QPushButton("Save selected pack…")
         self.save_button.clicked.connect(self.save_selected)
         self.status = QLabel()
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.make_button)
-        buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
-        self.view.setMinimumHeight(120)
-        self.view.setMaximumHeight(260)
+        # The selected provider's pack is shown here, inside PlaceDesk: no copy of the child's
+        # details is written to a temporary file for another program to open.
+        self.pack_view = PdfViewer()
+        self.pack_view.setMinimumWidth(380)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
+        split = QSplitter(Qt.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.view)
+        split.addWidget(self.pack_view)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        # Wide enough for a long provider name, its score, pack state and sent date.
+        split.setSizes([450, 550])
+        split.setMinimumHeight(360)
         self.body_layout.addLayout(buttons)
         self.body_layout.addWidget(self.status)
-        self.body_layout.addWidget(self.view, 1)
-        self._preview_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.body_layout.addWidget(split, 1)
         form = self.add_form("Sending")
         self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
         self.sent_on.editingFinished.connect(self._sent_date_changed)
@@ -107,12 +113,13 @@ class SendPage(ReferralPage):
     def _fill(self) -> None:
         rows = []
         for provider_id, name, score, sent_on in self._rows:
-            pack = ("ready to preview" if provider_id in self.packs else "being made" if self._making
+            pack = ("ready to check" if provider_id in self.packs else "being made" if self._making
                     else "sent and kept" if sent_on else "not made yet")
             rows.append(Row([name, f"{score:g}" if score is not None else "", pack, format_date(sent_on)],
                             key=provider_id))
         self.recipients.set_rows(rows)
         self.view.resizeColumnsToContents()
+        self._show_selected()
 
     def _typed_date(self) -> dt.date | None:
         try:
@@ -152,7 +159,7 @@ class SendPage(ReferralPage):
             self.packs, self.packs_date = packs, day
             self._fill()
             self.status.setText(f"{len(packs)} pack{'s' if len(packs) != 1 else ''} ready for {format_date(day)}: "
-                                "select a provider to preview or save its pack.")
+                                "select a provider to see its pack beside the list, then save it to send.")
             if self.recipients.rowCount():
                 self.view.selectRow(0)
             if day != (self._typed_date() or day):
@@ -175,19 +182,17 @@ class SendPage(ReferralPage):
         key = self.recipients.key(rows[0].row()) if rows else None
         return key if isinstance(key, uuid.UUID) else None
 
-    def preview_selected(self) -> None:
-        """Open the selected pack in the PDF viewer, from a private temporary folder."""
-        self.clear_errors()
+    def _show_selected(self) -> None:
         provider_id = self.selected_provider()
-        if provider_id is None or provider_id not in self.packs:
-            self.show_error(None, "Make the packs, then select the provider whose pack you want to see.")
-            return
-        if self._preview_dir is None:
-            self._preview_dir = tempfile.TemporaryDirectory(prefix="placedesk-pack-")
-        path = Path(self._preview_dir.name) / f"referral-pack-{file_stem(self.names[provider_id])}.pdf"
-        atomic_write_bytes(path, self.packs[provider_id].pdf)
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.show_error(None, "No PDF viewer is set up on this laptop: save the pack and open it from there.")
+        pack = self.packs.get(provider_id) if provider_id is not None else None
+        if pack is not None:
+            self.pack_view.show_pdf(pack.pdf)
+        elif self._making:
+            self.pack_view.show_placeholder("The packs are being made…")
+        elif not self._rows:
+            self.pack_view.show_placeholder("No provider chosen yet.")
+        else:
+            self.pack_view.show_placeholder("Select a provider to see the pack they will be sent.")
 
     def save_selected(self) -> None:
         self.clear_errors()

@@ -41,9 +41,15 @@ def test_packs_are_made_saved_and_hold_no_name_or_case_reference(
     assert [row.values[2] for row in page.recipients.rows()] == ["being made", "being made"]
     qtbot.mouseClick(page.save_button, Qt.LeftButton)
     assert "Make the packs" in page.page_error.text()
+    assert "being made" in page.pack_view.placeholder.text()
     qtbot.waitUntil(lambda: len(page.packs) == 2, timeout=20000)
-    assert [row.values[2] for row in page.recipients.rows()] == ["ready to preview", "ready to preview"]
+    assert [row.values[2] for row in page.recipients.rows()] == ["ready to check", "ready to check"]
     assert f"ready for {format_date(TODAY)}" in page.status.text()
+    # The first provider's pack is shown beside the list; choosing another shows theirs.
+    first, second = (page.recipients.key(row) for row in range(2))
+    assert page.pack_view.pdf == page.packs[first].pdf and page.pack_view.page_count >= 1
+    click_cell(qtbot, page.view, 1, 0)
+    assert page.pack_view.pdf == page.packs[second].pdf
     click_cell(qtbot, page.view, 1, 0)
     target = tmp_path / "out" / "pack.pdf"
     target.parent.mkdir()
