@@ -93,7 +93,6 @@ class PlacementFacts:
     """An open placement's fields milestones read, with its current IPA review dates."""
 
     id: uuid.UUID
-    child_id: uuid.UUID
     ref: str
     planned_end_date: dt.date | None
     review_date: dt.date | None
@@ -168,19 +167,17 @@ def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) ->
     return out
 
 
-def _current_review_dates(session: Session, child_id: uuid.UUID | None) -> dict[uuid.UUID, tuple[uuid.UUID, str, tuple[dt.date, ...]]]:
-    """Open placement id -> (child id, placement ref, review dates of its latest agreement in force)."""
-    query = (select(Agreement.placement_id, Agreement.version_number, Agreement.review_dates, Placement.child_id,
-                    Placement.ref)
+def _current_review_dates(session: Session, child_id: uuid.UUID) -> dict[uuid.UUID, tuple[dt.date, ...]]:
+    """The child's open placement ids -> the review dates of each one's latest agreement in force."""
+    query = (select(Agreement.placement_id, Agreement.version_number, Agreement.review_dates)
              .join(Placement, Placement.id == Agreement.placement_id)
-             .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED))
-    if child_id is not None:
-        query = query.where(Placement.child_id == child_id)
-    latest: dict[uuid.UUID, tuple[int, uuid.UUID, str, list[str]]] = {}
-    for placement_id, version, dates, owner, ref in session.execute(query):
+             .where(Placement.child_id == child_id, Placement.end_date.is_(None),
+                    Agreement.status != AgreementStatus.SUPERSEDED))
+    latest: dict[uuid.UUID, tuple[int, list[str]]] = {}
+    for placement_id, version, dates in session.execute(query):
         if placement_id not in latest or version > latest[placement_id][0]:
-            latest[placement_id] = (version, owner, ref, dates or [])
-    return {pid: (owner, ref, _review_dates(dates)) for pid, (_, owner, ref, dates) in latest.items()}
+            latest[placement_id] = (version, dates or [])
+    return {pid: _review_dates(dates) for pid, (_, dates) in latest.items()}
 
 
 _CHILD_COLUMNS = (Child.id, Child.date_of_birth, Child.pathway_plan_date, Child.ehcp_review_date,
@@ -194,7 +191,7 @@ def milestones_for_child(session: Session, child_id: uuid.UUID) -> list[Mileston
         raise NotFound("That child is no longer in PlaceDesk: refresh the list.")
     reviews = _current_review_dates(session, child_id)
     placements = [
-        PlacementFacts(pid, child_id, ref, planned_end, review, reviews.get(pid, (child_id, ref, ()))[2])
+        PlacementFacts(pid, ref, planned_end, review, reviews.get(pid, ()))
         for pid, ref, planned_end, review in session.execute(
             select(Placement.id, Placement.ref, Placement.planned_end_date, Placement.review_date)
             .where(Placement.child_id == child_id, Placement.end_date.is_(None)))

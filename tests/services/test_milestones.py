@@ -54,7 +54,7 @@ def test_18th_birthday_says_whether_a_transition_plan_exists_and_is_never_overdu
 
 def test_placement_and_ipa_and_ehcp_dates_in_date_order() -> None:
     pid = uuid.uuid4()
-    placement = PlacementFacts(pid, CHILD_ID, "PLC-1", D(2026, 9, 1), D(2026, 3, 1), (D(2026, 2, 1), D(2026, 5, 1)))
+    placement = PlacementFacts(pid, "PLC-1", D(2026, 9, 1), D(2026, 3, 1), (D(2026, 2, 1), D(2026, 5, 1)))
     got = child_milestones(facts(ehcp_review_date=D(2026, 4, 1)), [placement])
     assert [m.kind for m in got] == [
         MilestoneKind.PATHWAY_PLAN, MilestoneKind.IPA_REVIEW, MilestoneKind.PLACEMENT_REVIEW,
