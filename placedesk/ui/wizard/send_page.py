@@ -45,7 +45,9 @@ class SendPage(ReferralPage):
         self.packs: dict[uuid.UUID, ReferralPack] = {}
         # The sent date the packs in hand were made for (age and response-by depend on it).
         self.packs_date: dt.date | None = None
-        self._making = 0
+        # Bumped by every reload and every making: a making's result counts only if nothing newer began.
+        self._generation = 0
+        self._busy = False
         self.names: dict[uuid.UUID, str] = {}
         self.recipients = RowsModel(["Provider", "Score", "Pack", "Sent on"], numeric_columns=(1,))
         self.view = table(self.recipients)
@@ -89,6 +91,8 @@ class SendPage(ReferralPage):
 
     def load(self, session: Session) -> None:
         referral = self.referral(session)
+        self._generation += 1
+        self._busy = False
         self.packs, self.packs_date = {}, None
         chosen = recipients(session, referral)
         self.names = {r.provider_id: r.provider_name for r in chosen}
@@ -96,6 +100,7 @@ class SendPage(ReferralPage):
         self.sent_on.setText(format_date(max(sent) if sent else self.state.today))
         self._rows = [(r.provider_id, r.provider_name, r.match_score, r.sent_on) for r in chosen]
         self._fill()
+        self.make_button.setEnabled(bool(self._rows))
         if not self._rows:
             self.status.setText("No provider has been chosen for this referral yet: go Back to the shortlist "
                                 "and tick at least one.")
@@ -103,17 +108,17 @@ class SendPage(ReferralPage):
         if self.state.passing_through(self.step):
             return
         # Draw the page first, then make the packs: reportlab competes with painting for the GIL.
-        self._making += 1
-        making = self._making
+        self._busy = True
+        generation = self._generation
         self.make_button.setEnabled(False)
         self.status.setText("Making referral packs…")
         self._fill()
-        QTimer.singleShot(START_DELAY_MS, self, lambda: self.make_packs() if making == self._making else None)
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self.make_packs() if generation == self._generation else None)
 
     def _fill(self) -> None:
         rows = []
         for provider_id, name, score, sent_on in self._rows:
-            pack = ("ready to check" if provider_id in self.packs else "being made" if self._making
+            pack = ("ready to check" if provider_id in self.packs else "being made" if self._busy
                     else "sent and kept" if sent_on else "not made yet")
             rows.append(Row([name, f"{score:g}" if score is not None else "", pack, format_date(sent_on)],
                             key=provider_id))
@@ -130,7 +135,7 @@ class SendPage(ReferralPage):
     def _sent_date_changed(self) -> None:
         # Each pack prints the child's age and the response-by date on the day it is sent.
         day = self._typed_date()
-        if day is not None and day != self.packs_date and not self._making:
+        if day is not None and day != self.packs_date and not self._busy:
             self.make_packs()
 
     def make_packs(self) -> None:
@@ -139,8 +144,9 @@ class SendPage(ReferralPage):
         ctx = self.ctx
         officer = ctx.settings.officer
         day = self._typed_date() or self.state.today
-        self._making += 1
-        making = self._making
+        self._generation += 1
+        generation = self._generation
+        self._busy = True
         self.packs, self.packs_date = {}, None
         self.make_button.setEnabled(False)
         self.status.setText("Making referral packs…")
@@ -152,9 +158,9 @@ class SendPage(ReferralPage):
 
         def done(packs: dict[uuid.UUID, ReferralPack]) -> None:
             # The page may have closed, or a newer making begun, while this one ran.
-            if not shiboken6.isValid(self) or making != self._making:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
-            self._making = 0
+            self._busy = False
             self.make_button.setEnabled(True)
             self.packs, self.packs_date = packs, day
             self._fill()
@@ -166,9 +172,9 @@ class SendPage(ReferralPage):
                 self.make_packs()
 
         def failed(exc: BaseException) -> None:
-            if not shiboken6.isValid(self) or making != self._making:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
-            self._making = 0
+            self._busy = False
             self.make_button.setEnabled(True)
             self.status.setText("")
             self._fill()
@@ -187,7 +193,7 @@ class SendPage(ReferralPage):
         pack = self.packs.get(provider_id) if provider_id is not None else None
         if pack is not None:
             self.pack_view.show_pdf(pack.pdf)
-        elif self._making:
+        elif self._busy:
             self.pack_view.show_placeholder("The packs are being made…")
         elif not self._rows:
             self.pack_view.show_placeholder("No provider chosen yet.")
