@@ -32,6 +32,10 @@ class CareHistoryRow:
     # How the leaving-care rules treat the period.
     counting: str
     source: str
+    # The codes as stored, for the Change dialog to start from.
+    legal_status_code: str = ""
+    placement_code: str = ""
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ def child_page(session: Session, child_id: uuid.UUID, on: dt.date) -> ChildPage:
             days=max(0, ((p.end_date or on + dt.timedelta(days=1)) - p.start_date).days),
             counting=_counting(p.legal_status),
             source="SSDA903 import" if p.source == "ssda903" else "Entered by hand",
+            legal_status_code=p.legal_status,
+            placement_code=p.placement_code,
+            imported=p.source == "ssda903",
         )
         for p in sorted(periods, key=lambda p: p.start_date, reverse=True)
     ]

@@ -2,7 +2,9 @@
 
 A reusable widget: any screen creates a ``ChildPanel(ctx)`` and calls
 ``show_child(child_id)``. It reloads itself when the child or their care
-history, placements or agreements change.
+history, placements or agreements change. Care periods are added, changed
+and removed by hand here too (``placedesk.services.care_history``), for
+young people without an SSDA903 extract.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QTableWidget,
@@ -29,9 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from placedesk.errors import PlaceDeskError
-from placedesk.services.child_summary import ChildPage, child_page
+from placedesk.services.care_history import remove_care_period
+from placedesk.services.child_summary import CareHistoryRow, ChildPage, child_page
 from placedesk.services.leaving_care import CareLeaverStatus
 from placedesk.services.parsing import format_date
+from placedesk.ui import dialogs
+from placedesk.ui.care_period_dialog import CarePeriodDialog
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.empty_state import EmptyState
 
@@ -113,13 +120,33 @@ class ChildPanel(QWidget):
         history_layout = QVBoxLayout(history)
         self.history_table = _table(["Started", "Ended", "Days", "Legal status", "Placement", "Leaving care",
                                      "Source"], stretch=4)
+        self.history_table.itemSelectionChanged.connect(self._update_history_buttons)
+        self.history_table.itemDoubleClicked.connect(lambda _: self.change_period())
         self.history_empty = QLabel(
-            "No care history recorded. Import the SSDA903 episodes file (placedesk import-903 EPISODES.csv) "
-            "to fill it: the leaving-care status is worked out from these periods."
+            "No care history recorded. Import the SSDA903 return (File › Import SSDA903 care history, or "
+            "placedesk import-903 EPISODES.csv), or, if there is no return for this young person (one who came "
+            "from another authority, say), add each period by hand with Add period. The leaving-care status is "
+            "worked out from these periods."
         )
         self.history_empty.setWordWrap(True)
-        history_layout.addWidget(self.history_table)
+        self.add_button = QPushButton("Add period…")
+        self.add_button.setToolTip("Type a care period by hand: dates, legal status and placement")
+        self.add_button.clicked.connect(self.add_period)
+        self.change_button = QPushButton("Change…")
+        self.change_button.setToolTip("Correct the chosen period's dates or codes")
+        self.change_button.clicked.connect(self.change_period)
+        self.remove_button = QPushButton("Remove…")
+        self.remove_button.setToolTip("Delete the chosen period from the care history")
+        self.remove_button.clicked.connect(self.remove_period)
+        bar = QHBoxLayout()
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.change_button)
+        bar.addWidget(self.remove_button)
+        bar.addStretch(1)
         history_layout.addWidget(self.history_empty)
+        history_layout.addWidget(self.history_table)
+        history_layout.addLayout(bar)
+        self._update_history_buttons()
 
         milestones = QGroupBox("Milestones")
         milestones_layout = QVBoxLayout(milestones)
@@ -207,12 +234,18 @@ class ChildPanel(QWidget):
                 item = QTableWidgetItem(value)
                 if col == 2:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if col in (3, 4):
+                    # Long SSDA903 descriptions are cut to fit the page; the whole is a hover away.
+                    item.setToolTip(value)
                 if col == 5 and not value.startswith("Counts"):
                     item.setForeground(QBrush(QColor("#6b7280")))
                 self.history_table.setItem(row, col, item)
         self.history_table.setVisible(bool(page.care_history))
         self.history_empty.setVisible(not page.care_history)
         _fit_height(self.history_table)
+        # Rows are new: a selection carried over could point Change or Remove at another period.
+        self.history_table.clearSelection()
+        self._update_history_buttons()
 
         self.milestones_table.setRowCount(len(page.milestones))
         bold = QFont()
@@ -239,3 +272,62 @@ class ChildPanel(QWidget):
                     item.setForeground(QBrush(QColor("#6b7280")))
                 self.milestones_table.setItem(row, col, item)
         _fit_height(self.milestones_table)
+
+    # --- care history by hand ---------------------------------------------------------
+
+    def selected_period(self) -> CareHistoryRow | None:
+        """The care period chosen in the history table, if any."""
+        if self.page is None:
+            return None
+        rows = self.history_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.page.care_history):
+            return None
+        return self.page.care_history[rows[0].row()]
+
+    def _update_history_buttons(self) -> None:
+        chosen = self.selected_period() is not None
+        any_periods = self.page is not None and bool(self.page.care_history)
+        self.change_button.setVisible(any_periods)
+        self.remove_button.setVisible(any_periods)
+        self.change_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    def _child_label(self, page: ChildPage) -> str:
+        return page.name or f"case reference {page.case_reference}"
+
+    def add_period(self) -> None:
+        """Type a new care period; the page reloads on the change notice the dialog sends."""
+        if self.page is None:
+            return
+        dialogs.run_modal(CarePeriodDialog(self.ctx, self.page.id, self._child_label(self.page), self.today(),
+                                           parent=self))
+
+    def change_period(self) -> None:
+        page, period = self.page, self.selected_period()
+        if page is None or period is None:
+            return
+        dialogs.run_modal(CarePeriodDialog(self.ctx, page.id, self._child_label(page), self.today(), period,
+                                           parent=self))
+
+    def remove_period(self) -> None:
+        """Ask, then delete the chosen period in one transaction."""
+        period = self.selected_period()
+        if period is None:
+            return
+        ended = format_date(period.end_date) if period.end_date else "now (open)"
+        text = (f"Remove the care period {format_date(period.start_date)} to {ended} ({period.legal_status}) "
+                "from the care history? The leaving-care status is worked out again without it.")
+        if period.imported:
+            text += (" It came from an SSDA903 import: importing a return that still holds this episode adds it "
+                     "again.")
+        if not dialogs.ask_yes_no(self, "Remove care period", text):
+            return
+        try:
+            with self.ctx.action() as session:
+                remove_care_period(session, period.id)
+        except PlaceDeskError as exc:
+            dialogs.warn(self, "Remove care period", str(exc))
+            if self.child_id is not None:
+                self.show_child(self.child_id)
+            return
+        self.ctx.notify(("care_period",))

@@ -94,12 +94,12 @@ class ChildPage(ReferralPage):
 
         history = self.add_form("Care history")
         self.history_button = QPushButton("Show care history and leaving-care status…")
-        self.history_button.setToolTip("The child's care periods (from the SSDA903 import) and what they mean "
-                                       "for leaving care, in a separate window")
+        self.history_button.setToolTip("The child's care periods (imported from SSDA903 or typed by hand) and "
+                                       "what they mean for leaving care, in a separate window")
         self.history_button.clicked.connect(self.show_history)
         self.history_button.setEnabled(False)
         history.add("care_history", "Care periods", self.history_button,
-                    "Known children only: care periods come from the SSDA903 episodes import")
+                    "Known children only: import the SSDA903 episodes, or add periods by hand on that page")
         self.body_layout.addStretch(1)
         self._saved_id: object = None
         self._child_id: uuid.UUID | None = None
