@@ -7,6 +7,9 @@ integrity (is it intact, is the cryptography valid, which bytes it covers,
 were later changes only form filling) separately from trust: councils mostly
 use self-signed certificates, so an unknown root is reported, not fatal.
 
+The visible stamp embeds DejaVu Sans, like the agreement's own text, so the
+officer's name and role print as written, accents and all.
+
 No Qt here: the GUI calls these through a background task, the CLI directly.
 """
 
@@ -17,17 +20,30 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from placedesk.errors import PlaceDeskError
+from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 log = logging.getLogger(__name__)
 
 # Field names in every agreement PDF; Adobe Reader shows them as the boxes to sign.
 LA_FIELD = "CouncilSignature"
 PROVIDER_FIELD = "ProviderSignature"
+
+# The visible stamp; the officer's details are filled in as parameters.
+_STAMP_TEXT = "Signed by %(signer)s\n%(role)s\n%(organisation)s\nDate: %(ts)s"
+# pyHanko stamps the laptop's local time, so the zone is named (GMT or BST in the UK), not assumed.
+_STAMP_DATE = "%d/%m/%Y %H:%M %Z"
 
 
 class SigningError(PlaceDeskError):
@@ -140,11 +156,95 @@ def load_signer(p12: bytes, passphrase: str) -> object:
 
 
 def _stamp_safe(text: str) -> str:
-    """The stamp's built-in font is Latin-1 only; keep names readable rather than fail."""
+    """Latin-1 only text for pyHanko's built-in font, used when DejaVu Sans cannot be loaded.
+
+    Accents are dropped rather than the signature failing: a readable name beats none.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     translated = kept.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"}))
     return translated.encode("latin-1", "replace").decode("latin-1")
+
+
+def _stamp_text(params: dict[str, str], font_size: int) -> tuple[TextBoxStyle, dict[str, str]]:
+    """The stamp's text box style, and ``params`` made printable in it.
+
+    DejaVu Sans (the font the agreement itself embeds) is embedded in the
+    stamp, so any script it covers prints with its accents. Text is prepared
+    as for the agreement's body: Arabic runs in their joined forms and in
+    visual order (HarfBuzz would otherwise set a whole "Signed by" line left
+    to right, reversing an Arabic name), and characters the font lacks as '?'
+    rather than empty boxes. Without the shipped font or pyHanko's OpenType
+    support the stamp falls back to the built-in Latin-1 font: the agreement
+    still gets signed.
+    """
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    latin1 = TextBoxStyle(font_size=font_size), {key: _stamp_safe(value) for key, value in params.items()}
+    try:
+        from fontTools import ttLib
+        from pyhanko.pdf_utils.font.api import FontEngineFactory
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    except ImportError as exc:
+        log.warning("pyHanko's OpenType support is missing (%s); the signature stamp drops accents", exc)
+        return latin1
+    fonts = register_fonts()
+    if not fonts.embedded:
+        return latin1  # register_fonts has logged why DejaVu Sans could not be read
+    printed = {key: _printable(value, fonts) for key, value in params.items()}
+    # Every character the stamp can show, for the font subset: the date's digits and its zone's name
+    # (GMT, BST, or an offset such as +05:30).
+    chars = _STAMP_TEXT + string.digits + string.ascii_uppercase + "+-:/ " + "".join(printed.values())
+    try:
+        program = _stamp_font_program(ttLib.TTFont(FONT_DIR / REGULAR_FILE), chars)
+    except Exception as exc:  # noqa: BLE001 - a damaged font file must not stop the agreement being signed
+        log.warning("The stamp font could not be prepared (%s); the signature stamp drops accents", exc)
+        return latin1
+
+    class StampFont(FontEngineFactory):
+        """Feeds pyHanko the prepared font from memory (its own factory opens a file it never closes)."""
+
+        def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: object = None) -> GlyphAccumulator:
+            # Left to right always: _printable has already put Arabic runs in visual order.
+            return GlyphAccumulator(
+                writer, io.BytesIO(program), font_size, writing_direction="ltr", obj_stream=obj_stream
+            )
+
+    # Accents above capitals (Ś, Ŵ) need more room than the default leading, which equals the size.
+    style = TextBoxStyle(font=StampFont(), font_size=font_size, leading=round(font_size * 1.3))
+    return style, printed
+
+
+def _printable(text: str, fonts: FontSet) -> str:
+    """``text`` as the body prints it, ready to draw left to right in DejaVu Sans alone."""
+    drawn = "".join(run for _font, run in runs(text, fonts))
+    return "".join(c if ord(c) in fonts.regular_chars or c == "\n" else "?" for c in drawn)
+
+
+def _stamp_font_program(face: TTFont, text: str) -> bytes:
+    """``face`` cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
+
+    pyHanko 0.38 writes glyph widths in the font's own units, but PDF reads
+    them as thousandths of an em: DejaVu Sans has 2048 units per em, so its
+    letters would be drawn twice as far apart and run out of the box.
+    Subsetting first keeps the rescaling quick (hundredths of a second, not
+    seconds). Hinting is dropped because it cannot survive the rescaling.
+    """
+    from fontTools import subset
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    options = subset.Options()
+    options.layout_features = ["*"]  # kerning, combining accents, contextual forms
+    options.hinting = False
+    options.drop_tables += ["FFTM"]  # FontForge's timestamp: fontTools warns about it on every stamp
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(face)
+    if face["head"].unitsPerEm != 1000:
+        scale_upem(face, 1000)
+    out = io.BytesIO()
+    face.save(out)
+    return out.getvalue()
 
 
 def sign_pdf(
@@ -174,8 +274,12 @@ def sign_pdf(
     if image:
         background = _signature_image(image)
     from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
-    from pyhanko.pdf_utils.text import TextBoxStyle
 
+    # Details go in as parameters, not into the template, so a '%' in a role cannot break it.
+    # pyHanko's default stamp text size is 10 pt; beside handwriting only half the box is free.
+    text_box_style, text_params = _stamp_text(
+        {"signer": name, "role": role, "organisation": organisation}, 10 if background is None else 8
+    )
     extra: dict[str, object] = {}
     if background is not None:
         # Handwriting on the left half, the printed details on the right: neither hides the other.
@@ -186,14 +290,14 @@ def sign_pdf(
             "inner_content_layout": SimpleBoxLayoutRule(
                 x_align=AxisAlignment.ALIGN_MAX, y_align=AxisAlignment.ALIGN_MID, margins=Margins(96, 4, 4, 4)
             ),
-            "text_box_style": TextBoxStyle(font_size=8),
         }
     style = TextStampStyle(
-        stamp_text=_stamp_safe(f"Signed by %(signer)s\n{role}\n{organisation}\nDate: %(ts)s"),
-        timestamp_format="%d/%m/%Y %H:%M UTC",
+        stamp_text=_STAMP_TEXT,
+        timestamp_format=_STAMP_DATE,
         border_width=1,
         background=background,
         background_opacity=1.0,
+        text_box_style=text_box_style,
         **extra,  # type: ignore[arg-type]
     )
     meta = signers.PdfSignatureMetadata(
@@ -202,11 +306,16 @@ def sign_pdf(
         md_algorithm="sha256",
         reason=reason,
         location=location or None,
-        name=_stamp_safe(name),
+        # /Name is a PDF text string (UTF-16 when needed): it keeps the name exactly. The stamp
+        # shows text_params["signer"] instead, prepared for drawing.
+        name=name,
     )
     try:
         out = signers.PdfSigner(meta, signer, stamp_style=style).sign_pdf(  # type: ignore[arg-type]
-            writer, existing_fields_only=True, bytes_reserved=getattr(signer, "reserved_bytes", None)
+            writer,
+            existing_fields_only=True,
+            bytes_reserved=getattr(signer, "reserved_bytes", None),
+            appearance_text_params=text_params,
         )
     except (PdfError, ValueError, KeyError) as exc:
         raise SigningError(f"The agreement could not be signed: {exc}") from exc

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import subprocess
+import re
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 
 from placedesk.reports import signing
+from placedesk.reports.fonts import shape_arabic
 from placedesk.reports.ipa import render_ipa
 from tests.reports.ipa_data import sample
 from tests.services.agreement_helpers import OFFICER_PASS, PROVIDER_PASS, officer_p12, provider_p12
@@ -100,6 +105,128 @@ def test_an_unsigned_pdf_has_no_signatures(unsigned: bytes) -> None:
     assert signing.verify_pdf(unsigned) == []
 
 
+ACCENTED_NAME = "Siân Wiśniewska-Łukasz"
+ACCENTED_ROLE = "Koordynatorka ds. pieczy zastępczej"
+
+
+def _handwriting() -> bytes:
+    picture = Image.new("RGB", (300, 90), "white")
+    for x in range(20, 280):
+        picture.putpixel((x, 45 + (x % 20) - 10), (10, 20, 90))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _accented_sign(pdf: bytes, image: bytes | None) -> bytes:
+    signer = signing.load_signer(officer_p12(), OFFICER_PASS)
+    return signing.sign_pdf(pdf, signing.LA_FIELD, signer, name=ACCENTED_NAME, role=ACCENTED_ROLE,
+                            organisation="Cyngor Sir Ynys Môn", image=image)
+
+
+def _stamp_forms(signed: bytes) -> list[Any]:
+    """The officer's signature appearance and every form XObject nested in it."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    [embedded] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    forms: list[Any] = []
+    pending = [embedded.sig_field["/AP"]["/N"]]
+    while pending:
+        form = pending.pop()
+        forms.append(form)
+        resources = form.get("/Resources")
+        if resources is None:
+            continue
+        for xobject in (resources.get_object().get("/XObject") or {}).values():
+            if xobject.get_object()["/Subtype"] == "/Form":
+                pending.append(xobject.get_object())
+    return forms
+
+
+def _stamp_fonts(signed: bytes) -> list[Any]:
+    fonts: list[Any] = []
+    for form in _stamp_forms(signed):
+        resources = form.get("/Resources")
+        if resources is not None:
+            fonts.extend(font.get_object() for font in (resources.get_object().get("/Font") or {}).values())
+    return fonts
+
+
+def _stamp_lines(signed: bytes) -> list[str]:
+    """The stamp's lines as drawn (pyHanko marks each shaped line with its /ActualText)."""
+    from pyhanko.pdf_utils import generic
+
+    lines: list[str] = []
+    for form in _stamp_forms(signed):
+        for found in re.finditer(rb"/ActualText\s*", form.data):
+            stream = io.BytesIO(form.data)
+            stream.seek(found.end())
+            lines.append(str(generic.read_object(stream, None)))
+    return lines
+
+
+@pytest.mark.parametrize("with_image", [False, True], ids=["text only", "with handwriting"])
+def test_the_stamp_embeds_a_unicode_font_not_a_latin1_standard_font(unsigned: bytes, with_image: bool) -> None:
+    signed = _accented_sign(unsigned, _handwriting() if with_image else None)
+    fonts = _stamp_fonts(signed)
+    assert fonts
+    for font in fonts:
+        # A standard 14 font (Type1 Courier/Helvetica) is neither embedded nor able to show ś or Ł.
+        assert font["/Subtype"] == "/Type0" and "/ToUnicode" in font
+        [descendant] = font["/DescendantFonts"]
+        descendant = descendant.get_object()
+        assert str(descendant["/BaseFont"]).endswith("DejaVuSans")
+        assert "/FontFile2" in descendant["/FontDescriptor"]
+        # PDF reads widths in thousandths of an em; DejaVu's own 2048 units (W is 2025) would spread letters out.
+        widths = [width for entry in descendant["/W"] if isinstance(entry, list) for width in entry]
+        assert widths and max(widths) <= 1000
+    assert signing.verify_pdf(signed)[0].ok
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+@pytest.mark.parametrize("with_image", [False, True], ids=["text only", "with handwriting"])
+def test_the_stamp_keeps_accents_in_the_name_and_role(unsigned: bytes, with_image: bool, tmp_path: Path) -> None:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(_accented_sign(unsigned, _handwriting() if with_image else None))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # Poppler reads the stamp's text back from the widget's appearance; the body never prints this role.
+    assert f"Signed by {ACCENTED_NAME}" in text
+    assert ACCENTED_ROLE in text
+
+
+def test_names_in_other_scripts_are_drawn_as_the_body_draws_them(unsigned: bytes) -> None:
+    signer = signing.load_signer(officer_p12(), OFFICER_PASS)
+    signed = signing.sign_pdf(unsigned, signing.LA_FIELD, signer, name="فاطمة الزهراء",
+                              role="Κοινωνική λειτουργός / Социальный работник", organisation="王芳 Council")
+    # Arabic joined and in visual order (not reversed by a left-to-right "Signed by" line); no CJK in DejaVu Sans.
+    assert _stamp_lines(signed)[:3] == [
+        f"Signed by {shape_arabic('فاطمة الزهراء')}", "Κοινωνική λειτουργός / Социальный работник", "?? Council"
+    ]
+    assert signing.verify_pdf(signed)[0].ok
+
+
+def test_a_stamp_font_that_cannot_be_prepared_still_lets_the_officer_sign(
+    unsigned: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def damaged(*_args: object) -> bytes:
+        raise OSError("damaged font file")
+
+    monkeypatch.setattr(signing, "_stamp_font_program", damaged)
+    signed = _accented_sign(unsigned, None)
+    [font] = _stamp_fonts(signed)
+    assert font["/BaseFont"] == "/Courier"
+    assert signing.verify_pdf(signed)[0].ok
+
+
+def test_the_signature_dictionary_keeps_the_real_name(unsigned: bytes) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signed = _accented_sign(unsigned, None)
+    [embedded] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    # PDF text strings fall back to UTF-16, so /Name needs no Latin-1 simplification.
+    assert str(embedded.sig_object["/Name"]) == ACCENTED_NAME
+
+
 @pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler's pdfsig is not installed")
 def test_poppler_agrees_the_signature_is_valid(unsigned: bytes, tmp_path: Path) -> None:
     path = tmp_path / "signed.pdf"
@@ -107,3 +234,18 @@ def test_poppler_agrees_the_signature_is_valid(unsigned: bytes, tmp_path: Path) 
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
     assert "Signature is Valid" in out and "Total document signed" in out
     assert "ProviderSignature" in out and "not signed" in out
+
+
+def test_the_stamp_names_the_time_zone_of_its_time(unsigned: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tzlocal
+
+    # pyHanko stamps the laptop's local time: the stamp must say which zone that is, not claim UTC.
+    warsaw = ZoneInfo("Europe/Warsaw")
+    monkeypatch.setattr(tzlocal, "get_localzone", lambda: warsaw)
+    before = dt.datetime.now(warsaw).replace(second=0, microsecond=0)
+    signed = _accented_sign(unsigned, None)
+    after = dt.datetime.now(warsaw)
+    [line] = [line for line in _stamp_lines(signed) if line.startswith("Date: ")]
+    assert line.endswith((" CET", " CEST"))
+    stamped = dt.datetime.strptime(line.rsplit(" ", 1)[0], "Date: %d/%m/%Y %H:%M").replace(tzinfo=warsaw)
+    assert before <= stamped <= after
