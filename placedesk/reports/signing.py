@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -30,7 +31,6 @@ from placedesk.errors import PlaceDeskError
 from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
 
 if TYPE_CHECKING:
-    from fontTools.ttLib import TTFont
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
@@ -182,7 +182,6 @@ def _stamp_text(params: dict[str, str], font_size: int) -> tuple[TextBoxStyle, d
 
     latin1 = TextBoxStyle(font_size=font_size), {key: _stamp_safe(value) for key, value in params.items()}
     try:
-        from fontTools import ttLib
         from pyhanko.pdf_utils.font.api import FontEngineFactory
         from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
     except ImportError as exc:
@@ -196,7 +195,7 @@ def _stamp_text(params: dict[str, str], font_size: int) -> tuple[TextBoxStyle, d
     # (GMT, BST, or an offset such as +05:30).
     chars = _STAMP_TEXT + string.digits + string.ascii_uppercase + "+-:/ " + "".join(printed.values())
     try:
-        program = _stamp_font_program(ttLib.TTFont(FONT_DIR / REGULAR_FILE), chars)
+        program = _stamp_font_program("".join(sorted(set(chars))))
     except Exception as exc:  # noqa: BLE001 - a damaged font file must not stop the agreement being signed
         log.warning("The stamp font could not be prepared (%s); the signature stamp drops accents", exc)
         return latin1
@@ -221,8 +220,12 @@ def _printable(text: str, fonts: FontSet) -> str:
     return "".join(c if ord(c) in fonts.regular_chars or c == "\n" else "?" for c in drawn)
 
 
-def _stamp_font_program(face: TTFont, text: str) -> bytes:
-    """``face`` cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
+@functools.lru_cache(maxsize=8)
+def _stamp_font_program(text: str) -> bytes:
+    """DejaVu Sans cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
+
+    Kept per set of characters: an officer signs agreement after agreement with the
+    same name, role and council, and making the font takes longer than signing.
 
     pyHanko 0.38 writes glyph widths in the font's own units, but PDF reads
     them as thousandths of an em: DejaVu Sans has 2048 units per em, so its
@@ -230,8 +233,10 @@ def _stamp_font_program(face: TTFont, text: str) -> bytes:
     Subsetting first keeps the rescaling quick (hundredths of a second, not
     seconds). Hinting is dropped because it cannot survive the rescaling.
     """
-    from fontTools import subset
+    from fontTools import subset, ttLib
     from fontTools.ttLib.scaleUpem import scale_upem
+
+    face = ttLib.TTFont(FONT_DIR / REGULAR_FILE)
 
     options = subset.Options()
     options.layout_features = ["*"]  # kerning, combining accents, contextual forms
