@@ -45,15 +45,6 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]
     return wall, cpu
 
 
-def machine_speed() -> float:
-    """CPU seconds for ten million additions in a Python loop: a yardstick for reading the figures."""
-    start = time.process_time()
-    total = 0
-    for i in range(10_000_000):
-        total += i
-    return time.process_time() - start
-
-
 def populate_providers(session: Any, n: int, seed: int = 7) -> None:
     """``n`` providers of every type with locations, rates, caps and past offers: the matcher's full workload."""
     from sqlalchemy import insert
@@ -200,7 +191,7 @@ def run(ctx: Any) -> list[Any]:
     from bench import common
 
     results = []
-    speed = f"10M-step Python loop takes {machine_speed():.2f} s CPU here"
+    speed = f"10M-step Python loop takes {common.python_loop_seconds():.2f} s CPU here"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         m = measure_matching(folder / "match.sqlite")
