@@ -9,23 +9,22 @@ list is timed as the app runs it: warm caches, start-up objects frozen out of
 garbage collection (``placedesk.runtime``).
 
 Run alone: ``.venv/bin/python -m bench leaving_care`` (through the harness) or
-``.venv/bin/python bench/bench_leaving_care.py [LARGE_DEMO.sqlite]``.
+``.venv/bin/python -m bench.bench_leaving_care [LARGE_DEMO.sqlite]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import random
 import statistics
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.common import timed_runs
 
 ISSUE = 7
 ON = dt.date(2026, 3, 2)
@@ -34,19 +33,6 @@ STATUS_LIMIT_S = 2.0
 COMING_UP_LIMIT_MS = 300.0
 _STATUSES = ["C2"] * 6 + ["C1"] * 3 + ["V2"] * 4 + ["E1", "J1", "V3", "V4", "L2"]
 _PLACES = ["U4", "U6", "K2", "H5", "R1", "S1", "P1"]
-
-
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
-    """Wall and CPU seconds of each run: on a shared machine wall time follows the load, CPU time does not."""
-    # Garbage left by the set-up (or an earlier measure) is collected now, not billed to these runs.
-    gc.collect()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return wall, cpu
 
 
 def synthetic_children(n: int, seed: int = 11) -> list[tuple[dt.date, list[Any]]]:
@@ -79,7 +65,7 @@ def measure_status(n: int = N_CHILDREN, repeat: int = 3) -> dict[str, float]:
     from placedesk.services.leaving_care import leaving_care_status
 
     children = synthetic_children(n)
-    wall, cpu = _timed(lambda: [leaving_care_status(dob, periods, ON) for dob, periods in children], repeat)
+    wall, cpu = timed_runs(lambda: [leaving_care_status(dob, periods, ON) for dob, periods in children], repeat)
     return {"children": n, "median_s": statistics.median(wall), "cpu_s": statistics.median(cpu),
             "periods": sum(len(p) for _, p in children)}
 
@@ -112,7 +98,7 @@ def measure_report(path: Path, n: int = N_CHILDREN, repeat: int = 3) -> dict[str
             with db.session() as s:
                 leaving_care_report(s, ON)
 
-        wall, cpu = _timed(report, repeat)
+        wall, cpu = timed_runs(report, repeat)
     finally:
         db.close()
     return {"children": n, "periods": len(periods), "median_s": statistics.median(wall),
@@ -139,7 +125,7 @@ def measure_coming_up(path: Path, repeat: int = 9) -> dict[str, float]:
         # ready (placedesk.runtime); measured without, a full collection of this process's
         # start-up objects lands in about every other run.
         freeze_startup_objects()
-        wall, cpu = _timed(once, repeat)
+        wall, cpu = timed_runs(once, repeat)
     finally:
         db.close()
     return {"items": count, "median_ms": statistics.median(wall) * 1000, "max_ms": max(wall) * 1000,

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import random
 import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.common import timed_runs
 
 ISSUE = 3
 TODAY = dt.date(2026, 3, 2)
@@ -30,19 +30,6 @@ IMPORT_LIMIT_S = 5.0
 _AREAS = ["S", "LS", "M", "B", "NG", "DE", "YO", "HU", "BD", "WF", "DN", "L", "NE", "SR", "BS"]
 _LAS = ["Sheffield", "Leeds", "Manchester", "Birmingham", "Nottingham", "Derby", "York", "Hull", "Bradford",
         "Wakefield", "Doncaster", "Liverpool", "Newcastle", "Sunderland", "Bristol"]
-
-
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and CPU seconds of each run (CPU time shows the cost apart from other load on the machine)."""
-    # Garbage left by the set-up (or an earlier measure) is collected now, not billed to these runs.
-    gc.collect()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        cpu.append(time.process_time() - start_cpu)
-        wall.append(time.perf_counter() - start)
-    return wall, cpu
 
 
 def populate_providers(session: Any, n: int, seed: int = 7) -> None:
@@ -130,7 +117,7 @@ def measure_matching(db_path: Path, *, repeat: int = 30, generate: bool = True) 
             match_referral(session, referral, today=TODAY)  # warm caches and statement compilation
             # Ranking runs in the app after its start-up objects are frozen (placedesk.runtime).
             freeze_startup_objects()
-            times, cpu = _timed(lambda: match_referral(session, referral, today=TODAY), repeat)
+            times, cpu = timed_runs(lambda: match_referral(session, referral, today=TODAY), repeat)
             result = match_referral(session, referral, today=TODAY)
             session.rollback()
     finally:

@@ -89,6 +89,20 @@ class Timing:
         return f"median {self.median_ms:.1f} ms, min {self.min_ms:.1f}, max {self.max_ms:.1f} ({len(self.runs_ms)} runs)"
 
 
+def timed_runs(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each of ``repeat`` runs: on a shared machine wall time follows the load,
+    CPU time does not."""
+    # Garbage left by the set-up (or an earlier measure) is collected now, not billed to these runs.
+    gc.collect()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
+
+
 def timeit(fn: Callable[[], Any], repeat: int = 5, warmup: int = 1) -> Timing:
     """Run ``fn`` ``warmup`` times untimed, then ``repeat`` times timed."""
     for _ in range(warmup):
