@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QShowEvent
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +50,7 @@ from placedesk.services.parsing import format_date, parse_date
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.pdf_viewer import PdfViewer, render_pages
+from placedesk.ui.reload_when_shown import ReloadWhenShown
 from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.field_error import FieldError, mark_invalid
@@ -248,7 +249,8 @@ class AgreementPanel(QWidget):
         layout.addWidget(self.guidance)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
-        self._stale = False
+        # A hidden panel (another tab, a wizard page not reached) reloads when it is next shown.
+        self._reloader = ReloadWhenShown(self, self.refresh)
         ctx.changed.connect(self._on_changed)
         self.show_placement(None)
 
@@ -263,9 +265,9 @@ class AgreementPanel(QWidget):
     def refresh(self) -> None:
         """Reload the placement's agreement state, history and PDF from the database."""
         from placedesk.services import agreements
-
-        self._stale = False
         from placedesk.services.identity import signature_image
+
+        self._reloader.clear()
 
         self.handwritten.blockSignals(True)
         self.handwritten.setChecked(signature_image() is not None)
@@ -409,16 +411,7 @@ class AgreementPanel(QWidget):
 
     def _on_changed(self, changed: frozenset[str]) -> None:
         if self.placement_id is not None and touches(changed, *CHANGED):
-            # A hidden panel (another tab, a wizard page not reached) reloads when it is next shown.
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+            self._reloader.request()
 
     # --- actions ------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ import uuid
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from placedesk.services.record_lists import provider_list
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.paged_model import PagedTableModel
+from placedesk.ui.reload_when_shown import ReloadWhenShown
 from placedesk.ui.tabs.base import Tab
 from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.empty_state import EmptyState
@@ -219,11 +220,9 @@ class ProvidersTab(Tab):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        self._stale = False
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(self._reload_if_stale)
+        # Once for a burst of notices, after the action that sent them has finished drawing,
+        # and only when the directory is on screen.
+        self._reloader = ReloadWhenShown(self, self._reload, delay_ms=RELOAD_DELAY_MS)
         self.list.reload()
         self._fill_local_authorities()
 
@@ -242,21 +241,9 @@ class ProvidersTab(Tab):
 
     def on_changed(self, changed: frozenset[str]) -> None:
         if touches(changed, "provider", "inspection", "placement", "cap"):
-            # Reload once for a burst of notices, after the action that sent them has finished
-            # drawing, and only when the directory is on screen (a hidden tab reloads when shown).
-            self._stale = True
-            if self.isVisible():
-                self._reload_timer.start()
+            self._reloader.request()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._reload_timer.start()
-
-    def _reload_if_stale(self) -> None:
-        if not self._stale:
-            return
-        self._stale = False
+    def _reload(self) -> None:
         self.list.reload()
         self._fill_local_authorities()
         self.show_provider(self.list.current_id())

@@ -11,14 +11,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThreadPool
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from placedesk.models.enums import ReferralStatus
 from placedesk.services.record_lists import referral_list, referral_next_actions
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.paged_model import PagedTableModel
+from placedesk.ui.reload_when_shown import ReloadWhenShown
 from placedesk.ui.tabs.base import Tab
 from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
@@ -114,29 +114,13 @@ class ReferralsTab(Tab):
         self.list.reload()
         # Wizards opened from this tab, kept so they are not garbage-collected while open.
         self.wizards: list[QWidget] = []
-        self._stale = False
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(self._reload_if_stale)
+        # After the wizard's page change has been drawn, once for a burst of notices, and only
+        # when the list is on screen.
+        self._reloader = ReloadWhenShown(self, self.list.reload, delay_ms=RELOAD_DELAY_MS)
 
     def on_changed(self, changed: frozenset[str]) -> None:
         if touches(changed, "referral", "child", "referral_recipient", "offer", "placement", "agreement"):
-            # Reload after the wizard's page change has been drawn, once for a burst of notices,
-            # and only when the list is on screen (a hidden tab reloads when it is shown).
-            self._stale = True
-            if self.isVisible():
-                self._reload_timer.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._reload_timer.start()
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.list.reload()
+            self._reloader.request()
 
     def start_referral(self) -> None:
         self.open_record("referral", None)
