@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -74,6 +74,16 @@ def _describe(period: PeriodLike) -> str:
     return f"{format_date(period.start_date)} to {end}, {describe_legal_status(period.legal_status)}"
 
 
+def _code(value: str, known: Container[str], field: str, missing: str, kind: str, examples: str) -> str:
+    """``value`` as a known SSDA903 code (upper case), or a message for ``field`` saying what to choose."""
+    code = value.strip().upper()
+    if not code:
+        raise ValidationError(missing, field)
+    if code not in known:
+        raise ValidationError(f"'{value.strip()}' is not {kind}: choose one from the list ({examples}).", field)
+    return code
+
+
 def check_entry(date_of_birth: dt.date, entry: CarePeriodEntry, others: Iterable[PeriodLike],
                 today: dt.date) -> CarePeriodEntry:
     """The entry with its codes tidied, or the first rule it breaks as a ValidationError naming the field.
@@ -93,18 +103,12 @@ def check_entry(date_of_birth: dt.date, entry: CarePeriodEntry, others: Iterable
     if end is not None and end > today:
         raise ValidationError(f"The end date {format_date(end)} is in the future: leave it blank while the child "
                               "is still looked after, and add it once they have left.", "end_date")
-    legal = entry.legal_status.strip().upper()
-    if not legal:
-        raise ValidationError("Choose the legal status the child was looked after under.", "legal_status")
-    if legal not in LEGAL_STATUSES:
-        raise ValidationError(f"'{entry.legal_status.strip()}' is not an SSDA903 legal status code: choose one "
-                              "from the list (C1, C2, E1, V2, ...).", "legal_status")
-    place = entry.placement_code.strip().upper()
-    if not place:
-        raise ValidationError("Choose the placement type (Z1 Other placement if none fits).", "placement_code")
-    if place not in PLACEMENT_TYPES:
-        raise ValidationError(f"'{entry.placement_code.strip()}' is not an SSDA903 placement code: choose one "
-                              "from the list (U1-U6, K2, H5, R1, S1, P1, ...).", "placement_code")
+    legal = _code(entry.legal_status, LEGAL_STATUSES, "legal_status",
+                  "Choose the legal status the child was looked after under.",
+                  "an SSDA903 legal status code", "C1, C2, E1, V2, ...")
+    place = _code(entry.placement_code, PLACEMENT_TYPES, "placement_code",
+                  "Choose the placement type (Z1 Other placement if none fits).",
+                  "an SSDA903 placement code", "U1-U6, K2, H5, R1, S1, P1, ...")
     others = sorted(others, key=lambda p: p.start_date)
     if end is None:
         already_open = next((p for p in others if p.end_date is None), None)
