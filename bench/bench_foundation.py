@@ -153,9 +153,9 @@ def measure_first_page(db: Path) -> dict[str, float]:
 
     from placedesk.config import Settings
     from placedesk.db import open_database
-    from placedesk.services.record_lists import provider_list
+    from placedesk.services.referrals.record_lists import provider_list
     from placedesk.ui.context import AppContext
-    from placedesk.ui.paged_model import PagedTableModel
+    from placedesk.ui.widgets.paged_model import PagedTableModel
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     database = open_database(db, create=False)

@@ -84,7 +84,7 @@ def _median(values: list[float]) -> float:
 def measure_reportlab() -> dict[str, Any]:
     from placedesk.reports import signing
     from placedesk.reports.ipa import render_ipa
-    from placedesk.services.identity import build_identity
+    from placedesk.services.agreements.identity import build_identity
 
     data = sample_data()
     p12, _pem = build_identity("Siân Ŵyn-Roberts", "Placement Officer", "Cyngor Sir Ynys Môn", "", PASSPHRASE)
@@ -141,7 +141,7 @@ def _fill(template: Path, data: Any) -> bytes:
     from docx import Document
 
     from placedesk.reports.ipa import WEEKS_PER_YEAR
-    from placedesk.services.parsing import format_date, format_money
+    from placedesk.services.common.parsing import format_date, format_money
 
     total = data.weekly_total_pence
     values = {

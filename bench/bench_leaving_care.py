@@ -37,7 +37,7 @@ _PLACES = ["U4", "U6", "K2", "H5", "R1", "S1", "P1"]
 
 def synthetic_children(n: int, seed: int = 11) -> list[tuple[dt.date, list[Any]]]:
     """``n`` children aged 10 to 26 with 0 to 6 care periods each (short breaks, open and closed)."""
-    from placedesk.services.leaving_care import Period
+    from placedesk.services.care.leaving_care import Period
 
     rng = random.Random(seed)
     out = []
@@ -62,7 +62,7 @@ def synthetic_children(n: int, seed: int = 11) -> list[tuple[dt.date, list[Any]]
 
 def measure_status(n: int = N_CHILDREN, repeat: int = 3) -> dict[str, float]:
     """The pure rules for ``n`` children, every status and change date worked out."""
-    from placedesk.services.leaving_care import leaving_care_status
+    from placedesk.services.care.leaving_care import leaving_care_status
 
     children = synthetic_children(n)
     wall, cpu = timed_runs(lambda: [leaving_care_status(dob, periods, ON) for dob, periods in children], repeat)
@@ -76,7 +76,7 @@ def measure_report(path: Path, n: int = N_CHILDREN, repeat: int = 3) -> dict[str
 
     from placedesk.db import open_database
     from placedesk.models import CarePeriod, Child
-    from placedesk.services.leaving_care import leaving_care_report
+    from placedesk.services.care.leaving_care import leaving_care_report
 
     db = open_database(path)
     try:
@@ -110,7 +110,7 @@ def measure_coming_up(path: Path, repeat: int = 9) -> dict[str, float]:
     from placedesk.config import MonitoringSettings
     from placedesk.db import open_database
     from placedesk.runtime import freeze_startup_objects
-    from placedesk.services.coming_up import coming_up
+    from placedesk.services.care.coming_up import coming_up
 
     db = open_database(path)
     count = 0

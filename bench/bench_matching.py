@@ -99,7 +99,7 @@ def measure_matching(db_path: Path, *, repeat: int = 30, generate: bool = True) 
     from placedesk.db import open_database
     from placedesk.models import Provider, Referral
     from placedesk.runtime import freeze_startup_objects
-    from placedesk.services.matching import match_referral
+    from placedesk.services.referrals.matching import match_referral
 
     db = open_database(db_path)
     try:
@@ -152,7 +152,7 @@ def write_ofsted_file(path: Path, n: int, seed: int = 11) -> None:
 def measure_ofsted_import(folder: Path, *, repeat: int = 3) -> dict[str, Any]:
     """Seconds to import a fresh 3,000-row list into an empty database (median of ``repeat``)."""
     from placedesk.db import open_database
-    from placedesk.services.ofsted_import import import_ofsted_providers
+    from placedesk.services.referrals.ofsted_import import import_ofsted_providers
 
     source = folder / "ofsted.csv"
     write_ofsted_file(source, N_OFSTED_ROWS)

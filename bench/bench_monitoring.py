@@ -3,7 +3,7 @@
 Targets:
 - Dashboard figures over the large demo database (about 1,000,000 KPI
   values): under 1 s median with pandas
-  (:func:`placedesk.services.dashboard.compute_dashboard`), and within 2x of
+  (:func:`placedesk.services.monitoring.dashboard.compute_dashboard`), and within 2x of
   the same figures computed by one hand-written SQL query per figure in the
   same run. The two routes must also agree on every figure.
 - Opening a provider with 5 years of monthly KPIs (10 KPIs x 60 months),
@@ -85,7 +85,7 @@ def kpi_value_count(path: Path) -> int:
 
 def dashboard_results(ctx: Any, common: Any) -> list[Any]:
     from placedesk.db import open_database
-    from placedesk.services.dashboard import compute_dashboard, figure_rows
+    from placedesk.services.monitoring.dashboard import compute_dashboard, figure_rows
 
     path = Path(ctx.large_db_path())
     on = dt.date.today()
@@ -139,11 +139,11 @@ def build_five_year_provider(path: Path, today: dt.date) -> Any:
         VisitType,
     )
     from placedesk.models.provider import Provider
-    from placedesk.services.caps import add_action, open_cap
-    from placedesk.services.inspections import record_inspection
-    from placedesk.services.kpi_defaults import ensure_default_kpis
-    from placedesk.services.kpis import add_months, month_start, record_value
-    from placedesk.services.visits import record_visit
+    from placedesk.services.monitoring.caps import add_action, open_cap
+    from placedesk.services.monitoring.inspections import record_inspection
+    from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
+    from placedesk.services.monitoring.kpis import add_months, month_start, record_value
+    from placedesk.services.monitoring.visits import record_visit
 
     db = open_database(path)
     with db.session_scope() as s:

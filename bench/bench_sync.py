@@ -92,7 +92,7 @@ def add_missing_columns(path: Path) -> list[str]:
 def measure_full_export(source: Path, folder: Path) -> dict[str, Any]:
     """Time ``sqlite3 .dump`` and our full export (folder bundle) of the same file."""
     from placedesk.db import open_database
-    from placedesk.services.export_bundle import export_bundle
+    from placedesk.services.sync.export_bundle import export_bundle
 
     copy = folder / "export-source.sqlite"
     shutil.copyfile(source, copy)
@@ -162,8 +162,8 @@ def _touch_all(session: Any) -> None:
 def measure_import(folder: Path, n: int = N_CHANGED) -> dict[str, Any]:
     """Import ``n`` new records into an empty laptop, then the same ``n`` changed, as updates."""
     from placedesk.db import open_database
-    from placedesk.services.export_bundle import export_bundle
-    from placedesk.services.import_bundle import import_bundle
+    from placedesk.services.sync.export_bundle import export_bundle
+    from placedesk.services.sync.import_bundle import import_bundle
 
     source = open_database(folder / "import-source.sqlite")
     target = open_database(folder / "import-target.sqlite")

@@ -53,10 +53,10 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
     from placedesk.db import open_database
     from placedesk.models.enums import FundingPartner, PlacementType
     from placedesk.runtime import freeze_startup_objects
-    from placedesk.services.parsing import format_date
+    from placedesk.services.common.parsing import format_date
     from placedesk.ui.context import AppContext
     from placedesk.ui.tasks import wait_for_tasks
-    from placedesk.ui.wizard.referral_wizard import ReferralWizard
+    from placedesk.ui.referrals.wizard.referral_wizard import ReferralWizard
 
     today = dt.date.today()
     start = format_date(today + dt.timedelta(days=7))

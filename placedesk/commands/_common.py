@@ -33,7 +33,7 @@ def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
 
 def parse_date(text: str) -> dt.date:
     """An argparse type for dates: ISO ``2026-03-31`` or UK ``31/03/2026``."""
-    from placedesk.services.parsing import parse_date as parse
+    from placedesk.services.common.parsing import parse_date as parse
 
     try:
         return parse(text)

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_import_903(args: argparse.Namespace) -> int:
     from placedesk.errors import PlaceDeskError
-    from placedesk.services.ssda903 import import_903
+    from placedesk.services.care.ssda903 import import_903
 
     if args.create_children and args.header is None:
         raise PlaceDeskError("--create-children needs the header file (CHILD, SEX, DOB, ...): give it after "
@@ -61,8 +61,8 @@ CSV_COLUMNS = ("case_reference", "date_of_birth", "status", "reason", "next_chan
 
 def run_leaving_care(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_text
-    from placedesk.services.leaving_care import leaving_care_report
-    from placedesk.services.parsing import format_date
+    from placedesk.services.care.leaving_care import leaving_care_report
+    from placedesk.services.common.parsing import format_date
 
     on: dt.date = args.on or dt.date.today()
     db = open_db(args, create=False)

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_dashboard(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_text
-    from placedesk.services.dashboard import compute_dashboard, figure_rows
+    from placedesk.services.monitoring.dashboard import compute_dashboard, figure_rows
 
     on = args.on or dt.date.today()
     db = open_db(args, create=False)

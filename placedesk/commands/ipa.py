@@ -53,7 +53,7 @@ def run_ipa(args: argparse.Namespace) -> int:
     from placedesk.errors import PlaceDeskError
     from placedesk.fileio import atomic_write_bytes
     from placedesk.models.enums import AgreementStatus
-    from placedesk.services import agreements
+    from placedesk.services.agreements import ipa as agreements
 
     identity: bytes | None = None
     passphrase = ""

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from placedesk.services.health import check_database
+    from placedesk.services.common.health import check_database
 
     db = open_db(args, create=False)
     try:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from placedesk.commands._common import open_db, parse_date
 
 if TYPE_CHECKING:
-    from placedesk.services.matching import MatchResult
+    from placedesk.services.referrals.matching import MatchResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,8 +41,8 @@ def shortlist_csv(result: MatchResult) -> bytes:
 
 def run_match(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
-    from placedesk.services.matching import match_referral
-    from placedesk.services.referrals import find_referral
+    from placedesk.services.referrals.matching import match_referral
+    from placedesk.services.referrals.intake import find_referral
 
     today = args.on or dt.date.today()
     db = open_db(args, create=False)

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from placedesk.services.postcodes import import_locations
+    from placedesk.services.referrals.postcodes import import_locations
 
     db = open_db(args)
     try:

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from placedesk.services.ofsted_import import import_ofsted_providers
+    from placedesk.services.referrals.ofsted_import import import_ofsted_providers
 
     db = open_db(args)
     try:

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_cap(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
     from placedesk.reports.cap_report import make_cap_report
-    from placedesk.services.caps import find_cap
+    from placedesk.services.monitoring.caps import find_cap
 
     today = args.on or dt.date.today()
     db = open_db(args, create=False)

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_spreadsheets(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from placedesk.services.spreadsheets import write_spreadsheets
+    from placedesk.services.sync.spreadsheets import write_spreadsheets
 
     db = open_db(args, create=False)
     try:

@@ -43,7 +43,7 @@ def _laptop_id() -> str:
 
 def run_export(args: argparse.Namespace) -> int:
     from placedesk.models.base import utcnow
-    from placedesk.services.export_bundle import export_bundle
+    from placedesk.services.sync.export_bundle import export_bundle
 
     since = None
     if args.since is not None:
@@ -63,7 +63,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from placedesk.models.base import utcnow
-    from placedesk.services.import_bundle import import_bundle
+    from placedesk.services.sync.import_bundle import import_bundle
 
     laptop = _laptop_id()
     db = open_db(args, create=False)
@@ -83,7 +83,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_sync(args: argparse.Namespace) -> int:
     from placedesk.config import load_settings
     from placedesk.models.base import utcnow
-    from placedesk.services.outbox import share_problem, sync_with_share
+    from placedesk.services.sync.outbox import share_problem, sync_with_share
 
     settings = load_settings().settings
     laptop = _laptop_id()
@@ -103,7 +103,7 @@ def run_conflicts(args: argparse.Namespace) -> int:
     from placedesk.errors import ValidationError
     from placedesk.models.base import utcnow
     from placedesk.models.enums import ConflictResolution
-    from placedesk.services.conflicts import list_conflicts, resolve_conflict
+    from placedesk.services.sync.conflicts import list_conflicts, resolve_conflict
 
     db = open_db(args, create=False)
     try:

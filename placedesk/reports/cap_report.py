@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from placedesk.models import AuditEvent, Cap
 from placedesk.models.enums import AuditAction, CapActionStatus, Rag, SanctionKind
 from placedesk.reports.monitoring_layout import CONTENT_WIDTH, build_pdf, facts, para, rag_style, styles, table
-from placedesk.services.caps import action_rag, cap_rag
-from placedesk.services.documents import store_document
-from placedesk.services.parsing import format_date, format_money
+from placedesk.services.monitoring.caps import action_rag, cap_rag
+from placedesk.services.common.documents import store_document
+from placedesk.services.common.parsing import format_date, format_money
 
 TITLE = "Corrective action plan"
 KIND = "cap_report"

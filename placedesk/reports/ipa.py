@@ -42,7 +42,7 @@ from reportlab.platypus import (
 from placedesk.reports import fonts as fontlib
 from placedesk.reports.common import numbered_canvas
 from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, FieldBox, add_signature_fields
-from placedesk.services.parsing import format_date, format_money, format_percent
+from placedesk.services.common.parsing import format_date, format_money, format_percent
 
 CLAUSE_DIR = Path(__file__).resolve().parents[1] / "resources" / "clauses"
 CLAUSE_NAMES = (

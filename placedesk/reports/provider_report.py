@@ -38,12 +38,12 @@ from placedesk.reports.monitoring_layout import (
     styles,
     table,
 )
-from placedesk.services.caps import cap_rag
-from placedesk.services.documents import store_document
-from placedesk.services.kpis import KpiPoint, month_start, provider_values
-from placedesk.services.parsing import format_date
-from placedesk.services.risk import assess_provider
-from placedesk.services.visits import visits_for
+from placedesk.services.monitoring.caps import cap_rag
+from placedesk.services.common.documents import store_document
+from placedesk.services.monitoring.kpis import KpiPoint, month_start, provider_values
+from placedesk.services.common.parsing import format_date
+from placedesk.services.monitoring.risk import assess_provider
+from placedesk.services.monitoring.visits import visits_for
 
 TITLE = "Provider monitoring report"
 KIND = "provider_report"

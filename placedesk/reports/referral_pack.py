@@ -5,7 +5,7 @@ portals do: the child appears by initials and age, with gender, ethnicity,
 religion and language, needs and risks, education and health summaries,
 location and start requirements, and the date to respond by. The data class
 has no field for a full name, date of birth or case reference, so none can
-be printed; :mod:`placedesk.services.referrals` builds it and scrubs those
+be printed; :mod:`placedesk.services.referrals.intake` builds it and scrubs those
 from the free-text summaries.
 """
 
@@ -29,7 +29,7 @@ from placedesk.reports.common import (
     para,
     report_styles,
 )
-from placedesk.services.parsing import format_date
+from placedesk.services.common.parsing import format_date
 
 TITLE = "Referral for a placement"
 NOTICE = "OFFICIAL – SENSITIVE: minimised referral. Do not forward. Full identity follows an accepted offer."

@@ -11,7 +11,7 @@ from placedesk.ui.tasks import run_task
 
 def load_demo(parent: QWidget, ctx: AppContext) -> None:
     """Fill an empty database with the small synthetic demo (refused on real data)."""
-    from placedesk.services.summary import record_counts
+    from placedesk.services.common.summary import record_counts
 
     with ctx.read() as session:
         if not record_counts(session).empty:

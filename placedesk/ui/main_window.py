@@ -27,21 +27,21 @@ from placedesk.errors import PlaceDeskError
 from placedesk.runtime import freeze_startup_objects
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
-from placedesk.ui.tabs.base import Tab
+from placedesk.ui.widgets.tab import Tab
 from placedesk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
-    from placedesk.ui.sync_actions import SyncActions
+    from placedesk.ui.sync.sync_actions import SyncActions
 
 # (key, module, class name, title, entities it opens), in tab order.
 TABS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
-    ("coming_up", "placedesk.ui.tabs.coming_up", "ComingUpTab", "Coming up", ("child",)),
-    ("referrals", "placedesk.ui.tabs.referrals", "ReferralsTab", "Referrals", ("referral",)),
-    ("providers", "placedesk.ui.tabs.providers", "ProvidersTab", "Providers", ("provider",)),
-    ("placements", "placedesk.ui.tabs.placements", "PlacementsTab", "Placements", ("placement", "agreement")),
-    ("monitoring", "placedesk.ui.tabs.monitoring", "MonitoringTab", "Monitoring",
+    ("coming_up", "placedesk.ui.care.coming_up_tab", "ComingUpTab", "Coming up", ("child",)),
+    ("referrals", "placedesk.ui.referrals.referrals_tab", "ReferralsTab", "Referrals", ("referral",)),
+    ("providers", "placedesk.ui.referrals.providers_tab", "ProvidersTab", "Providers", ("provider",)),
+    ("placements", "placedesk.ui.agreements.placements_tab", "PlacementsTab", "Placements", ("placement", "agreement")),
+    ("monitoring", "placedesk.ui.monitoring.monitoring_tab", "MonitoringTab", "Monitoring",
      ("cap", "monitoring_visit", "kpi_value")),
-    ("sync", "placedesk.ui.sync_panel", "SyncPanel", "Sync", ()),
+    ("sync", "placedesk.ui.sync.sync_panel", "SyncPanel", "Sync", ()),
 ]
 
 
@@ -75,7 +75,7 @@ class LazyTab(QWidget):
 def _load_data_layer(ctx: AppContext) -> None:
     """Import SQLAlchemy and the models and make the engine (run off the GUI thread)."""
     import placedesk.models  # noqa: F401 - importing registers the tables and the audit hook
-    import placedesk.services.summary  # noqa: F401
+    import placedesk.services.common.summary  # noqa: F401
 
     ctx.db.engine  # noqa: B018 - makes the engine
 
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         if not shiboken6.isValid(self):
             return
         self.is_ready = True
-        from placedesk.ui.sync_actions import install_sync_menu
+        from placedesk.ui.sync.sync_actions import install_sync_menu
 
         self.sync = install_sync_menu(self, self.ctx, self.file_menu, self.sync_separator,
                                       automatic=self._automatic_sync)
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         load_demo(self, self.ctx)
 
     def import_903(self) -> None:
-        from placedesk.ui.import_903_dialog import import_903_files
+        from placedesk.ui.care.import_903_dialog import import_903_files
 
         import_903_files(self, self.ctx)
 
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def refresh_counts(self) -> None:
-        from placedesk.services.summary import record_counts
+        from placedesk.services.common.summary import record_counts
 
         with self.ctx.read() as session:
             counts = record_counts(session)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from placedesk.config import Settings
 from placedesk.errors import ValidationError
-from placedesk.services.settings import SettingsInput, apply_settings
+from placedesk.services.common.settings import SettingsInput, apply_settings
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 

@@ -10,7 +10,7 @@ import pytest
 
 from placedesk.cli import main
 from placedesk.db import Database
-from tests.services.monitoring_helpers import build_monitored_provider, make_child, make_placement
+from tests.services.monitoring.helpers import build_monitored_provider, make_child, make_placement
 
 
 def test_dashboard_csv_lists_every_figure(db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from placedesk.cli import main
 from placedesk.config import Settings, save_settings
 from placedesk.db import Database
 from placedesk.reports import signing
-from tests.services.agreement_helpers import OFFICER_PASS, countersign, make_placement, officer, officer_p12
+from tests.services.agreements.helpers import OFFICER_PASS, countersign, make_placement, officer, officer_p12
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from placedesk.cli import main
 from placedesk.db import Database
 from placedesk.models.enums import OfstedJudgement
-from tests.services.referral_helpers import make_provider, make_referral
+from tests.services.referrals.helpers import make_provider, make_referral
 
 
 def _setup(db: Database) -> str:

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from placedesk.cli import main
 from placedesk.db import Database
-from tests.services.monitoring_helpers import build_monitored_provider
+from tests.services.monitoring.helpers import build_monitored_provider
 
 
 def _seed(db: Database) -> None:

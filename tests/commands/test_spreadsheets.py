@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from placedesk.cli import main
-from tests.services.sync_helpers import fill, new_db
+from tests.services.sync.helpers import fill, new_db
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from placedesk.cli import main
 from placedesk.config import load_settings, save_settings
-from tests.services.sync_helpers import fill, new_db
+from tests.services.sync.helpers import fill, new_db
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from placedesk.models import StoredDocument
 from placedesk.models.enums import Rag
 from placedesk.reports.cap_report import cap_report_data, make_cap_report
-from tests.services.monitoring_helpers import build_monitored_provider
+from tests.services.monitoring.helpers import build_monitored_provider
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -48,8 +48,8 @@ def test_report_data_rags_and_history_order(session: Session) -> None:
 
 def test_report_with_no_actions_says_what_to_do(session: Session) -> None:
     from placedesk.models.enums import CapSeverity
-    from placedesk.services.caps import open_cap
-    from tests.services.monitoring_helpers import make_provider
+    from placedesk.services.monitoring.caps import open_cap
+    from tests.services.monitoring.helpers import make_provider
 
     cap = open_cap(session, make_provider(session, "P1"), issue="Late returns", severity=CapSeverity.LOW,
                    opened_on=TODAY)

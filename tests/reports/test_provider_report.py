@@ -19,7 +19,7 @@ from placedesk.reports.provider_report import (
     provider_report_data,
     with_unit,
 )
-from tests.services.monitoring_helpers import build_monitored_provider, make_provider
+from tests.services.monitoring.helpers import build_monitored_provider, make_provider
 
 TODAY = dt.date(2026, 6, 15)
 

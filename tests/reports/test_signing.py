@@ -18,7 +18,7 @@ from placedesk.reports import signing
 from placedesk.reports.fonts import shape_arabic
 from placedesk.reports.ipa import render_ipa
 from tests.reports.ipa_data import sample
-from tests.services.agreement_helpers import OFFICER_PASS, PROVIDER_PASS, officer_p12, provider_p12
+from tests.services.agreements.helpers import OFFICER_PASS, PROVIDER_PASS, officer_p12, provider_p12
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,12 @@ from placedesk.models import (
 )
 from placedesk.models.enums import OutcomeTool, ProviderType, Rag, ReferralStatus, VisitType
 from placedesk.services.demo import DemoSummary, generate_demo
-from placedesk.services.health import check_database
-from placedesk.services.kpis import rag_for
-from placedesk.services.leaving_care import CareLeaverStatus, leaving_care_report
-from placedesk.services.outcomes import swemwbs_metric
-from placedesk.services.parsing import outward_code, postcode_key
-from placedesk.services.restrictions import active_restrictions
+from placedesk.services.common.health import check_database
+from placedesk.services.monitoring.kpis import rag_for
+from placedesk.services.care.leaving_care import CareLeaverStatus, leaving_care_report
+from placedesk.services.monitoring.outcomes import swemwbs_metric
+from placedesk.services.common.parsing import outward_code, postcode_key
+from placedesk.services.referrals.restrictions import active_restrictions
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -143,7 +143,7 @@ def test_monitoring_shows_overdue_actions_and_a_referral_restriction(demo_db: Da
 
 
 def test_stored_risk_levels_are_what_the_monitoring_rules_compute(tmp_path: Path) -> None:
-    from placedesk.services.risk import assess, collect_facts
+    from placedesk.services.monitoring.risk import assess, collect_facts
 
     db, _ = _generate(tmp_path / "risk.sqlite", 3)
     try:

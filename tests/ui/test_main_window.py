@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from placedesk.config import load_settings, save_settings
 from placedesk.db import Database, open_database
-from placedesk.services.summary import record_counts
+from placedesk.services.common.summary import record_counts
 from placedesk.ui.app import build_main_window, choose_database
 from placedesk.ui.main_window import LazyTab, MainWindow
 from tests.conftest import DialogRecorder

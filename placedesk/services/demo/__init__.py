@@ -34,8 +34,8 @@ from placedesk.services.demo.outcomes import generate_outcomes
 from placedesk.services.demo.places import AREAS
 from placedesk.services.demo.providers import generate_providers
 from placedesk.services.demo.writer import DemoWriter, ProgressFn, RowId
-from placedesk.services.kpi_defaults import ensure_default_kpis
-from placedesk.services.risk import assess, collect_facts
+from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
+from placedesk.services.monitoring.risk import assess, collect_facts
 
 # Bumped when the volume or shape of the data changes, so cached benchmark databases are rebuilt
 # (a corrected code or wording alone is not worth every benchmark rebuilding it).

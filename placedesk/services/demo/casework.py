@@ -28,7 +28,7 @@ from placedesk.models.vocab import label
 from placedesk.services.demo.children import DemoChild, ProviderIndex, _placement_type
 from placedesk.services.demo.providers import DemoProvider
 from placedesk.services.demo.writer import DemoWriter, RowId
-from placedesk.services.funding import split_weekly
+from placedesk.services.referrals.funding import split_weekly
 
 ERA_DAYS = 3 * 365
 IN_FLIGHT = (

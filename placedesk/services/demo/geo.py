@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from placedesk.services.demo.places import AREAS, INWARD_LETTERS, Area
 from placedesk.services.demo.writer import DemoWriter
-from placedesk.services.parsing import postcode_key
+from placedesk.services.common.parsing import postcode_key
 
 # About 0.05 degrees of latitude is 5.5 km: postcodes scatter around their outward code's centre.
 SPREAD_DEGREES = 0.05

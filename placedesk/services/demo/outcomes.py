@@ -2,7 +2,7 @@
 
 Readings improve a little over a placement on average, with noise, so the
 progress charts have something to show. SWEMWBS metric scores come from
-``placedesk.services.outcomes.swemwbs_metric`` when that module is installed.
+``placedesk.services.monitoring.outcomes.swemwbs_metric`` when that module is installed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ STAR_AREAS = [
 
 def _swemwbs_metric() -> Callable[[int], float] | None:
     try:
-        module = importlib.import_module("placedesk.services.outcomes")
+        module = importlib.import_module("placedesk.services.monitoring.outcomes")
     except ImportError:
         return None
     return getattr(module, "swemwbs_metric", None)

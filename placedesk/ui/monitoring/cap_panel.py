@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.services.monitoring_view import ActionView, CapView, ProviderOverview, ReviewView, SanctionView
-from placedesk.services.parsing import format_date, format_money
+from placedesk.services.monitoring.view import ActionView, CapView, ProviderOverview, ReviewView, SanctionView
+from placedesk.services.common.parsing import format_date, format_money
 from placedesk.ui.monitoring.style import RED, rag_colour
 
 COLUMNS = ["CAP / action", "Owner or approach", "Due / opened", "Status", "RAG"]

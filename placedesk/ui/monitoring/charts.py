@@ -14,7 +14,7 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from placedesk.models.enums import Rag
-from placedesk.services.kpis import KpiPoint
+from placedesk.services.monitoring.kpis import KpiPoint
 from placedesk.ui.monitoring.style import GREEN, RED, with_unit
 
 LINE = QColor("#2b6cb0")

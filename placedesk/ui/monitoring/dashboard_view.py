@@ -1,6 +1,6 @@
 """The dashboard across all providers: risk counts, CAP actions, KPI reds, weekly spend.
 
-The figures come from :func:`placedesk.services.dashboard.compute_dashboard`
+The figures come from :func:`placedesk.services.monitoring.dashboard.compute_dashboard`
 (pandas over the database), run off the GUI thread with its own session.
 """
 
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from placedesk.models.enums import RiskLevel
-from placedesk.services.parsing import format_date, format_money
+from placedesk.services.common.parsing import format_date, format_money
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.style import AMBER, GREEN, RED
 from placedesk.ui.monitoring.table import RecordTable
@@ -22,7 +22,7 @@ from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.rows_model import Row
 
 if TYPE_CHECKING:
-    from placedesk.services.dashboard import DashboardFigures
+    from placedesk.services.monitoring.dashboard import DashboardFigures
 
 
 class Tile(QFrame):
@@ -104,7 +104,7 @@ class DashboardView(QWidget):
 
         def work() -> DashboardFigures:
             # Imported here so pandas loads only when the dashboard is first shown.
-            from placedesk.services.dashboard import compute_dashboard
+            from placedesk.services.monitoring.dashboard import compute_dashboard
 
             with db.session() as session:
                 return compute_dashboard(session, on=on)

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from placedesk.services.caps import overdue_actions
-from placedesk.services.parsing import format_date
-from placedesk.services.schedule import due_reviews
+from placedesk.services.monitoring.caps import overdue_actions
+from placedesk.services.common.parsing import format_date
+from placedesk.services.monitoring.schedule import due_reviews
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.style import RED, risk_colour
 from placedesk.ui.monitoring.table import RecordTable

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
-from placedesk.services.kpis import KpiPoint
-from placedesk.services.monitoring_view import ProviderOverview
+from placedesk.services.monitoring.kpis import KpiPoint
+from placedesk.services.monitoring.view import ProviderOverview
 from placedesk.ui.monitoring.charts import TrendChart
 from placedesk.ui.monitoring.style import rag_colour, with_unit
 from placedesk.ui.widgets.rows_model import Row, RowsModel

@@ -7,9 +7,9 @@ import uuid
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from placedesk.services.monitoring_view import PlacementView, ProviderOverview
-from placedesk.services.outcomes import Reading
-from placedesk.services.parsing import format_date
+from placedesk.services.monitoring.view import PlacementView, ProviderOverview
+from placedesk.services.monitoring.outcomes import Reading
+from placedesk.services.common.parsing import format_date
 from placedesk.ui.monitoring.charts import TrendChart
 from placedesk.ui.monitoring.style import GREEN, RED
 from placedesk.ui.monitoring.table import RecordTable

@@ -1,7 +1,7 @@
 """One provider's monitoring: risk and its reasons, then KPIs, inspections, visits, CAPs and outcomes.
 
 Everything shown is read at once with
-:func:`placedesk.services.monitoring_view.load_overview`; each entry button
+:func:`placedesk.services.monitoring.view.load_overview`; each entry button
 opens a dialog through ``dialogs.run_modal`` and the tab reloads on the change
 notice the dialog sends.
 """
@@ -19,13 +19,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBo
 from placedesk.errors import PlaceDeskError
 from placedesk.models import Cap, Child, Provider
 from placedesk.models.enums import CapSource
-from placedesk.services.kpis import active_definitions, read_returns, suggest_mapping
-from placedesk.services.monitoring_view import PlacementView, ProviderOverview, load_overview
-from placedesk.services.outcomes import readings
-from placedesk.services.parsing import format_date
+from placedesk.services.monitoring.kpis import active_definitions, read_returns, suggest_mapping
+from placedesk.services.monitoring.view import PlacementView, ProviderOverview, load_overview
+from placedesk.services.monitoring.outcomes import readings
+from placedesk.services.common.parsing import format_date
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
-from placedesk.ui.monitoring.cap_dialogs import (
+from placedesk.ui.monitoring.dialogs.cap_dialogs import (
     ActionStatusDialog,
     AddActionDialog,
     CloseCapDialog,
@@ -36,13 +36,13 @@ from placedesk.ui.monitoring.cap_dialogs import (
 )
 from placedesk.ui.monitoring.cap_panel import CapPanel, Selection
 from placedesk.ui.monitoring.inspections import InspectionDialog, InspectionsPanel
-from placedesk.ui.monitoring.kpi_definitions import KpiListDialog
-from placedesk.ui.monitoring.kpi_dialogs import ImportReturnsDialog, MonthGridDialog
+from placedesk.ui.monitoring.dialogs.kpi_definitions import KpiListDialog
+from placedesk.ui.monitoring.dialogs.kpi_dialogs import ImportReturnsDialog, MonthGridDialog
 from placedesk.ui.monitoring.kpi_panel import KpiPanel
-from placedesk.ui.monitoring.outcome_dialogs import OutcomeDialog, StarScaleDialog
+from placedesk.ui.monitoring.dialogs.outcome_dialogs import OutcomeDialog, StarScaleDialog
 from placedesk.ui.monitoring.outcomes_panel import OutcomesPanel
-from placedesk.ui.monitoring.report_dialog import ReportPeriodDialog
-from placedesk.ui.monitoring.risk_dialog import RiskOverrideDialog
+from placedesk.ui.monitoring.dialogs.report_dialog import ReportPeriodDialog
+from placedesk.ui.monitoring.dialogs.risk_dialog import RiskOverrideDialog
 from placedesk.ui.monitoring.style import risk_colour
 from placedesk.ui.monitoring.visits import VisitDialog, VisitsPanel
 from placedesk.ui.tasks import run_task

@@ -9,10 +9,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox
 
 from placedesk.models.enums import ProviderType, Rag, RiskLevel
-from placedesk.services.monitoring_view import monitoring_provider_list
+from placedesk.services.monitoring.view import monitoring_provider_list
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.style import RED, rag_colour, risk_colour
-from placedesk.ui.paged_model import PagedTableModel
+from placedesk.ui.widgets.paged_model import PagedTableModel
 from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
 

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import MonitoringVisit, Provider
 from placedesk.models.enums import VisitRating, VisitType
-from placedesk.services.monitoring_view import ProviderOverview
-from placedesk.services.parsing import format_date
-from placedesk.services.visits import record_visit
+from placedesk.services.monitoring.view import ProviderOverview
+from placedesk.services.common.parsing import format_date
+from placedesk.services.monitoring.visits import record_visit
 from placedesk.ui.context import AppContext
-from placedesk.ui.monitoring.service_dialog import ServiceDialog
+from placedesk.ui.monitoring.dialogs.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import AMBER, RED, date_edit, date_of
 from placedesk.ui.widgets.combo import enum_data
 from placedesk.ui.monitoring.evidence_panel import EvidencePanel

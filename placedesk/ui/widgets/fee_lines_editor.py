@@ -1,7 +1,7 @@
 """An editor for a weekly fee as named lines: core fee, additional support, education, health.
 
 Each line is a kind, a description and a weekly amount typed in pounds; the
-amounts are parsed strictly (placedesk.services.parsing.parse_money) and the
+amounts are parsed strictly (placedesk.services.common.parsing.parse_money) and the
 running weekly total is shown under the lines.
 """
 
@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 
 from placedesk.errors import ValidationError
 from placedesk.models.enums import FeeLineKind
-from placedesk.services.parsing import format_money, parse_money
+from placedesk.services.common.parsing import format_money, parse_money
 from placedesk.ui.widgets.field_error import mark_invalid
 
 
-# (kind, description, weekly pence): the shape placedesk.services.offers.FeeLineInput takes.
+# (kind, description, weekly pence): the shape placedesk.services.referrals.offers.FeeLineInput takes.
 FeeLine = tuple[FeeLineKind, str, int]
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.ui.paged_model import PagedTableModel
+from placedesk.ui.widgets.paged_model import PagedTableModel
 from placedesk.ui.widgets.empty_state import EmptyState
 
 
@@ -111,7 +111,7 @@ class ListPanel(QWidget):
 
     def _apply_search(self) -> None:
         request = self.model.request
-        from placedesk.services.listing import ListRequest
+        from placedesk.services.common.listing import ListRequest
 
         self.model.reload(ListRequest(self.search.text(), request.filters, request.sort_key, request.descending))
 

@@ -1,7 +1,7 @@
 """Funding partners' shares typed as percentages, with each partner's weekly money.
 
-Shares are parsed with placedesk.services.parsing.parse_percent and checked
-with placedesk.services.funding.check_shares (they must add up to 100%);
+Shares are parsed with placedesk.services.common.parsing.parse_percent and checked
+with placedesk.services.referrals.funding.check_shares (they must add up to 100%);
 the weekly amounts come from funding.split_weekly, so they are penny-exact
 and add up to the weekly total.
 """
@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from placedesk.errors import ValidationError
 from placedesk.models.enums import FundingPartner
-from placedesk.services.funding import check_shares, split_weekly
-from placedesk.services.parsing import format_money, format_percent, parse_percent
+from placedesk.services.referrals.funding import check_shares, split_weekly
+from placedesk.services.common.parsing import format_money, format_percent, parse_percent
 from placedesk.ui.widgets.field_error import mark_invalid
 
 

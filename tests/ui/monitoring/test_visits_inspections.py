@@ -8,9 +8,9 @@ from placedesk.db import Database
 from placedesk.models import Provider
 from placedesk.models.enums import OfstedJudgement, RiskLevel, VisitRating, VisitType
 from placedesk.ui.monitoring.inspections import InspectionDialog
-from placedesk.ui.monitoring.risk_dialog import RiskOverrideDialog
+from placedesk.ui.monitoring.dialogs.risk_dialog import RiskOverrideDialog
 from placedesk.ui.monitoring.visits import VisitDialog
-from tests.services.monitoring_helpers import make_provider
+from tests.services.monitoring.helpers import make_provider
 from tests.ui.monitoring.ui_helpers import TODAY, make_ctx, pick
 
 

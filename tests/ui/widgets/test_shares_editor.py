@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from placedesk.errors import ValidationError
 from placedesk.models.enums import FundingPartner
-from placedesk.services.parsing import format_money, parse_money
+from placedesk.services.common.parsing import format_money, parse_money
 from placedesk.ui.widgets.shares_editor import SharesEditor
 
 P = FundingPartner

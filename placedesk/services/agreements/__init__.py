@@ -1,0 +1,1 @@
+"""Agreements: Individual Placement Agreements, their versions and signatures, and the officer's signing identity."""

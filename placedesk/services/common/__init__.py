@@ -1,0 +1,1 @@
+"""Small helpers every area uses: parsing and formatting, references, paged lists, stored documents, settings, health checks."""

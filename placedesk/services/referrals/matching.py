@@ -1,0 +1,511 @@
+"""Provider matching: a ranked, explainable shortlist for a referral.
+
+Every ranked provider carries one reason per score component, each ending
+with the points it added, so the officer can defend the shortlist; every
+excluded provider carries the reason it was left out.
+
+Excluded (never ranked):
+- closed to new referrals: an administrative suspension, or a CAP sanction
+  restricting referrals or suspending it from the framework
+  (:func:`placedesk.services.referrals.restrictions.active_restrictions`);
+- Ofsted registration suspended, resigned, cancelled or closed;
+- a provider type that does not offer the placement type sought;
+- an Ofsted judgement of Inadequate.
+
+A provider with no vacancy is ranked, not excluded, with a heavy penalty:
+vacancy figures go stale within days and officers do send to full
+providers who may have a place coming up; the reason says so.
+
+Score components (points):
+
+=================  =====================================================
+needs and risks    up to +30, in proportion to the stated needs and risks
+                   the provider says it can meet; each unmet one is named
+vacancy            +15 with a vacancy, -25 without
+Ofsted             Outstanding +20, Good +15, not yet inspected +5,
+                   Requires improvement -10
+proximity          with a distance limit: +20 at the child's home falling
+                   to 0 at the limit, -20 beyond it; without a limit:
+                   +10 falling to 0 at 100 km. Without locations: same
+                   local authority +10, else same postcode area +5
+price              rates (or past offers) within the weekly budget +10,
+                   straddling it +3, above it -15, unknown 0
+contract route     framework or DPV +10, spot 0 (framework comes first)
+open CAPs          -5 each, at most -15
+monitoring risk    medium -5, high -10
+=================  =====================================================
+
+Ties are broken by provider name, then reference, so the order never
+changes between runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sqlalchemy.orm import Session
+
+from placedesk.models import Referral
+from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
+from placedesk.models.vocab import label
+from placedesk.services.common.parsing import format_money, postcode_area
+from placedesk.services.referrals.postcodes import EARTH_RADIUS_KM, has_locations, location_for
+from placedesk.services.referrals.restrictions import active_restrictions
+
+# Which kinds of provider can offer each placement type sought.
+ACCEPTABLE_TYPES: dict[PlacementType, frozenset[ProviderType]] = {
+    PlacementType.FOSTERING: frozenset({ProviderType.IFA, ProviderType.IN_HOUSE_FOSTERING}),
+    PlacementType.CHILDRENS_HOME: frozenset({ProviderType.CHILDRENS_HOME}),
+    PlacementType.SUPPORTED_ACCOMMODATION: frozenset({ProviderType.SUPPORTED_ACCOMMODATION}),
+    PlacementType.RESIDENTIAL_SCHOOL: frozenset({ProviderType.RESIDENTIAL_SPECIAL_SCHOOL}),
+    # Parent and child placements are made in units and with specialist foster carers.
+    PlacementType.PARENT_AND_CHILD: frozenset(
+        {ProviderType.PARENT_AND_CHILD, ProviderType.IFA, ProviderType.IN_HOUSE_FOSTERING}
+    ),
+}
+
+CLOSED_REGISTRATIONS = frozenset({"suspended", "resigned", "cancelled", "closed", "refused"})
+
+NEEDS_POINTS = 30.0
+VACANCY_POINTS, NO_VACANCY_POINTS = 15.0, -25.0
+OFSTED_POINTS = {
+    OfstedJudgement.OUTSTANDING: 20.0,
+    OfstedJudgement.GOOD: 15.0,
+    OfstedJudgement.NOT_YET_INSPECTED: 5.0,
+    OfstedJudgement.REQUIRES_IMPROVEMENT: -10.0,
+}
+NEAR_POINTS, BEYOND_LIMIT_POINTS = 20.0, -20.0
+NO_LIMIT_POINTS, NO_LIMIT_SCALE_KM = 10.0, 100.0
+SAME_LA_POINTS, SAME_AREA_POINTS = 10.0, 5.0
+WITHIN_BUDGET_POINTS, STRADDLES_BUDGET_POINTS, OVER_BUDGET_POINTS = 10.0, 3.0, -15.0
+FRAMEWORK_POINTS = 10.0
+CAP_POINTS, CAP_FLOOR = -5.0, -15.0
+RISK_POINTS = {RiskLevel.LOW: 0.0, RiskLevel.MEDIUM: -5.0, RiskLevel.HIGH: -10.0}
+
+
+@dataclass
+class MatchRow:
+    """A ranked provider: its score and one reason per score component.
+
+    ``reasons`` are worded on first use: a shortlist of thousands is ranked
+    on numbers alone, and only the rows the officer looks at are explained.
+    """
+
+    provider_ref: str
+    provider_name: str
+    score: float
+    distance_km: float | None
+    provider_type: ProviderType
+    ofsted_judgement: OfstedJudgement
+    contract_route: ContractRoute
+    vacancies: int
+    local_authority: str
+    open_caps: int
+    _hex: str = field(repr=False)
+    _explain: Callable[[], list[str]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def provider_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self._hex)
+
+    @functools.cached_property
+    def reasons(self) -> list[str]:
+        return self._explain()
+
+
+class Excluded(NamedTuple):
+    """A provider left off the shortlist, and why (a tuple: thousands are made per shortlist)."""
+
+    provider_ref: str
+    provider_name: str
+    reason: str
+    provider_hex: str
+
+    @property
+    def provider_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.provider_hex)
+
+
+@dataclass
+class MatchResult:
+    """The shortlist for one referral."""
+
+    referral_ref: str
+    ranked: list[MatchRow] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+    # Whether distances came from the imported postcode location table.
+    uses_location_table: bool = False
+    # How proximity was judged, in words for the shortlist's heading.
+    proximity_note: str = ""
+
+    def row_for(self, provider_id: uuid.UUID) -> MatchRow | None:
+        return next((row for row in self.ranked if row._hex == provider_id.hex), None)
+
+    def excluded_for(self, provider_id: uuid.UUID) -> Excluded | None:
+        """Why ``provider_id`` was left off, or None (compared as text: thousands may be excluded)."""
+        return next((e for e in self.excluded if e.provider_hex == provider_id.hex), None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _points(value: float) -> str:
+    text = f"{value:+.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("+0", "-0") else text
+
+
+def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Provider id (hex) -> (lowest, highest) weekly total of the offers it has made before.
+
+    Asked only for providers without rates: scanning every offer ever made
+    would cost more than the rest of the ranking.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(provider_hexes), 10000):
+        chunk = list(provider_hexes[start:start + 10000])
+        rows = session.connection().exec_driver_sql(
+            "SELECT provider_id, min(total), max(total) FROM ("
+            " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
+            " FROM referral_recipient r JOIN offer o ON o.recipient_id = r.id"
+            " JOIN offer_fee_line l ON l.offer_id = o.id"
+            f" WHERE r.provider_id IN ({', '.join('?' for _ in chunk)})"
+            " GROUP BY o.id, r.provider_id"
+            ") GROUP BY provider_id",
+            tuple(chunk),
+        ).fetchall()
+        found.update((pid, (int(low), int(high))) for pid, low, high in rows)
+    return found
+
+
+def _open_caps(session: Session) -> dict[str, int]:
+    rows = session.connection().exec_driver_sql(
+        "SELECT provider_id, count(*) FROM cap WHERE status IN (?, ?) GROUP BY provider_id",
+        (CapStatus.OPEN.value, CapStatus.ESCALATED.value),
+    ).fetchall()
+    return {pid: int(n) for pid, n in rows}
+
+
+class _Candidate(NamedTuple):
+    """The columns matching reads for a provider of a suitable type (id as hex, capabilities as JSON text)."""
+
+    hex: str
+    ref: str
+    name: str
+    provider_type: ProviderType
+    registration_status: str
+    capabilities_json: str
+    vacancies: int
+    ofsted_judgement: OfstedJudgement
+    postcode: str
+    local_authority: str
+    weekly_rate_from_pence: int | None
+    weekly_rate_to_pence: int | None
+    contract_route: ContractRoute
+    framework_name: str
+    risk: RiskLevel
+    # Where the provider's postcode (or its outward code) lies; None when the table does not say.
+    location: tuple[float, float] | None
+
+
+# The location join looks the full postcode up first, then its outward code (all but the last three
+# characters of the compact form), each through the table's primary key.
+_CANDIDATE_SQL = (
+    "SELECT p.id, p.ref, p.name, p.provider_type, p.registration_status, p.capabilities, p.vacancies, "
+    "p.ofsted_judgement, p.postcode, p.local_authority, p.weekly_rate_from_pence, p.weekly_rate_to_pence, "
+    "p.contract_route, p.framework_name, coalesce(p.risk_override, p.risk_level), "
+    "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude) "
+    "FROM provider p "
+    "LEFT JOIN postcode_location f ON f.postcode = replace(upper(p.postcode), ' ', '') "
+    "LEFT JOIN postcode_location o ON o.postcode = substr(replace(upper(p.postcode), ' ', ''), 1, "
+    "length(replace(p.postcode, ' ', '')) - 3) "
+    "WHERE p.provider_type IN ({types})"
+)
+_OTHERS_SQL = "SELECT id, ref, name, provider_type FROM provider WHERE provider_type NOT IN ({types})"
+_JUDGEMENTS = {j.value: j for j in OfstedJudgement}
+_ROUTES = {r.value: r for r in ContractRoute}
+_RISKS = {r.value: r for r in RiskLevel}
+_TYPES = {t.value: t for t in ProviderType}
+
+
+def _load_providers(session: Session, acceptable: frozenset[ProviderType]
+                    ) -> tuple[list[_Candidate], Sequence[tuple[str, str, str, str]]]:
+    """Suitable providers with what scoring needs, and (id hex, ref, name, type value) of the rest.
+
+    Read with the driver directly: the ORM's per-value conversions cost more
+    than the whole ranking for thousands of rows, and the 50 ms budget for
+    5,000 providers leaves no room for them. Values are converted here instead.
+    """
+    types = sorted(t.value for t in acceptable) or ["-"]
+    placeholders = ", ".join("?" for _ in types)
+    conn = session.connection()
+    candidates = [
+        _Candidate(
+            row[0], row[1], row[2], _TYPES[row[3]], row[4], row[5] or "[]", row[6], _JUDGEMENTS[row[7]], row[8],
+            row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
+            (row[15], row[16]) if row[15] is not None else None,
+        )
+        for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
+    ]
+    others = conn.exec_driver_sql(_OTHERS_SQL.format(types=placeholders), tuple(types)).fetchall()
+    return candidates, others
+
+
+@dataclass
+class _Context:
+    """What every provider is scored against, gathered once per shortlist."""
+
+    sought: str
+    stated: list[str]
+    limit: float | None
+    budget: int | None
+    home: tuple[float, float] | None
+    home_la: str
+    home_area: str
+    caps: dict[str, int]
+    past_prices: dict[str, tuple[int, int]]
+    # Each stated code as it appears in a provider's JSON list of capabilities.
+    quoted: list[str] = field(default_factory=list)
+    # The home point in radians and the cosine of its latitude, reused for every distance.
+    home_rad: tuple[float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.quoted = [f'"{code}"' for code in self.stated]
+        if self.home is not None:
+            lat, lon = math.radians(self.home[0]), math.radians(self.home[1])
+            self.home_rad = (lat, lon, math.cos(lat))
+
+    def distance_to(self, point: tuple[float, float]) -> float:
+        """Haversine distance in km from home (as :func:`postcodes.distance_km`, with home precomputed)."""
+        assert self.home_rad is not None
+        lat1, lon1, cos1 = self.home_rad
+        lat2, lon2 = math.radians(point[0]), math.radians(point[1])
+        h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def match_referral(session: Session, referral: Referral, *, today: dt.date) -> MatchResult:
+    """Rank every provider for ``referral`` on ``today``, with reasons; see the module docstring."""
+    result = MatchResult(referral_ref=referral.ref)
+    child = referral.child
+    home_postcode = child.home_postcode if child else ""
+    acceptable = ACCEPTABLE_TYPES.get(referral.placement_type) if referral.placement_type else None
+    sought = referral.placement_type.label.lower() if referral.placement_type else ""
+
+    restricted = {pid.hex: reason for pid, reason in active_restrictions(session, today).items()}
+    providers, others = _load_providers(session, acceptable or frozenset())
+    # Keyed by the stored type text: thousands of providers of other types are listed.
+    wrong_type = {
+        t.value: f"{t.label} does not offer {sought} placements" if sought
+        else "The referral does not say which placement type is sought"
+        for t in ProviderType
+    }
+    result.excluded = [Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid)
+                       for pid, ref, name, provider_type in others]
+
+    table = has_locations(session)
+    home = location_for(session, home_postcode) if table and home_postcode else None
+    result.uses_location_table = table and home is not None
+    result.proximity_note = _proximity_note(table, home_postcode, home, providers, referral)
+    unpriced = [p.hex for p in providers if p.weekly_rate_from_pence is None and p.weekly_rate_to_pence is None]
+    ctx = _Context(
+        sought=sought, stated=list(dict.fromkeys([*referral.needs, *referral.risks])),
+        limit=referral.max_distance_km, budget=referral.budget_ceiling_pence, home=home,
+        home_la=(child.home_local_authority if child else "").strip().lower(), home_area=postcode_area(home_postcode),
+        caps=_open_caps(session), past_prices=_price_range(session, unpriced),
+    )
+
+    for p in providers:
+        reason = _exclusion(p, restricted)
+        if reason:
+            result.excluded.append(Excluded(p.ref, p.name, reason, p.hex))
+            continue
+        score, distance = _assess(p, ctx, None)
+        result.ranked.append(MatchRow(
+            provider_ref=p.ref, provider_name=p.name, score=round(score, 1),
+            distance_km=round(distance, 1) if distance is not None else None,
+            provider_type=p.provider_type, ofsted_judgement=p.ofsted_judgement, contract_route=p.contract_route,
+            vacancies=p.vacancies, local_authority=p.local_authority, open_caps=ctx.caps.get(p.hex, 0),
+            _hex=p.hex, _explain=functools.partial(_explain, p, ctx),
+        ))
+
+    result.ranked.sort(key=lambda r: (-r.score, r.provider_name.casefold(), r.provider_ref))
+    result.excluded.sort(key=_name_order)
+    return result
+
+
+def _name_order(item: Excluded) -> tuple[str, str]:
+    return (item.provider_name.casefold(), item.provider_ref)
+
+
+def _exclusion(p: _Candidate, restricted: dict[str, str]) -> str:
+    if p.hex in restricted:
+        return restricted[p.hex]
+    status = p.registration_status.strip().lower()
+    if status in CLOSED_REGISTRATIONS:
+        return f"Ofsted registration is {status}"
+    if p.ofsted_judgement is OfstedJudgement.INADEQUATE:
+        return "Ofsted judgement is Inadequate"
+    return ""
+
+
+def _explain(p: _Candidate, ctx: _Context) -> list[str]:
+    reasons: list[str] = []
+    _assess(p, ctx, reasons)
+    return reasons
+
+
+def _assess(p: _Candidate, ctx: _Context, reasons: list[str] | None) -> tuple[float, float | None]:
+    """The score and distance of one provider; each component's reason is added to ``reasons`` when given.
+
+    One function for both, so the points shown can never drift from the points counted.
+    """
+    if reasons is not None:
+        reasons.append(f"Type: {p.provider_type.label} offers {ctx.sought} placements (required)")
+    score = _score_needs(ctx, p.capabilities_json, reasons)
+
+    if p.vacancies > 0:
+        score += VACANCY_POINTS
+        if reasons is not None:
+            reasons.append(f"Vacancy: {p.vacancies} recorded ({_points(VACANCY_POINTS)})")
+    else:
+        score += NO_VACANCY_POINTS
+        if reasons is not None:
+            reasons.append(f"Vacancy: none recorded; ask, the figure may be out of date ({_points(NO_VACANCY_POINTS)})")
+
+    points = OFSTED_POINTS[p.ofsted_judgement]
+    score += points
+    if reasons is not None:
+        reasons.append(f"Ofsted: {p.ofsted_judgement.label} ({_points(points)})")
+
+    distance = ctx.distance_to(p.location) if ctx.home_rad is not None and p.location is not None else None
+    score += _score_proximity(distance, p, ctx, reasons)
+    score += _score_price(p, ctx.past_prices.get(p.hex), ctx.budget, reasons)
+
+    if p.contract_route is not ContractRoute.SPOT:
+        score += FRAMEWORK_POINTS
+        if reasons is not None:
+            name = f" ({p.framework_name})" if p.framework_name else ""
+            reasons.append(f"Contract: {p.contract_route.label}{name} terms ({_points(FRAMEWORK_POINTS)})")
+    elif reasons is not None:
+        reasons.append("Contract: spot purchase; framework providers come first (0)")
+
+    n_caps = ctx.caps.get(p.hex, 0)
+    cap_points = max(CAP_FLOOR, CAP_POINTS * n_caps)
+    score += cap_points
+    if reasons is not None:
+        reasons.append(f"CAPs: {n_caps} open ({_points(cap_points)})" if n_caps else "CAPs: none open (0)")
+
+    score += RISK_POINTS[p.risk]
+    if reasons is not None:
+        reasons.append(f"Monitoring risk: {p.risk.label.lower()} ({_points(RISK_POINTS[p.risk])})")
+    return score, distance
+
+
+def _score_needs(ctx: _Context, capabilities_json: str, reasons: list[str] | None) -> float:
+    stated = ctx.stated
+    if not stated:
+        if reasons is not None:
+            reasons.append(f"Needs and risks: none stated ({_points(NEEDS_POINTS)})")
+        return NEEDS_POINTS
+    # Codes are plain words in a JSON list, so a quoted code is found by substring without parsing.
+    unmet = [code for code, quoted in zip(stated, ctx.quoted) if quoted not in capabilities_json]
+    points = NEEDS_POINTS * (len(stated) - len(unmet)) / len(stated)
+    if reasons is not None:
+        if unmet:
+            reasons.append(
+                f"Needs and risks: meets {len(stated) - len(unmet)} of {len(stated)}; cannot meet "
+                + ", ".join(label(code) for code in unmet) + f" ({_points(points)})"
+            )
+        else:
+            reasons.append(f"Needs and risks: meets all {len(stated)} stated ({_points(points)})")
+    return points
+
+
+def _score_proximity(distance: float | None, p: _Candidate, ctx: _Context, reasons: list[str] | None) -> float:
+    limit = ctx.limit
+    if distance is not None:
+        if limit:
+            if distance <= limit:
+                points = NEAR_POINTS * (1 - distance / limit)
+                if reasons is not None:
+                    reasons.append(f"Distance: {distance:.1f} km from home, within {limit:g} km ({_points(points)})")
+                return points
+            if reasons is not None:
+                reasons.append(f"Distance: {distance:.1f} km from home, beyond the {limit:g} km limit "
+                               f"({_points(BEYOND_LIMIT_POINTS)})")
+            return BEYOND_LIMIT_POINTS
+        points = NO_LIMIT_POINTS * max(0.0, 1 - distance / NO_LIMIT_SCALE_KM)
+        if reasons is not None:
+            reasons.append(f"Distance: {distance:.1f} km from home, no limit set ({_points(points)})")
+        return points
+    why = "provider postcode not in the location table; " if ctx.home is not None and p.postcode else ""
+    if ctx.home_la and p.local_authority.strip().lower() == ctx.home_la:
+        if reasons is not None:
+            reasons.append(f"Proximity: {why}same local authority as home ({p.local_authority}) "
+                           f"({_points(SAME_LA_POINTS)})")
+        return SAME_LA_POINTS
+    if ctx.home_area and postcode_area(p.postcode) == ctx.home_area:
+        if reasons is not None:
+            reasons.append(f"Proximity: {why}same postcode area as home ({ctx.home_area}) ({_points(SAME_AREA_POINTS)})")
+        return SAME_AREA_POINTS
+    if reasons is not None:
+        reasons.append(f"Proximity: {why}different local authority and postcode area (0)")
+    return 0.0
+
+
+def _score_price(p: _Candidate, past: tuple[int, int] | None, budget: int | None, reasons: list[str] | None) -> float:
+    if p.weekly_rate_from_pence is not None or p.weekly_rate_to_pence is not None:
+        low = p.weekly_rate_from_pence if p.weekly_rate_from_pence is not None else p.weekly_rate_to_pence
+        high = p.weekly_rate_to_pence if p.weekly_rate_to_pence is not None else low
+        assert low is not None and high is not None
+        source = "rates"
+    elif past is not None:
+        low, high = past
+        source = "past offers"
+    else:
+        if reasons is not None:
+            reasons.append("Price: no rates or past offers to compare (0)")
+        return 0.0
+    if budget is None:
+        points, verdict = 0.0, ""
+    elif high <= budget:
+        points, verdict = WITHIN_BUDGET_POINTS, "within"
+    elif low <= budget:
+        points, verdict = STRADDLES_BUDGET_POINTS, "partly above"
+    else:
+        points, verdict = OVER_BUDGET_POINTS, "above"
+    if reasons is not None:
+        span = format_money(low) if low == high else f"{format_money(low)} to {format_money(high)}"
+        if budget is None:
+            reasons.append(f"Price: {source} {span} a week; no budget ceiling set (0)")
+        else:
+            reasons.append(f"Price: {source} {span} a week, {verdict} the {format_money(budget)} budget "
+                           f"({_points(points)})")
+    return points
+
+
+def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] | None,
+                    providers: Sequence[_Candidate],
+                    referral: Referral) -> str:
+    fallback = "proximity is judged by same local authority and same postcode area instead"
+    if not table:
+        return ("No postcode location table has been imported, so " + fallback
+                + ". Import one (placedesk postcodes import FILE) to rank by distance.")
+    if not home_postcode:
+        return "The child's home postcode is not recorded, so " + fallback + "."
+    if home is None:
+        return f"The child's home postcode {home_postcode} is not in the location table, so " + fallback + "."
+    missing = sum(1 for p in providers if p.location is None)
+    limit = f" against the {referral.max_distance_km:g} km limit" if referral.max_distance_km else ""
+    note = f"Distances are straight-line from the child's home postcode{limit}."
+    if missing:
+        note += (f" {missing} provider(s) have no location in the table and are judged by local authority "
+                 "and postcode area.")
+    return note
+
+
+__all__ = ["ACCEPTABLE_TYPES", "Excluded", "MatchResult", "MatchRow", "match_referral"]

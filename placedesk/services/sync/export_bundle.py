@@ -1,0 +1,267 @@
+"""Export bundles: the records changed since the last export, their PDFs and audit events.
+
+One read transaction sees a consistent database; the export's "as of" time is
+taken before reading, so anything changed while it runs goes in the next
+bundle. The bundle is written by :class:`BundleWriter` (manifest last, then
+one rename), and a ``SyncRecord`` remembers it so the next export starts
+where this one ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.orm import Session
+
+from placedesk import __version__
+from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.migrations import SCHEMA_VERSION
+from placedesk.models import StoredDocument, SyncRecord
+from placedesk.models.enums import ExportStatus, SyncDirection
+from placedesk.services.sync.bundle_format import (
+    BundleError,
+    BundleWriter,
+    Manifest,
+    Progress,
+    bundle_name,
+)
+from placedesk.services.sync.bundle_records import (
+    AUDIT_TABLE,
+    DOCUMENT_TABLE,
+    LOCAL_TABLES,
+    exported_tables,
+    json_columns,
+    json_select_expressions,
+    stored_datetime,
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    bundle_id: str
+    path: Path
+    created_at: dt.datetime
+    since: dt.datetime | None
+    record_count: int
+    document_count: int
+    counts: dict[str, int]
+
+
+SHARE, FOLDER = "share", "folder"
+
+
+def last_export_time(session: Session, channel: str = FOLDER) -> dt.datetime | None:
+    """When the last export of this kind was taken (its "as of" time); None before the first.
+
+    Exports through the shared folder and exports to a chosen folder each follow
+    their own chain, so neither leaves a gap in the other.
+    """
+    return session.scalar(
+        select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT,
+                                                      SyncRecord.channel == channel)
+    )
+
+
+def changes_since_last_export(session: Session, channel: str = SHARE) -> int:
+    """How many records a new export would carry (0 means there is nothing to send)."""
+    since = last_export_time(session, channel)
+    total = 0
+    for table in exported_tables():
+        if table.name == AUDIT_TABLE:
+            continue
+        query = select(func.count()).select_from(table)
+        if since is not None:
+            query = query.where(table.c.updated_at > since)
+        total += int(session.scalar(query) or 0)
+    return total
+
+
+def seen_by_us(session: Session) -> dict[str, dt.datetime]:
+    """Per other laptop, the creation time of the newest bundle of theirs applied here."""
+    rows = session.execute(
+        select(SyncRecord.laptop_id, func.max(SyncRecord.bundle_created_at))
+        .where(SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.bundle_created_at.is_not(None))
+        .group_by(SyncRecord.laptop_id)
+    ).all()
+    return {laptop: when for laptop, when in rows if laptop and when is not None}
+
+
+def _doc_path(sha256: str, media_type: str) -> str:
+    return f"documents/{sha256}.{'pdf' if media_type == 'application/pdf' else 'bin'}"
+
+
+def export_bundle(
+    session: Session,
+    target_dir: Path,
+    *,
+    laptop_id: str,
+    officer: str,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+    full: bool = False,
+    as_zip: bool = False,
+    status: ExportStatus = ExportStatus.DELIVERED,
+    channel: str = FOLDER,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write a bundle of records changed since ``since`` (default: since the last export) into ``target_dir``.
+
+    ``full`` exports everything. Returns where the bundle went; records the
+    export so the next one of the same ``channel`` continues from ``now``.
+    """
+    if now.tzinfo is None:
+        raise ValidationError("The export time must be in UTC.", field="now")
+    target_dir = Path(target_dir)
+    if target_dir.exists() and not target_dir.is_dir():
+        raise ValidationError(f"{target_dir} is a file; choose a folder to export into.", field="to")
+    if since is not None and since.tzinfo is None:
+        raise ValidationError("The 'since' time must be in UTC.", field="since")
+    if full:
+        since = None
+    elif since is None:
+        since = last_export_time(session, channel)
+    bundle_id = uuid.uuid4().hex
+    name = bundle_name(laptop_id, now, bundle_id) + (".zip" if as_zip else "")
+    try:
+        writer = BundleWriter(target_dir / name, as_zip)
+    except OSError as exc:
+        raise PlaceDeskError(f"Could not write to {target_dir} ({exc.strerror or exc}). Check the folder exists "
+                             "and you may write to it.") from None
+    counts: dict[str, int] = {}
+    documents = 0
+    try:
+        tables = exported_tables()
+        connection = session.connection()
+        for index, table in enumerate(tables):
+            count = _write_table(connection, writer, table, since)
+            if count:
+                counts[table.name] = count
+                if table.name == DOCUMENT_TABLE:
+                    documents = _write_documents(connection, writer, since)
+            if progress:
+                progress(index + 1, len(tables) + 1)
+        manifest = Manifest(
+            bundle_id=bundle_id,
+            placedesk_version=__version__,
+            schema_version=SCHEMA_VERSION,
+            officer=officer,
+            laptop_id=laptop_id,
+            created_at=now,
+            since=since,
+            files=tuple(writer.entries),
+            record_counts=counts,
+            seen=seen_by_us(session),
+        )
+        path = writer.finish(manifest)
+    except OSError as exc:
+        writer.abort()
+        raise PlaceDeskError(f"The bundle could not be written to {target_dir} ({exc.strerror or exc}). "
+                             "Nothing was left half-written; check the folder and space, then try again.") from None
+    except BaseException:
+        writer.abort()
+        raise
+    total = sum(counts.values())
+    session.add(SyncRecord(
+        direction=SyncDirection.EXPORT, bundle_id=bundle_id, laptop_id=laptop_id, officer=officer,
+        path=str(path), status=status, since=since, record_count=total,
+        delivered_at=now if status is ExportStatus.DELIVERED else None, created_at=now, channel=channel,
+    ))
+    session.flush()
+    if progress:
+        progress(len(exported_tables()) + 1, len(exported_tables()) + 1)
+    return ExportResult(bundle_id, path, now, since, total, documents, counts)
+
+
+_FETCH = 5000
+
+
+def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
+                expressions: list[str] | None = None) -> tuple[str, list[Any]]:
+    # Names come from our own metadata; values are bound.
+    selected = ", ".join(expressions or [f'"{c}"' for c in columns])
+    sql = f'SELECT {selected} FROM "{table.name}"'
+    clauses: list[str] = []
+    params: list[Any] = []
+    if since is not None:
+        clauses.append("updated_at > ?")
+        params.append(stored_datetime(since))
+    if table.name == AUDIT_TABLE:
+        # Conflict bookkeeping stays on this laptop, and so does its trail.
+        local = sorted(LOCAL_TABLES)
+        clauses.append(f"entity NOT IN ({', '.join('?' for _ in local)})")
+        params.extend(local)
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    return sql, params
+
+
+def _write_table(connection: Connection, writer: BundleWriter, table: Table, since: dt.datetime | None) -> int:
+    """Stream one table's changed rows into ``records/<table>.json``; returns how many.
+
+    The file is columnar (``columns`` once, then ``rows``), and every value is
+    selected in its bundle form (see ``bundle_records``), so rows go from the driver
+    to ``json.dumps`` untouched: a full export of a large file stays close to ``.dump``.
+    """
+    columns = json_columns(table)
+    expressions = json_select_expressions(table, columns)
+    sql, params = _select_sql(table, columns, since, expressions)
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    count = 0
+    member = None
+    write = None
+    try:
+        cursor.execute(sql, params)
+        while True:
+            rows: list[Any] = cursor.fetchmany(_FETCH)
+            if not rows:
+                break
+            if member is None:
+                member = writer.member(f"records/{table.name}.json")
+                write = member.__enter__()
+                head = {"table": table.name, "columns": columns}
+                write(json.dumps(head, separators=(",", ":"))[:-1].encode("utf-8") + b',"rows":[')
+            elif write is not None:
+                write(b",")
+            assert write is not None
+            write(json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8"))
+            count += len(rows)
+        if member is not None and write is not None:
+            write(b"]}")
+            member.__exit__(None, None, None)
+            member = None
+    finally:
+        cursor.close()
+        if member is not None:
+            member.__exit__(BundleError, BundleError("aborted"), None)
+    return count
+
+
+def _write_documents(connection: Connection, writer: BundleWriter, since: dt.datetime | None) -> int:
+    table = StoredDocument.__table__
+    sql, params = _select_sql(table, ["id", "filename", "sha256", "media_type"], since)  # type: ignore[arg-type]
+    written: set[str] = set()
+    for doc_id, filename, sha, media_type in connection.exec_driver_sql(sql, tuple(params)).fetchall():
+        path = _doc_path(sha, media_type)
+        if path in written:
+            continue
+        row = connection.exec_driver_sql('SELECT content FROM "stored_document" WHERE id = ?', (doc_id,)).fetchone()
+        content = row[0] if row else None
+        if content is None or hashlib.sha256(content).hexdigest() != sha:
+            raise PlaceDeskError(
+                f"The stored document {filename} no longer matches the checksum recorded when it was made, "
+                "so it was not exported. Run 'placedesk check' and restore it from a backup."
+            )
+        writer.add(path, bytes(content))
+        written.add(path)
+    return len(written)

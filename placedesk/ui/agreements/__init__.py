@@ -1,0 +1,1 @@
+"""Screens for agreements: the Placements tab and one placement's IPA panel."""

@@ -1,0 +1,1 @@
+"""The Monitoring tab's entry dialogs: KPIs, CAPs, outcomes, risk, reports and services."""

@@ -1,0 +1,1 @@
+"""Screens for sync: send and receive, the sync panel, conflicts."""

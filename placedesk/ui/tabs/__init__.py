@@ -1,1 +1,0 @@
-"""The main window's tabs: one module per tab, each a :class:`~placedesk.ui.tabs.base.Tab`."""

@@ -1,4 +1,0 @@
-"""The referral wizard: seven pages from a new referral to its agreement (DESIGN.md, the workflow).
-
-Open it with :func:`placedesk.ui.wizard.referral_wizard.open_referral_wizard`.
-"""

@@ -1,0 +1,187 @@
+"""Ofsted providers list import: CSV and XLSX, by URN without duplicates, bad rows by line, malformed files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from placedesk.errors import PlaceDeskError
+from placedesk.models import Inspection, Provider
+from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, RiskLevel
+from placedesk.services.referrals.ofsted_import import import_ofsted_providers, parse_ofsted_row, provider_type_for
+
+TODAY = dt.date(2026, 3, 2)
+HEADER = ["URN", "Provision type", "Registration status", "Name", "Address 1", "Town", "Postcode",
+          "Local authority", "Ofsted region", "Sector", "Places", "Organisation which owns the provider",
+          "Inspection date", "Overall experiences and progress of children and young people"]
+ROWS = [
+    ["SC123456", "Children's home", "Active", "Oak House", "1 Oak Road", "Sheffield", "S10 1AA", "Sheffield",
+     "North East, Yorkshire and the Humber", "Private", "4", "Oak Care Ltd", "12/01/2026", "Good"],
+    ["SC654321", "Independent Fostering Agency", "Active", "Bright Futures Fostering", "2 High St", "Leeds",
+     "LS1 1AA", "Leeds", "North East, Yorkshire and the Humber", "Private", "0", "Bright Futures Ltd", "", ""],
+    ["SC777777", "Voluntary Adoption Agency", "Active", "Adopt North", "", "York", "YO1 1AA", "York", "", "Voluntary",
+     "", "", "", ""],
+    ["SC888888", "Residential Special School (registered as a children's home)", "Active", "Hill School", "", "Derby",
+     "DE1 1AA", "Derby", "", "Private", "12", "", "05/11/2025", "Requires improvement to be good"],
+]
+
+
+def _csv(tmp_path: Path, rows: list[list[str]], header: list[str] = HEADER, name: str = "ofsted.csv") -> Path:
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _import(session: Session, path: Path):
+    return import_ofsted_providers(session, path, today=TODAY, laptop_id="7f3a")
+
+
+def test_new_providers_are_added_with_inspections(session: Session, tmp_path: Path) -> None:
+    report = _import(session, _csv(tmp_path, ROWS))
+    assert (report.rows_read, report.added, report.updated, report.inspections_added) == (4, 3, 0, 2)
+    assert report.skipped_types == {"Voluntary Adoption Agency": 1} and report.problems == []
+    oak = session.scalars(select(Provider).where(Provider.urn == "SC123456")).one()
+    assert oak.ref == "PRV-7F3A-0001" and oak.provider_type is ProviderType.CHILDRENS_HOME
+    assert (oak.places, oak.town, oak.owner_organisation) == (4, "Sheffield", "Oak Care Ltd")
+    assert oak.ofsted_judgement is OfstedJudgement.GOOD and oak.last_inspection_date == dt.date(2026, 1, 12)
+    school = session.scalars(select(Provider).where(Provider.urn == "SC888888")).one()
+    assert school.provider_type is ProviderType.RESIDENTIAL_SPECIAL_SCHOOL
+    ifa = session.scalars(select(Provider).where(Provider.urn == "SC654321")).one()
+    assert ifa.ofsted_judgement is OfstedJudgement.NOT_YET_INSPECTED
+    # The judgement sets the monitoring risk (services.risk rule 1).
+    assert (oak.risk_level, school.risk_level, ifa.risk_level) == (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.MEDIUM)
+
+
+def test_reimport_updates_by_urn_and_never_duplicates(session: Session, tmp_path: Path) -> None:
+    _import(session, _csv(tmp_path, ROWS))
+    oak = session.scalars(select(Provider).where(Provider.urn == "SC123456")).one()
+    oak.contract_route = ContractRoute.FRAMEWORK
+    oak.vacancies = 3
+    changed = [list(r) for r in ROWS]
+    changed[0][10] = "2"  # places cut to 2
+    changed[0][12], changed[0][13] = "20/02/2026", "Inadequate"
+    report = _import(session, _csv(tmp_path, changed, name="again.csv"))
+    assert (report.added, report.updated, report.unchanged, report.inspections_added) == (0, 1, 2, 1)
+    assert session.scalar(select(func.count()).select_from(Provider)) == 3
+    assert oak.places == 2 and oak.vacancies == 2  # vacancies trimmed to places
+    assert oak.contract_route is ContractRoute.FRAMEWORK  # the officer's own data is kept
+    assert oak.ofsted_judgement is OfstedJudgement.INADEQUATE and oak.risk_level is RiskLevel.HIGH
+    assert session.scalar(select(func.count()).select_from(Inspection).where(Inspection.provider_id == oak.id)) == 2
+
+
+def test_an_older_inspection_adds_history_without_changing_the_judgement(session: Session, tmp_path: Path) -> None:
+    _import(session, _csv(tmp_path, ROWS[:1]))
+    older = [list(ROWS[0])]
+    older[0][12], older[0][13] = "01/06/2024", "Outstanding"
+    _import(session, _csv(tmp_path, older, name="old.csv"))
+    oak = session.scalars(select(Provider).where(Provider.urn == "SC123456")).one()
+    assert oak.ofsted_judgement is OfstedJudgement.GOOD
+
+
+def test_bad_rows_are_reported_by_line_and_the_rest_imported(session: Session, tmp_path: Path) -> None:
+    bad = [list(ROWS[0]), list(ROWS[1]), list(ROWS[0]), list(ROWS[0]), list(ROWS[0])]
+    bad[1][0] = "not-a-urn"
+    bad[2][0], bad[2][13] = "SC100001", "Brilliant"
+    bad[3][0], bad[3][12] = "SC100002", "31/02/2025"
+    bad[4][0], bad[4][3] = "SC100003", ""
+    report = _import(session, _csv(tmp_path, bad))
+    assert report.added == 1
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (3, "URN 'NOT-A-URN' is not an Ofsted URN (like SC123456 or 1234567)"),
+        (4, "overall judgement 'Brilliant' is not one of Outstanding, Good, Requires improvement to be good, "
+            "Inadequate"),
+        (5, "inspection date '31/02/2025' is not a real date"),
+        (6, "no provider name"),
+    ]
+
+
+def test_headers_are_matched_tolerantly_below_title_lines(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "ofsted.csv"
+    header = ["urn", "PROVISION TYPE", "Registration  status", "name", "Address_1", "town", "post code",
+              "Local Authority", "Ofsted Region", "sector", "places", "Organisation which owns the provider",
+              "Inspection Date", "Overall experiences and progress of children and young people "]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Children's social care providers and places, as at 31 December 2025"])
+        writer.writerow([])
+        writer.writerow(header)
+        writer.writerow(ROWS[0])
+    report = _import(session, path)
+    assert report.added == 1 and report.problems == []
+    assert session.scalars(select(Provider.postcode)).one() == "S10 1AA"
+
+
+def test_xlsx_is_imported_from_the_sheet_with_the_list(session: Session, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "Notes"
+    notes.append(["About this data"])
+    sheet = workbook.create_sheet("Providers")
+    sheet.append(["Management information"])
+    sheet.append(HEADER)
+    for row in ROWS:
+        values = list(row)
+        values[10] = int(values[10]) if values[10] else None
+        values[12] = dt.datetime.strptime(values[12], "%d/%m/%Y") if values[12] else None
+        sheet.append(values)
+    path = tmp_path / "ofsted.xlsx"
+    workbook.save(path)
+    report = _import(session, path)
+    assert (report.added, report.inspections_added, report.problems) == (3, 2, [])
+    assert session.scalars(select(Provider.places).where(Provider.urn == "SC888888")).one() == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("list.pdf", b"%PDF-1.7 not a list", "not a CSV or XLSX file"),
+     ("list.csv", b"Name,Town\nOak House,Sheffield\n", "no URN column"),
+     ("list.csv", b"URN,Town\nSC123456,Sheffield\n", "no Provision type or Name column"),
+     ("list.xlsx", b"PK\x03\x04 broken zip", "not a readable XLSX workbook"),
+     ("list.csv", b"\x00\x01\x02binary", "not a CSV or XLSX file")],
+)
+def test_malformed_files_are_refused_clearly(session: Session, tmp_path: Path, name: str, content: bytes,
+                                             message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(PlaceDeskError, match=message):
+        _import(session, path)
+    assert session.scalar(select(func.count()).select_from(Provider)) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Children's home", ProviderType.CHILDRENS_HOME), ("Secure children’s home", ProviderType.CHILDRENS_HOME),
+     ("Independent Fostering Agency", ProviderType.IFA), ("Supported Accommodation Undertaking",
+     ProviderType.SUPPORTED_ACCOMMODATION), ("Residential Family Centre", ProviderType.PARENT_AND_CHILD),
+     ("Boarding School", None)],
+)
+def test_provision_types_map_to_provider_types(text: str, expected: ProviderType | None) -> None:
+    assert provider_type_for(text) is expected
+
+
+cells = st.one_of(st.none(), st.text(max_size=20), st.integers(-5, 100000), st.dates().map(str))
+
+
+@given(st.fixed_dictionaries({}, optional={k: cells for k in (
+    "urn", "provision_type", "name", "places", "inspection_date", "judgement", "postcode", "town")}))
+def test_row_parser_gives_a_clean_row_or_a_reason(values: dict[str, object]) -> None:
+    try:
+        row = parse_ofsted_row(values)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert row.urn and row.name and row.provision_type
+        assert row.places is None or row.places >= 0
+        assert isinstance(row.judgement, OfstedJudgement)

@@ -1,0 +1,69 @@
+"""Providers closed to new referrals: suspensions and CAP sanctions, in force or lifted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from placedesk.models import Cap, CapSanction, Provider
+from placedesk.models.enums import CapSeverity, ProviderType, SanctionKind
+from placedesk.services.referrals.restrictions import active_restrictions
+
+D = dt.date
+
+
+def _provider(session: Session, ref: str, **kw: object) -> Provider:
+    provider = Provider(ref=ref, name=f"Home {ref}", provider_type=ProviderType.CHILDRENS_HOME, **kw)
+    session.add(provider)
+    session.flush()
+    return provider
+
+
+def _sanction(session: Session, provider: Provider, kind: SanctionKind, imposed: dt.date,
+              lifted: dt.date | None = None) -> None:
+    cap = Cap(ref=f"CAP-{provider.ref}", provider_id=provider.id, issue="Staffing below ratio",
+              severity=CapSeverity.HIGH, opened_on=imposed)
+    cap.sanctions.append(CapSanction(kind=kind, imposed_on=imposed, lifted_on=lifted))
+    session.add(cap)
+    session.flush()
+
+
+def test_suspension_applies_only_between_its_dates(session: Session) -> None:
+    p = _provider(session, "P1", suspended=True, suspension_reason="Safeguarding concern",
+                  suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    assert p.id not in active_restrictions(session, D(2026, 2, 28))
+    assert "Safeguarding concern" in active_restrictions(session, D(2026, 3, 1))[p.id]
+    assert p.id in active_restrictions(session, D(2026, 3, 31))
+    assert p.id not in active_restrictions(session, D(2026, 4, 1))
+
+
+def test_referral_restriction_holds_until_lifted(session: Session) -> None:
+    p = _provider(session, "P2")
+    _sanction(session, p, SanctionKind.RESTRICT_REFERRALS, D(2026, 5, 10), lifted=D(2026, 6, 1))
+    assert p.id not in active_restrictions(session, D(2026, 5, 9))
+    reason = active_restrictions(session, D(2026, 5, 10))[p.id]
+    assert "Restriction of new referrals" in reason and "CAP-P2" in reason
+    assert p.id not in active_restrictions(session, D(2026, 6, 1))
+
+
+def test_a_fine_does_not_close_the_provider(session: Session) -> None:
+    p = _provider(session, "P3")
+    cap = Cap(ref="CAP-P3", provider_id=p.id, issue="Late notifications", severity=CapSeverity.MEDIUM,
+              opened_on=D(2026, 1, 1))
+    cap.sanctions.append(CapSanction(kind=SanctionKind.FINE, amount_pence=50000, imposed_on=D(2026, 1, 5)))
+    session.add(cap)
+    session.flush()
+    assert active_restrictions(session, D(2026, 2, 1)) == {}
+
+
+def test_asking_about_some_providers_leaves_the_others_out(session: Session) -> None:
+    suspended = _provider(session, "P4", suspended=True, suspension_reason="Registration lapsed")
+    sanctioned = _provider(session, "P5")
+    _sanction(session, sanctioned, SanctionKind.FRAMEWORK_SUSPENSION, D(2026, 1, 5))
+    clear = _provider(session, "P6")
+    on = D(2026, 2, 1)
+    assert set(active_restrictions(session, on)) == {suspended.id, sanctioned.id}
+    assert active_restrictions(session, on, [sanctioned.id, clear.id]).keys() == {sanctioned.id}
+    assert "Registration lapsed" in active_restrictions(session, on, [suspended.id])[suspended.id]
+    assert active_restrictions(session, on, []) == {}

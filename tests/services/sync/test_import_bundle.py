@@ -1,0 +1,366 @@
+"""Importing bundles: round trips, convergence with conflicts, idempotence, and every bad bundle refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import stat
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from placedesk.db import Database
+from placedesk.models import Child, KpiDefinition, Placement, Provider, StoredDocument, SyncConflict
+from placedesk.services.sync.bundle_format import BundleError
+from placedesk.services.sync.conflicts import list_conflicts
+from placedesk.services.sync.export_bundle import export_bundle
+from placedesk.services.sync.import_bundle import import_bundle
+from placedesk.models.base import utcnow
+from tests.services.sync.helpers import fill, file_sha256, new_db, snapshot
+
+
+@pytest.fixture
+def laptop_a(tmp_path: Path) -> Database:
+    database = new_db(tmp_path / "a.sqlite", "Officer A")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def laptop_b(tmp_path: Path) -> Database:
+    database = new_db(tmp_path / "b.sqlite", "Officer B")
+    yield database
+    database.close()
+
+
+def export(db: Database, target: Path, laptop: str, **kw: object) -> Path:
+    with db.session_scope() as s:
+        return export_bundle(s, target, laptop_id=laptop, officer=db.officer, now=utcnow(), **kw).path
+
+
+def import_(db: Database, path: Path, laptop: str):
+    with db.session_scope() as s:
+        return import_bundle(s, path, own_laptop_id=laptop, now=utcnow())
+
+
+def domain_snapshot(db: Database) -> dict:
+    return snapshot(db, local_audit=False)
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_round_trip_into_an_empty_database_copies_every_record_and_pdf(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path, as_zip: bool) -> None:
+    with laptop_a.session_scope() as s:
+        fill(s)
+        fill(s, child_name=("Amara", "Okafor"))
+    bundle = export(laptop_a, tmp_path / "share", "AAAA", as_zip=as_zip)
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.documents == 2
+    assert result.conflicts == 0
+    assert domain_snapshot(laptop_a) == domain_snapshot(laptop_b)
+    with laptop_b.session() as s:
+        contents = {d.filename: d.content for d in s.scalars(select(StoredDocument))}
+    assert all(hashlib.sha256(c).hexdigest() for c in contents.values())
+    assert len(contents) == 2 and all(c.startswith(b"%PDF") for c in contents.values())
+
+
+def test_importing_the_same_bundle_twice_changes_nothing(laptop_a: Database, laptop_b: Database,
+                                                         tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        fill(s)
+    bundle = export(laptop_a, tmp_path / "share", "AAAA", as_zip=True)
+    import_(laptop_b, bundle, "BBBB")
+    before = file_sha256(laptop_b)
+    again = new_db(laptop_b.path)
+    try:
+        result = import_(again, bundle, "BBBB")
+        assert result.already_imported and "nothing changed" in result.summary()
+    finally:
+        after = file_sha256(again)
+    assert before == after
+
+
+def test_a_later_version_from_the_other_laptop_updates_and_the_next_export_holds_only_changes(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    import_(laptop_b, export(laptop_a, tmp_path / "s1", "AAAA"), "BBBB")
+    with laptop_a.session_scope() as s:
+        s.get(Provider, filled.provider.id).vacancies = 0
+    second = export(laptop_a, tmp_path / "s2", "AAAA")
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["record_counts"]["provider"] == 1
+    assert "child" not in manifest["record_counts"]
+    result = import_(laptop_b, second, "BBBB")
+    assert result.updated == {"provider": 1} and result.conflicts == 0
+    with laptop_b.session() as s:
+        provider = s.get(Provider, filled.provider.id)
+        assert provider.vacancies == 0 and provider.version == 2
+
+
+def test_two_laptops_changed_independently_converge_and_keep_every_conflict(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    import_(laptop_b, export(laptop_a, tmp_path / "s1", "AAAA"), "BBBB")
+    import_(laptop_a, export(laptop_b, tmp_path / "s1b", "BBBB"), "AAAA")
+    with laptop_a.session_scope() as s:
+        s.get(Provider, filled.provider.id).notes = "A: phoned the manager"   # both change the provider
+        s.get(Placement, filled.placement.id).placement_address = "1 Elm Road"  # only A
+        fill(s, child_name=("Ruby", "Lane"))                                   # only A: new records
+    with laptop_b.session_scope() as s:
+        s.get(Provider, filled.provider.id).notes = "B: visit booked"
+        s.get(Child, filled.child.id).known_as = "Jay"                         # only B
+    bundle_a = export(laptop_a, tmp_path / "s2", "AAAA")
+    bundle_b = export(laptop_b, tmp_path / "s2b", "BBBB")
+    result_b = import_(laptop_b, bundle_a, "BBBB")
+    result_a = import_(laptop_a, bundle_b, "AAAA")
+    assert result_a.conflicts == 1 and result_b.conflicts == 1
+    with laptop_a.session() as s:
+        assert s.get(Provider, filled.provider.id).notes == "A: phoned the manager"  # nothing overwritten
+        assert s.get(Child, filled.child.id).known_as == "Jay"
+        conflict = s.scalars(select(SyncConflict)).one()
+        assert conflict.local_data["notes"].startswith("A:") and conflict.remote_data["notes"].startswith("B:")
+    with laptop_b.session() as s:
+        assert s.get(Placement, filled.placement.id).placement_address == "1 Elm Road"
+        assert s.scalar(select(Child).where(Child.first_name == "Ruby")) is not None
+        view = list_conflicts(s)[0]
+        assert [f.field for f in view.differing] == ["notes"]
+    a, b = domain_snapshot(laptop_a), domain_snapshot(laptop_b)
+    for table in a:
+        if table not in ("provider", "audit_event"):
+            assert a[table] == b[table], table
+
+
+def test_an_own_bundle_is_refused(laptop_a: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        fill(s)
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    with pytest.raises(BundleError, match="exported from this laptop"):
+        import_(laptop_a, bundle, "AAAA")
+
+
+# --- bad bundles ----------------------------------------------------------------------------
+
+def _rewrite_manifest(folder: Path, change: Callable[[dict], None]) -> None:
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def _records_file(folder: Path, table: str = "child") -> Path:
+    return folder / "records" / f"{table}.json"
+
+
+def _truncate(folder: Path) -> Path:
+    path = _records_file(folder)
+    path.write_bytes(path.read_bytes()[:-20])
+    return folder
+
+
+def _tamper(folder: Path) -> Path:
+    path = _records_file(folder)
+    path.write_bytes(path.read_bytes().replace(b"Whitfield", b"Whitfielt"))
+    return folder
+
+
+def _newer_format(folder: Path) -> Path:
+    _rewrite_manifest(folder, lambda d: d.update(format_version=99))
+    return folder
+
+
+def _newer_schema(folder: Path) -> Path:
+    _rewrite_manifest(folder, lambda d: d.update(schema_version=999))
+    return folder
+
+
+def _malformed_manifest(folder: Path) -> Path:
+    (folder / "manifest.json").write_text('{"format": "placedesk-bundle", "files": [')
+    return folder
+
+
+def _no_manifest(folder: Path) -> Path:
+    (folder / "manifest.json").unlink()
+    return folder
+
+
+def _missing_pdf(folder: Path) -> Path:
+    next((folder / "documents").iterdir()).unlink()
+    return folder
+
+
+def _bad_value(folder: Path) -> Path:
+    # A consistent bundle (checksums fixed up) whose record holds an impossible date.
+    path = _records_file(folder)
+    payload = json.loads(path.read_text())
+    payload["rows"][0][payload["columns"].index("date_of_birth")] = "17/05/2010"
+    data = json.dumps(payload).encode()
+    path.write_bytes(data)
+
+    def fix(d: dict) -> None:
+        for f in d["files"]:
+            if f["path"] == "records/child.json":
+                f["sha256"] = hashlib.sha256(data).hexdigest()
+                f["size"] = len(data)
+    _rewrite_manifest(folder, fix)
+    return folder
+
+
+def _symlinked_file(folder: Path) -> Path:
+    path = _records_file(folder)
+    outside = folder.parent / "elsewhere.json"
+    shutil.move(path, outside)
+    os.symlink(outside, path)
+    return folder
+
+
+def _rezip(folder: Path, extra: Callable[[zipfile.ZipFile], None] | None = None,
+           skip: frozenset[str] = frozenset()) -> Path:
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                if name not in skip:
+                    zf.write(path, name)
+        if extra:
+            extra(zf)
+    return target
+
+
+def _zip_slip(folder: Path) -> Path:
+    return _rezip(folder, lambda zf: zf.writestr("../../evil.json", b"{}"))
+
+
+def _absolute_path(folder: Path) -> Path:
+    return _rezip(folder, lambda zf: zf.writestr("/etc/evil.json", b"{}"))
+
+
+def _zip_symlink(folder: Path) -> Path:
+    def add(zf: zipfile.ZipFile) -> None:
+        info = zipfile.ZipInfo("documents/" + "0" * 64 + ".pdf")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    return _rezip(folder, add)
+
+
+def _zip_bomb(folder: Path) -> Path:
+    # The manifest vouches for a small child.json; the zip's one inflates to 50 MB of zeros.
+    def add(zf: zipfile.ZipFile) -> None:
+        zf.writestr("records/child.json", b"0" * 50_000_000, compress_type=zipfile.ZIP_DEFLATED)
+    return _rezip(folder, add, skip=frozenset({"records/child.json"}))
+
+
+def _truncated_zip(folder: Path) -> Path:
+    target = _rezip(folder)
+    target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    return target
+
+
+def _unlisted_member(folder: Path) -> Path:
+    return _rezip(folder, lambda zf: zf.writestr("records/provider_extra.json", b"{}"))
+
+
+BAD = {
+    "truncated file": (_truncate, "shorter than its manifest"),
+    "tampered file": (_tamper, "does not match its checksum"),
+    "newer format": (_newer_format, "newer PlaceDesk"),
+    "newer schema": (_newer_schema, "newer PlaceDesk"),
+    "malformed manifest": (_malformed_manifest, "not valid JSON"),
+    "no manifest": (_no_manifest, "manifest.json is missing"),
+    "missing pdf": (_missing_pdf, "is missing"),
+    "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
+    "symlinked file": (_symlinked_file, "is a link"),
+    "zip slip": (_zip_slip, "outside the bundle"),
+    "absolute path": (_absolute_path, "outside the bundle"),
+    "symlink in zip": (_zip_symlink, "link"),
+    "zip bomb": (_zip_bomb, "larger than its manifest says"),
+    "truncated zip": (_truncated_zip, "truncated"),
+    "unlisted member": (_unlisted_member, "does not list"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_a_bad_bundle_is_rejected_naming_the_problem_and_the_database_is_unchanged(
+        laptop_a: Database, tmp_path: Path, kind: str) -> None:
+    with laptop_a.session_scope() as s:
+        fill(s)
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    spoil, message = BAD[kind]
+    bad = spoil(bundle)
+    target = new_db(tmp_path / "target.sqlite")
+    with target.session_scope() as s:
+        fill(s)
+    before = file_sha256(target)
+    target = new_db(tmp_path / "target.sqlite")
+    try:
+        with pytest.raises(BundleError, match=message):
+            import_(target, bad, "BBBB")
+    finally:
+        after = file_sha256(target)
+    assert before == after
+
+
+def test_a_reference_used_here_by_another_record_is_reported_not_crashed(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        fill(s, case_reference="CASE-SAME")
+    with laptop_b.session_scope() as s:
+        fill(s, case_reference="CASE-SAME")
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    before = file_sha256(laptop_b)
+    target = new_db(laptop_b.path)
+    try:
+        with pytest.raises(BundleError, match="case_reference 'CASE-SAME' is already used here"):
+            import_(target, bundle, "BBBB")
+    finally:
+        after = file_sha256(target)
+    assert before == after
+
+
+def test_a_bundle_missing_the_records_it_refers_to_is_refused(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    export(laptop_a, tmp_path / "first", "AAAA")
+    with laptop_a.session_scope() as s:
+        s.get(Placement, filled.placement.id).review_date = dt.date(2026, 6, 1)
+    partial = export(laptop_a, tmp_path / "second", "AAAA")
+    with pytest.raises(BundleError, match="does not have"):
+        import_(laptop_b, partial, "BBBB")
+    with laptop_b.session() as s:
+        assert s.scalars(select(Placement)).all() == []
+
+
+def test_the_small_demo_database_round_trips_record_for_record(demo_db: Database, laptop_b: Database,
+                                                                tmp_path: Path) -> None:
+    bundle = export(demo_db, tmp_path / "share", "DEMO", as_zip=True)
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.conflicts == 0 and sum(result.inserted.values()) > 1000
+    assert domain_snapshot(demo_db) == domain_snapshot(laptop_b)
+
+
+def test_the_same_kpi_and_ofsted_provider_made_on_both_laptops_are_matched_not_clashed(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    with laptop_b.session_scope() as s:
+        # Laptop B imported the same Ofsted-registered provider itself, and made the same default KPI.
+        fill(s)
+        provider = s.scalars(select(Provider)).one()
+        provider.urn = filled.provider.urn
+    result = import_(laptop_b, export(laptop_a, tmp_path / "share", "AAAA"), "BBBB")
+    with laptop_b.session() as s:
+        providers = s.scalars(select(Provider)).all()
+        assert len(providers) == 1  # one real provider, not two
+        placements = s.scalars(select(Placement)).all()
+        assert len(placements) == 2 and {p.provider_id for p in placements} == {providers[0].id}
+        assert len(s.scalars(select(KpiDefinition)).all()) == 1
+    assert result.conflicts == 1  # the two laptops' descriptions of that provider, for the officer to choose

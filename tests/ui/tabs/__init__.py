@@ -1,1 +1,0 @@
-"""Tests of the main window tabs."""
