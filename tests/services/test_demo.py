@@ -35,7 +35,7 @@ from placedesk.services.monitoring.kpis import rag_for
 from placedesk.services.care.leaving_care import CareLeaverStatus, leaving_care_report
 from placedesk.services.monitoring.outcomes import swemwbs_metric
 from placedesk.services.common.parsing import outward_code, postcode_key
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 
 TODAY = dt.date(2026, 3, 2)
 

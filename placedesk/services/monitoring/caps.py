@@ -14,7 +14,7 @@ Rules kept here:
   sanction: a fine (with an amount), restriction of new referrals,
   suspension from the framework, or notice of termination. A referral
   restriction or framework suspension makes the matcher exclude the
-  provider (:mod:`placedesk.services.referrals.restrictions`) until it is lifted.
+  provider (:mod:`placedesk.services.monitoring.restrictions`) until it is lifted.
 - Closing needs an outcome and closing notes, and every action complete or
   waived; closing as resolved also needs every restriction lifted first.
 - A closed CAP changes no more.
@@ -42,7 +42,7 @@ from placedesk.models.enums import (
 )
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.refs import next_ref
-from placedesk.services.referrals.restrictions import BLOCKING_SANCTIONS
+from placedesk.services.monitoring.restrictions import BLOCKING_SANCTIONS
 
 DONE = (CapActionStatus.COMPLETE, CapActionStatus.WAIVED)
 OPEN_STATUSES = (CapStatus.OPEN, CapStatus.ESCALATED)

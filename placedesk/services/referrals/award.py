@@ -27,7 +27,7 @@ from placedesk.services.referrals.funding import split_weekly
 from placedesk.services.referrals.offers import FeeLineInput, check_fee_lines, open_offers
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.refs import next_ref
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 from placedesk.services.referrals.workflow import advance
 
 _PREFERRED_ROUTES = (ContractRoute.FRAMEWORK, ContractRoute.DPV)

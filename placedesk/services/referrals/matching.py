@@ -7,7 +7,7 @@ excluded provider carries the reason it was left out.
 Excluded (never ranked):
 - closed to new referrals: an administrative suspension, or a CAP sanction
   restricting referrals or suspending it from the framework
-  (:func:`placedesk.services.referrals.restrictions.active_restrictions`);
+  (:func:`placedesk.services.monitoring.restrictions.active_restrictions`);
 - Ofsted registration suspended, resigned, cancelled or closed;
 - a provider type that does not offer the placement type sought;
 - an Ofsted judgement of Inadequate.
@@ -56,7 +56,7 @@ from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, Pl
 from placedesk.models.vocab import label
 from placedesk.services.common.parsing import format_money, postcode_area
 from placedesk.services.referrals.postcodes import EARTH_RADIUS_KM, has_locations, location_for
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 
 # Which kinds of provider can offer each placement type sought.
 ACCEPTABLE_TYPES: dict[PlacementType, frozenset[ProviderType]] = {

@@ -31,7 +31,7 @@ from placedesk.models.enums import (
 from placedesk.models.vocab import label
 from placedesk.services.common.listing import ListRequest, count_rows, fetch_page
 from placedesk.services.referrals.record_lists import provider_list
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 
 
 @dataclass(frozen=True)

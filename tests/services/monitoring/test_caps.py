@@ -34,7 +34,7 @@ from placedesk.services.monitoring.caps import (
     record_review,
     set_action_status,
 )
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 from tests.services.monitoring.helpers import make_provider
 
 D = dt.date

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
 from placedesk.models.enums import CapSeverity, RiskLevel, SanctionKind
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 from placedesk.ui.monitoring.style import RED
 from placedesk.ui.monitoring.monitoring_tab import MonitoringTab
 from placedesk.ui.tasks import wait_for_tasks

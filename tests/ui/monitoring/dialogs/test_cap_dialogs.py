@@ -11,7 +11,7 @@ from placedesk.db import Database
 from placedesk.models import CapAction, CapSanction
 from placedesk.models.enums import CapActionStatus, CapSeverity, SanctionKind
 from placedesk.services.monitoring.caps import add_action, open_cap
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 from placedesk.ui.monitoring.dialogs.cap_dialogs import ActionStatusDialog, EscalateDialog, LiftSanctionDialog
 from tests.services.monitoring.helpers import make_provider
 from tests.ui.monitoring.ui_helpers import TODAY, make_ctx, pick

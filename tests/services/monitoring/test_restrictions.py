@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import Cap, CapSanction, Provider
 from placedesk.models.enums import CapSeverity, ProviderType, SanctionKind
-from placedesk.services.referrals.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions
 
 D = dt.date
 
