@@ -23,6 +23,7 @@ run: $(STAMP) $(DEMO_DB)
 	$(PY) -m placedesk --db $(DEMO_DB)
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

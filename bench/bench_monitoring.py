@@ -142,7 +142,8 @@ def build_five_year_provider(path: Path, today: dt.date) -> Any:
     from placedesk.services.monitoring.caps import add_action, open_cap
     from placedesk.services.monitoring.inspections import record_inspection
     from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
-    from placedesk.services.monitoring.kpis import add_months, month_start, record_value
+    from placedesk.services.common.periods import add_months, month_start
+    from placedesk.services.monitoring.kpis import record_value
     from placedesk.services.monitoring.visits import record_visit
 
     db = open_database(path)

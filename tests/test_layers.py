@@ -1,35 +1,44 @@
-"""The layering rule of DESIGN.md: models, services and reports never import Qt."""
+"""The house rules of DESIGN.md: layers and areas (import-linter), no cycles, small folders, docstrings."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "placedesk"
-QT_ROOTS = {"PySide6", "shiboken6", "PyQt5", "PyQt6"}
+
+def test_import_contracts_hold() -> None:
+    """The layers, the no-Qt-below-the-UI rule and the direction between areas (pyproject.toml)."""
+    from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+
+    status = lint_imports(config_filename=str(PACKAGE.parent / "pyproject.toml"), no_cache=True, no_logo=True)
+    assert status == EXIT_STATUS_SUCCESS, "an import breaks a contract: run lint-imports to see which"
 
 
-def _imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    roots: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+def test_no_module_imports_itself_back() -> None:
+    """No import cycles between modules of placedesk/, function-level imports included."""
+    import grimp
 
-
-@pytest.mark.parametrize("layer", ["models", "services", "reports"])
-def test_layer_imports_no_qt(layer: str) -> None:
-    offenders = [
-        str(path.relative_to(PACKAGE))
-        for path in sorted((PACKAGE / layer).rglob("*.py"))
-        if _imported_roots(path) & QT_ROOTS
+    graph = grimp.build_graph("placedesk")
+    cycles = [
+        (module, imported)
+        for module in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(module))
+        if module != imported and graph.chain_exists(importer=imported, imported=module)
     ]
-    assert offenders == [], f"Qt imported below the UI layer in: {offenders}"
+    assert cycles == []
+
+
+def test_no_folder_is_a_crowd() -> None:
+    """Each package reads as one area: about fifteen modules at most, so a newcomer finds things."""
+    crowded = {
+        str(folder.relative_to(PACKAGE)): count
+        for folder in [PACKAGE, *(p for p in PACKAGE.rglob("*") if p.is_dir() and p.name != "__pycache__")]
+        if (count := len([m for m in folder.glob("*.py") if m.name != "__init__.py"])) > 16
+        and "versions" not in folder.parts
+    }
+    assert crowded == {}
 
 
 def test_every_module_has_a_docstring() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from placedesk.models.base import Base, Record, enum_column
 from placedesk.models.enums import (
+    DONE_ACTION_STATUSES,
     CapActionStatus,
     CapApproach,
     CapOutcome,
@@ -95,7 +96,7 @@ class CapAction(Base, Record):
 
     def is_overdue(self, on: dt.date) -> bool:
         """Past due on ``on`` and neither complete nor waived (due today is not overdue)."""
-        return self.status not in (CapActionStatus.COMPLETE, CapActionStatus.WAIVED) and self.due_date < on
+        return self.status not in DONE_ACTION_STATUSES and self.due_date < on
 
 
 class CapReview(Base, Record):

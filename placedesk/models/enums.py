@@ -299,6 +299,12 @@ class CapActionStatus(LabelledEnum):
     WAIVED = "waived"
 
 
+# A CAP still being worked on, and an action that needs nothing more: CAP rules, risk and
+# the monitoring view all read these, so they live beside the states themselves.
+OPEN_CAP_STATUSES = (CapStatus.OPEN, CapStatus.ESCALATED)
+DONE_ACTION_STATUSES = (CapActionStatus.COMPLETE, CapActionStatus.WAIVED)
+
+
 class SanctionKind(LabelledEnum):
     FINE = "fine"
     RESTRICT_REFERRALS = "restrict_referrals"

@@ -40,7 +40,8 @@ from placedesk.reports.monitoring_layout import (
 )
 from placedesk.services.monitoring.caps import cap_rag
 from placedesk.services.common.documents import store_document
-from placedesk.services.monitoring.kpis import KpiPoint, month_start, provider_values
+from placedesk.services.common.periods import month_start
+from placedesk.services.monitoring.kpis import KpiPoint, provider_values
 from placedesk.services.common.parsing import format_date
 from placedesk.services.monitoring.risk import assess_provider
 from placedesk.services.monitoring.visits import visits_for

@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session, selectinload
 from placedesk.errors import NotFound, ValidationError, WorkflowError
 from placedesk.models import Cap, CapAction, CapReview, CapSanction, Placement, Provider
 from placedesk.models.enums import (
+    DONE_ACTION_STATUSES,
+    OPEN_CAP_STATUSES,
     CapActionStatus,
     CapApproach,
     CapOutcome,
@@ -43,19 +45,16 @@ from placedesk.models.enums import (
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.refs import next_ref
 from placedesk.services.monitoring.restrictions import BLOCKING_SANCTIONS
+from placedesk.services.monitoring.risk import refresh_risk
 
-DONE = (CapActionStatus.COMPLETE, CapActionStatus.WAIVED)
-OPEN_STATUSES = (CapStatus.OPEN, CapStatus.ESCALATED)
 # An open action due within this many days shows amber: the officer should chase it.
 DUE_SOON_DAYS = 7
 
 
 def _refresh_risk(session: Session, cap: Cap, today: dt.date | None) -> None:
-    # The provider's stored risk follows its CAPs; imported here because risk reads this module's constants.
+    # The provider's stored risk follows its CAPs.
     if today is None:
         return
-    from placedesk.services.monitoring.risk import refresh_risk
-
     refresh_risk(session, cap.provider, today=today)
 
 
@@ -249,7 +248,7 @@ def close_cap(session: Session, cap: Cap, outcome: CapOutcome | None, notes: str
         raise ValidationError("Write closing notes: what was achieved or why the plan ends.", "notes")
     if today < cap.opened_on:
         raise ValidationError("The closing date is before the plan was opened.", "today")
-    open_actions = [a for a in cap.actions if a.status not in DONE]
+    open_actions = [a for a in cap.actions if a.status not in DONE_ACTION_STATUSES]
     if open_actions:
         names = "; ".join(f"'{a.description}' (due {format_date(a.due_date)})" for a in open_actions)
         raise WorkflowError(f"{cap.ref} cannot close while {len(open_actions)} action(s) are open: {names}. "
@@ -268,7 +267,7 @@ def close_cap(session: Session, cap: Cap, outcome: CapOutcome | None, notes: str
 
 def action_rag(action: CapAction, today: dt.date) -> Rag:
     """Red when overdue, amber when open and due within a week, otherwise green."""
-    if action.status in DONE:
+    if action.status in DONE_ACTION_STATUSES:
         return Rag.GREEN
     if action.is_overdue(today):
         return Rag.RED
@@ -289,7 +288,7 @@ def overdue_actions(session: Session, today: dt.date) -> list[CapAction]:
     """Actions of open or escalated CAPs that are overdue on ``today``, earliest due first."""
     return list(session.scalars(
         select(CapAction).join(Cap, Cap.id == CapAction.cap_id)
-        .where(Cap.status.in_(OPEN_STATUSES), CapAction.status.not_in(DONE), CapAction.due_date < today)
+        .where(Cap.status.in_(OPEN_CAP_STATUSES), CapAction.status.not_in(DONE_ACTION_STATUSES), CapAction.due_date < today)
         .options(selectinload(CapAction.cap))
         .order_by(CapAction.due_date, CapAction.description)
     ))
@@ -300,14 +299,14 @@ def caps_for(session: Session, provider: Provider, *, include_closed: bool = Tru
     query = (select(Cap).where(Cap.provider_id == provider.id)
              .options(selectinload(Cap.actions), selectinload(Cap.sanctions), selectinload(Cap.reviews)))
     if not include_closed:
-        query = query.where(Cap.status.in_(OPEN_STATUSES))
+        query = query.where(Cap.status.in_(OPEN_CAP_STATUSES))
     caps = list(session.scalars(query))
     caps.sort(key=lambda c: (c.status is CapStatus.CLOSED, -c.opened_on.toordinal(), c.ref))
     return caps
 
 
 __all__ = [
-    "DONE", "DUE_SOON_DAYS", "OPEN_STATUSES", "action_rag", "add_action", "add_review", "cap_rag", "caps_for",
+    "DUE_SOON_DAYS", "action_rag", "add_action", "add_review", "cap_rag", "caps_for",
     "close_cap", "escalate", "find_cap", "lift_sanction", "open_cap", "overdue_actions", "record_review",
     "restrictions_in_force", "set_action_status",
 ]

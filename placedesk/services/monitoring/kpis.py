@@ -35,6 +35,8 @@ from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.models import KpiDefinition, KpiValue, Placement, Provider
 from placedesk.models.enums import KpiDirection, KpiKind, KpiScope, Rag
 from placedesk.services.common.parsing import parse_date
+from placedesk.services.common.periods import month_start
+from placedesk.services.monitoring.risk import refresh_risk
 
 # The mapping value that marks a returns file's period (month) column; KPI codes are upper case.
 PERIOD = "period"
@@ -59,17 +61,6 @@ def rag(direction: KpiDirection, target: float, amber_threshold: float, value: f
 def rag_for(definition: KpiDefinition, value: float) -> Rag:
     """The RAG status of a value of ``definition``."""
     return rag(definition.direction, definition.target, definition.amber_threshold, value)
-
-
-def month_start(day: dt.date) -> dt.date:
-    """The first day of ``day``'s month: the period a KPI value covers."""
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after ``day``'s month (negative goes back)."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # --- definitions ----------------------------------------------------------------------
@@ -239,10 +230,7 @@ def provider_values(session: Session, provider: Provider, *, start: dt.date | No
 
 
 def _refresh_risk(session: Session, provider: Provider, today: dt.date | None) -> None:
-    # Imported here: the risk rules themselves use this module's month arithmetic.
     if today is not None:
-        from placedesk.services.monitoring.risk import refresh_risk
-
         refresh_risk(session, provider, today=today)
 
 
@@ -497,8 +485,7 @@ def import_returns(
 
 __all__ = [
     "PERIOD", "BadRow", "GridRow", "GridSaved", "ImportReport", "KpiPoint", "ReturnsTable", "active_definitions",
-    "all_definitions",
-    "add_months", "create_definition", "definition_by_code", "import_returns", "month_grid", "month_start",
+    "all_definitions", "create_definition", "definition_by_code", "import_returns", "month_grid",
     "parse_period", "parse_value", "provider_values", "rag", "rag_for", "read_returns", "record_value",
     "save_month_grid", "suggest_mapping", "update_definition",
 ]

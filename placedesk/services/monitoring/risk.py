@@ -31,10 +31,17 @@ from sqlalchemy.orm import Session
 
 from placedesk.errors import ValidationError
 from placedesk.models import Cap, CapAction, KpiDefinition, KpiValue, MonitoringVisit, Provider
-from placedesk.models.enums import CapStatus, KpiDirection, OfstedJudgement, RiskLevel, VisitRating
-from placedesk.services.monitoring.caps import DONE, OPEN_STATUSES
-from placedesk.services.monitoring.kpis import add_months, month_start
+from placedesk.models.enums import (
+    DONE_ACTION_STATUSES,
+    OPEN_CAP_STATUSES,
+    CapStatus,
+    KpiDirection,
+    OfstedJudgement,
+    RiskLevel,
+    VisitRating,
+)
 from placedesk.services.common.parsing import format_date
+from placedesk.services.common.periods import add_months, month_start
 
 KPI_WINDOW_MONTHS = 3
 KPI_REDS_HIGH = 3
@@ -144,7 +151,7 @@ def collect_facts(session: Session, today: dt.date,
     overdue = case((CapAction.due_date < today, 1), else_=0)
     actions = only(Cap.provider_id, select(Cap.provider_id, func.count(), func.sum(overdue))
                    .join(CapAction, CapAction.cap_id == Cap.id)
-                   .where(Cap.status.in_(OPEN_STATUSES), CapAction.status.not_in(DONE))
+                   .where(Cap.status.in_(OPEN_CAP_STATUSES), CapAction.status.not_in(DONE_ACTION_STATUSES))
                    .group_by(Cap.provider_id))
     for pid, open_count, overdue_count in session.execute(actions):
         if pid in facts:

@@ -31,8 +31,16 @@ from placedesk.models import (
     Provider,
 )
 from placedesk.models.base import enum_column
-from placedesk.models.enums import CapStatus, KpiDirection, ProviderType, Rag, RiskLevel
-from placedesk.services.monitoring.caps import DONE, OPEN_STATUSES, action_rag, cap_rag
+from placedesk.models.enums import (
+    DONE_ACTION_STATUSES,
+    OPEN_CAP_STATUSES,
+    CapStatus,
+    KpiDirection,
+    ProviderType,
+    Rag,
+    RiskLevel,
+)
+from placedesk.services.monitoring.caps import action_rag, cap_rag
 from placedesk.services.monitoring.kpis import KpiPoint, provider_values
 from placedesk.services.common.listing import Column, ListSpec
 from placedesk.services.monitoring.risk import RiskReason, assess_provider
@@ -60,21 +68,21 @@ def _latest_kpi_rag() -> object:
 
 
 def _open_caps() -> object:
-    return (select(func.count(Cap.id)).where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_STATUSES))
+    return (select(func.count(Cap.id)).where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_CAP_STATUSES))
             .correlate(Provider).scalar_subquery())
 
 
 def _overdue_actions(today: dt.date) -> object:
     return (select(func.count(CapAction.id)).select_from(CapAction).join(Cap, Cap.id == CapAction.cap_id)
-            .where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_STATUSES),
-                   CapAction.status.not_in(DONE), CapAction.due_date < today)
+            .where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_CAP_STATUSES),
+                   CapAction.status.not_in(DONE_ACTION_STATUSES), CapAction.due_date < today)
             .correlate(Provider).scalar_subquery())
 
 
 def _monitored(today: dt.date) -> object:
     placed = exists().where(Placement.provider_id == Provider.id, Placement.start_date <= today,
                             or_(Placement.end_date.is_(None), Placement.end_date >= today))
-    capped = exists().where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_STATUSES))
+    capped = exists().where(Cap.provider_id == Provider.id, Cap.status.in_(OPEN_CAP_STATUSES))
     return or_(placed, capped)
 
 
@@ -235,7 +243,7 @@ def load_overview(session: Session, provider_id: uuid.UUID, *, today: dt.date) -
         selectinload(Cap.actions), selectinload(Cap.sanctions), selectinload(Cap.reviews)))
     for cap in caps:
         actions = [ActionView(a.id, a.description, a.owner, a.due_date, a.status.label, a.completed_on, a.evidence,
-                              a.waived_reason, a.is_overdue(today), action_rag(a, today), a.status in DONE)
+                              a.waived_reason, a.is_overdue(today), action_rag(a, today), a.status in DONE_ACTION_STATUSES)
                    for a in sorted(cap.actions, key=lambda a: (a.due_date, a.description))]
         sanctions = [SanctionView(s.id, s.kind.label, s.amount_pence, s.imposed_on, s.lifted_on, s.notes,
                                   s.lifted_on is None and s.kind.value != "fine") for s in cap.sanctions]

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -336,7 +335,6 @@ class SyncActions(QObject):
         self.ctx = ctx
         self.status_label = SyncStatusLabel(ctx)
         self.actions: dict[str, QAction] = {}
-        self.panel: QWidget | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(PICK_UP_INTERVAL_MS)
         self.timer.timeout.connect(lambda: send_and_receive(self.window, self.ctx, quiet=True))
@@ -350,17 +348,11 @@ class SyncActions(QObject):
 
 
 def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before: QAction | None = None,
-                      *, tabs: QTabWidget | None = None, automatic: bool = True) -> SyncActions:
+                      *, automatic: bool = True) -> SyncActions:
     """Add the sync, export, spreadsheet and restore actions to ``menu`` (ahead of ``before``),
-    the sync status to the window's status bar, the sync panel to ``tabs`` when given, and,
-    with ``automatic``, today's backup and periodic pick-up of colleagues' bundles.
+    the sync status to the window's status bar and, with ``automatic``, today's backup and periodic pick-up of colleagues' bundles.
     """
     sync = SyncActions(window, ctx)
-    if tabs is not None:
-        from placedesk.ui.sync.sync_panel import SyncPanel
-
-        sync.panel = SyncPanel(ctx)
-        tabs.addTab(sync.panel, SyncPanel.title)
     entries = [
         ("send", "&Send and receive now", lambda: send_and_receive(window, ctx)),
         ("export", "&Export bundle to folder…", lambda: export_to_folder(window, ctx)),

@@ -76,7 +76,8 @@ def build_monitored_provider(session: Session, today: dt.date = dt.date(2026, 6,
     from placedesk.services.monitoring.caps import add_action, escalate, open_cap, set_action_status
     from placedesk.services.monitoring.inspections import record_inspection
     from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
-    from placedesk.services.monitoring.kpis import add_months, record_value
+    from placedesk.services.common.periods import add_months
+    from placedesk.services.monitoring.kpis import record_value
     from placedesk.services.monitoring.visits import record_visit
 
     kpis = {k.code: k for k in ensure_default_kpis(session)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
-from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QMenu
 from sqlalchemy import func, select
 
 from placedesk.config import Settings, backups_dir
@@ -154,10 +154,7 @@ def test_install_adds_menu_actions_and_a_status_bar_indicator_and_delivers_on_cl
     qtbot.addWidget(window)
     menu = QMenu("&File", window)
     quit_action = menu.addAction("Quit")
-    tabs = QTabWidget()
-    window.setCentralWidget(tabs)
-    sync = sync_actions.install_sync_menu(window, ctx, menu, quit_action, tabs=tabs, automatic=False)
-    assert tabs.tabText(0) == "Sync" and isinstance(sync.panel, SyncPanel)
+    sync = sync_actions.install_sync_menu(window, ctx, menu, quit_action, automatic=False)
     texts = [a.text() for a in menu.actions()]
     assert texts[-1] == "Quit" and "&Send and receive now" in texts and "&Restore from a backup…" in texts
     assert "last sync never" in sync.status_label.text()
