@@ -99,7 +99,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(session: Session, t
     assert [(p.line, p.reason) for p in report.problems] == [
         (3, "URN 'NOT-A-URN' is not an Ofsted URN (like SC123456 or 1234567)"),
         (4, "overall judgement 'Brilliant' is not one of Outstanding, Good, Requires improvement to be good, "
-            "Inadequate"),
+            "Inadequate, Not judged (or Ofsted's codes 1 to 5)"),
         (5, "inspection date '31/02/2025' is not a real date"),
         (6, "no provider name"),
     ]
