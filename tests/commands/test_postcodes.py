@@ -14,8 +14,10 @@ def test_import_prints_counts_and_bad_lines(tmp_path: Path, capsys: pytest.Captu
     csv_path.write_text("pcds,lat,long\nS10 2TN,53.38,-1.51\nNOTAPC,53,-1\n", encoding="utf-8")
     assert main(["--db", str(tmp_path / "db.sqlite"), "postcodes", "import", str(csv_path)]) == 0
     out = capsys.readouterr().out
-    assert "Imported 1 locations; 1 rows could not be read." in out
+    assert "2 rows read" in out
+    assert "Imported 1 locations, and 1 outward-code centres worked out from them; 1 rows could not be read." in out
     assert "line 3: 'NOTAPC' is not a postcode or outward code" in out
+    assert "postcode from 'pcds'; latitude from 'lat'; longitude from 'long'" in out
 
 
 def test_a_file_without_coordinates_fails_with_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
