@@ -170,8 +170,11 @@ class Plan:
 
 def _first_line(handle: IO[bytes]) -> list[str]:
     raw = handle.readline(65536)
-    text = raw.decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader([text]))
+    lines = raw.decode("utf-8-sig", errors="replace").splitlines()
+    try:
+        rows = list(csv.reader(lines[:1]))
+    except csv.Error:
+        return []
     return rows[0] if rows else []
 
 
