@@ -35,7 +35,8 @@ Ofsted registers.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
+import json
 import re
 import uuid
 from collections import Counter
@@ -44,11 +45,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, select
 from sqlalchemy.orm import Session
 
-from placedesk.models import Inspection, Provider
-from placedesk.models.enums import OfstedJudgement, ProviderType
+from placedesk.models import AuditEvent, Inspection, Provider
+from placedesk.models.audit import to_jsonable
+from placedesk.models.base import utcnow
+from placedesk.models.enums import AuditAction, OfstedJudgement, ProviderType, RiskLevel
 from placedesk.services.referrals.ofsted_layout import FIELDS, Layout, cell_text, open_list, remember_mapping
 
 MAX_REPORTED_PROBLEMS = 500
@@ -307,7 +310,7 @@ def import_ofsted_providers(session: Session, path: Path, *, today: dt.date, lap
         applier = _Applier(session, report, today=today, laptop_id=laptop_id)
         columns = list(layout.columns.items())
         width = max(layout.columns.values()) + 1
-        seen: dict[str, tuple[int, bytes]] = {}
+        seen: dict[str, tuple[int, int]] = {}
         chunk: list[tuple[int, OfstedRow]] = []
         for line, row in rows:
             if not any(_text(c) for c in row):
@@ -320,8 +323,7 @@ def import_ofsted_providers(session: Session, path: Path, *, today: dt.date, lap
             except ValueError as exc:
                 report.add_problem(line, str(exc))
                 continue
-            digest = hashlib.blake2b("\x1f".join(_text(v) for _, v in sorted(values.items())).encode(),
-                                     digest_size=12).digest()
+            digest = _digest(values)
             first = seen.get(item.urn)
             if first is not None:
                 if first[1] == digest:
@@ -348,6 +350,14 @@ def import_ofsted_providers(session: Session, path: Path, *, today: dt.date, lap
     if mapping:
         remember_mapping(layout.headers, {name: layout.headers[index] for name, index in layout.columns.items()})
     return report
+
+
+def _digest(values: dict[str, Any]) -> int:
+    """A fingerprint of a row's cells, to tell an identical repeat from a different row with the same URN."""
+    try:
+        return hash(tuple(values.values()))
+    except TypeError:
+        return hash(repr(tuple(values.values())))
 
 
 def _describe(report: OfstedImportReport, layout: Layout) -> None:
@@ -399,8 +409,13 @@ def report_lines(report: OfstedImportReport) -> list[str]:
 
 # --- applying rows ----------------------------------------------------------------------
 
+# The provider's columns the list refreshes, compared before anything is written.
+_COMPARED = ("name", "provider_type", "registration_status", "address_line1", "town", "postcode", "local_authority",
+             "region", "sector", "places", "owner_organisation")
+_BOOKKEEPING = {"created_at", "updated_at", "version"}
 
-def _values(row: OfstedRow, existing: Provider | None) -> dict[str, Any]:
+
+def _values(row: OfstedRow, known: bool) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": row.name, "provider_type": row.provider_type, "address_line1": row.address1, "town": row.town,
         "postcode": row.postcode, "local_authority": row.local_authority, "region": row.region,
@@ -412,13 +427,92 @@ def _values(row: OfstedRow, existing: Provider | None) -> dict[str, Any]:
         values["sector"] = row.sector
     if row.places is not None:
         values["places"] = row.places
-    elif existing is None:
+    elif not known:
         values["places"] = 0
     return values
 
 
+@functools.lru_cache(maxsize=None)
+def _audited_defaults(table: Any) -> tuple[tuple[str, Any], ...]:
+    """(column, scalar default) of every audited column, as the audit hook snapshots a new record."""
+    out = []
+    for column in table.columns:
+        if column.key in _BOOKKEEPING or isinstance(column.type, LargeBinary):
+            continue
+        default = column.default.arg if column.default is not None and column.default.is_scalar else None
+        out.append((column.key, default))
+    return tuple(out)
+
+
+def _with_defaults(table: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A new row with every column's scalar default filled in, as an ORM insert would write it."""
+    row = dict(values)
+    for column in table.columns:
+        if column.key not in row and column.default is not None and column.default.is_scalar:
+            row[column.key] = column.default.arg
+    return row
+
+
+_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _json_default(value: Any) -> Any:
+    # Enums are StrEnums and reach JSON as their value without this; dates and ids come here.
+    return to_jsonable(value)
+
+
+def _datetime_text(value: Any) -> Any:
+    if value is None or type(value) is str:
+        return value
+    return value.astimezone(dt.timezone.utc).strftime(_DATETIME_FORMAT)
+
+
+def _converter(column: Any) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy's SQLite types store a value of ``column`` (UUID hex, ISO dates, naive UTC, JSON text)."""
+    from sqlalchemy import JSON, Boolean, Date, Uuid
+
+    from placedesk.models.base import UTCDateTime
+
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return lambda v: None if v is None else v.hex
+    if isinstance(kind, UTCDateTime):
+        return _datetime_text
+    if isinstance(kind, Date):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(kind, JSON):
+        return lambda v: v if v is None or type(v) is str else json.dumps(v, default=_json_default)
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(v)
+    # PlaceDesk's enums are StrEnums, which sqlite3 stores as their value; text and numbers go as they are.
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _insert_plan(table: Any) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    marks = ", ".join("?" for _ in table.columns)
+    return (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+            tuple((column.key, _converter(column)) for column in table.columns))
+
+
+def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany of stored values: SQLAlchemy's per-value bind processing would double the import's time."""
+    sql, columns = _insert_plan(table)
+    session.connection().exec_driver_sql(sql, [
+        tuple(row.get(key) if convert is None else convert(row.get(key)) for key, convert in columns)
+        for row in rows])
+
+
 class _Applier:
-    """Applies parsed rows a chunk at a time; each URN arrives once (duplicates are dropped before)."""
+    """Applies parsed rows a chunk at a time; each URN arrives once (duplicates are dropped before).
+
+    New providers and inspections are written with one executemany each, with
+    the same audit events the ORM's flush hook would write: over a
+    100,000-row list the ORM's per-object work would take minutes. Known
+    providers that changed go through the ORM (the hook audits them); those
+    that did not are only compared.
+    """
 
     def __init__(self, session: Session, report: OfstedImportReport, *, today: dt.date,
                  laptop_id: str | None) -> None:
@@ -428,6 +522,8 @@ class _Applier:
         self.laptop_id = laptop_id
         self.stem: str | None = None
         self.number = 0
+        self.officer = str(session.info.get("officer", ""))
+        self.levels: dict[OfstedJudgement, RiskLevel] = {}
 
     def _new_ref(self) -> str:
         if self.stem is None:
@@ -445,84 +541,111 @@ class _Applier:
             self.number += 1
         return f"{self.stem}-{self.number:04d}"
 
+    def _risk(self, judgement: OfstedJudgement) -> RiskLevel:
+        """A new provider's risk: it has no KPIs, CAPs or visits yet, so its judgement alone decides."""
+        level = self.levels.get(judgement)
+        if level is None:
+            from placedesk.services.monitoring.risk import RiskFacts, assess
+
+            level = self.levels[judgement] = assess(RiskFacts(judgement=judgement)).level
+        return level
+
     def apply(self, parsed: list[tuple[int, OfstedRow]]) -> None:
         if not parsed:
             return
         session, report = self.session, self.report
         urns = [item.urn for _, item in parsed]
-        existing = {p.urn: p for p in session.scalars(select(Provider).where(Provider.urn.in_(urns)))}
+        columns = [Provider.id, Provider.urn, Provider.vacancies, Provider.last_inspection_date,
+                   *(getattr(Provider, name) for name in _COMPARED)]
+        known = {row.urn: row for row in session.execute(select(*columns).where(Provider.urn.in_(urns)))}
         inspected: set[tuple[uuid.UUID, dt.date]] = set()
-        if existing:
+        if known:
             inspected.update((pid, day) for pid, day in session.execute(
                 select(Inspection.provider_id, Inspection.inspection_date)
-                .where(Inspection.provider_id.in_([p.id for p in existing.values()]))
+                .where(Inspection.provider_id.in_([row.id for row in known.values()]))
             ))
-        added: list[Provider] = []
-        judgement_changed: list[Provider] = []
+        new_providers: list[dict[str, Any]] = []
+        new_inspections: list[dict[str, Any]] = []
+        changes: dict[uuid.UUID, dict[str, Any]] = {}
+        judged: set[uuid.UUID] = set()
         for line, item in parsed:
-            provider = existing.get(item.urn)
-            values = _values(item, provider)
-            if provider is None:
-                provider = Provider(ref=self._new_ref(), urn=item.urn, vacancies=0, capabilities=[],
-                                    ofsted_judgement=OfstedJudgement.NOT_YET_INSPECTED, **values)
-                provider.id = uuid.uuid4()
-                session.add(provider)
-                added.append(provider)
-                state = "added"
-            else:
-                changed = False
-                for key, value in values.items():
-                    if getattr(provider, key) != value:
-                        setattr(provider, key, value)
-                        changed = True
-                if provider.vacancies and provider.vacancies > provider.places:
-                    provider.vacancies = provider.places
-                state = "updated" if changed else "unchanged"
+            row = known.get(item.urn)
+            values = _values(item, row is not None)
+            provider_id = row.id if row is not None else uuid.uuid4()
+            last = row.last_inspection_date if row is not None else None
+            changed = {} if row is None else {k: v for k, v in values.items() if getattr(row, k) != v}
+            if row is not None:
+                places = values.get("places", row.places)
+                if row.vacancies and row.vacancies > places:
+                    changed["vacancies"] = places
+            judgement = OfstedJudgement.NOT_YET_INSPECTED
             if item.judgement is None:
                 report.not_judged += 1
             elif item.judgement is not OfstedJudgement.NOT_YET_INSPECTED:
                 if item.inspection_date is None:
                     report.add_warning(line, "has a judgement but no inspection date: no inspection recorded")
-                elif (provider.id, item.inspection_date) not in inspected:
-                    session.add(Inspection(provider_id=provider.id, inspection_date=item.inspection_date,
-                                           judgement=item.judgement, inspection_type="Full inspection",
-                                           summary="From Ofsted's published providers list"))
-                    inspected.add((provider.id, item.inspection_date))
+                elif (provider_id, item.inspection_date) not in inspected:
+                    new_inspections.append({
+                        "id": uuid.uuid4(), "provider_id": provider_id, "inspection_date": item.inspection_date,
+                        "judgement": item.judgement, "inspection_type": "Full inspection",
+                        "summary": "From Ofsted's published providers list"})
+                    inspected.add((provider_id, item.inspection_date))
                     report.inspections_added += 1
-                    if (provider.last_inspection_date is None
-                            or item.inspection_date >= provider.last_inspection_date):
-                        provider.ofsted_judgement = item.judgement
-                        provider.last_inspection_date = item.inspection_date
-                        if state != "added":
-                            judgement_changed.append(provider)
-                        if state == "unchanged":
-                            state = "updated"
-            if state == "added":
+                    if last is None or item.inspection_date >= last:
+                        judgement = item.judgement
+                        if row is not None:
+                            changed["ofsted_judgement"] = item.judgement
+                            changed["last_inspection_date"] = item.inspection_date
+                            judged.add(provider_id)
+            if row is None:
+                new_providers.append({
+                    **values, "id": provider_id, "ref": self._new_ref(), "urn": item.urn, "vacancies": 0,
+                    "capabilities": [], "ofsted_judgement": judgement, "risk_level": self._risk(judgement),
+                    "last_inspection_date": item.inspection_date if judgement is not OfstedJudgement.NOT_YET_INSPECTED
+                    else None})
                 report.added += 1
-            elif state == "updated":
+            elif changed:
+                changes[provider_id] = changed
                 report.updated += 1
             else:
                 report.unchanged += 1
-        self._refresh_risks(added, judgement_changed)
+        self._insert(Provider, new_providers)
+        self._insert(Inspection, new_inspections)
+        if changes:
+            self._update(changes, judged)
         session.flush()
 
-    def _refresh_risks(self, added: list[Provider], judgement_changed: list[Provider]) -> None:
-        """Keep the stored risk level in step with the judgement (one of its rules).
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Insert new records and their audit events, as the ORM and its audit hook would."""
+        if not rows:
+            return
+        table = model.__table__
+        now = _datetime_text(utcnow())
+        full = [_with_defaults(table, {**row, "created_at": now, "updated_at": now, "version": 1}) for row in rows]
+        audited = _audited_defaults(table)
+        dumps = json.JSONEncoder(default=_json_default).encode
+        events = [{
+            "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now, "version": 1,
+            "officer": self.officer, "entity": table.name, "entity_id": row["id"], "action": AuditAction.INSERT,
+            "changes": dumps({key: {"after": default if row.get(key) is None else row[key]}
+                              for key, default in audited}),
+        } for row in full]
+        _bulk_insert(self.session, table, full)
+        _bulk_insert(self.session, AuditEvent.__table__, events)
 
-        A new provider has no KPIs, CAPs or visits yet, so its judgement alone
-        decides; it is set before the first flush, saving an update per row. Known
-        providers whose judgement changed are reassessed with all their facts.
-        """
-        from placedesk.services.monitoring.risk import RiskFacts, assess, collect_facts
+    def _update(self, changes: dict[uuid.UUID, dict[str, Any]], judged: set[uuid.UUID]) -> None:
+        """Apply changes to known providers through the ORM (audited), then refresh risk where judged anew."""
+        from placedesk.services.monitoring.risk import assess, collect_facts
 
-        for provider in added:
-            provider.risk_level = assess(
-                RiskFacts(judgement=provider.ofsted_judgement, inspection_date=provider.last_inspection_date)
-            ).level
-        if judgement_changed:
+        providers = list(self.session.scalars(select(Provider).where(Provider.id.in_(list(changes)))))
+        for provider in providers:
+            for key, value in changes[provider.id].items():
+                setattr(provider, key, value)
+        rejudged = [p for p in providers if p.id in judged]
+        if rejudged:
             self.session.flush()
-            facts = collect_facts(self.session, self.today, [p.id for p in judgement_changed])
-            for provider in judgement_changed:
+            facts = collect_facts(self.session, self.today, [p.id for p in rejudged])
+            for provider in rejudged:
                 level = assess(facts[provider.id]).level
                 if provider.risk_level is not level:
                     provider.risk_level = level
