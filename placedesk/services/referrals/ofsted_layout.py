@@ -308,9 +308,9 @@ def _guess_header(head: list[list[Any]]) -> int:
 
 
 def _not_recognised(path: Path, head: list[list[Any]], sheet: str | None,
-                    columns: dict[str, int] | None = None) -> ColumnsNotRecognised:
-    index = _guess_header(head) if columns is None else next(
-        (i for i, row in enumerate(head) if detect_columns(row) == columns), _guess_header(head))
+                    found: _Candidate | None) -> ColumnsNotRecognised:
+    index = found.header_index if found is not None else _guess_header(head)
+    columns = found.columns if found is not None else None
     headers = [cell_text(c) for c in head[index]] if head else []
     while headers and not headers[-1]:
         headers.pop()
@@ -343,22 +343,23 @@ def open_list(path: Path, mapping: Mapping[str, str] | None = None,
     if _is_xlsx(path):
         return _open_xlsx(path, mapping, progress)
     rows = csv_rows(path, progress)
-    head: list[list[Any]] = []
-    for _, row in rows:
-        head.append(row)
-        if len(head) >= HEADER_SEARCH_ROWS:
+    numbered: list[tuple[int, list[Any]]] = []
+    for line, row in rows:
+        numbered.append((line, row))
+        if len(numbered) >= HEADER_SEARCH_ROWS:
             break
+    head = [row for _, row in numbered]
     found = _find_header(head, mapping, path.name)
     if found is None or any(f not in found.columns for f in REQUIRED):
         rows.close()
-        raise _not_recognised(path, head, None, found.columns if found else None)
-    layout = Layout(sheet=None, other_sheets=[], header_line=found.header_index + 1,
+        raise _not_recognised(path, head, None, found)
+    layout = Layout(sheet=None, other_sheets=[], header_line=numbered[found.header_index][0],
                     headers=[cell_text(c) for c in head[found.header_index]], columns=found.columns,
                     remembered=found.remembered)
 
     def rest() -> Rows:
-        for offset, row in enumerate(head[found.header_index + 1:], start=found.header_index + 2):
-            yield offset, row
+        # The lines the reader counted: a quoted cell may span lines.
+        yield from numbered[found.header_index + 1:]
         yield from rows
 
     return layout, rest(), rows.close
@@ -381,7 +382,7 @@ def _open_xlsx(path: Path, mapping: Mapping[str, str] | None,
         if best is None or any(f not in best[0].columns for f in REQUIRED):
             sheet_name = best[1] if best else (names[0] if names else None)
             raise _not_recognised(path, best[0].head if best else first_head, sheet_name,
-                                  best[0].columns if best else None)
+                                  best[0] if best else None)
     except BaseException:
         workbook.close()
         raise

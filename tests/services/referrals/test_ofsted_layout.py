@@ -227,3 +227,38 @@ def test_any_list_imports_or_is_refused_with_the_directory_unchanged(session: Se
         assert session.scalar(select(func.count()).select_from(Provider)) == report.added
         assert session.scalar(select(func.count()).select_from(AuditEvent)) >= report.added
         session.rollback()
+
+
+@pytest.mark.parametrize("as_xlsx", [False, True])
+def test_progress_is_reported_and_stopping_it_leaves_the_directory_unchanged(session: Session, tmp_path: Path,
+                                                                            as_xlsx: bool) -> None:
+    rows = [[f"SC{80000 + i}", "Children's home", "", f"Home {i}", "Leeds", "2", "", ""] for i in range(2500)]
+    path = write_csv(tmp_path / "big.csv", LAYOUT_2016, rows)
+    if as_xlsx:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        workbook.active.append(LAYOUT_2016)
+        for row in rows:
+            workbook.active.append(row)
+        path = tmp_path / "big.xlsx"
+        workbook.save(path)
+    seen: list[tuple[int, int]] = []
+    run(session, path, progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) >= 2 and seen[-1][0] == seen[-1][1]
+    session.rollback()
+
+    class Stop(PlaceDeskError):
+        pass
+
+    calls: list[int] = []
+
+    def stop_later(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise Stop("cancelled")
+
+    with pytest.raises(Stop):
+        run(session, path, progress=stop_later)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Provider)) == 0
