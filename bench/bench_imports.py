@@ -195,6 +195,9 @@ def bench_ofsted(folder: Path) -> list[Any]:
     return [
         Result("Ofsted list of 100,000 rows imported (new database)", round(got["seconds"], 1), "s",
                limit=OFSTED_LIMIT_S, passed=got["status"] == 0 and got["seconds"] < OFSTED_LIMIT_S, note=note),
+        Result("Ofsted import of 100,000 rows: CPU time (what machine load does not inflate)",
+               round(got["cpu_s"], 1), "s", limit=OFSTED_LIMIT_S, passed=got["status"] == 0 and
+               got["cpu_s"] < OFSTED_LIMIT_S, note="user + system seconds of the import process"),
         Result("Ofsted import of 100,000 rows: peak memory", round(got["peak_mb"]), "MB",
                limit=OFSTED_LIMIT_MB, passed=got["status"] == 0 and got["peak_mb"] < OFSTED_LIMIT_MB,
                note="maximum resident set of the `placedesk providers import` process"),
@@ -214,6 +217,9 @@ def bench_onspd(folder: Path) -> list[Any]:
         Result("ONSPD-layout file of 2,700,000 rows imported", round(got["seconds"], 1), "s",
                limit=ONSPD_LIMIT_S, passed=got["status"] == 0 and got["seconds"] < ONSPD_LIMIT_S,
                note=f"{size_mb:.0f} MB CSV, 53 columns; CPU {got['cpu_s']:.1f} s. {summary}"),
+        Result("ONSPD import of 2,700,000 rows: CPU time", round(got["cpu_s"], 1), "s", limit=ONSPD_LIMIT_S,
+               passed=got["status"] == 0 and got["cpu_s"] < ONSPD_LIMIT_S,
+               note="user + system seconds of the import process"),
         Result("ONSPD import of 2,700,000 rows: peak memory", round(got["peak_mb"]), "MB",
                limit=ONSPD_LIMIT_MB, passed=got["status"] == 0 and got["peak_mb"] < ONSPD_LIMIT_MB,
                note="maximum resident set of the `placedesk postcodes import` process"),
@@ -234,6 +240,9 @@ def bench_codepoint(folder: Path) -> list[Any]:
                limit=CODEPOINT_LIMIT_S, passed=got["status"] == 0 and got["seconds"] < CODEPOINT_LIMIT_S,
                note=f"{files} area files, {size_mb:.0f} MB zip; grid converted to WGS84; CPU {got['cpu_s']:.1f} s, "
                     f"{got['peak_mb']:.0f} MB peak. {summary}"),
+        Result("Code-Point Open import of 1,700,000 postcodes: CPU time", round(got["cpu_s"], 1), "s",
+               limit=CODEPOINT_LIMIT_S, passed=got["status"] == 0 and got["cpu_s"] < CODEPOINT_LIMIT_S,
+               note="user + system seconds of the import process"),
     ]
 
 

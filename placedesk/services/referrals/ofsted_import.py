@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 import re
 import uuid
 from collections import Counter
@@ -444,13 +445,16 @@ def _audited_defaults(table: Any) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=None)
+def _column_defaults(table: Any) -> dict[str, Any]:
+    """Every column's value when a new row leaves it out: its scalar default, else NULL."""
+    return {column.key: column.default.arg if column.default is not None and column.default.is_scalar else None
+            for column in table.columns}
+
+
 def _with_defaults(table: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A new row with every column's scalar default filled in, as an ORM insert would write it."""
-    row = dict(values)
-    for column in table.columns:
-        if column.key not in row and column.default is not None and column.default.is_scalar:
-            row[column.key] = column.default.arg
-    return row
+    return {**_column_defaults(table), **values}
 
 
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -489,19 +493,29 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _insert_plan(table: Any) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+def _insert_plan(table: Any) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]],
+                                      tuple[tuple[int, Callable[[Any], Any]], ...]]:
     names = ", ".join(f'"{column.name}"' for column in table.columns)
     marks = ", ".join("?" for _ in table.columns)
-    return (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-            tuple((column.key, _converter(column)) for column in table.columns))
+    keys = [column.key for column in table.columns]
+    converters = tuple((index, convert) for index, column in enumerate(table.columns)
+                       if (convert := _converter(column)) is not None)
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', operator.itemgetter(*keys), converters
 
 
 def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany of stored values: SQLAlchemy's per-value bind processing would double the import's time."""
-    sql, columns = _insert_plan(table)
-    session.connection().exec_driver_sql(sql, [
-        tuple(row.get(key) if convert is None else convert(row.get(key)) for key, convert in columns)
-        for row in rows])
+    """One executemany of stored values: SQLAlchemy's per-value bind processing would double the import's time.
+
+    Every row has every column (see :func:`_with_defaults`); only the few typed ones are converted.
+    """
+    sql, get, converters = _insert_plan(table)
+    stored = []
+    for row in rows:
+        values = list(get(row))
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        stored.append(tuple(values))
+    session.connection().exec_driver_sql(sql, stored)
 
 
 class _Applier:
@@ -624,8 +638,9 @@ class _Applier:
         full = [_with_defaults(table, {**row, "created_at": now, "updated_at": now, "version": 1}) for row in rows]
         audited = _audited_defaults(table)
         dumps = json.JSONEncoder(default=_json_default).encode
+        event_defaults = _column_defaults(AuditEvent.__table__)
         events = [{
-            "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now, "version": 1,
+            **event_defaults, "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now, "version": 1,
             "officer": self.officer, "entity": table.name, "entity_id": row["id"], "action": AuditAction.INSERT,
             "changes": dumps({key: {"after": default if row.get(key) is None else row[key]}
                               for key, default in audited}),

@@ -268,7 +268,8 @@ class _Candidate:
     remembered: bool = False
 
 
-def _find_header(head: list[list[Any]], mapping: Mapping[str, str] | None, file_name: str) -> _Candidate | None:
+def _find_header(head: list[list[Any]], mapping: Mapping[str, str] | None, file_name: str, *,
+                 strict: bool = True) -> _Candidate | None:
     """The header line among the first rows: the one naming the URN (by mapping, memory or spelling).
 
     A mapping the officer gave wins, then one remembered for that header, then
@@ -295,7 +296,7 @@ def _find_header(head: list[list[Any]], mapping: Mapping[str, str] | None, file_
         score = len(columns) + (100 if chosen else 0)
         if best is None or score > best.score:
             best = _Candidate(score, index, head, columns, remembered)
-    if mapping and (best is None or best.score < 100):
+    if strict and mapping and (best is None or best.score < 100):
         # Say which of the officer's headers is not in the file, against the likeliest header line.
         apply_mapping(head[_guess_header(head)] if head else [], mapping, file_name)
     return best
@@ -376,9 +377,12 @@ def _open_xlsx(path: Path, mapping: Mapping[str, str] | None,
             head = [list(r) for r in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
             if index == 0:
                 first_head = head
-            found = _find_header(head, mapping, path.name)
+            found = _find_header(head, mapping, path.name, strict=False)
             if found is not None and (best is None or found.score > best[0].score):
                 best = (found, names[index])
+        if mapping and (best is None or best[0].score < 100):
+            # No sheet has the officer's columns: say which is missing, against the likeliest sheet.
+            _find_header(best[0].head if best else first_head, mapping, path.name)
         if best is None or any(f not in best[0].columns for f in REQUIRED):
             sheet_name = best[1] if best else (names[0] if names else None)
             raise _not_recognised(path, best[0].head if best else first_head, sheet_name,

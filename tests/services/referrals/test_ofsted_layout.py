@@ -262,3 +262,20 @@ def test_progress_is_reported_and_stopping_it_leaves_the_directory_unchanged(ses
         run(session, path, progress=stop_later)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Provider)) == 0
+
+
+def test_a_mapping_finds_its_sheet_in_a_workbook_with_notes_first(session: Session, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.append(["Read me first"])
+    homes = workbook.create_sheet("Homes")
+    homes.append(["Ref", "Kind", "Home"])
+    homes.append(["SC070007", "Children's home", "Holly House"])
+    path = tmp_path / "council.xlsx"
+    workbook.save(path)
+    report = run(session, path, mapping={"urn": "Ref", "provision_type": "Kind", "name": "Home"})
+    assert report.added == 1 and report.sheet == "Homes" and report.other_sheets == ["Notes"]
+    with pytest.raises(PlaceDeskError, match='has no column "Setting URN"'):
+        run(session, path, mapping={"urn": "Setting URN", "provision_type": "Kind", "name": "Home"})
