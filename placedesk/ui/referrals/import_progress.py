@@ -62,6 +62,8 @@ class CancellableImport:
     def cancel(self) -> None:
         """Ask the import to stop; it rolls back at its next progress report."""
         self.cancelled.set()
+        if shiboken6.isValid(self.dialog):
+            self.dialog.setLabelText("Cancelling: undoing what was imported…")
 
     def report(self, done: int, total: int) -> None:
         """Called by the service on the worker thread."""
