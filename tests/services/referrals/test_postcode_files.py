@@ -196,3 +196,18 @@ def test_any_file_imports_or_is_refused_with_the_table_unchanged(session: Sessio
                                                     PostcodeLocation.longitude)):
             assert 49 <= lat <= 61.5 and -9 <= lon <= 2.5, key
         session.rollback()
+
+
+def test_nspl_zip_in_its_own_layout(session: Session, tmp_path: Path) -> None:
+    header = "pcd,pcd2,pcds,dointr,doterm,usertype,oseast1m,osnrth1m,osgrdind,oa21,cty,ced,laua,ward,lat,long\n"
+    rows = ("S10 2TN,S10 2TN,S10 2TN,198001,,0,431700,386900,1,E00039474,E99999999,E99999999,E08000019,"
+            "E05010859,53.380000,-1.520000\n"
+            "S10 9ZZ,S10 9ZZ,S10 9ZZ,198001,201506,0,431800,386950,1,E00039474,E99999999,E99999999,E08000019,"
+            "E05010859,53.390000,-1.530000\n")
+    path = tmp_path / "NSPL_FEB_2026_UK.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Data/NSPL_FEB_2026_UK.csv", header + rows)
+    report = import_locations(session, path)
+    assert report.kind == "National Statistics Postcode Lookup (NSPL_FEB_2026_UK.csv)"
+    assert (report.imported, report.terminated) == (1, 1)
+    assert location_for(session, "S10 2TN") == (53.38, -1.52)
