@@ -40,7 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from placedesk.services.referrals.ofsted_import import import_ofsted_providers, report_lines
+    from placedesk.services.referrals.ofsted_import import (
+        import_ofsted_providers,
+        report_lines,
+    )
 
     mapping = dict(args.map) or None
     db = open_db(args)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import operator
 import re
 import uuid
@@ -53,7 +54,13 @@ from placedesk.models import AuditEvent, Inspection, Provider
 from placedesk.models.audit import to_jsonable
 from placedesk.models.base import utcnow
 from placedesk.models.enums import AuditAction, OfstedJudgement, ProviderType, RiskLevel
-from placedesk.services.referrals.ofsted_layout import FIELDS, Layout, cell_text, open_list, remember_mapping
+from placedesk.services.referrals.ofsted_layout import (
+    FIELDS,
+    Layout,
+    cell_text,
+    open_list,
+    remember_mapping,
+)
 
 MAX_REPORTED_PROBLEMS = 500
 CHUNK_ROWS = 2000
@@ -203,7 +210,7 @@ def _parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value != value:  # NaN from a spreadsheet: no date
+        if math.isnan(value):  # NaN from a spreadsheet: no date
             return None
         return _serial_date(float(value), _text(value))
     text = _text(value)
@@ -387,8 +394,8 @@ def report_lines(report: OfstedImportReport) -> list[str]:
             ("rows repeat an earlier row exactly and were ignored", report.repeats, report.repeat_rows),
             ("rows have a URN already read on an earlier line; the first is kept", report.duplicates,
              report.duplicate_rows),
-            ("rows could not be read and were not imported (fix them in the file and import it again; nothing "
-             "is duplicated)", report.problems, report.bad_rows)):
+            (("rows could not be read and were not imported (fix them in the file and import it again; nothing "
+              "is duplicated)"), report.problems, report.bad_rows)):
         if not count:
             continue
         lines.append("")
@@ -433,7 +440,7 @@ def _values(row: OfstedRow, known: bool) -> dict[str, Any]:
     return values
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _audited_defaults(table: Any) -> tuple[tuple[str, Any], ...]:
     """(column, scalar default) of every audited column, as the audit hook snapshots a new record."""
     out = []
@@ -445,7 +452,7 @@ def _audited_defaults(table: Any) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _column_defaults(table: Any) -> dict[str, Any]:
     """Every column's value when a new row leaves it out: its scalar default, else NULL."""
     return {column.key: column.default.arg if column.default is not None and column.default.is_scalar else None
@@ -468,7 +475,7 @@ def _json_default(value: Any) -> Any:
 def _datetime_text(value: Any) -> Any:
     if value is None or type(value) is str:
         return value
-    return value.astimezone(dt.timezone.utc).strftime(_DATETIME_FORMAT)
+    return value.astimezone(dt.UTC).strftime(_DATETIME_FORMAT)
 
 
 def _converter(column: Any) -> Callable[[Any], Any] | None:
@@ -492,7 +499,7 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _insert_plan(table: Any) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]],
                                       tuple[tuple[int, Callable[[Any], Any]], ...]]:
     names = ", ".join(f'"{column.name}"' for column in table.columns)

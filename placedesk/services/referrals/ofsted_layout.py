@@ -413,7 +413,7 @@ def _open_xlsx(path: Path, mapping: Mapping[str, str] | None,
 def read_preview(path: Path) -> ColumnsNotRecognised | Layout:
     """The file's layout if PlaceDesk recognises it, else the header and preview to map it by."""
     try:
-        layout, rows, close = open_list(path)
+        layout, _, close = open_list(path)
     except ColumnsNotRecognised as exc:
         return exc
     close()

@@ -40,7 +40,12 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models import PostcodeLocation
 from placedesk.services.common.parsing import outward_code, postcode_key
 from placedesk.services.referrals.osgrid import grid_to_wgs84, grid_to_wgs84_many
-from placedesk.services.referrals.postcode_files import Columns, Plan, detect_columns, plan_import, read_rows
+from placedesk.services.referrals.postcode_files import (
+    Columns,
+    detect_columns,
+    plan_import,
+    read_rows,
+)
 
 EARTH_RADIUS_KM = 6371.0088
 BATCH = 20000
@@ -393,7 +398,6 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "NoLocation",
-    "report_lines",
     "distance_km",
     "has_locations",
     "import_locations",
@@ -401,4 +405,5 @@ __all__ = [
     "locations_for",
     "lookup_keys",
     "parse_location_row",
+    "report_lines",
 ]

@@ -133,4 +133,4 @@ class ColumnMappingDialog(QDialog):
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(not missing and not twice)
 
 
-__all__ = ["ColumnMappingDialog", "NOT_IN_FILE"]
+__all__ = ["NOT_IN_FILE", "ColumnMappingDialog"]

@@ -12,10 +12,18 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from placedesk.services.referrals.postcodes import ImportReport, import_locations, report_lines
+from placedesk.services.referrals.postcodes import (
+    ImportReport,
+    import_locations,
+    report_lines,
+)
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
-from placedesk.ui.referrals.import_progress import CancellableImport, ImportCancelled, run_cancellable
+from placedesk.ui.referrals.import_progress import (
+    CancellableImport,
+    ImportCancelled,
+    run_cancellable,
+)
 from placedesk.ui.tasks import show_error
 
 FILTERS = ("Postcode tables (*.csv *.zip);;ONS Postcode Directory or NSPL (*.csv *.zip);;"
