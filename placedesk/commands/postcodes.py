@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from placedesk.commands._common import open_db
@@ -21,13 +23,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     load.set_defaults(func=run_import)
 
 
+def terminal_progress(label: str) -> Callable[[int, int], None] | None:
+    """A ``progress(done, total)`` that shows a percentage on a terminal (nothing when output is piped)."""
+    if not sys.stderr.isatty():
+        return None
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent != shown[0]:
+            shown[0] = percent
+            print(f"\r{label} {percent}%", end="\n" if percent >= 100 else "", file=sys.stderr, flush=True)
+
+    return show
+
+
 def run_import(args: argparse.Namespace) -> int:
     from placedesk.services.referrals.postcodes import import_locations, report_lines
 
     db = open_db(args)
     try:
         with db.session_scope() as session:
-            report = import_locations(session, args.file)
+            report = import_locations(session, args.file, progress=terminal_progress(f"Importing {args.file.name}"))
     finally:
         db.close()
     print("\n".join(report_lines(report)))
