@@ -8,7 +8,8 @@ naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``, JSON text, enums by value), so the
 ORM reads them back as if it had written them; and each gets the INSERT
 audit event :mod:`placedesk.models.audit` would have written: every audited
 column's value, defaults filled in, by the same officer at the same time.
-Updates still go through the ORM, whose hook audits them.
+:func:`update_audited` does the same for changes to known records, with the
+UPDATE events (each changed field before and after) the hook writes.
 """
 
 from __future__ import annotations
@@ -136,4 +137,45 @@ def insert_audited(session: Session, model: Any, rows: list[dict[str, Any]], *, 
     _bulk_insert(session, AuditEvent.__table__, events)
 
 
-__all__ = ["insert_audited"]
+def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]], *,
+                   officer: str) -> None:
+    """Apply ``(id, before, after)`` changes to ``model`` records, with the UPDATE audit events the hook would write.
+
+    Rows setting the same columns share one ``executemany``; ``updated_at`` and
+    the row ``version`` move on as the hook moves them. Records of these ids
+    already loaded in the session are expired, so they read the new values.
+    """
+    if not changes:
+        return
+    table = model.__table__
+    now = _datetime_text(utcnow())
+    converters = {column.key: _converter(column) for column in table.columns}
+    audited = [key for key, _ in _audited_defaults(table)]
+    dumps = json.JSONEncoder(default=_json_default).encode
+    event_defaults = _column_defaults(AuditEvent.__table__)
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    events: list[dict[str, Any]] = []
+    for record_id, before, after in changes:
+        keys = tuple(sorted(after))
+        values = [after[k] if converters[k] is None else converters[k](after[k]) for k in keys]  # type: ignore[misc]
+        groups.setdefault(keys, []).append((*values, now, record_id.hex))
+        diff = {k: {"before": before.get(k), "after": after[k]} for k in audited
+                if k in after and before.get(k) != after[k]}
+        if diff:
+            events.append({
+                **event_defaults, "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now,
+                "version": 1, "officer": officer, "entity": table.name, "entity_id": record_id,
+                "action": AuditAction.UPDATE, "changes": dumps(diff)})
+    connection = session.connection()
+    for keys, rows in groups.items():
+        sets = ", ".join(f'"{table.c[k].name}" = ?' for k in keys)
+        connection.exec_driver_sql(
+            f'UPDATE "{table.name}" SET {sets}, "updated_at" = ?, "version" = "version" + 1 WHERE "id" = ?', rows)
+    _bulk_insert(session, AuditEvent.__table__, events)
+    ids = {record_id for record_id, _, _ in changes}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and obj.id in ids:
+            session.expire(obj)
+
+
+__all__ = ["insert_audited", "update_audited"]

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import Inspection, Provider
 from placedesk.models.enums import OfstedJudgement, ProviderType, RiskLevel
-from placedesk.services.common.bulk_insert import insert_audited
+from placedesk.services.common.bulk_insert import insert_audited, update_audited
 from placedesk.services.referrals.ofsted_layout import (
     FIELDS,
     Layout,
@@ -438,11 +438,11 @@ def _values(row: OfstedRow, known: bool) -> dict[str, Any]:
 class _Applier:
     """Applies parsed rows a chunk at a time; each URN arrives once (duplicates are dropped before).
 
-    New providers and inspections are written with one executemany each, with
-    the same audit events the ORM's flush hook would write: over a
-    100,000-row list the ORM's per-object work would take minutes. Known
-    providers that changed go through the ORM (the hook audits them); those
-    that did not are only compared.
+    New providers, inspections and changes to known providers are written with
+    an executemany each, with the same audit events the ORM's flush hook would
+    write (:mod:`placedesk.services.common.bulk_insert`): over a 100,000-row
+    list the ORM's per-object work would take minutes. Providers that did not
+    change are only compared.
     """
 
     def __init__(self, session: Session, report: OfstedImportReport, *, today: dt.date,
@@ -487,7 +487,7 @@ class _Applier:
         session, report = self.session, self.report
         urns = [item.urn for _, item in parsed]
         columns = [Provider.id, Provider.urn, Provider.vacancies, Provider.last_inspection_date,
-                   *(getattr(Provider, name) for name in _COMPARED)]
+                   Provider.ofsted_judgement, Provider.risk_level, *(getattr(Provider, name) for name in _COMPARED)]
         known = {row.urn: row for row in session.execute(select(*columns).where(Provider.urn.in_(urns)))}
         inspected: set[tuple[uuid.UUID, dt.date]] = set()
         if known:
@@ -497,7 +497,7 @@ class _Applier:
             ))
         new_providers: list[dict[str, Any]] = []
         new_inspections: list[dict[str, Any]] = []
-        changes: dict[uuid.UUID, dict[str, Any]] = {}
+        changes: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]] = []
         judged: set[uuid.UUID] = set()
         for line, item in parsed:
             row = known.get(item.urn)
@@ -536,35 +536,32 @@ class _Applier:
                     else None})
                 report.added += 1
             elif changed:
-                changes[provider_id] = changed
+                changes.append((provider_id, {k: getattr(row, k) for k in changed}, changed))
                 report.updated += 1
             else:
                 report.unchanged += 1
         self._insert(Provider, new_providers)
         self._insert(Inspection, new_inspections)
-        if changes:
-            self._update(changes, judged)
+        update_audited(session, Provider, changes, officer=self.officer)
+        self._refresh_risks(judged, {row.id: row.risk_level for row in known.values() if row.id in judged})
         session.flush()
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         insert_audited(self.session, model, rows, officer=self.officer)
 
-    def _update(self, changes: dict[uuid.UUID, dict[str, Any]], judged: set[uuid.UUID]) -> None:
-        """Apply changes to known providers through the ORM (audited), then refresh risk where judged anew."""
+    def _refresh_risks(self, judged: set[uuid.UUID], levels: dict[uuid.UUID, RiskLevel]) -> None:
+        """Known providers judged anew: their risk, which the judgement is one rule of, with all their facts."""
+        if not judged:
+            return
         from placedesk.services.monitoring.risk import assess, collect_facts
 
-        providers = list(self.session.scalars(select(Provider).where(Provider.id.in_(list(changes)))))
-        for provider in providers:
-            for key, value in changes[provider.id].items():
-                setattr(provider, key, value)
-        rejudged = [p for p in providers if p.id in judged]
-        if rejudged:
-            self.session.flush()
-            facts = collect_facts(self.session, self.today, [p.id for p in rejudged])
-            for provider in rejudged:
-                level = assess(facts[provider.id]).level
-                if provider.risk_level is not level:
-                    provider.risk_level = level
+        facts = collect_facts(self.session, self.today, list(judged))
+        changes = []
+        for provider_id in judged:
+            level = assess(facts[provider_id]).level
+            if levels[provider_id] is not level:
+                changes.append((provider_id, {"risk_level": levels[provider_id]}, {"risk_level": level}))
+        update_audited(self.session, Provider, changes, officer=self.officer)
 
 
 __all__ = [

@@ -44,3 +44,28 @@ def test_bulk_rows_match_orm_rows_and_their_audit_events(session: Session) -> No
 def test_nothing_to_insert_writes_nothing(session: Session) -> None:
     insert_audited(session, Provider, [], officer="")
     assert session.scalars(select(AuditEvent)).first() is None
+
+
+def test_bulk_updates_match_the_orm_hooks_update_events(session: Session) -> None:
+    from placedesk.services.common.bulk_insert import update_audited
+
+    session.info["officer"] = "Test Officer"
+    by_orm = Provider(id=uuid.uuid4(), **{**VALUES, "ref": "PRV-T-0002", "urn": "SC100002"})
+    in_bulk = Provider(id=uuid.uuid4(), **VALUES)
+    session.add_all([by_orm, in_bulk])
+    session.flush()
+    change = {"places": 2, "ofsted_judgement": OfstedJudgement.INADEQUATE, "last_inspection_date": dt.date(2026, 2, 1)}
+    for key, value in change.items():
+        setattr(by_orm, key, value)
+    session.flush()
+    before = {key: getattr(in_bulk, key) for key in change}
+    update_audited(session, Provider, [(in_bulk.id, before, change)], officer="Test Officer")
+    # The loaded record was expired: it reads what was written.
+    assert (in_bulk.places, in_bulk.ofsted_judgement, in_bulk.version) == (2, OfstedJudgement.INADEQUATE, 2)
+    assert in_bulk.updated_at >= in_bulk.created_at
+    updates = {e.entity_id: e for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.UPDATE))}
+    assert updates[in_bulk.id].changes == updates[by_orm.id].changes == {
+        "places": {"before": 4, "after": 2}, "ofsted_judgement": {"before": "good", "after": "inadequate"},
+        "last_inspection_date": {"before": "2026-01-12", "after": "2026-02-01"}}
+    assert updates[in_bulk.id].officer == "Test Officer"
