@@ -30,3 +30,7 @@ class DatabaseRefused(PlaceDeskError):
 
 class NotFound(PlaceDeskError):
     """A reference that matches no record."""
+
+
+class DatabaseBusy(PlaceDeskError):
+    """Another process held the database's write lock for longer than PlaceDesk waits."""

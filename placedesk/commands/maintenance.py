@@ -61,5 +61,7 @@ def run_restore(args: argparse.Namespace) -> int:
     safety = restore_database(args.file, target)
     if safety:
         print(f"The previous database was saved to {safety}")
+    # A backup from an older PlaceDesk is brought up to date now, not by whoever opens it next.
+    open_db(args, create=False).close()
     print(f"Restored {args.file} to {target}")
     return 0
