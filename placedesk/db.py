@@ -47,7 +47,7 @@ class FileState:
 def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A standard-library connection that waits for other writers like the engine's do."""
     target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    return sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    return sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
 def inspect_file(path: Path) -> FileState:
@@ -152,6 +152,7 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self.officer = ""
+        self._watcher: ChangeWatcher | None = None
 
     @property
     def engine(self) -> Engine:
@@ -182,8 +183,14 @@ class Database:
         session = self.session()
         try:
             session.connection(execution_options={"placedesk_write": True})
+            watcher = self._watcher
+            if watcher is not None:
+                # This action holds the write lock now: whatever changed before it was someone else.
+                watcher.note_outside_changes()
             yield session
             session.commit()
+            if watcher is not None:
+                watcher.absorb()
         except BaseException as exc:
             session.rollback()
             if is_locked_error(exc) and not isinstance(exc, DatabaseBusy):
@@ -192,9 +199,69 @@ class Database:
         finally:
             session.close()
 
+    def changed_elsewhere(self) -> bool:
+        """Whether another process has committed to this file since the last call.
+
+        The first call starts watching and answers False. This process's own
+        actions (through :meth:`session_scope`) do not count.
+        """
+        if self._watcher is None:
+            self._watcher = ChangeWatcher(self.path)
+            return False
+        return self._watcher.changed()
+
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         if self._engine is not None:
             self._engine.dispose()
+
+
+class ChangeWatcher:
+    """Notices commits to a database file made through any other connection (``PRAGMA data_version``).
+
+    It keeps one idle connection open for the purpose; the pragma reads a
+    counter SQLite already keeps, so asking is cheap enough for a timer.
+    Commits by this process are absorbed right after they happen: changes made
+    elsewhere before the action took the write lock are noted first, and one by
+    another process landing between the commit and the absorbing is noticed
+    with the next change instead.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self._conn = connect_raw(path, read_only=True)
+        self._conn.isolation_level = None
+        # Background tasks commit on worker threads and absorb from there.
+        self._guard = threading.Lock()
+        self._seen = self._version()
+        self._pending = False
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        with self._guard:
+            now = self._version()
+            changed = self._pending or now != self._seen
+            self._seen, self._pending = now, False
+        return changed
+
+    def note_outside_changes(self) -> None:
+        with self._guard:
+            now = self._version()
+            self._pending = self._pending or now != self._seen
+            self._seen = now
+
+    def absorb(self) -> None:
+        with self._guard:
+            self._seen = self._version()
+
+    def close(self) -> None:
+        with self._guard:
+            self._conn.close()
 
 
 def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True) -> Database:
