@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from placedesk.cli import build_parser, main
-from placedesk.db import open_database
+from placedesk.db import Database, open_database
 from placedesk.models import Child, StoredDocument
 
 DESIGN_COMMANDS = {
@@ -68,3 +72,42 @@ def test_unknown_sub_command_fails(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["teleport"])
     assert info.value.code == 2
+
+
+def _placedesk(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "placedesk", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("providers", "import", "--help")])
+def test_a_closed_pipe_ends_the_command_quietly(args: tuple[str, ...]) -> None:
+    # As `placedesk … | head -0`: the reader has gone before anything is written.
+    process = _placedesk(*args)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    process.wait(timeout=60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err
+    assert process.returncode in (0, 141)
+
+
+def test_output_cut_off_midway_exits_quietly(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    db.close()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["--db", str(db.path), "check"]) == 141
+
+
+def test_signing_prints_no_library_warnings(tmp_path: Path) -> None:
+    # pyHanko's import of cryptography's DSA support warns on every signing command.
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
+    process = _placedesk("verify", str(damaged), env={**os.environ, "PYTHONWARNINGS": ""})
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert b"Warning" not in err and b"warn" not in err.lower()
+    assert err.decode().startswith("placedesk: ")
