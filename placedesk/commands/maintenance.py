@@ -27,7 +27,8 @@ def run_check(args: argparse.Namespace) -> int:
 
     db = open_db(args, create=False)
     try:
-        with db.session_scope() as session:
+        # Reading only: a check never holds up the window's saves.
+        with db.session() as session:
             report = check_database(session)
     finally:
         db.close()
