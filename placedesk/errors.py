@@ -34,3 +34,7 @@ class NotFound(PlaceDeskError):
 
 class DatabaseBusy(PlaceDeskError):
     """Another process held the database's write lock for longer than PlaceDesk waits."""
+
+
+class Cancelled(PlaceDeskError):
+    """The officer stopped a long task; its transaction was rolled back, so nothing changed."""
