@@ -111,3 +111,36 @@ def test_signing_prints_no_library_warnings(tmp_path: Path) -> None:
     assert process.returncode == 2, err
     assert b"Warning" not in err and b"warn" not in err.lower()
     assert err.decode().startswith("placedesk: ")
+
+
+def test_check_names_a_stored_document_holding_text(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    db.close()
+    conn = sqlite3.connect(db.path)
+    conn.execute("INSERT INTO stored_document (id, filename, media_type, kind, sha256, size, content, created_at, "
+                 "updated_at, version) VALUES ('0123456789abcdef0123456789abcdef', 'ipa.pdf', 'application/pdf', "
+                 "'ipa', 'x', 4, 'text not bytes', '2026-03-02 09:00:00', '2026-03-02 09:00:00', 1)")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(db.path), "check"]) == 1
+    captured = capsys.readouterr()
+    assert "Stored document ipa.pdf" in captured.err and "holds text, not the file's bytes" in captured.err
+
+
+def test_check_names_an_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    assert main(["--db", str(empty), "check"]) == 2
+    assert "is an empty file (0 bytes), not a PlaceDesk database" in capsys.readouterr().err
+
+
+def test_restore_of_an_empty_file_is_refused_and_changes_nothing(db: Database, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db.close()
+    before = db.path.read_bytes()
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    assert main(["--db", str(db.path), "restore", str(empty)]) == 2
+    assert "empty file (0 bytes)" in capsys.readouterr().err
+    assert db.path.read_bytes() == before
