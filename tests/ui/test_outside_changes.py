@@ -53,19 +53,24 @@ def test_window_and_command_write_the_same_file_and_each_sees_the_other(
         with window.ctx.action() as session:
             save_child(session, None, ChildDetails(f"CW{saved:03d}", "Ada", f"Window{saved}",
                                                    dt.date(2012, 1, 1)), today=TODAY, laptop_id="L1")
+        window.ctx.notify(["child", "referral"])  # as the window's own slots do after an action
         saved += 1
         qtbot.wait(50)
     out, err = command.communicate(timeout=120)
     assert command.returncode == 0, err
     assert "Traceback" not in err
+    qtbot.waitUntil(lambda: f"{PROVIDERS} providers" in window.counts_label.text(), timeout=10000)
+    assert f"{saved} children" in window.counts_label.text()
 
-    # The window notices the command's providers by itself (its timer) and shows them, although
-    # its own saves came after them.
+    # With the window idle, another command's change shows up by itself (its timer), with a notice.
+    window.statusBar().clearMessage()
+    more = _command(db.path, "providers", "import", str(_ofsted_csv(tmp_path / "more.csv", PROVIDERS + 25)),
+                    "--on", "2026-03-02")
+    assert more.wait(120) == 0
     providers = window.show_tab("providers")
     qtbot.waitUntil(lambda: "outside this window" in window.statusBar().currentMessage(), timeout=10000)
-    assert f"{PROVIDERS} providers" in window.counts_label.text()
-    assert f"{saved} children" in window.counts_label.text()
-    qtbot.waitUntil(lambda: providers.model.total == PROVIDERS, timeout=10000)
+    assert f"{PROVIDERS + 25} providers" in window.counts_label.text()
+    qtbot.waitUntil(lambda: providers.model.total == PROVIDERS + 25, timeout=10000)
 
     # And a command sees every child the window saved; the file is sound.
     check = _command(db.path, "check")
@@ -75,7 +80,7 @@ def test_window_and_command_write_the_same_file_and_each_sees_the_other(
     conn = sqlite3.connect(db.path)
     try:
         assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == saved
-        assert conn.execute("SELECT count(*) FROM provider").fetchone()[0] == PROVIDERS
+        assert conn.execute("SELECT count(*) FROM provider").fetchone()[0] == PROVIDERS + 25
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
