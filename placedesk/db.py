@@ -4,6 +4,14 @@ Start-up is kept cheap: the schema version is read with two PRAGMAs through the
 standard library, and Alembic is imported only when a file must be created or
 upgraded. A file that is not PlaceDesk's, or was written by a newer PlaceDesk,
 is refused and left exactly as it was.
+
+The file is shared with other processes (the window and commands beside it):
+every connection waits for another writer up to a busy timeout, a user
+action takes the write lock when it begins, and a lock held too long becomes
+one clear message (:class:`~placedesk.errors.DatabaseBusy`). A restore never
+deletes or replaces files under another process: a fully checked backup is
+copied into the live file page by page through SQLite. :class:`ChangeWatcher`
+tells the window when another process has committed.
 """
 
 from __future__ import annotations
@@ -133,9 +141,11 @@ def _take_write_lock_at_begin(engine: Engine) -> None:
 def is_locked_error(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) is SQLite giving up on another process's lock."""
     seen: BaseException | None = exc
-    while seen is not None:
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
         if isinstance(seen, sqlite3.OperationalError) and "database is locked" in str(seen):
             return True
+        visited.add(id(seen))
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
     return False
 
