@@ -381,17 +381,37 @@ def copy_pages_into(backup: Path, target: Path) -> None:
     """
     src = connect_raw(backup, read_only=True)
     dst = connect_raw(target)
+    dst.isolation_level = None
     try:
+        page_sizes_differ = (src.execute("PRAGMA page_size").fetchone()[0]
+                             != dst.execute("PRAGMA page_size").fetchone()[0])
+        in_wal = dst.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        if page_sizes_differ and in_wal:
+            # SQLite copies into a file in WAL mode only pages of the file's own size. Leaving WAL
+            # mode for the copy needs the file to itself: with another window or command on it,
+            # SQLite says it is locked, and the restore is refused before anything is written.
+            try:
+                dst.execute("PRAGMA busy_timeout=0")
+                dst.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError as exc:
+                raise DatabaseRefused(_different_page_size(backup, target, "the database is open elsewhere")) from exc
+            dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         src.backup(dst)
+        if page_sizes_differ and in_wal:
+            dst.execute("PRAGMA journal_mode=WAL")
     except sqlite3.OperationalError as exc:
         if is_locked_error(exc):
             raise DatabaseBusy(BUSY_MESSAGE) from exc
-        # A live file in WAL mode only takes pages of its own size.
-        raise DatabaseRefused(f"{backup} could not be copied into {target} ({exc}). Nothing was changed; "
-                              "close other PlaceDesk windows on this database and try again.") from exc
+        raise DatabaseRefused(_different_page_size(backup, target, str(exc))) from exc
     finally:
         dst.close()
         src.close()
+
+
+def _different_page_size(backup: Path, target: Path, detail: str) -> str:
+    return (f"{backup} could not be copied into {target} ({detail}): its pages are a different size, which "
+            "needs the database to itself. Nothing was changed; close other PlaceDesk windows and commands "
+            "on this database and try again.")
 
 
 def restore_database(backup: Path, target: Path, *, backup_dir: Path | None = None) -> Path | None:

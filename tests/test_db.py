@@ -261,3 +261,45 @@ def test_a_writer_held_up_by_another_process_gets_one_clear_message(db) -> None:
     db._engine = None
     _add_child(db, "C8")
     assert _children(db.path) == ["C8"]
+
+
+def _other_page_size(path: Path, dest: Path) -> Path:
+    backup = backup_database(path, dest)
+    conn = sqlite3.connect(backup)
+    conn.execute("PRAGMA page_size=8192")
+    conn.execute("VACUUM")
+    conn.close()
+    return backup
+
+
+def test_a_backup_with_another_page_size_is_restored_when_the_file_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    backup = _other_page_size(path, tmp_path / "copy.sqlite")
+    _add_child(db, "C2")
+    db.close()
+    restore_database(backup, path, backup_dir=tmp_path / "safety")
+    assert _children(path) == ["C1"]
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_a_backup_with_another_page_size_is_refused_while_the_file_is_in_use(tmp_path: Path) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    backup = _other_page_size(path, tmp_path / "copy.sqlite")
+    _add_child(db, "C2")
+    try:
+        with db.engine.connect() as held:  # another window reading the file
+            held.exec_driver_sql("SELECT count(*) FROM child").scalar_one()
+            with pytest.raises(DatabaseRefused, match="close other PlaceDesk windows"):
+                restore_database(backup, path, backup_dir=tmp_path / "safety")
+    finally:
+        db.close()
+    assert _children(path) == ["C1", "C2"]
