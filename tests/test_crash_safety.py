@@ -45,6 +45,22 @@ def _kill_when(process: subprocess.Popen[bytes], started: Callable[[], bool], ti
     return False
 
 
+def _kill_during(reset: Callable[[], None], start: Callable[[], subprocess.Popen[bytes]],
+                 started: Callable[[], bool], attempts: int = 3) -> None:
+    """Kill a fresh run mid-way; on a busy machine a run can slip past its moment, so try again."""
+    for _ in range(attempts):
+        reset()
+        if _kill_when(start(), started):
+            return
+    pytest.fail(f"the command finished before it could be killed, {attempts} times")
+
+
+def _fresh(source: Path, path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(source, path)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -98,11 +114,12 @@ def demo_file(_small_demo_template: Path, tmp_path: Path) -> Path:
     return path
 
 
-def test_killed_during_an_import(empty_db: Path, tmp_path: Path) -> None:
+def test_killed_during_an_import(empty_db: Path, _empty_template: Path, tmp_path: Path) -> None:
     rows = 3000
     csv = _ofsted_csv(tmp_path / "ofsted.csv", rows)
-    process = _placedesk(empty_db, "providers", "import", str(csv), "--on", "2026-03-02")
-    assert _kill_when(process, _wal_grew(empty_db, 64 * 1024))
+    _kill_during(lambda: _fresh(_empty_template, empty_db),
+                 lambda: _placedesk(empty_db, "providers", "import", str(csv), "--on", "2026-03-02"),
+                 _wal_grew(empty_db))
     _sound(empty_db)
     assert _query(empty_db, "SELECT count(*) FROM provider") in (0, rows)
     _finish(empty_db, "providers", "import", str(csv), "--on", "2026-03-02")
@@ -110,12 +127,17 @@ def test_killed_during_an_import(empty_db: Path, tmp_path: Path) -> None:
     _sound(empty_db)
 
 
-def test_killed_during_an_export(demo_file: Path, tmp_path: Path) -> None:
+def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tmp_path: Path) -> None:
     out = tmp_path / "bundles"
-    out.mkdir()
-    exports_before = _query(demo_file, "SELECT count(*) FROM sync_record")
-    process = _placedesk(demo_file, "export", "--to", str(out), "--full")
-    assert _kill_when(process, lambda: any(out.iterdir()))
+
+    def reset() -> None:
+        _fresh(_small_demo_template, demo_file)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+
+    exports_before = _query(_small_demo_template, "SELECT count(*) FROM sync_record")
+    _kill_during(reset, lambda: _placedesk(demo_file, "export", "--to", str(out), "--full"),
+                 lambda: any(out.iterdir()))
     _sound(demo_file)
     published = [p for p in out.iterdir() if not p.name.startswith(".")]
     exports = _query(demo_file, "SELECT count(*) FROM sync_record")
@@ -140,16 +162,19 @@ def _add_scanned_document(db: Path, size: int) -> None:
     conn.close()
 
 
-def test_killed_during_a_restore(empty_db: Path, demo_file: Path, tmp_path: Path) -> None:
+def test_killed_during_a_restore(empty_db: Path, _empty_template: Path, demo_file: Path) -> None:
     _add_scanned_document(demo_file, 32 * 1024 * 1024)
     children = _query(demo_file, "SELECT count(*) FROM child")
-    # The live file is in use as the window leaves it: WAL mode, its -wal and -shm files present.
-    live = open_database(empty_db)
-    live.engine.connect().close()
-    live.close()
-    process = _placedesk(empty_db, "restore", str(demo_file))
+
+    def reset() -> None:
+        # The live file as the window leaves it: in WAL mode.
+        _fresh(_empty_template, empty_db)
+        live = open_database(empty_db)
+        live.engine.connect().close()
+        live.close()
+
     # The first bytes in the -wal file: the backup API has begun copying pages into the live file.
-    assert _kill_when(process, _wal_grew(empty_db))
+    _kill_during(reset, lambda: _placedesk(empty_db, "restore", str(demo_file)), _wal_grew(empty_db))
     _sound(empty_db)
     assert _query(empty_db, "SELECT count(*) FROM child") in (0, children)
     _finish(empty_db, "restore", str(demo_file))
@@ -157,18 +182,20 @@ def test_killed_during_a_restore(empty_db: Path, demo_file: Path, tmp_path: Path
     assert "OK: no problems found." in _finish(empty_db, "check")
 
 
-def test_killed_during_a_schema_upgrade(demo_file: Path) -> None:
-    # Take the file back to schema 1, as a laptop still on the first release left it.
-    conn = sqlite3.connect(demo_file)
-    for index in ("ix_placement_open", "ix_placement_end_date", "ix_provider_type"):
-        conn.execute(f"DROP INDEX {index}")
-    conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.execute("PRAGMA user_version=1")
-    conn.commit()
-    conn.close()
-    process = _placedesk(demo_file, "check")
+def test_killed_during_a_schema_upgrade(demo_file: Path, _small_demo_template: Path) -> None:
+    def reset() -> None:
+        # The file back at schema 1, as a laptop still on the first release left it.
+        _fresh(_small_demo_template, demo_file)
+        conn = sqlite3.connect(demo_file)
+        for index in ("ix_placement_open", "ix_placement_end_date", "ix_provider_type"):
+            conn.execute(f"DROP INDEX {index}")
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+        conn.execute("PRAGMA user_version=1")
+        conn.commit()
+        conn.close()
+
     # The first bytes in the -wal file: the upgrade has begun writing (after its backup was taken).
-    assert _kill_when(process, _wal_grew(demo_file))
+    _kill_during(reset, lambda: _placedesk(demo_file, "check"), _wal_grew(demo_file))
     _sound(demo_file)
     version = _query(demo_file, "PRAGMA user_version")
     indexes = _query(demo_file, "SELECT count(*) FROM sqlite_master WHERE name IN "
