@@ -145,3 +145,16 @@ def test_switching_to_a_file_open_in_another_window_is_refused(
     assert window.ctx.db.path == other.resolve() and window.ctx.lock is not None
     window.close()
     assert not lock_path(other.resolve()).exists()
+
+
+def test_starting_a_second_window_on_an_open_database_explains_and_offers_another_file(
+        qtbot: QtBot, db: Database, dialogs: DialogRecorder) -> None:
+    from placedesk.ui.app import open_for_gui
+
+    held = lock_database(db.path)
+    try:
+        assert open_for_gui(db.path) is None  # the officer chose no other file
+    finally:
+        held.unlock()
+    assert any("already open in another PlaceDesk window" in text for text in dialogs.texts("warn"))
+    assert dialogs.texts("choose_open_file")
