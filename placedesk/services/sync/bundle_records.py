@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ LOCAL_TABLES = frozenset({"sync_record", "sync_conflict", "postcode_location"})
 BOOKKEEPING = ("created_at", "updated_at", "version")
 AUDIT_TABLE = "audit_event"
 DOCUMENT_TABLE = "stored_document"
+# Columns that say how a record reached this laptop; they never travel (the receiving laptop
+# fills them in from the bundle's verified signature, never from what the bundle claims).
+LOCAL_COLUMNS = frozenset({"signer_fingerprint", "received_bundle_id"})
+# SQLite stores integers in 64 bits; a bundle claiming more is refused as an invalid record.
+_INT_MIN, _INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def exported_tables() -> list[Table]:
@@ -49,7 +55,8 @@ def json_columns(table: Table) -> list[str]:
     """Columns written to JSON (binary content travels as a separate file)."""
     columns = _JSON_COLUMNS.get(table.name)
     if columns is None:
-        columns = _JSON_COLUMNS[table.name] = [c.name for c in table.columns if not isinstance(c.type, LargeBinary)]
+        columns = _JSON_COLUMNS[table.name] = [c.name for c in table.columns if not isinstance(c.type, LargeBinary)
+                                               and c.name not in LOCAL_COLUMNS]
     return columns
 
 
@@ -120,7 +127,7 @@ def _bool(v: Any) -> bool:
 
 
 def _int(v: Any) -> int:
-    if not isinstance(v, int) or isinstance(v, bool):
+    if not isinstance(v, int) or isinstance(v, bool) or not _INT_MIN <= v <= _INT_MAX:
         raise _Bad
     return v
 
@@ -128,25 +135,32 @@ def _int(v: Any) -> int:
 def _float(v: Any) -> float:
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         raise _Bad
-    return float(v)
+    value = float(v)  # an int too large for a float raises OverflowError, reported as invalid
+    if not math.isfinite(value):
+        raise _Bad
+    return value
 
 
 def _str(v: Any) -> str:
     if not isinstance(v, str):
         raise _Bad
+    # A lone surrogate (valid in JSON escapes, not in UTF-8) could not be stored.
+    v.encode("utf-8")
     return v
 
 
 def _json(v: Any) -> Any:
-    if isinstance(v, str):
-        import json
+    import json
 
+    if isinstance(v, str):
         try:
             v = json.loads(v)
         except ValueError:
             raise _Bad from None
     if not isinstance(v, (list, dict)):
         raise _Bad
+    # It must be storable as JSON text again: no NaN or infinity, no lone surrogates.
+    json.dumps(v, allow_nan=False).encode("utf-8")
     return v
 
 
@@ -242,12 +256,18 @@ def decode_record(table: Table, record: Any, where: str) -> dict[str, Any]:
             continue
         try:
             out[spec.name] = spec.decode(value)
-        except (_Bad, ValueError, TypeError):
-            raise BundleError(f"{where} has an invalid value for {spec.name!r} ({str(value)[:40]!r}). "
+        except (_Bad, ValueError, TypeError, OverflowError, RecursionError):
+            raise BundleError(f"{where} has an invalid value for {spec.name!r} ({_shown(value)}). "
                               "The bundle was rejected; nothing was imported.") from None
     if out["version"] < 1:
         raise BundleError(f"{where} has an impossible version ({out['version']}). The bundle was rejected.")
     return out
+
+
+def _shown(value: Any) -> str:
+    """A bad value as a short, safe quotation for a message."""
+    text = str(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else f"a {value.bit_length()}-bit number"
+    return repr(text[:40])
 
 
 def label_of(values: dict[str, Any]) -> str:
@@ -316,22 +336,30 @@ def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -
     return [tuple(None if row[name] is None else store(row[name]) for store, name in storers) for row in rows]
 
 
-# --- reading storage form straight into JSON form (export) ------------------------------
-# A full export of a large file must stay close to ``sqlite3 .dump``, so rows go from the
-# driver to ``json.dumps`` untouched: UUIDs travel as their 32 hex digits, times as ISO
-# text in UTC ("Z"), JSON columns as their JSON text, booleans as 0/1. The decoders above
-# accept exactly these forms (as well as the richer ones).
+# --- reading storage form straight into JSON Lines (export) ------------------------------
+# A full export of a large file must stay close to ``sqlite3 .dump``, so SQLite itself
+# writes each record's line with ``json_array``: UUIDs travel as their 32 hex digits, times
+# as ISO text in UTC ("Z"), JSON columns as their JSON text, booleans as 0/1. Reals are the
+# exception: SQLite's JSON and printf keep too few digits to round-trip, so real columns go
+# last in the line and Python appends them with ``repr`` (the shortest exact form).
+# The decoders above accept exactly these forms (as well as the richer ones).
 
-def json_select_expressions(table: Table, columns: list[str]) -> list[str]:
-    """SQL that selects each column in its bundle form."""
-    out: list[str] = []
-    for name in columns:
+def json_line_select(table: Table) -> tuple[list[str], list[str], int]:
+    """(columns in line order, SQL expressions to select, how many trailing reals Python appends)."""
+    names = json_columns(table)
+    reals = [n for n in names if isinstance(table.c[n].type, Float)]
+    others = [n for n in names if n not in reals]
+    parts: list[str] = []
+    for name in others:
         col = f'"{name}"'
-        if isinstance(table.c[name].type, UTCDateTime):
-            out.append(f"replace({col},' ','T')||'Z'")
-        else:
-            out.append(col)
-    return out
+        parts.append(f"replace({col},' ','T')||'Z'" if isinstance(table.c[name].type, UTCDateTime) else col)
+    return others + reals, [f"json_array({', '.join(parts)})", *(f'"{n}"' for n in reals)], len(reals)
+
+
+def json_line(row: tuple[Any, ...]) -> str:
+    """One record's line from ``json_array`` text followed by its reals (see :func:`json_line_select`)."""
+    tail = ",".join("null" if v is None else repr(float(v)) for v in row[1:])
+    return f"{row[0][:-1]},{tail}]"
 
 
 def stored_datetime(value: dt.datetime) -> str:
