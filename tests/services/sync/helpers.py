@@ -260,3 +260,28 @@ def edit_record(folder: Path, table: str, index: int, column: str, value: Any, *
     row[columns.index(column)] = value
     lines[index] = json.dumps(row)
     rewrite_member(folder, member, ("\n".join([header, *lines]) + "\n").encode("utf-8"), signer=signer)
+
+
+_P12: dict[str, tuple[bytes, bytes]] = {}
+PASSPHRASE = "test passphrase"
+
+
+def install_identity(name: str, *, remember: bool = True) -> BundleSigner:
+    """Give the current PlaceDesk home a signing identity for ``name`` (made once per run).
+
+    With ``remember`` its passphrase (``PASSPHRASE``) is kept in the test's in-memory keystore,
+    as an officer who ticked "keep it" would have.
+    """
+    from placedesk.services.agreements.identity import CERTIFICATE_FILE, IDENTITY_FILE, identity_dir
+    from placedesk.services.agreements.passphrase_store import remember_passphrase
+
+    made = _P12.get(name)
+    if made is None:
+        made = _P12[name] = build_identity(name, "Placement officer", "Test Council", "", PASSPHRASE)
+    folder = identity_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / IDENTITY_FILE).write_bytes(made[0])
+    (folder / CERTIFICATE_FILE).write_bytes(made[1])
+    if remember:
+        remember_passphrase(PASSPHRASE)
+    return signer_from_p12(made[0], PASSPHRASE)
