@@ -288,6 +288,7 @@ class BundlePreview:
     signer: SignatureCheck | None
     trusted: bool
     problem: str | None
+    reason: str | None = None
 
     @property
     def records(self) -> int:
@@ -298,7 +299,12 @@ class BundlePreview:
                f"{self.created_at:%d/%m/%Y %H:%M} UTC, holding {self.records:,} record(s)."]
         if self.signer is not None:
             out.append(f"Signed by {self.signer.name}; certificate fingerprint {spoken_fingerprint(self.signer.fingerprint)}.")
-        out.append("Trusted: you may import it." if self.trusted else f"Not importable: {self.problem}")
+        if self.trusted:
+            out.append("Trusted: you may import it.")
+        elif self.reason == "untrusted":
+            out.append("Not on your trust list: compare the fingerprint with them before you trust them.")
+        else:
+            out.append(f"Not importable: {self.problem}")
         return out
 
 
@@ -308,13 +314,14 @@ def preview_bundle(path: Path, trust: TrustList, *, now: dt.datetime) -> BundleP
         manifest = bundle.manifest
         signer: SignatureCheck | None = None
         problem: str | None = None
+        reason: str | None = None
         try:
             signer = verify_manifest_signature(bundle.manifest_bytes, bundle.signature)
             trust.check(signer, manifest, now=now)
         except SignerError as exc:
-            problem = str(exc)
+            problem, reason = str(exc), exc.reason
     return BundlePreview(manifest.officer, manifest.laptop_id, manifest.created_at, dict(manifest.record_counts),
-                         signer, problem is None, problem)
+                         signer, problem is None, problem, reason)
 
 
 def trust_bundle_signer(path: Path, *, now: dt.datetime) -> Colleague:

@@ -248,7 +248,8 @@ def test_a_bundle_can_be_looked_at_without_importing_it(laptop_a: Database, tmp_
     preview = preview_bundle(bundle, _trust(B), now=utcnow())
     assert not preview.trusted and preview.signer is not None and preview.signer.name == A
     assert preview.officer == A and preview.laptop_id == "AAAA" and preview.record_counts["child"] == 1
-    assert "not on your trust list" in (preview.problem or "")
+    assert "not on your trust list" in (preview.problem or "") and preview.reason == "untrusted"
+    assert "Not on your trust list" in preview.lines()[-1]
     assert preview_bundle(bundle, _trust(A), now=utcnow()).trusted
 
 

@@ -97,7 +97,7 @@ def test_export_to_a_folder_and_import_on_another_laptop_from_the_panel(
     qtbot.mouseClick(other_panel.import_button, sync_actions.Qt.LeftButton)
     qtbot.waitUntil(lambda: wait_for_tasks(100) and len(dialogs.texts("inform")) == 2, timeout=15000)
     assert "Imported:" in dialogs.texts("inform")[-1]
-    assert "Made by Officer A" in shown[0] and "not on your trust list" in shown[0]
+    assert "Made by Officer A" in shown[0] and "Not on your trust list" in shown[0]
     with other.read() as s:
         assert s.scalar(select(func.count(Child.id))) == 1
     assert other_panel.history.item(0, 1).text() == "Received"
