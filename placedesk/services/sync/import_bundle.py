@@ -289,22 +289,19 @@ def _check_unique_clashes(session: Session, table: Table, rows: list[dict[str, A
         if not wanted:
             continue
         incoming_ids = {r["id"] for r in rows}
-        if len(key) == 1:
-            col = table.c[key[0]]
-            values = [k[0] for k in wanted]
-            for start in range(0, len(values), _CHUNK):
-                chunk = values[start:start + _CHUNK]
-                for row in session.execute(select(table.c.id, col).where(col.in_(chunk))):
-                    remote = wanted[(row[1],)]
-                    if row[0] != remote["id"] and row[0] not in incoming_ids:
-                        problems.append(f"{table.name} {key[0]} {row[1]!r} is already used here by a different record")
-        else:
-            for values, remote in wanted.items():
-                clause = [table.c[c] == v for c, v in zip(key, values)]
-                other = session.scalar(select(table.c.id).where(*clause))
-                if other is not None and other != remote["id"] and other not in incoming_ids:
-                    problems.append(f"{table.name} {'/'.join(key)} {label_of(remote)} is already used here by a "
-                                    "different record")
+        # One query per few hundred incoming rows, on the key column that narrows most; the whole key
+        # is then compared here (a query per record would make a large import take minutes).
+        position = max(range(len(key)), key=lambda i: len({k[i] for k in wanted}))
+        col = table.c[key[position]]
+        values = sorted({k[position] for k in wanted}, key=str)
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            for row in session.execute(select(table.c.id, *[table.c[c] for c in key]).where(col.in_(chunk))):
+                remote = wanted.get(tuple(row[1:]))
+                if remote is None or row[0] == remote["id"] or row[0] in incoming_ids:
+                    continue
+                shown = repr(row[1]) if len(key) == 1 else label_of(remote)
+                problems.append(f"{table.name} {'/'.join(key)} {shown} is already used here by a different record")
     return problems
 
 
