@@ -40,7 +40,7 @@ import hashlib
 import json
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from placedesk.services.sync.bundle_records import (
     BOOKKEEPING,
     DOCUMENT_TABLE,
     data_columns,
-    decode_record,
+    row_decoder,
     encode_row,
     exported_tables,
     label_of,
@@ -148,8 +148,8 @@ def _columns_of(header: Any, name: str, path: str) -> list[str]:
     return columns
 
 
-def _raw_records(bundle: BundleReader, table: Table, path: str) -> Iterator[tuple[int, Any]]:
-    """(line number, record as a mapping) for every record of one file, streamed."""
+def _rows(bundle: BundleReader, table: Table, path: str) -> Iterator[Callable[[], Iterator[tuple[int, Any]]]]:
+    """Open one records file: yields once a function giving (row number, decoded row), streamed."""
     with bundle.member(path) as stream:
         if path.endswith(".json"):
             # Format 1: one JSON document, columns once and then rows.
@@ -158,21 +158,15 @@ def _raw_records(bundle: BundleReader, table: Table, path: str) -> Iterator[tupl
             rows = payload.get("rows")
             if not isinstance(rows, list):
                 raise BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
-            for index, row in enumerate(rows):
-                yield index + 1, _row_record(row, columns, f"Record {index + 1} in {path}")
+            decode = row_decoder(table, columns, path)
+            yield lambda: ((i + 1, decode(row, i + 1)) for i, row in enumerate(rows))
             return
         lines = stream.lines()
         header = next(lines, None)
         columns = _columns_of(_json_value(header or b"", f"The first line of {path}"), table.name, path)
-        for index, line in enumerate(lines):
-            where = f"Record {index + 1} in {path}"
-            yield index + 1, _row_record(_json_value(line, where), columns, where)
-
-
-def _row_record(row: Any, columns: list[str], where: str) -> dict[str, Any]:
-    if not isinstance(row, list) or len(row) != len(columns):
-        raise BundleError(f"{where} does not have one value per column. The bundle was rejected; nothing was imported.")
-    return dict(zip(columns, row))
+        decode = row_decoder(table, columns, path)
+        yield lambda: ((i + 1, decode(_json_value(line, f"Record {i + 1} in {path}"), i + 1))
+                       for i, line in enumerate(lines))
 
 
 def _batches(bundle: BundleReader, table: Table, path: str) -> Iterator[list[dict[str, Any]]]:
@@ -181,17 +175,18 @@ def _batches(bundle: BundleReader, table: Table, path: str) -> Iterator[list[dic
     seen: set[int] = set()
     batch: list[dict[str, Any]] = []
     count = 0
-    for number, raw in _raw_records(bundle, table, path):
-        record = decode_record(table, raw, f"Record {number} in {path}")
-        key = record["id"].int
-        if key in seen:
-            raise BundleError(f"{path} in the bundle holds the same record twice. It was rejected; nothing was imported.")
-        seen.add(key)
-        batch.append(record)
-        count += 1
-        if len(batch) >= size:
-            yield batch
-            batch = []
+    for records in _rows(bundle, table, path):
+        for _, record in records():
+            key = record["id"].int
+            if key in seen:
+                raise BundleError(f"{path} in the bundle holds the same record twice. It was rejected; "
+                                  "nothing was imported.")
+            seen.add(key)
+            batch.append(record)
+            count += 1
+            if len(batch) >= size:
+                yield batch
+                batch = []
     declared = bundle.manifest.record_counts.get(table.name)
     if declared is not None and declared != count:
         raise BundleError(f"{path} holds {count} records but the manifest says {declared}. "
