@@ -214,16 +214,18 @@ def import_large(bundle: Path, certificate: Path, target: Path) -> dict[str, Any
     db = open_database(target)
     watch, undo = _timing_verifying()
     try:
+        before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         with db.session_scope() as session:
             result = import_bundle(session, bundle, own_laptop_id="EMPTY", trust=trust, now=_utcnow())
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         undo()
         db.close()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"import_s": seconds, "inserted": sum(result.inserted.values()), "peak_mb": peak_kb / 1024,
-            "verifying_s": watch.seconds}
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"import_s": seconds, "cpu_s": cpu, "inserted": sum(result.inserted.values()),
+            "peak_mb": after.ru_maxrss / 1024, "verifying_s": watch.seconds}
 
 
 def measure_large_import(bundle: Path, certificate: Path, folder: Path) -> dict[str, Any]:
@@ -348,7 +350,9 @@ def run(ctx: Any) -> list[Any]:
         big = measure_large_import(e["bundle"], e["certificate"], folder)
         results.append(common.Result(
             name="import of the whole large-demo bundle into an empty database", value=big["import_s"], unit="s",
-            limit=LARGE_IMPORT_LIMIT_S, issue=14, detail=f"{big['inserted']:,} records inserted",
+            limit=LARGE_IMPORT_LIMIT_S, issue=14,
+            detail=(f"{big['inserted']:,} records inserted; {big['cpu_s']:.0f} s of CPU (wall time above includes "
+                    "waiting for a shared machine's cores)"),
         ))
         results.append(common.Result(
             name="peak memory of that import", value=big["peak_mb"], unit="MB", limit=LARGE_IMPORT_MEMORY_MB,

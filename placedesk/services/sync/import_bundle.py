@@ -70,7 +70,8 @@ from placedesk.services.sync.bundle_records import (
     table_named,
 )
 
-_CHUNK = 500
+# Ids or keys per IN (...) query: well under SQLite's limit of 32,766 bound values, few round trips.
+_CHUNK = 5000
 
 
 @dataclass
