@@ -9,8 +9,9 @@ Anyone can inspect one with ``openssl cms -verify -inform DER -in manifest.p7s
 -content manifest.json -binary -noverify``.
 
 Signing uses ``cryptography``'s PKCS#7 builder; checking parses the CMS with
-``asn1crypto`` and checks the digest and signature with pyHanko's CMS
-integrity check. Whether the signer is *trusted* is decided elsewhere
+``asn1crypto`` (as pyHanko does) and checks the message digest and the
+signature with ``cryptography`` (loading pyHanko's validator would cost more
+than the whole check). Whether the signer is *trusted* is decided elsewhere
 (:mod:`placedesk.services.sync.colleagues`): this module only says whether the
 signature is intact and whose certificate made it.
 """
@@ -146,15 +147,8 @@ def verify_manifest_signature(manifest: bytes, signature: bytes | None) -> Signa
                           "export again. Nothing was imported.", reason="unsigned")
     if len(signature) > MAX_SIGNATURE_BYTES:
         raise _bad("it is far larger than any signature")
-    import warnings
-
     from asn1crypto import cms
     from cryptography import x509
-
-    with warnings.catch_warnings():
-        # pyHanko imports DSA support for PDFs; bundles never use DSA, so its deprecation notice is noise.
-        warnings.simplefilter("ignore")
-        from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
     try:
         info = cms.ContentInfo.load(signature, strict=True)
@@ -185,11 +179,14 @@ def verify_manifest_signature(manifest: bytes, signature: bytes | None) -> Signa
         digest = _DIGESTS.get(algorithm)
         if digest is None:
             raise _bad(f"it uses the {algorithm} digest, which is not accepted")
-        intact, valid = validate_sig_integrity(signer_info, certificate, "data", digest(manifest).digest())
-        signed_at = None
-        for attribute in signer_info["signed_attrs"] or []:
-            if attribute["type"].native == "signing_time":
-                signed_at = attribute["values"][0].native
+        attributes = {a["type"].native: a["values"][0].native for a in signer_info["signed_attrs"] or []}
+        if attributes.get("content_type") != "data":
+            raise _bad("it does not say it signs plain data")
+        intact = attributes.get("message_digest") == digest(manifest).digest()
+        loaded = x509.load_der_x509_certificate(certificate.dump())
+        # The signature covers the signed attributes, encoded as a SET (RFC 5652, 5.4).
+        valid = _signature_matches(loaded, signer_info, signer_info["signed_attrs"].untag().dump(), algorithm)
+        signed_at = attributes.get("signing_time")
     except SignerError:
         raise
     except Exception as exc:  # any failure to parse or check hostile bytes means "not a valid signature"
@@ -198,8 +195,29 @@ def verify_manifest_signature(manifest: bytes, signature: bytes | None) -> Signa
         raise _bad("the manifest does not match what was signed")
     if not valid:
         raise _bad("the signature does not match the certificate")
-    try:
-        loaded = x509.load_der_x509_certificate(certificate.dump())
-    except ValueError:
-        raise _bad("the signer's certificate cannot be read") from None
     return SignatureCheck(loaded, fingerprint_of(loaded), common_name(loaded), signed_at)
+
+
+def _signature_matches(certificate: Any, signer_info: Any, data: bytes, digest_name: str) -> bool:
+    """Whether the signer's public key verifies the signature over ``data`` (RSA PKCS#1 v1.5 or PSS, or ECDSA)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    digest = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[digest_name]()
+    kind = signer_info["signature_algorithm"].signature_algo
+    value = signer_info["signature"].native
+    key = certificate.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and kind == "rsassa_pkcs1v15":
+            key.verify(value, data, padding.PKCS1v15(), digest)
+        elif isinstance(key, rsa.RSAPublicKey) and kind == "rsassa_pss":
+            salt = signer_info["signature_algorithm"]["parameters"]["salt_length"].native
+            key.verify(value, data, padding.PSS(mgf=padding.MGF1(digest), salt_length=salt), digest)
+        elif isinstance(key, ec.EllipticCurvePublicKey) and kind == "ecdsa":
+            key.verify(value, data, ec.ECDSA(digest))
+        else:
+            return False
+    except InvalidSignature:
+        return False
+    return True

@@ -62,10 +62,10 @@ from placedesk.services.sync.bundle_records import (
     BOOKKEEPING,
     DOCUMENT_TABLE,
     data_columns,
-    row_decoder,
     encode_row,
     exported_tables,
     label_of,
+    row_decoder,
     storage_rows,
     table_named,
 )
@@ -285,11 +285,11 @@ def _check_unique_clashes(session: Session, table: Table, rows: list[dict[str, A
         if not wanted:
             continue
         incoming_ids = {r["id"] for r in rows}
-        # One query per few hundred incoming rows, on the key column that narrows most; the whole key
+        # One query per few thousand incoming rows, on the key column that narrows most; the whole key
         # is then compared here (a query per record would make a large import take minutes).
         position = max(range(len(key)), key=lambda i: len({k[i] for k in wanted}))
         col = table.c[key[position]]
-        values = sorted({k[position] for k in wanted}, key=str)
+        values = list({k[position] for k in wanted})
         for start in range(0, len(values), _CHUNK):
             chunk = values[start:start + _CHUNK]
             for row in session.execute(select(table.c.id, *[table.c[c] for c in key]).where(col.in_(chunk))):
