@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
@@ -285,14 +285,16 @@ def _check_unique_clashes(session: Session, table: Table, rows: list[dict[str, A
         if not wanted:
             continue
         incoming_ids = {r["id"] for r in rows}
-        # One query per few thousand incoming rows, on the key column that narrows most; the whole key
-        # is then compared here (a query per record would make a large import take minutes).
-        position = max(range(len(key)), key=lambda i: len({k[i] for k in wanted}))
-        col = table.c[key[position]]
-        values = list({k[position] for k in wanted})
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start:start + _CHUNK]
-            for row in session.execute(select(table.c.id, *[table.c[c] for c in key]).where(col.in_(chunk))):
+        # One query per few thousand incoming rows, looking up whole keys through their unique index
+        # ((a, b) IN (VALUES ...) for a key of several columns); a query per record, or one per key
+        # column, would make a large import take many minutes.
+        columns = [table.c[c] for c in key]
+        target = columns[0] if len(key) == 1 else tuple_(*columns)
+        keys = [k[0] for k in wanted] if len(key) == 1 else list(wanted)
+        step = max(1, _CHUNK // len(key))
+        for start in range(0, len(keys), step):
+            chunk = keys[start:start + step]
+            for row in session.execute(select(table.c.id, *columns).where(target.in_(chunk))):
                 remote = wanted.get(tuple(row[1:]))
                 if remote is None or row[0] == remote["id"] or row[0] in incoming_ids:
                     continue

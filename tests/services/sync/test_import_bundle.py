@@ -353,3 +353,25 @@ def test_the_same_kpi_and_ofsted_provider_made_on_both_laptops_are_matched_not_c
         assert len(placements) == 2 and {p.provider_id for p in placements} == {providers[0].id}
         assert len(s.scalars(select(KpiDefinition)).all()) == 1
     assert result.conflicts == 1  # the two laptops' descriptions of that provider, for the officer to choose
+
+
+def test_a_clash_on_a_key_of_several_columns_is_reported(laptop_a: Database, laptop_b: Database,
+                                                         tmp_path: Path) -> None:
+    from placedesk.models import Referral, ReferralFundingShare
+    from placedesk.models.enums import FundingPartner
+
+    with laptop_a.session_scope() as s:
+        fill(s)
+    import_(laptop_b, export(laptop_a, tmp_path / "one", "AAAA"), "BBBB")
+    for db in (laptop_a, laptop_b):
+        with db.session_scope() as s:
+            referral = s.scalars(select(Referral)).one()
+            s.add(ReferralFundingShare(referral_id=referral.id, partner=FundingPartner.EDUCATION, share_bp=0))
+    bundle = export(laptop_a, tmp_path / "two", "AAAA")
+    before = file_sha256(laptop_b)
+    target = new_db(laptop_b.path)
+    try:
+        with pytest.raises(BundleError, match="referral_funding_share referral_id/partner .* is already used here"):
+            import_(target, bundle, "BBBB")
+    finally:
+        assert file_sha256(target) == before
