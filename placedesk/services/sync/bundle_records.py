@@ -157,17 +157,33 @@ def _str(v: Any) -> str:
     return v
 
 
+def _no_constant(name: str) -> Any:
+    raise _Bad
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Bad
+    return value
+
+
 def _json(v: Any) -> Any:
     import json
 
     if isinstance(v, str):
+        # The form exports write: JSON text. It must be storable as JSON text again, so no NaN or
+        # infinity (nor a number too large for a float), and no lone surrogates in the text itself.
+        v.encode("utf-8")
         try:
-            v = json.loads(v)
+            v = json.loads(v, parse_constant=_no_constant, parse_float=_finite)
         except ValueError:
             raise _Bad from None
+        if not isinstance(v, (list, dict)):
+            raise _Bad
+        return v
     if not isinstance(v, (list, dict)):
         raise _Bad
-    # It must be storable as JSON text again: no NaN or infinity, no lone surrogates.
     json.dumps(v, allow_nan=False).encode("utf-8")
     return v
 
