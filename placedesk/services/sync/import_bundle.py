@@ -378,13 +378,25 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
         session.flush()
         for table, member in members:
             key_columns = {c for key in _unique_keys(table) for c in key}
+            # A table empty before this import (a new laptop's) holds nothing to compare with or clash
+            # with: every record is new, and two records of the bundle sharing a key are caught by the
+            # unique index itself.
+            was_empty = session.connection().exec_driver_sql(
+                f"SELECT 1 FROM {_quoted(table.name)} LIMIT 1").first() is None
             for records in _batches(bundle, table, member):
                 if table.name == AUDIT_TABLE:
                     _attribute_events(records, signer, manifest.bundle_id)
                 elif table.name == DOCUMENT_TABLE:
                     for record in records:
                         _attach_content(bundle, record)
+                # Always: a record here may refer to a parent that took a local id earlier in this import.
                 _adopt_local_identities(session, table, records, remapped)
+                if was_empty:
+                    _write(session, table, records, [], result)
+                    done += len(records)
+                    if progress:
+                        progress(min(done, total), total)
+                    continue
                 inserts, updates, local_rows = _classify(session, _Decoded(table, records), sync_point,
                                                          manifest.bundle_id, result)
                 # An update that keeps its ref, URN or code cannot clash with anything new.

@@ -375,3 +375,21 @@ def test_a_clash_on_a_key_of_several_columns_is_reported(laptop_a: Database, lap
             import_(target, bundle, "BBBB")
     finally:
         assert file_sha256(target) == before
+
+
+def test_records_arriving_in_an_empty_table_follow_a_parent_that_kept_its_local_id(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    from placedesk.models import KpiValue
+    from placedesk.models.enums import ProviderType
+
+    with laptop_a.session_scope() as s:
+        urn = fill(s).provider.urn
+    with laptop_b.session_scope() as s:
+        s.add(Provider(ref="PRV-LOCAL", urn=urn, name="Same home, imported from Ofsted here",
+                       provider_type=ProviderType.CHILDRENS_HOME))
+    import_(laptop_b, export(laptop_a, tmp_path / "share", "AAAA"), "BBBB")
+    with laptop_b.session() as s:
+        (provider,) = s.scalars(select(Provider)).all()
+        assert provider.ref == "PRV-LOCAL"
+        assert {v.provider_id for v in s.scalars(select(KpiValue))} == {provider.id}
+        assert {p.provider_id for p in s.scalars(select(Placement))} == {provider.id}
