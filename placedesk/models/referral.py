@@ -51,7 +51,10 @@ class Referral(Base, Record):
     education_summary: Mapped[str] = mapped_column(Text, default="")
     health_summary: Mapped[str] = mapped_column(Text, default="")
     identity_summary: Mapped[str] = mapped_column(Text, default="")
+    # The furthest a placement may be: providers beyond it are excluded from matching.
     max_distance_km: Mapped[float | None]
+    # The distance the officer would like to stay within: it scores, never excludes.
+    preferred_distance_km: Mapped[float | None]
     location_notes: Mapped[str] = mapped_column(Text, default="")
     school_postcode: Mapped[str] = mapped_column(String(10), default="")
     family_contact_notes: Mapped[str] = mapped_column(Text, default="")
