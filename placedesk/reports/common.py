@@ -8,6 +8,8 @@ script print with the embedded fonts.
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +21,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from placedesk.reports import fonts as fontlib
+
+log = logging.getLogger(__name__)
 
 INK = colors.HexColor("#1f2a44")
 MUTED = colors.HexColor("#4a5568")
@@ -29,6 +34,49 @@ RULE = colors.HexColor("#9aa5b8")
 SHADE = colors.HexColor("#eef1f6")
 PAGE_MARGIN = 20 * mm
 CONTENT_WIDTH = A4[0] - 2 * PAGE_MARGIN
+# The council's logo, optional: the first of these found in PlaceDesk's data folder.
+LOGO_FILES = ("logo.png", "logo.jpg", "logo.jpeg")
+LOGO_HEIGHT = 9 * mm
+LOGO_MAX_WIDTH = 40 * mm
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What heads every page of a document the council sends: its name and, optionally, its logo."""
+
+    council: str
+    logo: bytes | None = None
+
+
+def council_letterhead() -> Letterhead:
+    """The officer's council (from the settings) and the logo file in the data folder, if there is one."""
+    from placedesk.config import data_dir, load_settings
+
+    council = load_settings().settings.officer.local_authority.strip() or "Local authority"
+    folder = data_dir()
+    for name in LOGO_FILES:
+        path = folder / name
+        if path.is_file():
+            try:
+                return Letterhead(council, path.read_bytes())
+            except OSError as exc:
+                log.warning("The council logo %s could not be read (%s); printing without it", name, exc)
+    return Letterhead(council)
+
+
+def _logo_image(logo: bytes | None) -> tuple[ImageReader, float] | None:
+    """The logo ready to draw and its width at the header height, or None if it is not an image."""
+    if not logo:
+        return None
+    try:
+        image = ImageReader(io.BytesIO(logo))
+        width, height = image.getSize()
+    except Exception as exc:  # noqa: BLE001 - PIL raises many kinds for a bad image; the header still prints
+        log.warning("The council logo is not a readable PNG or JPEG (%s); printing without it", type(exc).__name__)
+        return None
+    if not width or not height:
+        return None
+    return image, min(LOGO_MAX_WIDTH, LOGO_HEIGHT * width / height)
 
 
 @dataclass(frozen=True)
@@ -116,12 +164,16 @@ def key_value_table(rows: Sequence[tuple[str, str]], styles: ReportStyles, *, ke
     return table
 
 
-def numbered_canvas(header_left: str, header_right: str, footer_left: str, notice: str) -> type[Canvas]:
+def numbered_canvas(header_left: str, header_right: str, footer_left: str, notice: str,
+                    logo: bytes | None = None) -> type[Canvas]:
     """A canvas class that stamps a header, a footer and "Page X of Y" on every page.
 
-    Pages are held back until the end because the total is known only then.
+    ``header_left`` is the council's name; its ``logo`` (PNG or JPEG bytes), when
+    given, goes before it. Pages are held back until the end because the total
+    is known only then.
     """
     fonts = fontlib.register_fonts()
+    drawn_logo = _logo_image(logo)
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -150,7 +202,13 @@ def numbered_canvas(header_left: str, header_right: str, footer_left: str, notic
             width, height = A4
             self.saveState()
             self.setFillColor(INK)
-            self._text(PAGE_MARGIN, height - 12 * mm, header_left, bold=True)
+            x = PAGE_MARGIN
+            if drawn_logo is not None:
+                image, logo_width = drawn_logo
+                self.drawImage(image, x, height - 13 * mm, width=logo_width, height=LOGO_HEIGHT,
+                               preserveAspectRatio=True, anchor="sw", mask="auto")
+                x += logo_width + 3 * mm
+            self._text(x, height - 12 * mm, header_left, bold=True)
             self.setFont(fonts.regular, 9)
             self.drawRightString(width - PAGE_MARGIN, height - 12 * mm, header_right)
             self.setStrokeColor(RULE)
@@ -170,12 +228,14 @@ def numbered_canvas(header_left: str, header_right: str, footer_left: str, notic
 __all__ = [
     "CONTENT_WIDTH",
     "INK",
+    "Letterhead",
     "MUTED",
     "PAGE_MARGIN",
     "RULE",
     "SHADE",
     "ReportStyles",
     "bullets",
+    "council_letterhead",
     "key_value_table",
     "numbered_canvas",
     "para",

@@ -30,6 +30,7 @@ from placedesk.reports.common import (
     RULE,
     SHADE,
     ReportStyles,
+    council_letterhead,
     key_value_table,
     numbered_canvas,
     report_styles,
@@ -104,8 +105,9 @@ def build_pdf(story: list[Flowable], *, title: str, reference: str, made_on: dt.
         buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN, topMargin=20 * mm,
         bottomMargin=20 * mm, title=f"{title} {reference}", subject=subject, creator="PlaceDesk", invariant=1,
     )
-    canvas = numbered_canvas("PlaceDesk contract monitoring", title,
-                             f"{reference} · made {made_on.strftime('%d/%m/%Y')}", "OFFICIAL – SENSITIVE")
+    letterhead = council_letterhead()
+    canvas = numbered_canvas(letterhead.council, title, f"{reference} · made {made_on.strftime('%d/%m/%Y')}",
+                             "OFFICIAL – SENSITIVE", logo=letterhead.logo)
     doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 

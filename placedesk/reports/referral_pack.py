@@ -68,6 +68,8 @@ class ReferralPackData:
     home_area: str = ""
     max_distance_km: float | None = None
     location_notes: str = ""
+    # The council's logo for the page header (PNG or JPEG), when it has one.
+    logo: bytes | None = None
     school_area: str = ""
     family_contact_notes: str = ""
 
@@ -148,7 +150,8 @@ def build_referral_pack(data: ReferralPackData) -> bytes:
         topMargin=20 * mm, bottomMargin=20 * mm, title=f"{TITLE} {data.referral_ref}",
         author=data.la_name or "PlaceDesk", subject="Minimised referral pack", creator="PlaceDesk",
     )
-    canvas = numbered_canvas(data.la_name or "Local authority", TITLE, f"Referral {data.referral_ref}", NOTICE)
+    canvas = numbered_canvas(data.la_name or "Local authority", TITLE, f"Referral {data.referral_ref}", NOTICE,
+                             logo=data.logo)
     doc.build(_story(data, st), canvasmaker=canvas)
     return buffer.getvalue()
 

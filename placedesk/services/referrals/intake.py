@@ -34,6 +34,8 @@ from placedesk.services.care.leaving_care import age_on
 from placedesk.services.common.documents import store_document
 from placedesk.services.referrals.matching import MatchResult, MatchRow, match_referral
 from placedesk.services.monitoring.restrictions import active_restrictions
+from placedesk.reports.common import council_letterhead
+from placedesk.services.common.labels import provider_label
 from placedesk.services.common.parsing import format_date, normalise_postcode, outward_code
 from placedesk.services.common.refs import next_ref
 from placedesk.services.referrals.workflow import advance
@@ -342,7 +344,8 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
     return ReferralPackData(
         referral_ref=referral.ref, issued_on=today, response_by=response_by(referral, sent_on=today),
         la_name=officer.local_authority, officer_name=officer.name, officer_role=officer.role,
-        officer_email=officer.email, provider_name=provider.name, provider_ref=provider.ref,
+        officer_email=officer.email, provider_name=provider_label(provider), provider_ref=provider.ref,
+        logo=council_letterhead().logo,
         initials=child.initials, age_years=age_on(child.date_of_birth, today), gender=child.gender,
         ethnicity=child.ethnicity, religion=child.religion, language=child.language,
         placement_type=referral.placement_type.label if referral.placement_type else "not stated",
