@@ -797,7 +797,9 @@ def placement_agreement_list() -> ListSpec:
         columns=[
             Column("ref", "Placement", Placement.ref),
             Column("initials", "Child", initials, "initials"),
-            Column("provider", "Provider", provider.name),
+            Column("provider", "Provider", provider.name
+                   + case((provider.town != "", ", " + provider.town), else_="")
+                   + case((provider.urn.is_not(None), " (URN " + provider.urn + ")"), else_="")),
             Column("placement_type", "Type", Placement.placement_type, "enum"),
             Column("start_date", "Start", Placement.start_date, "date"),
             Column("weekly", "Weekly total", weekly, "money"),

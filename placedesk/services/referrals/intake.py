@@ -86,6 +86,7 @@ class ReferralNeeds:
     health_summary: str = ""
     identity_summary: str = ""
     max_distance_km: float | None = None
+    preferred_distance_km: float | None = None
     location_notes: str = ""
     school_postcode: str = ""
     family_contact_notes: str = ""
@@ -194,6 +195,14 @@ def save_needs(session: Session, referral: Referral, needs: ReferralNeeds, *, to
         raise ValidationError("The required start date is more than a week ago: check it.", "required_start_date")
     if needs.max_distance_km is not None and not 0 < needs.max_distance_km <= 1000:
         raise ValidationError("The distance limit must be between 1 and 1000 km (or left empty).", "max_distance_km")
+    if needs.preferred_distance_km is not None and not 0 < needs.preferred_distance_km <= 1000:
+        raise ValidationError("The preferred distance must be between 1 and 1000 km (or left empty).",
+                              "preferred_distance_km")
+    if (needs.preferred_distance_km is not None and needs.max_distance_km is not None
+            and needs.preferred_distance_km > needs.max_distance_km):
+        raise ValidationError(
+            f"The preferred distance ({needs.preferred_distance_km:g} km) is beyond the maximum "
+            f"({needs.max_distance_km:g} km): make it the same or less.", "preferred_distance_km")
     if needs.budget_ceiling_pence is not None and needs.budget_ceiling_pence <= 0:
         raise ValidationError("The weekly budget ceiling must be more than £0 (or left empty).", "budget_ceiling")
     if needs.response_by is not None and needs.response_by < today:
@@ -211,6 +220,7 @@ def save_needs(session: Session, referral: Referral, needs: ReferralNeeds, *, to
     referral.health_summary = needs.health_summary.strip()
     referral.identity_summary = needs.identity_summary.strip()
     referral.max_distance_km = needs.max_distance_km
+    referral.preferred_distance_km = needs.preferred_distance_km
     referral.location_notes = needs.location_notes.strip()
     referral.school_postcode = school
     referral.family_contact_notes = needs.family_contact_notes.strip()
@@ -463,7 +473,7 @@ class RecipientStatus:
 def recipients(session: Session, referral: Referral) -> list[RecipientStatus]:
     """The referral's recipients, by provider name."""
     rows = [
-        RecipientStatus(r.id, r.provider_id, r.provider.ref, r.provider.name, r.sent_on, r.response.label,
+        RecipientStatus(r.id, r.provider_id, r.provider.ref, provider_label(r.provider), r.sent_on, r.response.label,
                         r.match_score, list(r.match_reasons))
         for r in referral.recipients
     ]

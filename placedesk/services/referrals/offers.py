@@ -32,6 +32,7 @@ from placedesk.models.enums import (
     RecipientResponse,
     ReferralStatus,
 )
+from placedesk.services.common.labels import provider_label
 from placedesk.services.referrals.funding import FULL_SHARE_BP, split_weekly
 from placedesk.services.referrals.matching import match_referral
 from placedesk.services.common.parsing import MAX_PENCE, format_date
@@ -187,7 +188,7 @@ def compare_offers(session: Session, referral: Referral, *, today: dt.date) -> l
         row = match.row_for(provider.id)
         rows.append(OfferComparison(
             offer_id=offer.id, recipient_id=recipient.id, provider_id=provider.id, provider_ref=provider.ref,
-            provider_name=provider.name, contract_route=provider.contract_route,
+            provider_name=provider_label(provider), contract_route=provider.contract_route,
             fee_lines=[(line.kind, line.description, line.weekly_amount_pence) for line in offer.fee_lines],
             weekly_total_pence=weekly, annual_cost_pence=annual_cost(weekly),
             partner_weekly_pence=split_weekly(weekly, shares) if shares_ok else {},

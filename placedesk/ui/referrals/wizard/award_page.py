@@ -19,6 +19,7 @@ from placedesk.models import Offer
 from placedesk.models.enums import AwardReason
 from placedesk.services.referrals.award import AwardProposal, award, award_proposal
 from placedesk.services.referrals.offers import open_offers
+from placedesk.services.common.labels import provider_label
 from placedesk.services.common.parsing import format_date, format_money, parse_date
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.shares_editor import SharesEditor
@@ -76,11 +77,12 @@ class AwardPage(ReferralPage):
         self.offer.addItem("Choose an offer…", None)
         for offer in sorted(open_offers(referral), key=lambda o: (o.weekly_total_pence, o.recipient.provider.name)):
             provider = offer.recipient.provider
-            note = (f"{provider.name}: {provider.contract_route.label}, Ofsted {provider.ofsted_judgement.label}, "
+            note = (f"{provider_label(provider)}: {provider.contract_route.label}, Ofsted {provider.ofsted_judgement.label}, "
                     f"offered {format_money(offer.weekly_total_pence)} a week"
                     + (f"; conditions: {offer.conditions}" if offer.conditions else "") + ".")
             self._offers[offer.id] = (award_proposal(referral, offer), note)
-            self.offer.addItem(f"{provider.name} — {format_money(offer.weekly_total_pence)} a week", offer.id)
+            self.offer.addItem(f"{provider_label(provider)} — {format_money(offer.weekly_total_pence)} a week",
+                               offer.id)
         self.offer.blockSignals(False)
         self.shares.set_shares({share.partner: share.share_bp for share in referral.funding_shares})
         if self.offer.count() == 2:
