@@ -112,6 +112,10 @@ class LeavingCareStatus:
     eligible_from: dt.date | None
     short_breaks_excluded: tuple[tuple[dt.date, dt.date | None], ...] = ()
     changes: list[tuple[dt.date, str]] = field(default_factory=list)
+    # The day the young person is (or, while care continues, will be) first an eligible child.
+    projected_eligible_from: dt.date | None = None
+    # The first day of the current status (None when it has not changed since birth).
+    status_since: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -388,6 +392,10 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
             changes.append((dt.date.fromordinal(day), _change_text(h, today, day, *current)))
             previous = current
     eligible_from = h.eligible_from if h.eligible_from is not None and h.eligible_from <= today else None
+    since = None
+    for day in sorted(c for c in candidates if c <= today):
+        if _category(h, day)[0] is status and _category(h, day - 1)[0] is not status:
+            since = day
     return LeavingCareStatus(
         on=on,
         status=status,
@@ -399,6 +407,8 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
         eligible_from=dt.date.fromordinal(eligible_from) if eligible_from is not None else None,
         short_breaks_excluded=h.short_breaks,
         changes=changes,
+        projected_eligible_from=dt.date.fromordinal(h.eligible_from) if h.eligible_from is not None else None,
+        status_since=dt.date.fromordinal(since) if since is not None else None,
     )
 
 
