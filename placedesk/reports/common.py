@@ -8,8 +8,10 @@ script print with the embedded fonts.
 
 from __future__ import annotations
 
+import html
 import io
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +166,64 @@ def key_value_table(rows: Sequence[tuple[str, str]], styles: ReportStyles, *, ke
     return table
 
 
+def quantity(value: float, unit: str) -> str:
+    """"1 incident", "2 incidents", "95%": a number with its unit read as English."""
+    number = f"{value:g}"
+    if not unit:
+        return number
+    if unit == "%":
+        return f"{number}%"
+    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{number} {unit}"
+
+
+_TAG = re.compile(r"<[^>]*>")
+# Left plus right cell padding allowed for when fitting words, in points.
+_WORD_PADDING = 8
+
+
+def _word_width(cell: Any, font: str, size: float) -> float:
+    """The room a cell cannot do without, in points: its widest word if it is a Paragraph
+    (which wraps), its widest line if it is plain text (which never wraps)."""
+    if isinstance(cell, Paragraph):
+        text = html.unescape(_TAG.sub(" ", cell.text))
+        return max((stringWidth(word, cell.style.fontName, cell.style.fontSize) for word in text.split()),
+                   default=0.0)
+    if isinstance(cell, str):
+        return max((stringWidth(line, font, size) for line in cell.splitlines()), default=0.0)
+    return 0.0
+
+
+def fit_column_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float], font: str, size: float,
+                      *, padding: float = _WORD_PADDING) -> list[float]:
+    """``widths`` moved about so every column is at least as wide as its longest word.
+
+    Words then wrap at spaces, never inside ("Escalated", not "Es calated"):
+    the room comes from columns with more than they need, in proportion to
+    their spare width. Only a word too long for any fair share is still split.
+    """
+    need = [0.0] * len(widths)
+    for row in rows:
+        for column, cell in enumerate(row[:len(widths)]):
+            need[column] = max(need[column], _word_width(cell, font, size) + padding)
+    fitted = [max(w, n) for w, n in zip(widths, need)]
+    excess = sum(fitted) - sum(widths)
+    if excess <= 0.01:
+        return list(widths)
+    spare = [max(0.0, f - n) for f, n in zip(fitted, need)]
+    total_spare = sum(spare)
+    if total_spare <= 0:
+        scale = sum(widths) / sum(fitted)
+        return [f * scale for f in fitted]
+    take = min(1.0, excess / total_spare)
+    fitted = [f - s * take for f, s in zip(fitted, spare)]
+    if excess > total_spare:
+        scale = sum(widths) / sum(fitted)
+        fitted = [f * scale for f in fitted]
+    return fitted
+
+
 def numbered_canvas(header_left: str, header_right: str, footer_left: str, notice: str,
                     logo: bytes | None = None) -> type[Canvas]:
     """A canvas class that stamps a header, a footer and "Page X of Y" on every page.
@@ -236,8 +296,10 @@ __all__ = [
     "ReportStyles",
     "bullets",
     "council_letterhead",
+    "fit_column_widths",
     "key_value_table",
     "numbered_canvas",
     "para",
+    "quantity",
     "report_styles",
 ]

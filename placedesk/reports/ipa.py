@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 
 from placedesk.reports import fonts as fontlib
-from placedesk.reports.common import numbered_canvas
+from placedesk.reports.common import fit_column_widths, numbered_canvas, quantity
 from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, FieldBox, add_signature_fields
 from placedesk.services.common.parsing import format_date, format_money, format_percent
 
@@ -334,7 +334,12 @@ def _table(
     bold_columns: Sequence[int] = (),
     right_columns: Sequence[int] = (),
 ) -> Table:
-    """A ruled table. Plain-string cells (headings, labels, amounts) skip paragraph layout: much faster."""
+    """A ruled table. Plain-string cells (headings, labels, amounts) skip paragraph layout: much faster.
+
+    Column widths are adjusted so words wrap at spaces, never inside a word.
+    """
+    if fonts is not None:
+        widths = fit_column_widths(rows, widths, fonts.bold, 9)
     table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -381,18 +386,6 @@ SECTION_NUMBERS = {
 # A table this short is kept on one page, so no row is left alone at the foot or head of a page.
 KEEP_WHOLE_ROWS = 12
 HOW_MET_DEFAULT = "As set out in the placement plan agreed at the placement planning meeting."
-
-
-def quantity(value: float, unit: str) -> str:
-    """"1 incident", "2 incidents", "95%": a KPI target read as English."""
-    number = f"{value:g}"
-    if not unit:
-        return number
-    if unit == "%":
-        return f"{number}%"
-    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
-        unit = unit[:-1]
-    return f"{number} {unit}"
 
 
 def _kept(table: Table, rows: int) -> Flowable:
@@ -570,8 +563,12 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
                         "placement plan agreed at the placement planning meeting.", st.body, fonts))
     section("section_needs", "Needs and risks, and how the Provider will meet them", needs)
 
-    section("section_education", "Education", [facts(list(data.education) or [("Arrangements", "")])])
-    section("section_health", "Health", [facts(list(data.health) or [("Arrangements", "")])])
+    section("section_education", "Education", [facts(list(data.education))] if data.education else [
+        _p("Education follows the child's Personal Education Plan, agreed with the virtual school; the Provider "
+           "attends every PEP meeting.", st.body, fonts)])
+    section("section_health", "Health", [facts(list(data.health))] if data.health else [
+        _p("Health care follows the child's health plan from the statutory health assessments; the Provider "
+           "registers the child with a GP and dentist and attends each assessment.", st.body, fonts)])
     family = _clause(data.family_time, st, fonts) if data.family_time.strip() else [
         _p("Family time and contact follow the child's care plan, as arranged by the social worker.", st.body, fonts)]
     section("section_family_time", "Family time and contact", family)

@@ -31,6 +31,7 @@ from placedesk.reports.common import (
     SHADE,
     ReportStyles,
     council_letterhead,
+    fit_column_widths,
     key_value_table,
     numbered_canvas,
     report_styles,
@@ -70,7 +71,12 @@ def para(text: str, style: ParagraphStyle, st: Styles, *, bold: bool = False) ->
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True,
           extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    """A ruled table with a shaded heading row; ``extra`` adds TableStyle commands (e.g. RAG cells)."""
+    """A ruled table with a shaded heading row; ``extra`` adds TableStyle commands (e.g. RAG cells).
+
+    Column widths are adjusted so words wrap at spaces, never inside a word.
+    """
+    fonts = report_styles().fonts
+    widths = fit_column_widths(rows, widths, fonts.bold, 8.5, padding=7)
     result = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
