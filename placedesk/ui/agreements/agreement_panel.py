@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.models.enums import AgreementStatus
 from placedesk.services.agreements.arrangements import check_arrangements
-from placedesk.services.common.parsing import format_date, parse_date
+from placedesk.services.common.parsing import format_date, format_uk_time, parse_date
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.pdf_viewer import PdfViewer, render_pages
@@ -358,10 +358,10 @@ class AgreementPanel(QWidget):
         if status is AgreementStatus.DRAFT:
             return "Next: check the agreement, then sign it. Your passphrase is asked each time you sign."
         if status is AgreementStatus.OFFICER_SIGNED:
-            when = agreement.officer_signed_at.astimezone().strftime("%d/%m/%Y %H:%M") if agreement.officer_signed_at else ""
+            when = format_uk_time(agreement.officer_signed_at)
             return (f"Signed by {agreement.officer_signer} {when}. Next: export it for the provider to countersign, "
                     "then import the file they return.")
-        when = agreement.countersigned_at.astimezone().strftime("%d/%m/%Y %H:%M") if agreement.countersigned_at else ""
+        when = format_uk_time(agreement.countersigned_at)
         return (f"Countersigned by {agreement.countersigner_name} {when}. If the fees or terms change, "
                 "issue a new version.")
 
@@ -688,7 +688,7 @@ class AgreementPanel(QWidget):
                      "trusts (normal for a self-made certificate); the signature itself is intact and valid.")
             dialogs.inform(self, "Countersignature accepted",
                            f"Countersigned by {result.signer_name} on "
-                           f"{result.signed_at.astimezone().strftime('%d/%m/%Y %H:%M')}.{trust}")
+                           f"{format_uk_time(result.signed_at)}.{trust}")
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, CountersignatureRejected):
