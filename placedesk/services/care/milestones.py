@@ -44,8 +44,9 @@ from placedesk.services.care.leaving_care import (
     CareLeaverStatus,
     LeavingCareStatus,
     Period,
+    StatusFacts,
     birthday,
-    leaving_care_status,
+    status_facts,
 )
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.periods import months_after
@@ -147,7 +148,7 @@ def _review_dates(values: Iterable[str]) -> tuple[dt.date, ...]:
 def _own_milestones(child: ChildFacts, on: dt.date, until: dt.date | None) -> list[Milestone]:
     """The child's own milestones: leaving-care duties by status, 18th birthday, EHCP review."""
     ref = child.id.hex
-    status = leaving_care_status(child.date_of_birth, child.care_periods, on)
+    status = status_facts(child.date_of_birth, child.care_periods, on)
     out = leaving_care_milestones(ref, child.date_of_birth, child.pathway_plan_date, status, until)
     out.append(_birthday_18(ref, birthday(child.date_of_birth, 18), bool(child.transition_plan.strip())))
     if child.ehcp_review_date is not None:
@@ -156,7 +157,8 @@ def _own_milestones(child: ChildFacts, on: dt.date, until: dt.date | None) -> li
 
 
 def leaving_care_milestones(child: str, date_of_birth: dt.date, plan_date: dt.date | None,
-                            status: LeavingCareStatus, until: dt.date | None, who: str = "") -> list[Milestone]:
+                            status: LeavingCareStatus | StatusFacts, until: dt.date | None,
+                            who: str = "") -> list[Milestone]:
     """The leaving-care duties for a young person with ``status`` (see the module docstring).
 
     ``until`` is the end of the window shown: six-monthly reviews and checks
@@ -335,19 +337,27 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
                    and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by)))
     ).all()
     periods: dict[str, list[Period]] = {}
+    in_care: set[str] = set()
     for child_id, start, end, legal in db.execute(
         select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
                CarePeriod.legal_status)
         .join(Child, Child.id == CarePeriod.child_id)
         .where(in_window)
-    ):
+    ).all():
         periods.setdefault(child_id, []).append(Period(dt.date.fromisoformat(start), _date(end), legal))
+        if end is None:
+            in_care.add(child_id)
+    until_text = until.isoformat()
     for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
         dob = dt.date.fromisoformat(dob_text)
         who = child_label(first, last, ref)
         history = periods.get(raw_id)
-        if history:
-            status = leaving_care_status(dob, history, today)
+        # Still in care with the next pathway plan review after the window: nothing of leaving
+        # care can fall due in it (only a qualifying young person, never one in care, has checks).
+        quiet = (plan_text is not None and plan_text > until_text and raw_id in in_care
+                 and birthday(dob, 18) > today)
+        if history and not quiet:
+            status = status_facts(dob, history, today)
             for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until, who):
                 if m.due_on <= until and (m.is_task or m.due_on >= today):
                     out.append(m)
