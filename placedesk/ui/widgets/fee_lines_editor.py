@@ -49,7 +49,10 @@ class _Row:
         self.amount.setAccessibleName(f"Fee line {number} weekly amount")
         self.funded_by = QComboBox()
         for item in LineFunding:
-            self.funded_by.addItem(item.label, item)
+            # "Shared" is enough in a narrow column; the tooltip says by what.
+            self.funded_by.addItem("Shared" if item is LineFunding.SHARED else f"{item.label} alone", item)
+        self.funded_by.setToolTip("Shared: split by the agreed funding shares. A partner alone: that partner "
+                                  "pays all of this line.")
         self.funded_by.setCurrentIndex(list(LineFunding).index(funded_by))
         self.funded_by.setAccessibleName(f"Fee line {number} funded by")
         self.remove = QPushButton("Remove")
