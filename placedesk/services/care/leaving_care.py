@@ -114,7 +114,8 @@ class LeavingCareStatus:
     changes: list[tuple[dt.date, str]] = field(default_factory=list)
     # The day the young person is (or, while care continues, will be) first an eligible child.
     projected_eligible_from: dt.date | None = None
-    # The first day of the current status (None when it has not changed since birth).
+    # The first day of a qualifying young person's status (worked out for that status only:
+    # it dates their advice and assistance checks).
     status_since: dt.date | None = None
 
     @property
@@ -417,7 +418,9 @@ class StatusFacts:
 
 
 def _since(h: _History, today: int, status: CareLeaverStatus, candidates: set[int]) -> int | None:
-    """The first day of the current status: the last change into it on or before ``today``."""
+    """The first day of a qualifying young person's status: the last change into it by ``today``."""
+    if status is not CareLeaverStatus.QUALIFYING:
+        return None
     since = None
     for day in sorted(c for c in candidates if c <= today):
         if _category(h, day)[0] is status and _category(h, day - 1)[0] is not status:
@@ -441,7 +444,7 @@ def status_facts(date_of_birth: dt.date, periods: Sequence[PeriodLike], on: dt.d
     h = _history(date_of_birth, periods)
     today = on.toordinal()
     status, extended = _category(h, today)
-    since = _since(h, today, status, _candidates(h))
+    since = _since(h, today, status, _candidates(h)) if status is CareLeaverStatus.QUALIFYING else None
     return StatusFacts(
         on=on, status=status, extended=extended,
         projected_eligible_from=dt.date.fromordinal(h.eligible_from) if h.eligible_from is not None else None,

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, exists, or_, select, text, type_coerce
+from sqlalchemy import String, and_, case, exists, or_, select, text, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from placedesk.errors import NotFound
@@ -328,45 +328,55 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     adult_before = birthday(today, -18) - slack  # born before this: 18 before ``today``
     eighteen_by = birthday(until, -18) + slack  # born on or before this: 18 by ``until``
     in_window = and_(Child.date_of_birth >= support_ended_before, Child.date_of_birth <= sixteen_by)
+    # Under 18, still in care and with the next pathway plan review after the window: nothing
+    # of leaving care can fall due in it (only a qualifying young person, never one in care, has
+    # checks), so their care history is not even read. (SQL's NULL would make "quiet" unknown:
+    # hence the IS NOT NULL.)
+    open_period = aliased(CarePeriod)
+    quiet = and_(Child.pathway_plan_date.is_not(None), Child.pathway_plan_date > until,
+                 Child.date_of_birth > birthday(today, -18),
+                 exists().where(open_period.child_id == Child.id, open_period.end_date.is_(None)))
     out: list[Milestone] = []
     rows = db.execute(
         select(_raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date),
                _raw(Child.ehcp_review_date), Child.transition_plan, Child.first_name, Child.last_name,
-               Child.case_reference)
+               Child.case_reference, case((and_(in_window, ~quiet), 1), else_=0))
         .where(or_(in_window, Child.ehcp_review_date <= until,
                    and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by)))
     ).all()
+    # The care history of the young people whose duties are worked out, read through the
+    # child index a few hundred at a time (joining on the child's date of birth would scan it all).
+    wanted = [uuid.UUID(hex=row[0]) for row in rows if row[8]]
     periods: dict[str, list[Period]] = {}
-    in_care: set[str] = set()
-    for child_id, start, end, legal in db.execute(
-        select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
-               CarePeriod.legal_status)
-        .join(Child, Child.id == CarePeriod.child_id)
-        .where(in_window)
-    ).all():
-        periods.setdefault(child_id, []).append(Period(dt.date.fromisoformat(start), _date(end), legal))
-        if end is None:
-            in_care.add(child_id)
+    for start_at in range(0, len(wanted), 500):
+        for child_id, start, end, legal in db.execute(
+            select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
+                   CarePeriod.legal_status)
+            .where(CarePeriod.child_id.in_(wanted[start_at:start_at + 500]))
+        ).all():
+            periods.setdefault(child_id, []).append(Period(dt.date.fromisoformat(start), _date(end), legal))
     until_text = until.isoformat()
-    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
-        dob = dt.date.fromisoformat(dob_text)
-        who = child_label(first, last, ref)
+    # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
+    b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
+    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref, _ in rows:
+        found: list[Milestone] = []
         history = periods.get(raw_id)
-        # Still in care with the next pathway plan review after the window: nothing of leaving
-        # care can fall due in it (only a qualifying young person, never one in care, has checks).
-        quiet = (plan_text is not None and plan_text > until_text and raw_id in in_care
-                 and birthday(dob, 18) > today)
-        if history and not quiet:
+        if history:
+            dob = dt.date.fromisoformat(dob_text)
             status = status_facts(dob, history, today)
-            for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until, who):
-                if m.due_on <= until and (m.is_task or m.due_on >= today):
-                    out.append(m)
-        b18 = birthday(dob, 18)
-        if today <= b18 <= until:
-            out.append(_birthday_18(raw_id, b18, bool(transition.strip()), who))
-        ehcp = _date(ehcp_text)
-        if ehcp is not None and ehcp <= until:
-            out.append(_ehcp_review(raw_id, ehcp, who))
+            found += [m for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
+                      if m.due_on <= until and (m.is_task or m.due_on >= today)]
+        if b18_low <= dob_text <= b18_high:
+            b18 = birthday(dt.date.fromisoformat(dob_text), 18)
+            if today <= b18 <= until:
+                found.append(_birthday_18(raw_id, b18, bool(transition.strip())))
+        if ehcp_text is not None and ehcp_text <= until_text:
+            found.append(_ehcp_review(raw_id, dt.date.fromisoformat(ehcp_text)))
+        if found:
+            who = child_label(first, last, ref)
+            for m in found:
+                m.subject = who
+            out.extend(found)
 
     placements = db.execute(
         select(_raw(Placement.id), Placement.ref, _raw(Placement.planned_end_date),
