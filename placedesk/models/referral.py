@@ -132,6 +132,9 @@ class Offer(Base, Record):
     proposed_start_date: Mapped[dt.date | None]
     expires_on: Mapped[dt.date | None]
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # How the provider says it will meet each of the referral's needs and risks (code -> words);
+    # carried into the agreement's care arrangements when this offer is awarded.
+    needs_met: Mapped[dict[str, str]] = mapped_column(default=dict, server_default="{}")
     status: Mapped[OfferStatus] = mapped_column(enum_column(OfferStatus, "offer_status"), default=OfferStatus.OPEN)
 
     recipient: Mapped[ReferralRecipient] = relationship(back_populates="offers")

@@ -10,6 +10,8 @@ Create Date: 2026-12-06 00:50:00
 - ``agreement.arrangements``: the care arrangements an IPA prints (empty for existing
   versions, whose PDFs are kept as they are).
 - ``referral.preferred_distance_km``: scores providers, where ``max_distance_km`` now excludes.
+- ``offer.needs_met``: how the provider says it will meet each need and risk (empty for
+  existing offers).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def upgrade() -> None:
     )
     conn.exec_driver_sql("ALTER TABLE agreement ADD COLUMN arrangements JSON DEFAULT '{}' NOT NULL")
     conn.exec_driver_sql("ALTER TABLE referral ADD COLUMN preferred_distance_km DOUBLE")
+    conn.exec_driver_sql("ALTER TABLE offer ADD COLUMN needs_met JSON DEFAULT '{}' NOT NULL")
     problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if problems:
         raise RuntimeError(f"Foreign keys broken by the migration: {problems[:5]}")
@@ -41,6 +44,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
+    conn.exec_driver_sql("ALTER TABLE offer DROP COLUMN needs_met")
     conn.exec_driver_sql("ALTER TABLE referral DROP COLUMN preferred_distance_km")
     conn.exec_driver_sql("ALTER TABLE agreement DROP COLUMN arrangements")
     # A column with a CHECK constraint cannot be dropped in place: copy the table without it.

@@ -9,7 +9,8 @@ one still prints as it was signed.
 
 :func:`proposed_arrangements` starts a first version from what is already
 known: the referral's needs, risks, education, health and contact notes, the
-child's social worker and EHCP, and the usual delegated-authority matters.
+child's social worker and EHCP, how the awarded offer said each need would be
+met, and the usual delegated-authority matters.
 """
 
 from __future__ import annotations
@@ -188,9 +189,11 @@ def proposed_arrangements(placement: Placement, previous: Agreement | None = Non
     contacts = [KeyContact("Social worker", child.social_worker_name, worker)]
     contacts += [KeyContact(role, "") for role in CONTACT_ROLES[1:]]
     needs: list[NeedMet] = []
+    # Where the provider's offer said how it would meet a need or risk, that is the starting text.
+    offered = dict(placement.offer.needs_met or {}) if placement.offer is not None else {}
     if referral is not None:
-        needs += [NeedMet("Need", _label(n), "") for n in referral.needs]
-        needs += [NeedMet("Risk", _label(r), "") for r in referral.risks]
+        needs += [NeedMet("Need", _label(n), offered.get(n, "")) for n in referral.needs]
+        needs += [NeedMet("Risk", _label(r), offered.get(r, "")) for r in referral.risks]
     ehcp = "No EHCP"
     if child.has_ehcp:
         ehcp = "EHCP in place" + (f"; next annual review {format_date(child.ehcp_review_date)}"

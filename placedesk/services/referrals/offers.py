@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -87,8 +87,12 @@ def _check_can_respond(recipient: ReferralRecipient) -> Referral:
 
 def record_offer(session: Session, recipient: ReferralRecipient, fee_lines: Sequence[FeeLineInput],
                  proposed_start: dt.date, conditions: str, expires_on: dt.date | None, *,
-                 today: dt.date) -> Offer:
-    """Record ``recipient``'s offer; a revised offer replaces the open one."""
+                 today: dt.date, needs_met: Mapping[str, str] | None = None) -> Offer:
+    """Record ``recipient``'s offer; a revised offer replaces the open one.
+
+    ``needs_met`` is how the provider says it will meet each of the referral's needs and
+    risks (by code); only the referral's own codes are kept, and empty answers are dropped.
+    """
     referral = _check_can_respond(recipient)
     lines = check_fee_lines(fee_lines)
     if proposed_start is None:
@@ -98,8 +102,10 @@ def record_offer(session: Session, recipient: ReferralRecipient, fee_lines: Sequ
     for earlier in recipient.offers:
         if earlier.status is OfferStatus.OPEN:
             earlier.status = OfferStatus.WITHDRAWN
+    stated = {*referral.needs, *referral.risks}
+    answers = {code: text.strip() for code, text in (needs_met or {}).items() if code in stated and text.strip()}
     offer = Offer(received_on=today, proposed_start_date=proposed_start, expires_on=expires_on,
-                  conditions=conditions.strip(), status=OfferStatus.OPEN)
+                  conditions=conditions.strip(), status=OfferStatus.OPEN, needs_met=answers)
     for position, (kind, description, pence) in enumerate(lines):
         offer.fee_lines.append(OfferFeeLine(position=position, kind=kind, description=description,
                                             weekly_amount_pence=pence))

@@ -121,3 +121,19 @@ def test_a_new_version_with_an_education_line_funded_by_education_alone(session:
     amounts = {s.partner: (s.share_bp, s.weekly_amount_pence) for s in placement.funding_shares}
     # Social care pays all of the shared core fee; education only its own line, with a 0% share.
     assert amounts == {FundingPartner.SOCIAL_CARE: (10000, 450000), FundingPartner.EDUCATION: (0, 65050)}
+
+
+def test_how_the_offer_said_each_need_would_be_met_is_carried_into_the_proposal(session: Session) -> None:
+    from types import SimpleNamespace
+
+    placement = make_placement(session)
+    placement.referral.needs = ["emotional_behavioural"]
+    placement.referral.risks = ["missing", "self_harm"]
+    offer = SimpleNamespace(needs_met={"missing": "Waking night staff; missing protocol with the police."})
+    proposal = proposed_arrangements(SimpleNamespace(child=placement.child, referral=placement.referral,
+                                                     offer=offer))  # type: ignore[arg-type]
+    assert [(n.item, n.how_met) for n in proposal.needs] == [
+        ("Emotional and behavioural", ""),
+        ("Going missing", "Waking night staff; missing protocol with the police."),
+        ("Self-harm", ""),
+    ]

@@ -129,3 +129,13 @@ def test_compare_offers_side_by_side(session: Session) -> None:
     assert rows[1].ofsted_judgement is OfstedJudgement.OUTSTANDING
     assert birch.within_budget is True and birch.match_reasons[0].startswith("Type:")
     assert describe_expiry(birch) == "Expires 07/03/2026" and describe_expiry(rows[1]) == "No expiry"
+
+
+def test_an_offer_records_how_it_meets_the_referrals_own_needs_only(session: Session) -> None:
+    referral = referral_at(session, ReferralStatus.SENT)
+    recipient = referral.recipients[0]
+    offer = record_offer(session, recipient, [(K.CORE, "Core", 400000)], TODAY + dt.timedelta(days=7), "", None,
+                         today=TODAY, needs_met={"missing": " Missing protocol ", "autism": "Not asked for",
+                                                 "emotional_behavioural": "  "})
+    # The referral states emotional_behavioural and missing: autism is not its need, a blank is no answer.
+    assert offer.needs_met == {"missing": "Missing protocol"}
