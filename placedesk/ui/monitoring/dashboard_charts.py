@@ -83,7 +83,7 @@ def _attach(chart: QChart, series: object, categories: Sequence[str], values_axi
     return [series, category_axis, values_axis]
 
 
-class DashboardCharts(QWidget):
+class ChartsPanel(QWidget):
     """The four charts in a two-by-two grid."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -183,4 +183,4 @@ class DashboardCharts(QWidget):
         chart.legend().hide()
 
 
-__all__ = ["DashboardCharts"]
+__all__ = ["ChartsPanel"]

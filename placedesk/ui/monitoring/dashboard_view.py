@@ -93,9 +93,9 @@ class DashboardView(QWidget):
                                  "No active placements today, so no weekly spend.", numeric_columns=(1,),
                                  widths=(230,))
         # Imported here so QtCharts loads only with the dashboard.
-        from placedesk.ui.monitoring.dashboard_charts import DashboardCharts as ChartsWidget
+        from placedesk.ui.monitoring.dashboard_charts import ChartsPanel
 
-        self.charts = ChartsWidget()
+        self.charts = ChartsPanel()
         tables = QHBoxLayout()
         left = QVBoxLayout()
         reds_label = QLabel("<b>KPI reds by provider</b> (latest month; double-click to open)")

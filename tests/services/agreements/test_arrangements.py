@@ -20,7 +20,7 @@ from placedesk.services.agreements.arrangements import (
     check_arrangements,
     proposed_arrangements,
 )
-from tests.services.agreements.helpers import NOW, OFFICER_PASS, TODAY, make_placement, officer, officer_p12
+from tests.services.agreements.helpers import OFFICER_PASS, TODAY, make_placement, officer, officer_p12
 
 
 def _text(pdf: bytes) -> str:
