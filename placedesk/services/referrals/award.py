@@ -24,7 +24,11 @@ from sqlalchemy.orm import Session
 from placedesk.errors import ValidationError, WorkflowError
 from placedesk.models import Offer, Placement, PlacementFeeLine, PlacementFundingShare, Referral
 from placedesk.models.enums import AwardReason, ContractRoute, FeeLineKind, FundingPartner, LineFunding, OfferStatus, ReferralStatus
-from placedesk.services.referrals.funding import refresh_placement_funding, split_by_element
+from placedesk.services.referrals.funding import (
+    default_line_funding as proposed_line_funding,
+    refresh_placement_funding,
+    split_by_element,
+)
 from placedesk.services.referrals.offers import FeeLineInput, check_fee_lines, open_offers
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.refs import next_ref
@@ -60,13 +64,7 @@ def award_proposal(referral: Referral, offer: Offer) -> AwardProposal:
 
 def default_line_funding(kind: FeeLineKind, referral: Referral) -> LineFunding:
     """An education or health line is proposed as funded by that partner when it has a share; else shared."""
-    partners = {s.partner for s in referral.funding_shares if s.share_bp > 0}
-    if len(partners) > 1:
-        if kind is FeeLineKind.EDUCATION and FundingPartner.EDUCATION in partners:
-            return LineFunding.EDUCATION
-        if kind is FeeLineKind.HEALTH_THERAPY and FundingPartner.HEALTH in partners:
-            return LineFunding.HEALTH
-    return LineFunding.SHARED
+    return proposed_line_funding(kind, (s.partner for s in referral.funding_shares if s.share_bp > 0))
 
 
 def _framework_alternatives(referral: Referral, offer: Offer) -> list[str]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from placedesk.errors import ValidationError
-from placedesk.models.enums import FundingPartner, LineFunding
+from placedesk.models.enums import FeeLineKind, FundingPartner, LineFunding
 
 if TYPE_CHECKING:
     from placedesk.models import Placement
@@ -86,6 +86,18 @@ def split_by_element(
     order = list(FundingPartner)
     partners = sorted(set(split) | set(own), key=order.index)
     return {partner: split.get(partner, 0) + own.get(partner, 0) for partner in partners}
+
+
+def default_line_funding(kind: FeeLineKind, partners: Iterable[FundingPartner]) -> LineFunding:
+    """Who a line is first proposed to be funded by: in a placement funded by several partners
+    an education or health line by that partner (when it has a share), anything else shared."""
+    partners = set(partners)
+    if len(partners) > 1:
+        if kind is FeeLineKind.EDUCATION and FundingPartner.EDUCATION in partners:
+            return LineFunding.EDUCATION
+        if kind is FeeLineKind.HEALTH_THERAPY and FundingPartner.HEALTH in partners:
+            return LineFunding.HEALTH
+    return LineFunding.SHARED
 
 
 def refresh_placement_funding(placement: "Placement") -> None:

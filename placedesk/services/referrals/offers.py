@@ -33,7 +33,7 @@ from placedesk.models.enums import (
     ReferralStatus,
 )
 from placedesk.services.common.labels import provider_label
-from placedesk.services.referrals.funding import FULL_SHARE_BP, split_weekly
+from placedesk.services.referrals.funding import FULL_SHARE_BP, default_line_funding, split_by_element
 from placedesk.services.referrals.matching import match_referral
 from placedesk.services.common.parsing import MAX_PENCE, format_date
 from placedesk.services.referrals.workflow import advance
@@ -178,7 +178,9 @@ def compare_offers(session: Session, referral: Referral, *, today: dt.date) -> l
         return []
     shares = {s.partner: s.share_bp for s in referral.funding_shares if s.share_bp > 0}
     shares_ok = sum(shares.values()) == FULL_SHARE_BP
-    match = match_referral(session, referral, today=today)
+    # Every provider an offer came from is compared, even one beyond the maximum distance
+    # (the officer chose to send to it): only a closure to referrals marks it excluded here.
+    match = match_referral(session, referral, today=today, include_beyond_limit=True)
     excluded = {e.provider_id: e.reason for e in match.excluded}
     provider_ids = [o.recipient.provider_id for o in offers]
     caps = dict(session.execute(
@@ -197,7 +199,11 @@ def compare_offers(session: Session, referral: Referral, *, today: dt.date) -> l
             provider_name=provider_label(provider), contract_route=provider.contract_route,
             fee_lines=[(line.kind, line.description, line.weekly_amount_pence) for line in offer.fee_lines],
             weekly_total_pence=weekly, annual_cost_pence=annual_cost(weekly),
-            partner_weekly_pence=split_weekly(weekly, shares) if shares_ok else {},
+            # By element, as the Award page will first propose it: an education or health line
+            # to that partner when it has a share, everything else by the shares.
+            partner_weekly_pence=split_by_element(
+                [(line.weekly_amount_pence, default_line_funding(line.kind, shares)) for line in offer.fee_lines],
+                shares) if shares_ok else {},
             within_budget=None if referral.budget_ceiling_pence is None else weekly <= referral.budget_ceiling_pence,
             proposed_start=offer.proposed_start_date, expires_on=offer.expires_on,
             expired=offer.expires_on is not None and offer.expires_on < today, conditions=offer.conditions,
