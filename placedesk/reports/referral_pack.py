@@ -67,6 +67,7 @@ class ReferralPackData:
     health_summary: str = ""
     home_area: str = ""
     max_distance_km: float | None = None
+    preferred_distance_km: float | None = None
     location_notes: str = ""
     # The council's logo for the page header (PNG or JPEG), when it has one.
     logo: bytes | None = None
@@ -116,6 +117,8 @@ def _story(data: ReferralPackData, st: ReportStyles) -> list:
         ], st),
     ]))
     limit = f"within {data.max_distance_km:g} km of home" if data.max_distance_km else "no distance limit stated"
+    if data.preferred_distance_km and data.preferred_distance_km != data.max_distance_km:
+        limit += f"; preferably within {data.preferred_distance_km:g} km"
     story.append(KeepTogether([
         para("Location and start", st.heading, st),
         key_value_table([
