@@ -224,6 +224,15 @@ def fit_column_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float], fo
     return fitted
 
 
+def no_orphans(rows: int, header: bool = True) -> list[tuple[Any, ...]]:
+    """TableStyle commands so a page break never leaves one row alone: the heading stays with
+    the first two rows and the last two rows stay together."""
+    first = 2 if header else 1
+    if rows < first + 3:
+        return []
+    return [("NOSPLIT", (0, 0), (-1, first)), ("NOSPLIT", (0, rows - 2), (-1, rows - 1))]
+
+
 def numbered_canvas(header_left: str, header_right: str, footer_left: str, notice: str,
                     logo: bytes | None = None) -> type[Canvas]:
     """A canvas class that stamps a header, a footer and "Page X of Y" on every page.
@@ -298,6 +307,7 @@ __all__ = [
     "council_letterhead",
     "fit_column_widths",
     "key_value_table",
+    "no_orphans",
     "numbered_canvas",
     "para",
     "quantity",

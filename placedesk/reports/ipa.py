@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 
 from placedesk.reports import fonts as fontlib
-from placedesk.reports.common import fit_column_widths, numbered_canvas, quantity
+from placedesk.reports.common import fit_column_widths, no_orphans, numbered_canvas, quantity
 from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, FieldBox, add_signature_fields
 from placedesk.services.common.parsing import format_date, format_money, format_percent
 
@@ -362,6 +362,7 @@ def _table(
         style.append(("ALIGN", (column, 0), (column, -1), "RIGHT"))
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    style.extend(no_orphans(len(rows), header))
     if total_rows:
         style.append(("BACKGROUND", (0, -total_rows), (-1, -1), SHADE))
         style.append(("LINEABOVE", (0, -total_rows), (-1, -total_rows), 0.8, INK))
@@ -427,6 +428,13 @@ def _build_story(data: IpaData, fonts: fontlib.FontSet, found: dict[str, FieldBo
         heading = _p(f"{SECTION_NUMBERS[key]}. {title}", st.heading, fonts)
         if not first:
             story.append(heading)
+            return
+        if isinstance(first[0], Table):
+            # A long table is not kept whole (it would leave a page all but empty): the heading
+            # goes where the table's heading row and first rows fit too (see no_orphans).
+            story.append(CondPageBreak(60 * mm))
+            story.append(heading)
+            story.extend(first)
             return
         # KeepTogether reports an endless height to force its split, so one inside another
         # would push every section to a new page: the inner one's content is taken out.

@@ -33,6 +33,7 @@ from placedesk.reports.common import (
     council_letterhead,
     fit_column_widths,
     key_value_table,
+    no_orphans,
     numbered_canvas,
     report_styles,
 )
@@ -88,6 +89,7 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True
     ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    style.extend(no_orphans(len(rows), header))
     style.extend(extra)
     result.setStyle(TableStyle(style))
     return result

@@ -229,3 +229,13 @@ def test_the_same_data_renders_the_same_layout_and_a_change_does_not() -> None:
     time.sleep(1.1)  # the signature-field update stamps the modification time to the second
     assert same_layout(first, render_ipa(sample()))
     assert not same_layout(render_ipa(sample()), render_ipa(sample(council_signed_on=dt.date(2026, 3, 5))))
+
+
+def test_a_long_table_never_leaves_one_row_alone_on_a_page() -> None:
+    lines = tuple(FeeLine("Core fee", f"Extra session {n}", 1000 + n) for n in range(60))
+    pages = _pages(render_ipa(sample(fee_lines=lines)))
+    with_rows = [p for p in pages if "Extra session" in p]
+    assert len(with_rows) >= 2
+    for page in with_rows:
+        # Each page holding part of the table holds at least two of its rows (or the total).
+        assert len(re.findall(r"Extra session \d+", page)) + ("Total weekly fee" in page) >= 2
