@@ -129,7 +129,14 @@ def test_killed_during_an_import(empty_db: Path, _empty_template: Path, tmp_path
 
 
 def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tmp_path: Path) -> None:
+    from tests.services.sync.helpers import PASSPHRASE, install_identity
+
     out = tmp_path / "bundles"
+    # Bundles are signed: the officer's identity, its passphrase given in a file (the child has no keystore).
+    install_identity("Demo Officer", remember=False)
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text(PASSPHRASE + "\n")
+    signing = ("--passphrase-file", str(passphrase))
 
     def reset() -> None:
         _fresh(_small_demo_template, demo_file)
@@ -137,7 +144,7 @@ def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tm
         out.mkdir()
 
     exports_before = _query(_small_demo_template, "SELECT count(*) FROM sync_record")
-    _kill_during(reset, lambda: _placedesk(demo_file, "export", "--to", str(out), "--full"),
+    _kill_during(reset, lambda: _placedesk(demo_file, "export", "--to", str(out), "--full", *signing),
                  lambda: any(out.iterdir()))
     _sound(demo_file)
     published = [p for p in out.iterdir() if not p.name.startswith(".")]
@@ -146,7 +153,7 @@ def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tm
     assert (published, exports) == ([], exports_before) or len(published) == exports - exports_before == 1
     for bundle in published:
         assert (bundle / "manifest.json").exists()
-    _finish(demo_file, "export", "--to", str(out), "--full")
+    _finish(demo_file, "export", "--to", str(out), "--full", *signing)
     assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == len(published) + 1
     _sound(demo_file)
 

@@ -28,8 +28,11 @@ def test_upgraded_empty_file_matches_the_models(tmp_path: Path) -> None:
 
 def test_schema_version_counts_the_revisions() -> None:
     script = ScriptDirectory.from_config(alembic_config())
+    # Revision ids are the schema numbers; each engineer's is assigned, so the chain may skip one
+    # until the branches are merged and re-chained.
     revisions = list(script.walk_revisions())
-    assert len(revisions) == SCHEMA_VERSION
+    assert int(script.get_current_head()) == SCHEMA_VERSION
+    assert len(revisions) <= SCHEMA_VERSION
     assert len(script.get_heads()) == 1, "migrations have branched: merge them"
 
 
@@ -37,16 +40,9 @@ def test_a_version_1_file_is_backed_up_and_gains_the_read_path_indexes(tmp_path:
     path = tmp_path / "v1.sqlite"
     db = open_database(path)
     db.close()
-    # Take the file back to revision 0001, as a laptop still on the first release left it.
-    _downgrade(path, "0002")
-    conn = sqlite3.connect(path)
-    conn.execute("DROP INDEX ix_placement_open")
-    conn.execute("DROP INDEX ix_placement_end_date")
-    conn.execute("DROP INDEX ix_provider_type")
-    conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.execute("PRAGMA user_version=1")
-    conn.commit()
-    conn.close()
+    # Take the file back to revision 0001, as a laptop still on the first release left it:
+    # Alembic undoes every later revision, whatever columns and indexes they added.
+    _downgrade(path, "0001")
     db = open_database(path, backup_dir=tmp_path / "backups")
     try:
         assert db.upgraded_from == 1 and db.backup_path is not None and db.backup_path.exists()
