@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from PIL import Image
 
 from placedesk.reports import signing
@@ -240,12 +241,9 @@ def test_the_stamp_names_the_time_zone_of_its_time(unsigned: bytes, monkeypatch:
     import tzlocal
 
     # pyHanko stamps the laptop's local time: the stamp must say which zone that is, not claim UTC.
-    warsaw = ZoneInfo("Europe/Warsaw")
-    monkeypatch.setattr(tzlocal, "get_localzone", lambda: warsaw)
-    before = dt.datetime.now(warsaw).replace(second=0, microsecond=0)
-    signed = _accented_sign(unsigned, None)
-    after = dt.datetime.now(warsaw)
+    monkeypatch.setattr(tzlocal, "get_localzone", lambda: ZoneInfo("Europe/Warsaw"))
+    with time_machine.travel(dt.datetime(2026, 7, 15, 10, 30, 20, tzinfo=dt.timezone.utc), tick=False):
+        signed = _accented_sign(unsigned, None)
     [line] = [line for line in _stamp_lines(signed) if line.startswith("Date: ")]
-    assert line.endswith((" CET", " CEST"))
-    stamped = dt.datetime.strptime(line.rsplit(" ", 1)[0], "Date: %d/%m/%Y %H:%M").replace(tzinfo=warsaw)
-    assert before <= stamped <= after
+    # 10:30 UTC is 12:30 in Warsaw in summer.
+    assert line == "Date: 15/07/2026 12:30 CEST"
