@@ -82,22 +82,28 @@ def _migrations_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-@pytest.fixture(scope="session")
-def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One empty migrated database, kept between runs while the migrations are unchanged; each test gets
-    its own copy (migrating is slow, and `make mutation` starts a test session for every mutant)."""
+def kept_empty_template() -> Path:
+    """An empty migrated database, kept between runs while the migrations are unchanged (migrating is
+    slow, and `make mutation` starts a test session for every mutant). Copy it; never open it."""
     kept = Path(tempfile.gettempdir()) / "placedesk-test-templates" / f"empty-{_migrations_fingerprint()}.sqlite"
     if kept.exists():
         return kept
-    folder = tmp_path_factory.mktemp("empty")
-    opened = open_database(folder / "migrated.sqlite")
-    opened.close()
-    template = backup_database(opened.path, folder / "template.sqlite")
     kept.parent.mkdir(parents=True, exist_ok=True)
-    staged = kept.with_name(f"{kept.name}.{os.getpid()}.part")
-    shutil.copyfile(template, staged)
-    os.replace(staged, kept)  # whole or absent, even with several runs at once
+    folder = Path(tempfile.mkdtemp(prefix="migrating-", dir=kept.parent))
+    try:
+        opened = open_database(folder / "migrated.sqlite")
+        opened.close()
+        template = backup_database(opened.path, folder / "template.sqlite")
+        os.replace(template, kept)  # whole or absent, even with several runs at once
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return kept
+
+
+@pytest.fixture(scope="session")
+def _empty_template() -> Path:
+    """The empty migrated database each test's ``db`` starts as a copy of."""
+    return kept_empty_template()
 
 
 @pytest.fixture

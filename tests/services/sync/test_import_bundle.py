@@ -201,6 +201,37 @@ def _missing_pdf(folder: Path) -> Path:
     return folder
 
 
+def _refresh_manifest(folder: Path, relative: str) -> None:
+    """Make the manifest vouch for the file as it is now, so only the document's own checksum can tell."""
+    data = (folder / relative).read_bytes()
+
+    def fix(d: dict) -> None:
+        for f in d["files"]:
+            if f["path"] == relative:
+                f["sha256"] = hashlib.sha256(data).hexdigest()
+                f["size"] = len(data)
+    _rewrite_manifest(folder, fix)
+
+
+def _swapped_pdf(folder: Path) -> Path:
+    # Another PDF under the first one's name: the bundle is consistent, the document is not the one recorded.
+    pdf = next((folder / "documents").iterdir())
+    pdf.write_bytes(pdf.read_bytes().replace(b"%%EOF", b"%%EOF\n% appended after signing\n"))
+    _refresh_manifest(folder, pdf.relative_to(folder).as_posix())
+    return folder
+
+
+def _wrong_document_size(folder: Path) -> Path:
+    # The document file is intact but its record claims another size.
+    path = _records_file(folder, "stored_document")
+    payload = json.loads(path.read_text())
+    size = payload["columns"].index("size")
+    payload["rows"][0][size] += 1
+    path.write_text(json.dumps(payload))
+    _refresh_manifest(folder, "records/stored_document.json")
+    return folder
+
+
 def _bad_value(folder: Path) -> Path:
     # A consistent bundle (checksums fixed up) whose record holds an impossible date.
     path = _records_file(folder)
@@ -281,6 +312,8 @@ BAD = {
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
     "no manifest": (_no_manifest, "manifest.json is missing"),
     "missing pdf": (_missing_pdf, "is missing"),
+    "swapped pdf": (_swapped_pdf, r"The document '.*\.pdf' in the bundle does not match its recorded checksum"),
+    "wrong document size": (_wrong_document_size, "does not match its recorded checksum"),
     "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
     "symlinked file": (_symlinked_file, "is a link"),
     "zip slip": (_zip_slip, "outside the bundle"),
