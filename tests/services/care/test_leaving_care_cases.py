@@ -265,3 +265,31 @@ def test_the_leaving_care_list_gives_every_child_by_case_reference(session: Sess
         ("C100", ben.id, LEAP), ("C200", ava.id, DOB), ("C300", cal.id, DOB)]
     assert [r.result.status for r in rows] == [FORMER, QUALIFYING, NONE]
     assert [r.result.days_since_14 for r in rows] == [1461, 70, 0]  # 01/03/2022 to 28/02/2026 is 1,461 days
+
+
+# --- Counting across several periods --------------------------------------------------------------------
+
+def test_periods_recorded_from_the_18th_birthday_give_no_status() -> None:
+    # Looked after from the 18th birthday is not possible: such periods count for nothing.
+    for periods in ([Period(B18, None, "C2")],
+                    [Period(B18, B18 + days(50), "C2"), Period(B18 + days(100), None, "C2")]):
+        result = leaving_care_status(DOB, periods, B18 + days(200))
+        assert result.status is NONE and result.days_since_14 == 0
+        assert result.reason == "Not looked after at any time since the 16th birthday."
+
+
+def test_days_before_16_and_days_not_yet_lived_are_not_days_after_16() -> None:
+    early = leaving_care_status(DOB, [Period(B14, B14 + days(10), "C2")], B16 + days(5))
+    assert (early.days_since_14, early.days_after_16) == (10, 0)
+    assert early.reason.startswith("Not looked after at any time since the 16th birthday.")
+    coming = leaving_care_status(DOB, [Period(B16 + days(100), None, "C2")], B16 + days(5))
+    assert (coming.days_since_14, coming.days_after_16) == (0, 0)
+
+
+def test_thirteen_weeks_made_of_three_periods() -> None:
+    # 30 + 30 days, then 31 more from the third period's start: met on its 31st day.
+    periods = [Period(B16, B16 + days(30), "C2"), Period(B16 + days(40), B16 + days(70), "C2"),
+               Period(B16 + days(80), None, "C2")]
+    result = leaving_care_status(DOB, periods, B16 + days(200))
+    assert result.status is ELIGIBLE and result.eligible_from == B16 + days(110)
+    assert leaving_care_status(DOB, periods, B16 + days(109)).status is NONE
