@@ -67,6 +67,9 @@ class Target:
 # in a small group (its most important functions) and again whole.
 GROUPS: dict[str, list[Target]] = {
     "leaving-care": [Target("placedesk/services/care/leaving_care.py")],
+    # Who is left off the shortlist and how each provider is scored, then the whole module.
+    "matching-rules": [Target("placedesk/services/referrals/matching.py", f"x_{name}__mutmut_*")
+                       for name in ("_exclusion", "_assess", "_score_needs", "_score_proximity", "_score_price")],
     "matching": [Target("placedesk/services/referrals/matching.py"),
                  Target("placedesk/services/monitoring/restrictions.py")],
     "countersignature": [Target("placedesk/services/agreements/ipa.py", "x_assess_countersignature__mutmut_*")],
