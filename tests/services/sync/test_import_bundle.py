@@ -232,6 +232,38 @@ def _wrong_document_size(folder: Path) -> Path:
     return folder
 
 
+def _records_edited(change: Callable[[dict], object]) -> Callable[[Path], Path]:
+    """A spoiler that changes records/child.json's JSON and lets the manifest vouch for the result."""
+    def spoil(folder: Path) -> Path:
+        path = _records_file(folder)
+        payload = json.loads(path.read_text())
+        change(payload)
+        path.write_text(json.dumps(payload))
+        _refresh_manifest(folder, "records/child.json")
+        return folder
+    return spoil
+
+
+def _records_not_json(folder: Path) -> Path:
+    _records_file(folder).write_bytes(b"\xff\xfe not text")
+    _refresh_manifest(folder, "records/child.json")
+    return folder
+
+
+def _records_list(folder: Path) -> Path:
+    _records_file(folder).write_text('["child", [], []]')
+    _refresh_manifest(folder, "records/child.json")
+    return folder
+
+
+def _one_more_declared(folder: Path) -> Path:
+    _rewrite_manifest(folder, lambda d: d["record_counts"].update(child=d["record_counts"]["child"] + 1))
+    return folder
+
+
+MALFORMED = "records/child.json in the bundle is malformed. It was rejected; nothing was imported."
+
+
 def _bad_value(folder: Path) -> Path:
     # A consistent bundle (checksums fixed up) whose record holds an impossible date.
     path = _records_file(folder)
@@ -312,6 +344,20 @@ BAD = {
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
     "no manifest": (_no_manifest, "manifest.json is missing"),
     "missing pdf": (_missing_pdf, "is missing"),
+    "records not json": (_records_not_json, r"^records/child\.json in the bundle is not valid JSON \("),
+    "records of another table": (_records_edited(lambda p: p.update(table="provider")), MALFORMED),
+    "records not an object": (_records_list, MALFORMED),
+    "columns not a list": (_records_edited(lambda p: p.update(columns="id")), MALFORMED),
+    "a column not text": (_records_edited(lambda p: p["columns"].__setitem__(0, 7)), MALFORMED),
+    "a column twice": (_records_edited(lambda p: p["columns"].__setitem__(1, p["columns"][0])), MALFORMED),
+    "rows not a list": (_records_edited(lambda p: p.update(rows={"a": 1})), MALFORMED),
+    "a row not a list": (_records_edited(lambda p: p["rows"].__setitem__(0, "row")), MALFORMED),
+    "a row too short": (_records_edited(lambda p: p["rows"][0].pop()), MALFORMED),
+    "a row too long": (_records_edited(lambda p: p["rows"][0].append(1)), MALFORMED),
+    "a record twice": (_records_edited(lambda p: p["rows"].append(list(p["rows"][0]))),
+                       r"^records/child\.json in the bundle holds the same record twice\. It was rejected"),
+    "more records declared": (_one_more_declared,
+                              r"^records/child\.json holds 1 records but the manifest says 2\. It was rejected"),
     "swapped pdf": (_swapped_pdf, r"The document '.*\.pdf' in the bundle does not match its recorded checksum"),
     "wrong document size": (_wrong_document_size, "does not match its recorded checksum"),
     "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
