@@ -149,3 +149,25 @@ def test_a_readable_countersignature_is_the_providers_check(papers: Papers) -> N
     assert check.certificate_sha256 != officer.certificate_sha256
     # Without the draft to compare, a provider-signed copy is judged on its signatures alone.
     assert ag.assess_countersignature(good, papers.officer_signed, ref=REF, version=1).signer_name == "Jo Provider"
+
+
+def _plain_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "A letter, not an agreement")
+    page.save()
+    return out.getvalue()
+
+
+def test_files_that_are_not_the_agreement_are_named_for_what_they_are(papers: Papers) -> None:
+    sent = papers.officer_signed
+    assert _refusal(_plain_pdf(), sent) == (
+        "wrong", "This is the wrong agreement: it is not a PlaceDesk agreement, but you are importing the "
+                 f"countersignature for {REF} version 1.")
+    reason, text = _refusal(b"%PDF-1.7\nnot really a PDF\n%%EOF\n", sent)
+    assert reason == "modified" and text.startswith("This file has been modified and can no longer be read (")
+    # Bytes put in front of the signed file: it starts like a PDF, but it is not the file that was signed.
+    reason, text = _refusal(b"\n  " + countersign(sent), sent)
+    assert reason == "modified" and text.startswith("This file has been modified and can no longer be read (")
