@@ -137,7 +137,8 @@ def run_group(group: str, *, again: bool, max_children: int) -> dict[str, object
     start = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(max_children), *names],
-                              cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
+                              cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False,
+                              env={**os.environ, "HYPOTHESIS_PROFILE": "mutation"})
     seconds = round(time.monotonic() - start)
     print(f"{group}: finished in {seconds} s (mutmut exit code {done.returncode})", flush=True)
     return record | {"seconds": seconds, "exit_code": done.returncode}

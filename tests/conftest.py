@@ -24,11 +24,18 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from placedesk.db import Database, backup_database, open_database
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# `make mutation` runs the rule tests once per mutant on a busy machine: fewer, repeatable examples,
+# and no per-example deadline (a slow example there is CPU contention, not a planted bug).
+settings.register_profile("mutation", max_examples=25, derandomize=True, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 # The instant every test starts at: date.today(), datetime.now() and time.time() read it,
 # then tick on as usual. The demo data is generated for this day too.
