@@ -242,3 +242,41 @@ def test_a_row_shows_what_the_officer_compares(session: Session) -> None:
     assert (row.provider_id, row.provider_ref, row.provider_type, row.vacancies, row.local_authority,
             row.open_caps) == (oak.id, oak.ref, ProviderType.CHILDRENS_HOME, 2, "Sheffield", 0)
     assert _reason(row, "Vacancy") == "Vacancy: 2 recorded (+15)"
+
+
+@pytest.mark.parametrize(("caps", "text", "score"), [
+    (0, "CAPs: none open (0)", 90.0), (1, "CAPs: 1 open (-5)", 85.0), (2, "CAPs: 2 open (-10)", 80.0),
+    (3, "CAPs: 3 open (-15)", 75.0),
+])
+def test_each_open_cap_costs_five_points_up_to_fifteen(session: Session, caps: int, text: str, score: float) -> None:
+    from placedesk.models import Cap
+    from placedesk.models.enums import CapSeverity, CapStatus
+
+    referral = make_referral(session)
+    oak = make_provider(session, "Oak House", **FIT)
+    for n in range(caps):
+        session.add(Cap(ref=f"CAP-O-{n}", provider_id=oak.id, issue="Staffing", severity=CapSeverity.LOW,
+                        opened_on=TODAY))
+    # A closed plan no longer counts.
+    session.add(Cap(ref="CAP-O-closed", provider_id=oak.id, issue="Old", severity=CapSeverity.LOW,
+                    opened_on=TODAY, status=CapStatus.CLOSED))
+    session.flush()
+    row = _row(match_referral(session, referral, today=TODAY), "Oak House")
+    assert _reason(row, "CAPs") == text and row.open_caps == caps and row.score == score
+
+
+def test_rates_starting_at_the_budget_straddle_it(session: Session) -> None:
+    referral = make_referral(session, budget_ceiling_pence=400000)
+    make_provider(session, "Oak House", capabilities=["emotional_behavioural", "missing"],
+                  weekly_rate_from_pence=400000, weekly_rate_to_pence=420000)
+    assert _reason(_row(match_referral(session, referral, today=TODAY), "Oak House"), "Price") == (
+        "Price: rates £4,000.00 to £4,200.00 a week, partly above the £4,000.00 budget (+3)")
+
+
+def test_a_dpv_provider_gets_the_framework_points(session: Session) -> None:
+    from placedesk.models.enums import ContractRoute
+
+    referral = make_referral(session)
+    make_provider(session, "Oak House", contract_route=ContractRoute.DPV, framework_name="", **FIT)
+    assert _reason(_row(match_referral(session, referral, today=TODAY), "Oak House"), "Contract") == (
+        "Contract: DPV terms (+10)")
