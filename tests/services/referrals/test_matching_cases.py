@@ -250,7 +250,7 @@ def test_a_row_shows_what_the_officer_compares(session: Session) -> None:
 ])
 def test_each_open_cap_costs_five_points_up_to_fifteen(session: Session, caps: int, text: str, score: float) -> None:
     from placedesk.models import Cap
-    from placedesk.models.enums import CapSeverity, CapStatus
+    from placedesk.models.enums import CapOutcome, CapSeverity, CapStatus
 
     referral = make_referral(session)
     oak = make_provider(session, "Oak House", **FIT)
@@ -259,7 +259,7 @@ def test_each_open_cap_costs_five_points_up_to_fifteen(session: Session, caps: i
                         opened_on=TODAY))
     # A closed plan no longer counts.
     session.add(Cap(ref="CAP-O-closed", provider_id=oak.id, issue="Old", severity=CapSeverity.LOW,
-                    opened_on=TODAY, status=CapStatus.CLOSED))
+                    opened_on=TODAY, status=CapStatus.CLOSED, outcome=CapOutcome.RESOLVED, closed_on=TODAY))
     session.flush()
     row = _row(match_referral(session, referral, today=TODAY), "Oak House")
     assert _reason(row, "CAPs") == text and row.open_caps == caps and row.score == score
