@@ -293,3 +293,17 @@ def test_thirteen_weeks_made_of_three_periods() -> None:
     result = leaving_care_status(DOB, periods, B16 + days(200))
     assert result.status is ELIGIBLE and result.eligible_from == B16 + days(110)
     assert leaving_care_status(DOB, periods, B16 + days(109)).status is NONE
+
+
+def test_short_breaks_are_listed_by_start_date() -> None:
+    periods = [Period(B16 + days(10), B16 + days(20), "V4"), Period(B16, B16 + days(100), "V3"),
+               Period(B14, B14 + days(5), "V3")]
+    result = leaving_care_status(DOB, periods, B16 + days(150))
+    assert result.short_breaks_excluded == ((B14, B14 + days(5)), (B16, B16 + days(100)),
+                                            (B16 + days(10), B16 + days(20)))
+    assert "3 short-break periods (V3/V4) not counted" in result.reason
+
+
+def test_leaving_after_a_single_night_is_leaving_care() -> None:
+    result = leaving_care_status(DOB, [Period(B16 + days(10), B16 + days(11), "C2")], B16 + days(5))
+    assert result.changes[0] == (B16 + days(11), "leaves care: becomes a qualifying young person")
