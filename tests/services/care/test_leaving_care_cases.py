@@ -307,3 +307,15 @@ def test_short_breaks_are_listed_by_start_date() -> None:
 def test_leaving_after_a_single_night_is_leaving_care() -> None:
     result = leaving_care_status(DOB, [Period(B16 + days(10), B16 + days(11), "C2")], B16 + days(5))
     assert result.changes[0] == (B16 + days(11), "leaves care: becomes a qualifying young person")
+
+
+def test_on_the_14th_birthday_the_first_day_counts() -> None:
+    result = leaving_care_status(DOB, [Period(B14 - days(30), None, "C2")], B14)
+    assert result.on == B14 and result.days_since_14 == 1
+    assert result.reason == "Under 16 and looked after now; 1 day looked after since 14 (91 needed)."
+
+
+def test_the_day_13_weeks_will_be_met_is_not_given_before_it_comes() -> None:
+    result = leaving_care_status(DOB, [Period(B16, None, "C2")], B16 + days(5))
+    assert result.eligible_from is None and result.status is NONE
+    assert result.changes[0][0] == B16 + days(90)
