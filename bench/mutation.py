@@ -209,10 +209,10 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "",
         "## Runs",
         "",
-        "| group | started (UTC) | mutants run | re-run of survivors | children | seconds |",
-        "| --- | --- | ---: | --- | ---: | ---: |",
+        "| group | started (UTC) | mutants run | re-run of survivors | children | seconds | note |",
+        "| --- | --- | ---: | --- | ---: | ---: | --- |",
         *(f"| {r['group']} | {r['started']} | {r['mutants_run']} | {'yes' if r.get('again') else 'no'} | "
-          f"{r.get('max_children', '')} | {r.get('seconds', '')} |" for r in runs),
+          f"{r.get('max_children', '')} | {r.get('seconds', '')} | {r.get('note', '')} |" for r in runs),
         "",
         f"Machine: {os.cpu_count()} CPUs, shared. Each mutant runs only the tests that reached its function",
         "when mutmut first ran the rule tests (`tests/services`, `tests/reports/test_signing.py`, without",
