@@ -75,6 +75,20 @@ def test_round_trip_into_an_empty_database_copies_every_record_and_pdf(
     assert len(received) == 2 and all(c.startswith(b"%PDF") for c in received.values())
 
 
+def test_a_document_that_is_not_a_pdf_travels_too(laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    from placedesk.services.common.documents import store_document
+
+    png = b"\x89PNG\r\n\x1a\n a signature image"
+    with laptop_a.session_scope() as s:
+        fill(s)
+        store_document(s, "signature.png", png, "signature_image", media_type="image/png")
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    assert (bundle / "documents" / f"{hashlib.sha256(png).hexdigest()}.bin").read_bytes() == png
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.documents == 2
+    assert _documents(laptop_b)["signature.png"] == png
+
+
 def test_importing_the_same_bundle_twice_changes_nothing(laptop_a: Database, laptop_b: Database,
                                                          tmp_path: Path) -> None:
     with laptop_a.session_scope() as s:
