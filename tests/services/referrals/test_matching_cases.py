@@ -155,6 +155,8 @@ def test_a_provider_postcode_missing_from_the_table_falls_back_and_says_so(sessi
         "Proximity: provider postcode not in the location table; same postcode area as home (S) (+5)")
     assert _reason(_row(result, "Far Away"), "Proximity") == (
         "Proximity: provider postcode not in the location table; different local authority and postcode area (0)")
+    # Needs 30, vacancy 15, Good 15, price 10, framework 10, plus 10 / 5 / 0 for proximity.
+    assert [_row(result, n).score for n in ("Unknown Place", "Same Area", "Far Away")] == [90.0, 85.0, 80.0]
     assert _row(result, "Unknown Place").distance_km is None
     assert _row(result, "Rotherham").distance_km == 12.5
     assert result.proximity_note == (
