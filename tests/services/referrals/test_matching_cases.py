@@ -282,3 +282,11 @@ def test_a_dpv_provider_gets_the_framework_points(session: Session) -> None:
     make_provider(session, "Oak House", contract_route=ContractRoute.DPV, framework_name="", **FIT)
     assert _reason(_row(match_referral(session, referral, today=TODAY), "Oak House"), "Contract") == (
         "Contract: DPV terms (+10)")
+
+
+def test_an_unknown_price_neither_adds_nor_takes_points(session: Session) -> None:
+    referral = make_referral(session)
+    make_provider(session, "Unpriced", capabilities=["emotional_behavioural", "missing"])
+    row = _row(match_referral(session, referral, today=TODAY), "Unpriced")
+    assert _reason(row, "Price") == "Price: no rates or past offers to compare (0)"
+    assert row.score == 80.0  # 30 + 15 + 15 + 10 (same authority) + 0 + 10
