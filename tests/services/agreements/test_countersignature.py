@@ -171,3 +171,14 @@ def test_files_that_are_not_the_agreement_are_named_for_what_they_are(papers: Pa
     # Bytes put in front of the signed file: it starts like a PDF, but it is not the file that was signed.
     reason, text = _refusal(b"\n  " + countersign(sent), sent)
     assert reason == "modified" and text.startswith("This file has been modified and can no longer be read (")
+
+
+def test_a_field_added_after_the_provider_signed_is_refused(papers: Papers) -> None:
+    # A change your signature's rules allow (a new empty signature field), made after the provider signed:
+    # their signature no longer covers the file you would store.
+    good = countersign(papers.officer_signed)
+    added = signing.add_signature_fields(good, [signing.FieldBox("WitnessSignature", 0, (50, 50, 200, 100))])
+    assert [c.changes_allowed for c in signing.verify_pdf(added)] == [True, True]
+    assert _refusal(added, papers.officer_signed) == (
+        "modified", "This file has been modified after it was signed: the provider's signature does not cover "
+                    "the whole file.")
