@@ -270,6 +270,15 @@ def _records_list(folder: Path) -> Path:
     return folder
 
 
+def _unlisted_missing_pdf(folder: Path) -> Path:
+    # The PDF and its manifest entry both gone: only the document record still names it.
+    pdf = next((folder / "documents").iterdir())
+    pdf.unlink()
+    gone = pdf.relative_to(folder).as_posix()
+    _rewrite_manifest(folder, lambda d: d.update(files=[f for f in d["files"] if f["path"] != gone]))
+    return folder
+
+
 def _one_more_declared(folder: Path) -> Path:
     _rewrite_manifest(folder, lambda d: d["record_counts"].update(child=d["record_counts"]["child"] + 1))
     return folder
@@ -358,6 +367,8 @@ BAD = {
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
     "no manifest": (_no_manifest, "manifest.json is missing"),
     "missing pdf": (_missing_pdf, "is missing"),
+    "unlisted missing pdf": (_unlisted_missing_pdf, r"^The bundle is missing the document file for '.*\.pdf'\. "
+                                                    r"It was rejected; nothing was imported\.$"),
     "records not json": (_records_not_json, r"^records/child\.json in the bundle is not valid JSON \("),
     "records of another table": (_records_edited(lambda p: p.update(table="provider")), MALFORMED),
     "records not an object": (_records_list, MALFORMED),
@@ -374,7 +385,7 @@ BAD = {
                               r"^records/child\.json holds 1 records but the manifest says 2\. It was rejected"),
     "swapped pdf": (_swapped_pdf, r"The document '.*\.pdf' in the bundle does not match its recorded checksum"),
     "wrong document size": (_wrong_document_size, "does not match its recorded checksum"),
-    "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
+    "bad value": (_bad_value, r"Record 1 in records/child\.json.*invalid value for 'date_of_birth'"),
     "symlinked file": (_symlinked_file, "is a link"),
     "zip slip": (_zip_slip, "outside the bundle"),
     "absolute path": (_absolute_path, "outside the bundle"),
