@@ -44,3 +44,7 @@ def test_a_one_letter_known_as_is_not_treated_as_a_name(session: Session) -> Non
 
 def test_a_known_as_name_with_spaces_around_it_is_still_found(session: Session) -> None:
     assert _scrubbed(session, "Kacper and Kaz", known_as=" Kaz ") == "KN and KN"
+
+
+def test_a_two_letter_name_is_replaced(session: Session) -> None:
+    assert _scrubbed(session, "Jo is settled; jo likes art.", known_as="Jo") == "KN is settled; KN likes art."
