@@ -173,7 +173,7 @@ def _previous_runs() -> list[dict[str, object]]:
 
 def write_summary(runs: list[dict[str, object]]) -> None:
     notes: dict[str, str] = tomllib.loads(NOTES.read_text("utf-8")) if NOTES.exists() else {}
-    rows, survivors = [], []
+    rows, survivors, listed = [], [], set()
     for group, targets in GROUPS.items():
         for target in targets:
             codes = _meta(target)
@@ -184,7 +184,8 @@ def write_summary(runs: list[dict[str, object]]) -> None:
             rows.append(f"| {group} | `{target.label}` | {len(codes)} | {counts['killed']} | {counts['survived']} | "
                         f"{counts['no test']} | {counts['suspicious']} | {counts['not run']} | {score} | {ok} |")
             for name, code in sorted(codes.items()):
-                if _status(code) in ("survived", "no test", "suspicious"):
+                if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
+                    listed.add(name)
                     reason = notes.get(name, "**not yet explained**")
                     survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, target)}`  \n  {reason}")
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

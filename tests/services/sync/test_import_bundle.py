@@ -383,8 +383,10 @@ BAD = {
                        r"^records/child\.json in the bundle holds the same record twice\. It was rejected"),
     "more records declared": (_one_more_declared,
                               r"^records/child\.json holds 1 records but the manifest says 2\. It was rejected"),
-    "swapped pdf": (_swapped_pdf, r"The document '.*\.pdf' in the bundle does not match its recorded checksum"),
-    "wrong document size": (_wrong_document_size, "does not match its recorded checksum"),
+    "swapped pdf": (_swapped_pdf, r"^The document '.*\.pdf' in the bundle does not match its recorded checksum\. "
+                                  r"It was rejected; nothing was imported\.$"),
+    "wrong document size": (_wrong_document_size, r"does not match its recorded checksum\. "
+                                                  r"It was rejected; nothing was imported\.$"),
     "bad value": (_bad_value, r"Record 1 in records/child\.json.*invalid value for 'date_of_birth'"),
     "symlinked file": (_symlinked_file, "is a link"),
     "zip slip": (_zip_slip, "outside the bundle"),
