@@ -75,3 +75,28 @@ def test_item_refusals_name_the_item_and_the_range() -> None:
     assert _refusal(swemwbs_raw_total, [3, 0, 3, 3, 3, 3, 3]) == (
         "Item 2 (I've been feeling useful) is 0: scores run from 1 to 5.", "item_2")
     assert swemwbs_raw_total([1, 5, 1, 5, 1, 5, 1]) == 19
+
+
+def test_a_reading_is_stored_as_entered_against_its_placement(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import readings
+    from tests.services.monitoring.helpers import make_placement, make_provider
+
+    child, other = make_child(session, "C1"), make_child(session, "C2")
+    provider = make_provider(session, "P1")
+    placement = make_placement(session, provider, child, "PL1", start=dt.date(2025, 9, 1))
+    theirs = make_placement(session, provider, other, "PL2", start=dt.date(2025, 9, 1))
+    assert _refusal(record_assessment, session, child, OutcomeTool.SWEMWBS, [3] * 7, dt.date(2026, 3, 1),
+                    placement=theirs) == ("That placement is another child's: choose one of this child's.",
+                                          "placement")
+    # Entered out of date order: the later reading first.
+    later = record_assessment(session, child, OutcomeTool.SWEMWBS, [4] * 7, dt.date(2026, 3, 1),
+                              placement=placement, notes="  After the move  ")
+    earlier = record_assessment(session, child, OutcomeTool.SWEMWBS, [3] * 7, dt.date(2026, 1, 1))
+    assert (later.placement_id, later.item_scores, later.notes, later.total) == (placement.id, [4] * 7,
+                                                                                "After the move", 28)
+    assert earlier.placement_id is None
+    got = readings(session, child)
+    # SWEMWBS compares metric scores (published table: 21 -> 19.25, 28 -> 25.03).
+    assert [(r.assessment_id, r.tool, r.assessed_on, r.score, r.change) for r in got] == [
+        (earlier.id, OutcomeTool.SWEMWBS, dt.date(2026, 1, 1), 19.25, None),
+        (later.id, OutcomeTool.SWEMWBS, dt.date(2026, 3, 1), 25.03, 5.78)]
