@@ -136,7 +136,7 @@ def test_within_a_limit_points_fall_to_nothing_at_the_limit(session: Session) ->
     make_provider(session, "Leeds", postcode="LS1 4AP", **FIT)
     row = _row(match_referral(session, referral, today=TODAY), "Leeds")
     # 20 x (1 - 46.3/50) = 1.46
-    assert _reason(row, "Distance") == "Distance: 46.3 km from home, within 50 km (+1.5)"
+    assert _reason(row, "Distance") == "Distance: 46.3 km from home, within the 50 km maximum distance (+1.5)"
     assert row.score == 81.5
 
 
@@ -160,8 +160,9 @@ def test_a_provider_postcode_missing_from_the_table_falls_back_and_says_so(sessi
     assert _row(result, "Unknown Place").distance_km is None
     assert _row(result, "Rotherham").distance_km == 12.5
     assert result.proximity_note == (
-        "Distances are straight-line from the child's home postcode against the 50 km limit. 3 provider(s) have "
-        "no location in the table and are judged by local authority and postcode area.")
+        "Distances are straight-line from the child's home postcode, against a 50 km maximum (providers further "
+        "away are excluded). 3 provider(s) have no location in the table and are judged by local authority and "
+        "postcode area.")
 
 
 def test_without_a_home_postcode_proximity_is_by_authority_and_area(session: Session) -> None:
