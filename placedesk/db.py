@@ -103,6 +103,8 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self.officer = ""
+        # The app and the command line set this: no change is written without an officer to record.
+        self.require_officer = False
 
     @property
     def engine(self) -> Engine:
@@ -120,6 +122,7 @@ class Database:
         assert self._sessions is not None
         session = self._sessions()
         session.info["officer"] = self.officer
+        session.info["require_officer"] = self.require_officer
         return session
 
     @contextlib.contextmanager

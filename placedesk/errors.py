@@ -30,3 +30,16 @@ class DatabaseRefused(PlaceDeskError):
 
 class NotFound(PlaceDeskError):
     """A reference that matches no record."""
+
+
+# How to fill in the officer profile, for every message that asks for it.
+PROFILE_HOW_TO = ("Set it in File › Officer profile and settings, or from the command line with "
+                  "'placedesk profile --name \"Your Name\" --council \"Council name\" --email you@council.gov.uk'.")
+
+
+class ProfileIncomplete(PlaceDeskError):
+    """The officer profile lacks what an action needs; ``missing`` names the fields to fill in."""
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing

@@ -24,6 +24,8 @@ def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
 
     db = open_database(db_path(args), create=create)
     db.officer = load_settings().settings.officer.name
+    # Every change and export is recorded against the officer: none without one ('placedesk profile').
+    db.require_officer = True
     if db.created:
         print(f"Created a new empty PlaceDesk database at {db.path}", file=sys.stderr)
     if db.upgraded_from is not None:

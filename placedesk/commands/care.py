@@ -8,9 +8,7 @@ the reason, and the next date the status changes, or writes it as CSV.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import sys
 from collections import Counter
 from pathlib import Path
@@ -60,8 +58,10 @@ CSV_COLUMNS = ("case_reference", "date_of_birth", "status", "reason", "next_chan
 
 
 def run_leaving_care(args: argparse.Namespace) -> int:
-    from placedesk.fileio import atomic_write_text
+    from placedesk.fileio import atomic_write_bytes
     from placedesk.services.care.leaving_care import leaving_care_report
+    from placedesk.services.common.audit_log import record_export
+    from placedesk.services.common.tabular import csv_bytes
     from placedesk.services.common.parsing import format_date
 
     on: dt.date = args.on or dt.date.today()
@@ -69,18 +69,17 @@ def run_leaving_care(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             rows = leaving_care_report(session, on)
+            if args.csv is not None:
+                lines = [(row.case_reference, row.date_of_birth, row.result.label, row.result.reason,
+                          row.result.next_change[0] if row.result.next_change else None,
+                          row.result.next_change[1] if row.result.next_change else "") for row in rows]
+                atomic_write_bytes(args.csv, csv_bytes(CSV_COLUMNS, lines, bom=False))
+                record_export(session, what=f"Leaving-care list on {on.isoformat()} (CSV)",
+                              target=args.csv.resolve(), records=len(rows))
     finally:
         db.close()
     counts = Counter(row.result.label for row in rows)
     if args.csv is not None:
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            change = row.result.next_change
-            writer.writerow([row.case_reference, row.date_of_birth.isoformat(), row.result.label,
-                             row.result.reason, change[0].isoformat() if change else "", change[1] if change else ""])
-        atomic_write_text(args.csv, buffer.getvalue())
         print(f"Wrote {len(rows)} children's leaving-care status on {format_date(on)} to {args.csv}")
     else:
         print(f"Leaving-care status on {format_date(on)}")

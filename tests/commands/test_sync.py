@@ -30,6 +30,11 @@ def test_export_then_import_on_another_laptop(two_files: tuple[Path, Path], tmp_
     assert "Exported" in out and "1 document(s)" in out and "everything" in out
     (bundle,) = (tmp_path / "out").iterdir()
     monkeypatch.setenv("PLACEDESK_HOME", str(tmp_path / "other-laptop"))
+    # A laptop with no officer profile refuses to change records until someone is named.
+    assert main(["import", "--db", str(b), str(bundle)]) == 2
+    assert "placedesk profile" in capsys.readouterr().err
+    assert main(["profile", "--name", "Robin Other", "--council", "Northshire", "--phone", "01632 960 001"]) == 0
+    capsys.readouterr()
     assert main(["import", "--db", str(b), str(bundle)]) == 0
     out = capsys.readouterr().out
     assert "Imported:" in out and "child" in out

@@ -25,10 +25,10 @@ def test_upgraded_empty_file_matches_the_models(tmp_path: Path) -> None:
         db.close()
 
 
-def test_schema_version_counts_the_revisions() -> None:
+def test_schema_version_is_the_head_revision() -> None:
+    # Revision ids are numbered; parallel work leaves gaps, so the head's number is the version.
     script = ScriptDirectory.from_config(alembic_config())
-    revisions = list(script.walk_revisions())
-    assert len(revisions) == SCHEMA_VERSION
+    assert SCHEMA_VERSION == int(script.get_current_head() or 0)
     assert len(script.get_heads()) == 1, "migrations have branched: merge them"
 
 
