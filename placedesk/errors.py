@@ -43,3 +43,5 @@ class ProfileIncomplete(PlaceDeskError):
     def __init__(self, message: str, missing: tuple[str, ...]) -> None:
         super().__init__(message)
         self.missing = missing
+        # Set once the screen has been asked to open the profile, so it opens once per refusal.
+        self.announced = False

@@ -28,31 +28,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from placedesk.fileio import atomic_write_bytes
     from placedesk.models.enums import AuditAction
-    from placedesk.services.common.audit_log import (
-        AUDIT_CSV_HEADERS,
-        AuditFilter,
-        audit_table,
-        change_lines,
-        list_events,
-        record_export,
-    )
-    from placedesk.services.common.tabular import csv_bytes
+    from placedesk.services.common.audit_log import AuditFilter, change_lines, list_events, write_audit_csv
 
     filters = AuditFilter(record=args.record, officer=args.officer, start=args.start, end=args.end,
                           action=AuditAction(args.kind) if args.kind else None)
     db = open_db(args, create=False)
     try:
         with db.session_scope() as session:
-            rows = list_events(session, filters)
             if args.csv is not None:
-                atomic_write_bytes(args.csv, csv_bytes(AUDIT_CSV_HEADERS, audit_table(rows)))
-                record_export(session, what="Audit log (CSV)", target=args.csv.resolve(), records=len(rows))
+                count = write_audit_csv(session, filters, args.csv)
+            else:
+                rows = list_events(session, filters)
     finally:
         db.close()
     if args.csv is not None:
-        print(f"Wrote {len(rows)} audit event(s) to {args.csv}")
+        print(f"Wrote {count} audit event(s) to {args.csv}")
         return 0
     if not rows:
         print("No audit events match.")

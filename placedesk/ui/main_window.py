@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
         ctx.changed.connect(self._on_changed)
+        self._profile_pending = False
+        ctx.profile_needed.connect(self._profile_needed)
         self._update_title()
         self._restore_geometry()
         self.counts_label.setText("Opening…")
@@ -171,6 +173,7 @@ class MainWindow(QMainWindow):
         self.sync_separator = file_menu.addSeparator()
         file_menu.addSeparator()
         self._add(file_menu, "&Officer profile and settings…", self.edit_settings)
+        self._add(file_menu, "Audit &log…", self.audit_log)
         file_menu.addSeparator()
         self._add(file_menu, "&Quit", self.close, QKeySequence.Quit)
         help_menu = self.menuBar().addMenu("&Help")
@@ -233,6 +236,21 @@ class MainWindow(QMainWindow):
 
         if edit_settings(self, self.ctx):
             self._save_settings()
+
+    def audit_log(self) -> None:
+        from placedesk.ui.audit_log import show_audit_log
+
+        show_audit_log(self, self.ctx)
+
+    def _profile_needed(self, missing: object) -> None:
+        # After the refusing slot has shown its message: never a dialog inside another slot's work.
+        if not self._profile_pending:
+            self._profile_pending = True
+            QTimer.singleShot(0, self, self._open_profile)
+
+    def _open_profile(self) -> None:
+        self._profile_pending = False
+        self.edit_settings()
 
     def about(self) -> None:
         dialogs.inform(

@@ -37,13 +37,15 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
 
-        profile = QGroupBox("Officer profile (printed on agreements)")
+        profile = QGroupBox("Officer profile (recorded with every change; printed on packs and agreements)")
         form = QFormLayout(profile)
         self._line(form, "name", "Name", o.name)
         self._line(form, "role", "Role", o.role)
         self._line(form, "local_authority", "Local authority", o.local_authority)
         form.addRow("LA address", self.la_address)
         self._line(form, "email", "Email", o.email)
+        self._line(form, "phone", "Phone", o.phone)
+        form.addRow("", QLabel("Packs and agreements need the local authority, your name, and an email or phone."))
 
         work = QGroupBox("Working settings")
         form2 = QFormLayout(work)

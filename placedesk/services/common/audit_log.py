@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from placedesk.errors import PROFILE_HOW_TO, NotFound, ProfileIncomplete, ValidationError
+from placedesk.errors import PROFILE_HOW_TO, NotFound, PlaceDeskError, ProfileIncomplete, ValidationError
 from placedesk.models import AuditEvent, Base, Child
 from placedesk.models.base import utcnow
 from placedesk.models.enums import AuditAction
@@ -162,6 +162,20 @@ def audit_table(rows: list[AuditRow]) -> list[tuple[Any, ...]]:
     return out
 
 
+def write_audit_csv(session: Session, filters: AuditFilter, target: Path) -> int:
+    """Write the matching events as CSV to ``target`` and record that export; returns how many events."""
+    from placedesk.fileio import atomic_write_bytes
+    from placedesk.services.common.tabular import csv_bytes
+
+    rows = list_events(session, filters)
+    try:
+        atomic_write_bytes(target, csv_bytes(AUDIT_CSV_HEADERS, audit_table(rows)))
+    except OSError as exc:
+        raise PlaceDeskError(f"The audit log could not be written to {target} ({exc.strerror or exc}).") from None
+    record_export(session, what="Audit log (CSV)", target=Path(target).resolve(), records=len(rows))
+    return len(rows)
+
+
 __all__ = [
     "AUDIT_CSV_HEADERS",
     "AuditFilter",
@@ -174,4 +188,5 @@ __all__ = [
     "list_events",
     "record_export",
     "summarise",
+    "write_audit_csv",
 ]

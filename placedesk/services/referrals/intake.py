@@ -403,6 +403,8 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     their content is exactly what would be printed now; any other pack is made
     again here, so what is stored is always what is recorded as sent.
     """
+    officer = officer or load_settings().settings.officer
+    require_pack_profile(officer, "Sending a referral")
     if referral.status is ReferralStatus.DRAFT:
         advance(session, referral, ReferralStatus.READY, today=today)
     if referral.status not in (ReferralStatus.READY, ReferralStatus.SENT, ReferralStatus.OFFERS_RECEIVED):
@@ -417,7 +419,6 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     if not recipients:
         raise ValidationError("Choose at least one provider to send the referral to.", "providers")
     referral.response_by = response_by(referral, sent_on=today)
-    officer = officer or load_settings().settings.officer
     documents: list[StoredDocument] = []
     for recipient in recipients:
         provider = recipient.provider or session.get(Provider, recipient.provider_id)
