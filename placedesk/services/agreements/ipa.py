@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from placedesk.config import OfficerSettings, data_dir, outbox_dir
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError, WorkflowError
 from placedesk.fileio import atomic_write_bytes
+from placedesk.services.common.audit_log import record_export
 from placedesk.services.common.settings import require_pack_profile
 from placedesk.models import (
     Agreement,
@@ -511,6 +512,8 @@ def export_for_countersignature(session: Session, agreement: Agreement, folder: 
     target_dir = Path(folder) if folder else outbox_dir()
     target = target_dir / f"{agreement.ref}-v{agreement.version_number}-for-countersignature.pdf"
     atomic_write_bytes(target, _content(agreement.officer_signed_document))
+    record_export(session, what=f"Agreement {agreement.ref} version {agreement.version_number} for "
+                  "countersignature (PDF)", target=target, records=1, entity="agreement", entity_id=agreement.id)
     return target
 
 
