@@ -35,6 +35,33 @@ def placedesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def keystore() -> Iterator[Any]:
+    """Every test gets an empty in-memory keystore (never the real one) and no remembered passphrases."""
+    import keyring
+
+    from placedesk.db import forget_passphrases
+    from tests.fake_keyring import MemoryKeyring
+
+    before = keyring.get_keyring()
+    fake = MemoryKeyring()
+    keyring.set_keyring(fake)
+    forget_passphrases()
+    yield fake
+    forget_passphrases()
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def no_keystore() -> Iterator[None]:
+    """A computer with no keystore at all (the key must come from a passphrase)."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    keyring.set_keyring(NoKeyring())
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _heap_as_at_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts as a new process would: nothing frozen out of garbage collection yet."""
     from placedesk import runtime

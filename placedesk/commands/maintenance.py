@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from placedesk.commands._common import db_path, open_db
+from placedesk.commands._common import db_path, open_db, use_passphrase_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,14 +49,16 @@ def run_backup(args: argparse.Namespace) -> int:
 
     db = open_db(args, create=False)
     db.close()
-    target = backup_database(db.path, args.to)
-    print(f"Backed up {db.path} to {target}")
+    target = backup_database(db.path, args.to, key=db.key)
+    kind = "an encrypted copy, with the same key," if db.encrypted else "a copy"
+    print(f"Backed up {db.path} to {target} ({kind})")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
     from placedesk.db import restore_database
 
+    use_passphrase_file(args)
     target = db_path(args)
     safety = restore_database(args.file, target)
     if safety:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from placedesk import __version__
 from placedesk.config import default_db_path, ensure_laptop_id, load_settings
-from placedesk.db import Database, open_database
+from placedesk.db import Database, DatabaseLocked, open_database, remember_passphrase
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
 
@@ -29,10 +29,25 @@ def choose_database(db_arg: str | None, last_database: str) -> Path:
 
 
 def open_for_gui(path: Path) -> Database | None:
-    """Open ``path``, or explain why not and offer to open another file."""
+    """Open ``path``, or explain why not and offer to open another file.
+
+    An encrypted file whose key is not in the keystore asks for its passphrase
+    (again after a wrong one); cancelling moves on to choosing another file.
+    """
     while True:
         try:
             return open_database(path)
+        except DatabaseLocked as exc:
+            passphrase = dialogs.ask_passphrase(None, "Encrypted database", f"{exc}\n\nPassphrase:")
+            if passphrase:
+                remember_passphrase(passphrase)
+                continue
+            dialogs.warn(None, "PlaceDesk", str(exc))
+            other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
+                                             "PlaceDesk database (*.sqlite);;All files (*)")
+            if other is None:
+                return None
+            path = other
         except PlaceDeskError as exc:
             dialogs.warn(None, "PlaceDesk", str(exc))
             other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
@@ -57,8 +72,15 @@ def build_main_window(db: Database, settings_problem: str | None = None, *,  # t
     return MainWindow(ctx, automatic_sync=automatic_sync)
 
 
-def run_gui(db_arg: str | None) -> int:
+def run_gui(db_arg: str | None, passphrase_file: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    if passphrase_file:
+        from placedesk.dbkey import read_passphrase_file
+
+        try:
+            remember_passphrase(read_passphrase_file(Path(passphrase_file)))
+        except PlaceDeskError as exc:
+            dialogs.warn(None, "PlaceDesk", str(exc))
     app.setApplicationName("PlaceDesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PlaceDesk")

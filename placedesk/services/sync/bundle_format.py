@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from placedesk.errors import PlaceDeskError
-from placedesk.fileio import atomic_writer, fsync_dir
+from placedesk.fileio import atomic_writer, fsync_dir, open_private
 
 FORMAT_NAME = "placedesk-bundle"
 FORMAT_VERSION = 1
@@ -406,7 +406,7 @@ class BundleWriter:
         else:
             dest = self._tmp / path
             dest.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(dest, "wb")
+            handle = open_private(dest)
 
         def write(data: bytes) -> None:
             nonlocal size
@@ -434,7 +434,7 @@ class BundleWriter:
             return
         dest = self._tmp / path
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(dest, "wb") as handle:
+        with open_private(dest) as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

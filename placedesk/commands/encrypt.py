@@ -1,0 +1,40 @@
+"""``placedesk encrypt [--passphrase-file F]``: encrypt the database at rest with SQLCipher.
+
+With the system's keystore available, a random key is kept there and the
+officer never types it; with ``--passphrase-file F`` the passphrase on F's first
+line is the key (it is also what the database then opens with on a computer
+without a keystore). The plain file is replaced only after the encrypted copy
+has been checked. Backups taken before remain plain: delete them once a new,
+encrypted backup exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from placedesk.commands._common import db_path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("encrypt", help="encrypt the database (key in the keystore, or a passphrase file)")
+    parser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F", type=Path, default=None,
+                        help="use the passphrase on this file's first line instead of a key in the keystore")
+    parser.set_defaults(func=run_encrypt)
+
+
+def run_encrypt(args: argparse.Namespace) -> int:
+    from placedesk.db import encrypt_database
+    from placedesk.dbkey import ensure_keystore_key, new_passphrase_key, read_passphrase_file
+
+    path = db_path(args)
+    if args.db_passphrase_file is not None:
+        key = new_passphrase_key(read_passphrase_file(args.db_passphrase_file))
+        how = "the passphrase in " + str(args.db_passphrase_file)
+    else:
+        key = ensure_keystore_key()
+        how = "a key kept in this computer's keystore"
+    encrypt_database(path, key)
+    print(f"Encrypted {path} with {how}.")
+    print("Backups made before now are not encrypted: delete them once 'placedesk backup' has made a new one.")
+    return 0
