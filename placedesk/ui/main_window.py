@@ -197,16 +197,34 @@ class MainWindow(QMainWindow):
             dialogs.warn(self, "New database", f"{path} already exists. PlaceDesk never replaces a file: "
                                                "choose a new name, or use File › Open database.")
             return
-        self._switch_to(path)
+        key = None
+        if dialogs.ask_yes_no(self, "New database", "Encrypt the new database? Recommended for real records: the "
+                              "file cannot then be read without its key, which PlaceDesk keeps in this computer's "
+                              "keystore (or you choose a passphrase)."):
+            from placedesk.ui.settings_dialog import choose_key
+
+            key = choose_key(self)
+            if key is None:
+                return
+        self._switch_to(path, key=key)
 
     def open_database_file(self) -> None:
         path = dialogs.choose_open_file(self, "Open PlaceDesk database", "PlaceDesk database (*.sqlite);;All files (*)")
         if path is not None:
             self._switch_to(path)
 
-    def _switch_to(self, path: Path) -> None:
+    def _switch_to(self, path: Path, *, key: str | None = None) -> None:
+        from placedesk.db import DatabaseLocked, remember_passphrase
+
         try:
-            db = open_database(path)
+            try:
+                db = open_database(path, key=key)
+            except DatabaseLocked as exc:
+                passphrase = dialogs.ask_passphrase(self, "Encrypted database", f"{exc}\n\nPassphrase:")
+                if not passphrase:
+                    return
+                remember_passphrase(passphrase)
+                db = open_database(path)
         except PlaceDeskError as exc:
             dialogs.warn(self, "Open database", str(exc))
             return

@@ -1,0 +1,81 @@
+"""Encryption from the window: a new database, "Encrypt this database", and the passphrase at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from placedesk.config import OfficerSettings, Settings, save_settings
+from placedesk.db import Database, encrypt_database, open_database
+from placedesk.dbkey import new_passphrase_key
+from placedesk.models import Provider
+from placedesk.ui.app import build_main_window, open_for_gui
+from placedesk.ui.main_window import MainWindow
+from placedesk.ui.settings_dialog import SettingsDialog
+from tests.conftest import DialogRecorder
+from tests.fake_keyring import MemoryKeyring
+from tests.services.referrals.helpers import make_provider
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database) -> MainWindow:
+    save_settings(Settings(officer=OfficerSettings(name="Test Officer")))
+    win = build_main_window(db)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.is_ready)
+    return win
+
+
+def test_encrypt_this_database_from_settings_keeps_the_records(
+        qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder, keystore: MemoryKeyring) -> None:
+    with window.ctx.action() as s:
+        make_provider(s, "Oak House")
+    path = window.ctx.db.path
+    opened: list[SettingsDialog] = []
+
+    def press_encrypt(dialog: SettingsDialog) -> bool:
+        opened.append(dialog)
+        assert "Not encrypted" in dialog.encryption.text()
+        qtbot.mouseClick(dialog.encrypt_button, Qt.LeftButton)
+        assert "Encrypted with SQLCipher" in dialog.encryption.text()
+        assert not dialog.encrypt_button.isEnabled()
+        return False
+
+    dialogs.answer("run_modal", press_encrypt)
+    dialogs.answer("ask_yes_no", True)
+    window.edit_settings()
+    assert opened and window.ctx.db.encrypted and len(keystore.passwords) == 1
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    with window.ctx.read() as s:
+        assert s.query(Provider).one().name == "Oak House"
+    assert "now encrypted" in dialogs.texts("inform")[-1]
+
+
+def test_a_new_database_can_be_encrypted_with_a_passphrase_where_there_is_no_keystore(
+        qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder, no_keystore: None, tmp_path: Path) -> None:
+    target = tmp_path / "real.sqlite"
+    dialogs.answer("choose_save_file", target)
+    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("ask_passphrase", PASSPHRASE, PASSPHRASE)
+    window.new_database()
+    assert window.ctx.db.path == target.resolve() and window.ctx.db.encrypted
+    assert not target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder, no_keystore: None,
+                                                         tmp_path: Path) -> None:
+    path = tmp_path / "real.sqlite"
+    open_database(path).close()
+    encrypt_database(path, new_passphrase_key(PASSPHRASE))
+    dialogs.answer("ask_passphrase", "not the passphrase", PASSPHRASE)
+    db = open_for_gui(path)
+    assert db is not None and db.encrypted
+    db.close()
+    assert len(dialogs.texts("ask_passphrase")) == 2
+    assert "passphrase is wrong" in dialogs.texts("ask_passphrase")[1]
