@@ -117,9 +117,9 @@ def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp
     with (tmp_path / "audit.csv").open(encoding="utf-8-sig", newline="") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
     assert f"'{HOSTILE}" in cells and HOSTILE not in cells
+    written = {}
     for name in ("match.csv", "lc.csv", "dash.csv"):
         with (tmp_path / name).open(encoding="utf-8-sig", newline="") as handle:
-            written = [cell for row in csv.reader(handle) for cell in row]
-        assert not [c for c in written if c.startswith(("=", "+", "@", "\t", "\r"))], name
-    assert f"'{HOSTILE}" in (tmp_path / "match.csv").read_text(encoding="utf-8-sig")
-    assert f"'{CASE_HOSTILE}" in (tmp_path / "lc.csv").read_text(encoding="utf-8")
+            written[name] = [cell for row in csv.reader(handle) for cell in row]
+        assert not [c for c in written[name] if c.startswith(("=", "+", "@", "\t", "\r"))], name
+    assert f"'{HOSTILE}" in written["match.csv"] and f"'{CASE_HOSTILE}" in written["lc.csv"]
