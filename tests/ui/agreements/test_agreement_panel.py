@@ -322,3 +322,15 @@ def test_a_hidden_panel_reloads_when_shown_not_on_every_change(
     assert "no agreement yet" in widget.heading.text()
     widget.show()
     qtbot.waitUntil(lambda: "version 1" in widget.heading.text(), timeout=5000)
+
+
+def test_issuing_is_refused_before_the_terms_are_typed_without_a_contact(
+        qtbot: QtBot, panel: AgreementPanel, dialogs: DialogRecorder, db: Database) -> None:
+    panel.ctx.settings.officer.email = ""
+    asked: list[object] = []
+    panel.ctx.profile_needed.connect(asked.append)
+    qtbot.mouseClick(panel.issue_button, Qt.LeftButton)
+    assert "contact email or phone" in dialogs.texts("warn")[0]
+    assert asked == [("contact email or phone",)]
+    assert not dialogs.texts("run_modal")  # the terms were never asked for
+    assert _agreement(db) is None
