@@ -25,7 +25,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import ROOT, BenchContext, Result, timeit
+from bench.common import ROOT, BenchContext, Result
 
 ISSUE = 12
 RATIO_LIMIT = 1.5

@@ -38,7 +38,7 @@ from placedesk.services.care.leaving_care import age_on
 from placedesk.services.common.documents import store_document
 from placedesk.services.referrals.matching import MatchResult, MatchRow, match_referral
 from placedesk.services.monitoring.restrictions import active_restrictions
-from placedesk.services.common.parsing import format_date, normalise_postcode, outward_code
+from placedesk.services.common.parsing import normalise_postcode, outward_code
 from placedesk.services.common.refs import next_ref
 from placedesk.services.referrals.workflow import advance
 
