@@ -32,11 +32,13 @@ def open_for_gui(path: Path) -> Database | None:
     """Open ``path``, or explain why not and offer to open another file.
 
     An encrypted file whose key is not in the keystore asks for its passphrase
-    (again after a wrong one); cancelling moves on to choosing another file.
+    (again after a wrong one); cancelling moves on to choosing another file. A
+    new database (the first start) is offered encryption before it is made.
     """
+    key = offer_encryption(path)
     while True:
         try:
-            return open_database(path)
+            return open_database(path, key=key)
         except DatabaseLocked as exc:
             passphrase = dialogs.ask_passphrase(None, "Encrypted database", f"{exc}\n\nPassphrase:")
             if passphrase:
@@ -55,6 +57,20 @@ def open_for_gui(path: Path) -> Database | None:
             if other is None:
                 return None
             path = other
+
+
+def offer_encryption(path: Path) -> str | None:
+    """For a database about to be made: the key to encrypt it with, if the officer wants it encrypted."""
+    if path.exists():
+        return None
+    if not dialogs.ask_yes_no(None, "New PlaceDesk database",
+                              f"PlaceDesk will start a new database at {path}.\n\nEncrypt it? Recommended for real "
+                              "records: the file cannot then be read without its key, which PlaceDesk keeps in "
+                              "this computer's keystore (or you choose a passphrase)."):
+        return None
+    from placedesk.ui.settings_dialog import choose_key
+
+    return choose_key(None)
 
 
 def build_main_window(db: Database, settings_problem: str | None = None, *,  # type: ignore[no-untyped-def]

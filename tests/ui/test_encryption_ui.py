@@ -79,3 +79,16 @@ def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder
     db.close()
     assert len(dialogs.texts("ask_passphrase")) == 2
     assert "passphrase is wrong" in dialogs.texts("ask_passphrase")[1]
+
+
+def test_the_first_start_offers_to_encrypt_the_new_database(dialogs: DialogRecorder, keystore: MemoryKeyring,
+                                                            tmp_path: Path) -> None:
+    dialogs.answer("ask_yes_no", True)
+    db = open_for_gui(tmp_path / "first.sqlite")
+    assert db is not None and db.created and db.encrypted
+    db.close()
+    assert "Encrypt it?" in dialogs.texts("ask_yes_no")[0]
+    # Declined: a plain database, as before.
+    db = open_for_gui(tmp_path / "second.sqlite")
+    assert db is not None and not db.encrypted
+    db.close()
