@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from placedesk.errors import DatabaseRefused
+# DatabaseLocked, remember_passphrase and forget_passphrases are also offered here, beside open_database.
+from placedesk.dbkey import cipher_connect, forget_passphrases, remember_passphrase, unlock  # noqa: F401
+from placedesk.errors import DatabaseLocked, DatabaseRefused  # noqa: F401
 from placedesk.fileio import PRIVATE_MODE, fsync_dir, make_private
 from placedesk.migrations import SCHEMA_VERSION
 
@@ -35,10 +37,6 @@ if TYPE_CHECKING:
 # "PDK1": marks a SQLite file as PlaceDesk's (PRAGMA application_id).
 APPLICATION_ID = 0x50444B31
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class DatabaseLocked(DatabaseRefused):
-    """An encrypted database none of the known keys opens; a passphrase may."""
 
 
 @dataclass(frozen=True)
@@ -54,76 +52,6 @@ class FileState:
         return self.key is not None
 
 
-# Passphrases given in this process (start-up prompt, --passphrase-file); never written anywhere.
-_passphrases: list[str] = []
-
-
-def remember_passphrase(passphrase: str) -> None:
-    """Let this process open encrypted files with ``passphrase`` (tried after an explicit key)."""
-    if passphrase and passphrase not in _passphrases:
-        _passphrases.append(passphrase)
-
-
-def forget_passphrases() -> None:
-    _passphrases.clear()
-
-
-def _candidate_keys(path: Path, key: str | None) -> list[str]:
-    from placedesk.dbkey import key_for_file, keystore_key
-
-    keys = [key] if key else []
-    keys += [k for p in _passphrases if (k := key_for_file(p, path))]
-    stored = keystore_key()
-    if stored:
-        keys.append(stored)
-    return list(dict.fromkeys(keys))
-
-
-def _cipher_connect(target: str, key: str, *, uri: bool = False) -> Any:
-    import sqlcipher3
-
-    conn = sqlcipher3.connect(target, uri=uri)
-    # A wrong key is reported to the officer by PlaceDesk, not as SQLCipher's log lines on stderr.
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    if key:  # no key: a plain file, opened through SQLCipher to export it
-        conn.execute(f"PRAGMA key = \"{key}\"")
-    return conn
-
-
-def _read_ids(path: Path, key: str | None) -> tuple[int, int]:
-    """(application_id, user_version), read-only; raises the driver's DatabaseError on a wrong key."""
-    if key is None:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    else:
-        conn = _cipher_connect(f"file:{path}?mode=ro", key, uri=True)
-    try:
-        return (conn.execute("PRAGMA application_id").fetchone()[0],
-                conn.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def _unlock(path: Path, key: str | None) -> tuple[str, int, int]:
-    """The key that opens the encrypted file at ``path``, with its ids; DatabaseLocked if none does."""
-    import sqlcipher3
-
-    keys = _candidate_keys(path, key)
-    for candidate in keys:
-        try:
-            app_id, user_version = _read_ids(path, candidate)
-        except sqlcipher3.DatabaseError:
-            continue
-        return candidate, app_id, user_version
-    if not keys:
-        raise DatabaseLocked(
-            f"{path} is not a plain SQLite file: it is either encrypted, with no key for it in this computer's "
-            "keystore, or not a PlaceDesk database (it is not an SQLite file). If it is encrypted, give its "
-            "passphrase (on the command line: --passphrase-file F). It was left untouched.")
-    raise DatabaseLocked(
-        f"{path} could not be opened with the key given: the passphrase is wrong, or it is not a PlaceDesk "
-        "database. It was left untouched.")
-
-
 def inspect_file(path: Path, key: str | None = None) -> FileState:
     """Classify ``path``; raise :class:`DatabaseRefused` for anything not ours or too new."""
     if not path.exists() or path.stat().st_size == 0:
@@ -135,9 +63,14 @@ def inspect_file(path: Path, key: str | None = None) -> FileState:
     found: str | None = None
     try:
         if header == SQLITE_HEADER:
-            app_id, user_version = _read_ids(path, None)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                conn.close()
         else:
-            found, app_id, user_version = _unlock(path, key)
+            found, app_id, user_version = unlock(path, key)
     except sqlite3.DatabaseError as exc:
         raise DatabaseRefused(f"{path} could not be read as a database ({exc}). It was left untouched.") from exc
     if app_id != APPLICATION_ID:
@@ -326,8 +259,8 @@ def backup_database(source: Path, dest: Path, *, key: str | None = None) -> Path
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             dst = sqlite3.connect(tmp)
         else:
-            src = _cipher_connect(f"file:{source}?mode=ro", key, uri=True)
-            dst = _cipher_connect(str(tmp), key)
+            src = cipher_connect(f"file:{source}?mode=ro", key, uri=True)
+            dst = cipher_connect(str(tmp), key)
         try:
             src.backup(dst)
             # A backup is a single self-contained file: no WAL beside it.
@@ -374,7 +307,7 @@ def encrypt_database(path: Path, key: str) -> Path:
     tmp.unlink(missing_ok=True)
     secure_files(tmp)
     try:
-        conn = _cipher_connect(str(path), "")
+        conn = cipher_connect(str(path), "")
         try:
             conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{key}\"", (str(tmp),))
             conn.execute("SELECT sqlcipher_export('encrypted')")
@@ -403,7 +336,7 @@ def _check_copy(copy: Path, key: str, counts: dict[str, int]) -> None:
     import sqlcipher3
 
     try:
-        conn = _cipher_connect(str(copy), key)
+        conn = cipher_connect(str(copy), key)
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
             copied = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in counts}

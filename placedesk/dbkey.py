@@ -9,7 +9,9 @@ stretched with SQLCipher 4's own KDF (PBKDF2-HMAC-SHA512, 256,000 rounds, the
 file's 16-byte salt) once per file and process, so every further connection
 opens at once with the derived key.
 
-A key is handed to SQLCipher as a raw key string: ``x'<64 hex>'`` (keystore) or
+Passphrases given in this process are remembered (never written) and tried,
+after a key the caller gives and before the keystore's, on any encrypted file
+opened: the database, its backups. A key is handed to SQLCipher as a raw key string: ``x'<64 hex>'`` (keystore) or
 ``x'<64 hex><32 hex salt>'`` (derived from a passphrase). Keys are never logged
 and never taken from an argument or an environment variable's value.
 """
@@ -22,8 +24,9 @@ import os
 import re
 import secrets
 from pathlib import Path
+from typing import Any
 
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import DatabaseLocked, PlaceDeskError
 
 SERVICE = "PlaceDesk"
 ACCOUNT = "database-key"
@@ -119,8 +122,81 @@ def read_passphrase_file(path: Path) -> str:
     return lines[0]
 
 
+# Passphrases given in this process (start-up prompt, --passphrase-file); never written anywhere.
+_passphrases: list[str] = []
+
+
+def remember_passphrase(passphrase: str) -> None:
+    """Let this process open encrypted files with ``passphrase`` (tried after an explicit key)."""
+    if passphrase and passphrase not in _passphrases:
+        _passphrases.append(passphrase)
+
+
+def forget_passphrases() -> None:
+    """Forget every remembered passphrase (a new process's state; used by tests)."""
+    _passphrases.clear()
+
+
+def candidate_keys(path: Path, key: str | None) -> list[str]:
+    """The keys to try on ``path``: the one given, those from remembered passphrases, the keystore's."""
+    keys = [key] if key else []
+    keys += [k for p in _passphrases if (k := key_for_file(p, path))]
+    stored = keystore_key()
+    if stored:
+        keys.append(stored)
+    return list(dict.fromkeys(keys))
+
+
+def cipher_connect(target: str, key: str, *, uri: bool = False) -> Any:
+    """A SQLCipher connection to ``target`` opened with ``key`` (none: a plain file read through SQLCipher)."""
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(target, uri=uri)
+    # A wrong key is reported to the officer by PlaceDesk, not as SQLCipher's log lines on stderr.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if key:  # no key: a plain file, opened through SQLCipher to export it
+        conn.execute(f"PRAGMA key = \"{key}\"")
+    return conn
+
+
+def _read_ids(path: Path, key: str) -> tuple[int, int]:
+    """(application_id, user_version), read-only; raises the driver's DatabaseError on a wrong key."""
+    conn = cipher_connect(f"file:{path}?mode=ro", key, uri=True)
+    try:
+        return (conn.execute("PRAGMA application_id").fetchone()[0],
+                conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def unlock(path: Path, key: str | None) -> tuple[str, int, int]:
+    """The key that opens the encrypted file at ``path``, with its ids; DatabaseLocked if none does."""
+    import sqlcipher3
+
+    keys = candidate_keys(path, key)
+    for candidate in keys:
+        try:
+            app_id, user_version = _read_ids(path, candidate)
+        except sqlcipher3.DatabaseError:
+            continue
+        return candidate, app_id, user_version
+    if not keys:
+        raise DatabaseLocked(
+            f"{path} is not a plain SQLite file: it is either encrypted, with no key for it in this computer's "
+            "keystore, or not a PlaceDesk database (it is not an SQLite file). If it is encrypted, give its "
+            "passphrase (on the command line: --passphrase-file F). It was left untouched.")
+    raise DatabaseLocked(
+        f"{path} could not be opened with the key given: the passphrase is wrong, or it is not a PlaceDesk "
+        "database. It was left untouched.")
+
+
 __all__ = [
+    "candidate_keys",
+    "cipher_connect",
     "ensure_keystore_key",
+    "forget_passphrases",
+    "remember_passphrase",
+    "unlock",
     "check_passphrase",
     "key_for_file",
     "keystore_available",

@@ -28,6 +28,10 @@ class DatabaseRefused(PlaceDeskError):
     """A database file PlaceDesk will not open (foreign, newer, damaged)."""
 
 
+class DatabaseLocked(DatabaseRefused):
+    """An encrypted database none of the known keys opens; a passphrase may."""
+
+
 class NotFound(PlaceDeskError):
     """A reference that matches no record."""
 
