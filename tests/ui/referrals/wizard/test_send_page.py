@@ -164,3 +164,21 @@ def test_a_saved_pack_is_audited(qtbot: QtBot, db: Database, dialogs: DialogReco
         (event,) = s.query(AuditEvent).filter(AuditEvent.action == AuditAction.EXPORT).all()
     assert event.officer == "Test Officer" and event.entity == "referral"
     assert event.changes["to"] == str((tmp_path / "pack.pdf").resolve()) and event.changes["pseudonymised"] is True
+
+
+def test_saving_an_edit_keeps_it_and_makes_the_packs_again(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    referral_id = _with_free_text(db)
+    wizard = open_wizard(db, referral_id)
+    page = wizard.pages[SEND]
+    qtbot.waitUntil(lambda: len(page.packs) == 1, timeout=20000)
+    before = next(iter(page.packs.values())).pdf
+    panel = page.removed
+    panel.editor.selectAll()
+    qtbot.keyClicks(panel.editor, "Needs a calm, quiet home.")
+    qtbot.mouseClick(panel.save_button, Qt.LeftButton)
+    with db.session() as s:
+        assert s.get(Referral, referral_id).needs_summary == "Needs a calm, quiet home."
+    assert "2 identifying details removed" in panel.summary.text()  # the health summary's, still shown
+    assert not panel.save_button.isEnabled()
+    qtbot.waitUntil(lambda: len(page.packs) == 1 and next(iter(page.packs.values())).pdf != before, timeout=20000)
