@@ -147,11 +147,11 @@ def candidate_keys(path: Path, key: str | None) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def cipher_connect(target: str, key: str, *, uri: bool = False) -> Any:
+def cipher_connect(target: str, key: str, *, uri: bool = False, check_same_thread: bool = True) -> Any:
     """A SQLCipher connection to ``target`` opened with ``key`` (none: a plain file read through SQLCipher)."""
     import sqlcipher3
 
-    conn = sqlcipher3.connect(target, uri=uri)
+    conn = sqlcipher3.connect(target, uri=uri, check_same_thread=check_same_thread)
     # A wrong key is reported to the officer by PlaceDesk, not as SQLCipher's log lines on stderr.
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key:  # no key: a plain file, opened through SQLCipher to export it

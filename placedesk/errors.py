@@ -36,6 +36,14 @@ class NotFound(PlaceDeskError):
     """A reference that matches no record."""
 
 
+class DatabaseBusy(PlaceDeskError):
+    """Another process held the database's write lock for longer than PlaceDesk waits."""
+
+
+class Cancelled(PlaceDeskError):
+    """The officer stopped a long task; its transaction was rolled back, so nothing changed."""
+
+
 # How to fill in the officer profile, for every message that asks for it.
 PROFILE_HOW_TO = ("Set it in File › Officer profile and settings, or from the command line with "
                   "'placedesk profile --name \"Your Name\" --council \"Council name\" --email you@council.gov.uk'.")

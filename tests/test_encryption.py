@@ -171,3 +171,16 @@ def test_every_file_written_with_personal_data_is_owner_only(tmp_path: Path) -> 
         assert {p.relative_to(out).as_posix(): _mode(p) for p in files if _mode(p) != 0o600} == {}
     finally:
         os.umask(old)
+
+
+def test_a_backup_is_restored_only_into_a_database_encrypted_alike(tmp_path: Path, keystore: MemoryKeyring,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = _plain_db(tmp_path / "real.sqlite")
+    plain_copy = tmp_path / "plain-copy.sqlite"
+    assert main(["--db", str(path), "backup", "--to", str(plain_copy)]) == 0
+    assert main(["--db", str(path), "encrypt"]) == 0
+    capsys.readouterr()
+    before = _digest(path)
+    assert main(["--db", str(path), "restore", str(plain_copy)]) == 2
+    assert "encrypted alike" in capsys.readouterr().err
+    assert _digest(path) == before

@@ -27,7 +27,8 @@ def run_encrypt(args: argparse.Namespace) -> int:
     from placedesk.db import encrypt_database
     from placedesk.dbkey import ensure_keystore_key, new_passphrase_key, read_passphrase_file
 
-    path = db_path(args)
+    path = db_path(args).expanduser().resolve()
+    _refuse_if_open_in_a_window(path)
     if args.db_passphrase_file is not None:
         key = new_passphrase_key(read_passphrase_file(args.db_passphrase_file))
         how = "the passphrase in " + str(args.db_passphrase_file)
@@ -38,3 +39,24 @@ def run_encrypt(args: argparse.Namespace) -> int:
     print(f"Encrypted {path} with {how}.")
     print("Backups made before now are not encrypted: delete them once 'placedesk backup' has made a new one.")
     return 0
+
+
+def _refuse_if_open_in_a_window(path: Path) -> None:
+    """Encrypting replaces the file: never under an open window (its lock file names a live process)."""
+    import os
+
+    from placedesk.errors import PlaceDeskError
+
+    lock = Path(f"{path}.lock")
+    try:
+        pid = int(lock.read_text(encoding="utf-8", errors="replace").splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return  # a lock left by a crash
+    except PermissionError:
+        pass  # alive, run by someone else
+    raise PlaceDeskError(f"{path.name} is open in a PlaceDesk window (process {pid}). Close the window, or use "
+                         "File › Officer profile and settings › Encrypt this database there. Nothing was changed.")

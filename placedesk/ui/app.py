@@ -10,13 +10,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication
 
 from placedesk import __version__
 from placedesk.config import default_db_path, ensure_laptop_id, load_settings
-from placedesk.db import Database, DatabaseLocked, open_database, remember_passphrase
+from placedesk.db import Database, DatabaseLocked, remember_passphrase
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
+from placedesk.ui.db_lock import open_locked
 
 
 def choose_database(db_arg: str | None, last_database: str) -> Path:
@@ -28,8 +30,8 @@ def choose_database(db_arg: str | None, last_database: str) -> Path:
     return default_db_path()
 
 
-def open_for_gui(path: Path) -> Database | None:
-    """Open ``path``, or explain why not and offer to open another file.
+def open_for_gui(path: Path) -> tuple[Database, QLockFile] | None:
+    """Lock and open ``path``, or explain why not and offer to open another file.
 
     An encrypted file whose key is not in the keystore asks for its passphrase
     (again after a wrong one); cancelling moves on to choosing another file. A
@@ -38,7 +40,7 @@ def open_for_gui(path: Path) -> Database | None:
     key = offer_encryption(path)
     while True:
         try:
-            return open_database(path, key=key)
+            return open_locked(path, key=key)
         except DatabaseLocked as exc:
             passphrase = dialogs.ask_passphrase(None, "Encrypted database", f"{exc}\n\nPassphrase:")
             if passphrase:
@@ -105,10 +107,12 @@ def run_gui(db_arg: str | None, passphrase_file: str | None = None) -> int:
         dialogs.warn(None, "PlaceDesk settings", loaded.problem)
     else:
         ensure_laptop_id(loaded.settings)
-    db = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
-    if db is None:
+    opened = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
+    if opened is None:
         return 2
+    db, lock = opened
     window = build_main_window(db, loaded.problem, automatic_sync=True)
+    window.ctx.lock = lock
     if db.created:
         window.statusBar().showMessage(f"Started a new empty database at {db.path}", 15000)
     elif db.upgraded_from is not None:

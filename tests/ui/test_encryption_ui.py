@@ -74,9 +74,12 @@ def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder
     open_database(path).close()
     encrypt_database(path, new_passphrase_key(PASSPHRASE))
     dialogs.answer("ask_passphrase", "not the passphrase", PASSPHRASE)
-    db = open_for_gui(path)
-    assert db is not None and db.encrypted
+    opened = open_for_gui(path)
+    assert opened is not None
+    db, lock = opened
+    assert db.encrypted
     db.close()
+    lock.unlock()
     assert len(dialogs.texts("ask_passphrase")) == 2
     assert "passphrase is wrong" in dialogs.texts("ask_passphrase")[1]
 
@@ -84,11 +87,17 @@ def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder
 def test_the_first_start_offers_to_encrypt_the_new_database(dialogs: DialogRecorder, keystore: MemoryKeyring,
                                                             tmp_path: Path) -> None:
     dialogs.answer("ask_yes_no", True)
-    db = open_for_gui(tmp_path / "first.sqlite")
-    assert db is not None and db.created and db.encrypted
+    opened = open_for_gui(tmp_path / "first.sqlite")
+    assert opened is not None
+    db, lock = opened
+    assert db.created and db.encrypted
     db.close()
+    lock.unlock()
     assert "Encrypt it?" in dialogs.texts("ask_yes_no")[0]
     # Declined: a plain database, as before.
-    db = open_for_gui(tmp_path / "second.sqlite")
-    assert db is not None and not db.encrypted
+    opened = open_for_gui(tmp_path / "second.sqlite")
+    assert opened is not None
+    db, lock = opened
+    assert not db.encrypted
     db.close()
+    lock.unlock()
