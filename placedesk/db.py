@@ -515,7 +515,7 @@ def encrypt_database(path: Path, key: str) -> Path:
         raise DatabaseRefused(f"There is no database at {path} to encrypt.")
     if state.encrypted:
         raise DatabaseRefused(f"{path} is already encrypted.")
-    plain = sqlite3.connect(path)
+    plain = connect_raw(path)
     try:
         # Everything in the write-ahead log goes into the main file before it is copied.
         plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
