@@ -1,7 +1,7 @@
 """Audit events may record an export; the KPI period index covers the dashboard's month read.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-06 00:45:00
 
 Only the CHECK constraint on ``audit_event.action`` widens to allow "export":
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -98,9 +98,6 @@ class DemoSummary:
         return out
 
 
-DEMO_OFFICER = "PlaceDesk demo generator"
-
-
 def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, today: dt.date | None = None,
                   progress: ProgressFn | None = None) -> DemoSummary:
     """Fill an empty database with demo data; refuses one that already has providers or children.
@@ -119,9 +116,8 @@ def generate_demo(session: Session, *, scale: str = "small", seed: int = 1, toda
             "(it must never mix with real records). Give a new file with --db, for example "
             "'placedesk demo --db demo.sqlite'."
         )
-    # Invented records need no officer's name; the few the ORM writes (KPI defaults) are marked as generated.
-    if not str(session.info.get("officer", "")).strip():
-        session.info["officer"] = DEMO_OFFICER
+    # Invented records need no officer's name: the few the ORM writes (KPI defaults) go in even when none is set.
+    session.info["require_officer"] = False
     size = SCALES[scale]
     today = today or dt.date.today()
     say = progress or (lambda message: None)
