@@ -72,20 +72,13 @@ def memory_keyring() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def keystore() -> Iterator[Any]:
-    """Every test gets an empty in-memory keystore (never the real one) and no remembered passphrases."""
-    import keyring
-
+def keystore(memory_keyring: Any) -> Iterator[Any]:
+    """The test's in-memory keystore (``memory_keyring``), with no database passphrase remembered."""
     from placedesk.db import forget_passphrases
-    from tests.fake_keyring import MemoryKeyring
 
-    before = keyring.get_keyring()
-    fake = MemoryKeyring()
-    keyring.set_keyring(fake)
     forget_passphrases()
-    yield fake
+    yield memory_keyring
     forget_passphrases()
-    keyring.set_keyring(before)
 
 
 @pytest.fixture

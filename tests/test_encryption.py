@@ -6,6 +6,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from placedesk.config import OfficerSettings, Settings, save_settings
 from placedesk.db import DatabaseLocked, encrypt_database, forget_passphrases, open_database, remember_passphrase
 from placedesk.errors import DatabaseRefused
 from placedesk.models import Child
-from tests.fake_keyring import MemoryKeyring
+from tests.services.sync.helpers import install_identity
 from tests.services.referrals.helpers import make_child
 
 CASE = "DM166215"
@@ -43,7 +44,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_encrypt_with_the_keystore_then_every_command_still_works(tmp_path: Path, keystore: MemoryKeyring,
+def test_encrypt_with_the_keystore_then_every_command_still_works(tmp_path: Path, keystore: Any,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     path = _plain_db(tmp_path / "real.sqlite")
     assert CASE.encode() in path.read_bytes()
@@ -52,7 +53,7 @@ def test_encrypt_with_the_keystore_then_every_command_still_works(tmp_path: Path
     data = path.read_bytes()
     assert not data.startswith(b"SQLite format 3") and CASE.encode() not in data
     assert _mode(path) == 0o600
-    assert len(keystore.passwords) == 1
+    assert len(keystore.store) == 1
     assert main(["--db", str(path), "check"]) == 0
     assert "OK: no problems found." in capsys.readouterr().out
     db = open_database(path)
@@ -106,7 +107,7 @@ def test_a_passphrase_file_where_there_is_no_keystore(tmp_path: Path, no_keystor
 
 
 def test_a_failed_check_leaves_the_plain_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            keystore: MemoryKeyring) -> None:
+                                                            keystore: Any) -> None:
     from placedesk import db as db_module
     from placedesk.dbkey import ensure_keystore_key
 
@@ -127,13 +128,13 @@ def test_a_failed_check_leaves_the_plain_database_as_it_was(tmp_path: Path, monk
         encrypt_database(path, ensure_keystore_key())
 
 
-def test_a_new_encrypted_database_and_a_lost_key(tmp_path: Path, keystore: MemoryKeyring) -> None:
+def test_a_new_encrypted_database_and_a_lost_key(tmp_path: Path, keystore: Any) -> None:
     from placedesk.dbkey import ensure_keystore_key
 
     db = open_database(tmp_path / "new.sqlite", key=ensure_keystore_key())
     assert db.created and db.encrypted
     db.close()
-    keystore.passwords.clear()
+    keystore.store.clear()
     with pytest.raises(DatabaseLocked, match="keystore"):
         open_database(tmp_path / "new.sqlite")
 
@@ -164,6 +165,7 @@ def test_every_file_written_with_personal_data_is_owner_only(tmp_path: Path) -> 
         out = tmp_path / "out"
         assert main(["--db", str(path), "spreadsheets", "--to", str(out / "sheets"), "--csv"]) == 0
         assert main(["--db", str(path), "leaving-care", "--csv", str(out / "lc.csv")]) == 0
+        install_identity("Casey Officer")  # bundles are signed by the officer who made the changes
         assert main(["--db", str(path), "export", "--to", str(out / "bundles")]) == 0
         assert main(["--db", str(path), "backup", "--to", str(out / "backup.sqlite")]) == 0
         files = [p for p in out.rglob("*") if p.is_file()]
@@ -173,7 +175,7 @@ def test_every_file_written_with_personal_data_is_owner_only(tmp_path: Path) -> 
         os.umask(old)
 
 
-def test_a_backup_is_restored_only_into_a_database_encrypted_alike(tmp_path: Path, keystore: MemoryKeyring,
+def test_a_backup_is_restored_only_into_a_database_encrypted_alike(tmp_path: Path, keystore: Any,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     path = _plain_db(tmp_path / "real.sqlite")
     plain_copy = tmp_path / "plain-copy.sqlite"

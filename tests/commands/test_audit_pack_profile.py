@@ -15,6 +15,7 @@ from placedesk.config import Settings, load_settings, save_settings
 from placedesk.db import Database
 from placedesk.models import AuditEvent
 from placedesk.models.enums import AuditAction
+from tests.services.sync.helpers import install_identity
 from tests.services.referrals.helpers import make_child, make_provider, make_referral
 from tests.services.sync.helpers import fill
 
@@ -92,6 +93,7 @@ def test_pack_is_refused_without_the_councils_identity(db: Database, capsys: pyt
 
 def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db.officer = "Casey Officer"  # the officer the command line runs as, who signs the bundle
     with db.session_scope() as s:
         filled = fill(s, child_name=(HOSTILE, "Whitfield"), case_reference=CASE_HOSTILE)
         filled.provider.name = HOSTILE
@@ -102,6 +104,7 @@ def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp
     assert main([*base, "spreadsheets", "--to", str(tmp_path / "sheets"), "--csv", "--pseudonymise"]) == 0
     assert main([*base, "dashboard", "--csv", str(tmp_path / "dash.csv")]) == 0
     assert main([*base, "leaving-care", "--csv", str(tmp_path / "lc.csv")]) == 0
+    install_identity("Casey Officer")  # bundles are signed by the officer who made the changes
     assert main([*base, "export", "--to", str(tmp_path / "bundles")]) == 0
     assert main([*base, "audit", "--csv", str(tmp_path / "audit.csv")]) == 0
     capsys.readouterr()

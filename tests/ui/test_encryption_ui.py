@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,7 +17,6 @@ from placedesk.ui.app import build_main_window, open_for_gui
 from placedesk.ui.main_window import MainWindow
 from placedesk.ui.settings_dialog import SettingsDialog
 from tests.conftest import DialogRecorder
-from tests.fake_keyring import MemoryKeyring
 from tests.services.referrals.helpers import make_provider
 
 PASSPHRASE = "correct horse battery staple"
@@ -33,7 +33,7 @@ def window(qtbot: QtBot, db: Database) -> MainWindow:
 
 
 def test_encrypt_this_database_from_settings_keeps_the_records(
-        qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder, keystore: MemoryKeyring) -> None:
+        qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder, keystore: Any) -> None:
     with window.ctx.action() as s:
         make_provider(s, "Oak House")
     path = window.ctx.db.path
@@ -50,7 +50,7 @@ def test_encrypt_this_database_from_settings_keeps_the_records(
     dialogs.answer("run_modal", press_encrypt)
     dialogs.answer("ask_yes_no", True)
     window.edit_settings()
-    assert opened and window.ctx.db.encrypted and len(keystore.passwords) == 1
+    assert opened and window.ctx.db.encrypted and len(keystore.store) == 1
     assert not path.read_bytes().startswith(b"SQLite format 3")
     with window.ctx.read() as s:
         assert s.query(Provider).one().name == "Oak House"
@@ -84,7 +84,7 @@ def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder
     assert "passphrase is wrong" in dialogs.texts("ask_passphrase")[1]
 
 
-def test_the_first_start_offers_to_encrypt_the_new_database(dialogs: DialogRecorder, keystore: MemoryKeyring,
+def test_the_first_start_offers_to_encrypt_the_new_database(dialogs: DialogRecorder, keystore: Any,
                                                             tmp_path: Path) -> None:
     dialogs.answer("ask_yes_no", True)
     opened = open_for_gui(tmp_path / "first.sqlite")
