@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--on", metavar="DATE", type=parse_date, default=None,
                        help="match as on this date (default: today)")
     match.add_argument("--top", metavar="N", type=int, default=None, help="print only the first N ranked providers")
+    match.add_argument("--beyond-limit", action="store_true",
+                       help="also rank providers beyond the referral's maximum distance (with the distance penalty)")
     match.set_defaults(func=run_match)
 
 
@@ -30,11 +32,12 @@ def shortlist_csv(result: MatchResult) -> bytes:
     rows: list[list[object]] = []
     for rank, row in enumerate(result.ranked, start=1):
         distance = None if row.distance_km is None else round(row.distance_km, 1)
-        rows.append([rank, row.provider_ref, row.provider_name, round(row.score, 1), distance,
+        rows.append([rank, row.provider_ref, row.provider_name, row.town, row.urn, round(row.score, 1), distance,
                      "; ".join(row.reasons), ""])
     for item in result.excluded:
-        rows.append(["", item.provider_ref, item.provider_name, None, None, "", item.reason])
-    headers = ["rank", "provider_ref", "provider", "score", "distance_km", "reasons", "excluded_because"]
+        rows.append(["", item.provider_ref, item.provider_name, item.town, item.urn, None, None, "", item.reason])
+    headers = ["rank", "provider_ref", "provider", "town", "urn", "score", "distance_km", "reasons",
+               "excluded_because"]
     return csv_bytes(headers, rows)
 
 
@@ -49,7 +52,7 @@ def run_match(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             referral = find_referral(session, args.referral)
-            result = match_referral(session, referral, today=today)
+            result = match_referral(session, referral, today=today, include_beyond_limit=args.beyond_limit)
             sought = referral.placement_type.label if referral.placement_type else "type not stated"
             if args.csv:
                 atomic_write_bytes(args.csv, shortlist_csv(result))
@@ -65,12 +68,12 @@ def run_match(args: argparse.Namespace) -> int:
     print(f"\nRanked: {len(result.ranked)} provider(s){more}")
     for rank, row in enumerate(shown, start=1):
         distance = f", {row.distance_km:.1f} km" if row.distance_km is not None else ""
-        print(f"{rank:>4}. {row.score:6.1f}  {row.provider_name} ({row.provider_ref}){distance}")
+        print(f"{rank:>4}. {row.score:6.1f}  {row.provider_label} ({row.provider_ref}){distance}")
         for reason in row.reasons:
             print(f"              - {reason}")
     print(f"\nExcluded: {len(result.excluded)} provider(s)")
     for item in result.excluded:
-        print(f"      {item.provider_name} ({item.provider_ref}): {item.reason}")
+        print(f"      {item.provider_label} ({item.provider_ref}): {item.reason}")
     if args.csv:
         print(f"\nWrote {args.csv}")
     return 0
