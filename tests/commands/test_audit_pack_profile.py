@@ -53,13 +53,17 @@ def test_profile_shows_and_sets_the_officer_and_says_what_packs_still_need(
 
 def test_changes_are_refused_until_the_officer_is_named(db: Database, capsys: pytest.CaptureFixture[str],
                                                         tmp_path: Path) -> None:
+    from tests.services.agreements.helpers import make_placement
+
+    with db.session_scope() as s:
+        ref = make_placement(s).ref
+        before = s.query(AuditEvent).count()
     save_settings(Settings())
-    csv_path = tmp_path / "providers.csv"
-    csv_path.write_text("URN,Provider name,Provider type\nSC000001,Oak House,Children's home\n", encoding="utf-8")
-    assert main(["--db", str(db.path), "providers", "import", str(csv_path)]) == 2
+    assert main(["--db", str(db.path), "ipa", ref, "--out", str(tmp_path / "ipa.pdf")]) == 2
     assert "placedesk profile" in capsys.readouterr().err
     with db.session() as s:
-        assert s.query(AuditEvent).count() == 0
+        assert s.query(AuditEvent).count() == before
+    assert not (tmp_path / "ipa.pdf").exists()
 
 
 def test_pack_writes_the_redacted_pack_as_it_would_be_sent_and_audits_it(
