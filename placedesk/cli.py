@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="PATH", help="database file (default: placedesk.sqlite in your user data folder)"
     )
+    parser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F", default=None,
+                        help=PASSPHRASE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -43,14 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PASSPHRASE_HELP = ("a file whose first line is the passphrase of an encrypted database, where this computer's "
+                   "keystore does not hold its key")
+
+
 def _add_db_to_subparsers(parser: argparse.ArgumentParser) -> None:
-    """Let ``--db`` also follow the sub-command (``placedesk check --db x``)."""
+    """Let ``--db`` and ``--passphrase-file`` also follow the sub-command (``placedesk check --db x``).
+
+    A sub-command with a ``--passphrase-file`` of its own (``ipa``: the signing
+    identity's) takes the database's before the sub-command instead.
+    """
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for subparser in action.choices.values():
                 if not any("--db" in a.option_strings for a in subparser._actions):
                     subparser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
                                            help="database file (default: the one in your user data folder)")
+                if not any("--passphrase-file" in a.option_strings for a in subparser._actions):
+                    subparser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F",
+                                           default=argparse.SUPPRESS, help=PASSPHRASE_HELP)
                 _add_db_to_subparsers(subparser)
 
 
@@ -105,7 +118,7 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.parse_args([args.command, "--help"])
         from placedesk.ui.app import run_gui
 
-        return run_gui(args.db)
+        return run_gui(args.db, args.db_passphrase_file)
     try:
         return int(handler(args) or 0)
     except PlaceDeskError as exc:

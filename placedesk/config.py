@@ -73,6 +73,8 @@ class OfficerSettings:
     local_authority: str = ""
     la_address: str = ""
     email: str = ""
+    # A provider replying to a pack needs a way back: an email or a phone number.
+    phone: str = ""
 
 
 @dataclass

@@ -12,6 +12,13 @@ one clear message (:class:`~placedesk.errors.DatabaseBusy`). A restore never
 deletes or replaces files under another process: a fully checked backup is
 copied into the live file page by page through SQLite. :class:`ChangeWatcher`
 tells the window when another process has committed.
+
+A database may be encrypted with SQLCipher 4 (:mod:`placedesk.dbkey` holds the
+keys). A file without SQLite's plain header is tried with the keys this process
+knows: one given by the caller, those from passphrases remembered with
+:func:`remember_passphrase`, and the keystore's. Backups of an encrypted file are
+encrypted with the same key. The file and its ``-wal`` and ``-shm`` are
+owner-only (0600) on POSIX; SQLite gives its side files the main file's mode.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from placedesk.errors import DatabaseBusy, DatabaseRefused
-from placedesk.fileio import fsync_dir
+# DatabaseLocked, remember_passphrase and forget_passphrases are also offered here, beside open_database.
+from placedesk.dbkey import cipher_connect, forget_passphrases, remember_passphrase, unlock  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused  # noqa: F401
+from placedesk.fileio import PRIVATE_MODE, fsync_dir, make_private
 from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -44,21 +53,30 @@ BUSY_MESSAGE = ("Another PlaceDesk is writing to this database; try again in a m
 
 @dataclass(frozen=True)
 class FileState:
-    """What a database file on disk is, read without changing it."""
+    """What a database file on disk is, read without changing it; ``key`` opens it when encrypted."""
 
     exists: bool
     schema_version: int = 0
     # A file is there but holds nothing (0 bytes): new to SQLite, but no PlaceDesk database.
     empty: bool = False
+    key: str | None = None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
 
-def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """A standard-library connection that waits for other writers like the engine's do."""
+def connect_raw(path: Path, *, read_only: bool = False, key: str | None = None) -> sqlite3.Connection:
+    """A driver connection that waits for other writers like the engine's do (SQLCipher's when ``key``)."""
     target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    if key is not None:
+        conn = cipher_connect(target, key, uri=True, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return conn  # type: ignore[no-any-return]
     return sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
-def inspect_file(path: Path) -> FileState:
+def inspect_file(path: Path, key: str | None = None) -> FileState:
     """Classify ``path``; raise :class:`DatabaseRefused` for anything not ours or too new."""
     if not path.exists():
         return FileState(exists=False)
@@ -68,17 +86,17 @@ def inspect_file(path: Path) -> FileState:
         raise DatabaseRefused(f"{path} is a folder, not a database file. Choose a .sqlite file.")
     with open(path, "rb") as handle:
         header = handle.read(16)
-    if header != SQLITE_HEADER:
-        raise DatabaseRefused(
-            f"{path} is not a PlaceDesk database (it is not an SQLite file). It was left untouched."
-        )
+    found: str | None = None
     try:
-        conn = connect_raw(path, read_only=True)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
+        if header == SQLITE_HEADER:
+            conn = connect_raw(path, read_only=True)
+            try:
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                conn.close()
+        else:
+            found, app_id, user_version = unlock(path, key)
     except sqlite3.DatabaseError as exc:
         raise DatabaseRefused(f"{path} could not be read as a database ({exc}). It was left untouched.") from exc
     if app_id != APPLICATION_ID:
@@ -91,7 +109,7 @@ def inspect_file(path: Path) -> FileState:
             f"{path} was written by a newer version of PlaceDesk (schema {user_version}; this version "
             f"reads up to {SCHEMA_VERSION}). Update PlaceDesk to open it. The file was left untouched."
         )
-    return FileState(exists=True, schema_version=user_version)
+    return FileState(exists=True, schema_version=user_version, key=found)
 
 
 def _set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -104,14 +122,49 @@ def _set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, key: str | None = None) -> Engine:
     # SQLAlchemy is imported on first use, so the window can appear before it has loaded.
     from sqlalchemy import create_engine, event
 
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    secure_files(path)
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}", future=True)
+    else:
+        from sqlalchemy.engine import URL
+        from sqlalchemy.pool import QueuePool
+
+        # SQLCipher's dialect keys each new connection. The most recently used connection is handed
+        # out first (LIFO), so work lands on the one whose decrypted pages are already cached.
+        engine = create_engine(URL.create("sqlite+pysqlcipher", password=key, database=str(path)), future=True,
+                               poolclass=QueuePool, pool_use_lifo=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _set_cipher_pragmas)
     event.listen(engine, "connect", _set_pragmas)
     _take_write_lock_at_begin(engine)
     return engine
+
+
+# Decrypted pages kept per connection, in KiB (SQLite takes a negative cache_size as KiB), allocated only as
+# pages are read. A plain file's pages stay in the system's file cache between queries; an encrypted file's
+# would be decrypted again on every read.
+CIPHER_CACHE_KIB = 262_144
+
+
+def _set_cipher_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{CIPHER_CACHE_KIB}")
+    cursor.close()
+
+
+def secure_files(path: Path) -> None:
+    """Make the database file owner-only before SQLite opens it, and any side files already there."""
+    if os.name != "posix":
+        return
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # SQLite creates -wal and -shm with the main file's mode, so these follow.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        make_private(Path(f"{path}{suffix}"))
 
 
 def _take_write_lock_at_begin(engine: Engine) -> None:
@@ -138,12 +191,20 @@ def _take_write_lock_at_begin(engine: Engine) -> None:
     event.listen(engine, "begin", begin)
 
 
+def _operational_errors() -> tuple[type[BaseException], ...]:
+    # SQLCipher's driver has its own exception classes; counted once it is in use.
+    import sys
+
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.OperationalError, cipher.OperationalError) if cipher else (sqlite3.OperationalError,)
+
+
 def is_locked_error(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) is SQLite giving up on another process's lock."""
     seen: BaseException | None = exc
     visited: set[int] = set()
     while seen is not None and id(seen) not in visited:
-        if isinstance(seen, sqlite3.OperationalError) and "database is locked" in str(seen):
+        if isinstance(seen, _operational_errors()) and "database is locked" in str(seen):
             return True
         visited.add(id(seen))
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
@@ -154,14 +215,18 @@ class Database:
     """An open PlaceDesk database: its path, engine and session factory."""
 
     def __init__(self, path: Path, *, created: bool = False, upgraded_from: int | None = None,
-                 backup_path: Path | None = None) -> None:
+                 backup_path: Path | None = None, key: str | None = None) -> None:
         self.path = path
+        # The SQLCipher key when the file is encrypted; never shown or logged.
+        self.key = key
         self.created = created
         self.upgraded_from = upgraded_from
         self.backup_path = backup_path
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self.officer = ""
+        # The app and the command line set this: no change is written without an officer to record.
+        self.require_officer = False
         self._watcher: ChangeWatcher | None = None
 
     @property
@@ -170,7 +235,7 @@ class Database:
         if self._engine is None:
             from sqlalchemy.orm import sessionmaker
 
-            self._engine = make_engine(self.path)
+            self._engine = make_engine(self.path, self.key)
             self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         return self._engine
 
@@ -180,6 +245,7 @@ class Database:
         assert self._sessions is not None
         session = self._sessions()
         session.info["officer"] = self.officer
+        session.info["require_officer"] = self.require_officer
         return session
 
     @contextlib.contextmanager
@@ -216,9 +282,13 @@ class Database:
         actions (through :meth:`session_scope`) do not count.
         """
         if self._watcher is None:
-            self._watcher = ChangeWatcher(self.path)
+            self._watcher = ChangeWatcher(self.path, self.key)
             return False
         return self._watcher.changed()
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     def close(self) -> None:
         if self._watcher is not None:
@@ -239,10 +309,10 @@ class ChangeWatcher:
     with the next change instead.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: str | None = None) -> None:
         import threading
 
-        self._conn = connect_raw(path, read_only=True)
+        self._conn = connect_raw(path, read_only=True, key=key)
         self._conn.isolation_level = None
         # Background tasks commit on worker threads and absorb from there.
         self._guard = threading.Lock()
@@ -274,37 +344,41 @@ class ChangeWatcher:
             self._conn.close()
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True) -> Database:
+def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True,
+                  key: str | None = None) -> Database:
     """Open ``path``, creating an empty database or upgrading an older one as needed.
 
     An upgrade first copies the file to ``backup_dir`` (default: the user's
-    backups folder) with SQLite's online backup API.
+    backups folder) with SQLite's online backup API. ``key`` opens an encrypted
+    file, or encrypts a new one (see :mod:`placedesk.dbkey`).
     """
     path = Path(path).expanduser().resolve()
-    state = inspect_file(path)
+    state = inspect_file(path, key)
     if not state.exists:
         if not create:
             if state.empty:
                 raise DatabaseRefused(f"{path} is an empty file (0 bytes), not a PlaceDesk database.")
             raise DatabaseRefused(f"There is no database at {path}.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        _migrate(path, fresh=True)
-        return Database(path, created=True)
+        _migrate(path, fresh=True, key=key)
+        return Database(path, created=True, key=key)
     if state.schema_version < SCHEMA_VERSION:
         from placedesk.config import backups_dir
 
         target_dir = backup_dir or backups_dir()
-        backup = backup_database(path, target_dir / f"{path.stem}-before-schema-{SCHEMA_VERSION}.sqlite")
-        _migrate(path, fresh=False)
-        return Database(path, upgraded_from=state.schema_version, backup_path=backup)
-    return Database(path)
+        backup = backup_database(path, target_dir / f"{path.stem}-before-schema-{SCHEMA_VERSION}.sqlite",
+                                 key=state.key)
+        _migrate(path, fresh=False, key=state.key)
+        return Database(path, upgraded_from=state.schema_version, backup_path=backup, key=state.key)
+    secure_files(path)
+    return Database(path, key=state.key)
 
 
-def _migrate(path: Path, *, fresh: bool) -> None:
+def _migrate(path: Path, *, fresh: bool, key: str | None = None) -> None:
     # Imported here so an up-to-date file never pays for Alembic at start-up.
     from placedesk.migrations.runner import upgrade
 
-    engine = make_engine(path)
+    engine = make_engine(path, key)
     try:
         with engine.begin() as conn:
             if fresh:
@@ -315,16 +389,22 @@ def _migrate(path: Path, *, fresh: bool) -> None:
         engine.dispose()
 
 
-def backup_database(source: Path, dest: Path) -> Path:
-    """Copy a live database with SQLite's online backup API, written atomically to ``dest``."""
+def backup_database(source: Path, dest: Path, *, key: str | None = None) -> Path:
+    """Copy a live database with SQLite's online backup API, written atomically to ``dest``.
+
+    An encrypted source (its ``key`` given, or found as :func:`inspect_file`
+    finds it) gives a backup encrypted with the same key.
+    """
     dest = Path(dest)
+    if key is None:
+        key = inspect_file(Path(source)).key
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        src = connect_raw(source, read_only=True)
-        dst = connect_raw(tmp)
+        src = connect_raw(source, read_only=True, key=key)
+        dst = connect_raw(tmp, key=key)
         try:
             src.backup(dst)
             # A backup is a single self-contained file: no WAL beside it.
@@ -342,6 +422,13 @@ def backup_database(source: Path, dest: Path) -> Path:
     return dest
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    import sys
+
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (cipher.DatabaseError,) if cipher else ()
+
+
 def check_restorable(backup: Path) -> FileState:
     """Check a file completely before it may replace the live data; refuse it with the reason.
 
@@ -354,11 +441,11 @@ def check_restorable(backup: Path) -> FileState:
     state = inspect_file(backup)
     if state.empty:
         raise DatabaseRefused(f"{backup} is an empty file (0 bytes), not a PlaceDesk backup. Nothing was changed.")
-    conn = connect_raw(backup, read_only=True)
+    conn = connect_raw(backup, read_only=True, key=state.key)
     try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
         fk_problems = conn.execute("PRAGMA foreign_key_check").fetchmany(1)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, *_database_errors()) as exc:
         raise DatabaseRefused(f"{backup} could not be read completely ({exc}); it is damaged. "
                               "Nothing was changed; choose another backup.") from exc
     finally:
@@ -372,15 +459,15 @@ def check_restorable(backup: Path) -> FileState:
     return state
 
 
-def copy_pages_into(backup: Path, target: Path) -> None:
+def copy_pages_into(backup: Path, target: Path, *, key: str | None = None) -> None:
     """Copy every page of ``backup`` into the live file ``target`` in one SQLite transaction.
 
     SQLite's backup API writes through the target's own locking and journal, so
     any other connection (an open window, a command) sees the old database or
     the restored one, never a mix, and no file is deleted or replaced under it.
     """
-    src = connect_raw(backup, read_only=True)
-    dst = connect_raw(target)
+    src = connect_raw(backup, read_only=True, key=key)
+    dst = connect_raw(target, key=key)
     dst.isolation_level = None
     try:
         page_sizes_differ = (src.execute("PRAGMA page_size").fetchone()[0]
@@ -393,13 +480,13 @@ def copy_pages_into(backup: Path, target: Path) -> None:
             try:
                 dst.execute("PRAGMA busy_timeout=0")
                 dst.execute("PRAGMA journal_mode=DELETE")
-            except sqlite3.OperationalError as exc:
+            except _operational_errors() as exc:
                 raise DatabaseRefused(_different_page_size(backup, target, "the database is open elsewhere")) from exc
             dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         src.backup(dst)
         if page_sizes_differ and in_wal:
             dst.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError as exc:
+    except _operational_errors() as exc:
         if is_locked_error(exc):
             raise DatabaseBusy(BUSY_MESSAGE) from exc
         raise DatabaseRefused(_different_page_size(backup, target, str(exc))) from exc
@@ -414,6 +501,77 @@ def _different_page_size(backup: Path, target: Path, detail: str) -> str:
             "on this database and try again.")
 
 
+def encrypt_database(path: Path, key: str) -> Path:
+    """Encrypt the plain database at ``path`` in place with ``key``; the plain file goes only once checked.
+
+    The encrypted copy is written beside it under a temporary name, checked
+    (opens with the key, passes SQLite's integrity check, holds as many rows in
+    every table as the plain file), and only then replaces it. Any failure
+    leaves the plain file exactly as it was. Close every connection first.
+    """
+    path = Path(path).expanduser().resolve()
+    state = inspect_file(path)
+    if not state.exists:
+        raise DatabaseRefused(f"There is no database at {path} to encrypt.")
+    if state.encrypted:
+        raise DatabaseRefused(f"{path} is already encrypted.")
+    plain = connect_raw(path)
+    try:
+        # Everything in the write-ahead log goes into the main file before it is copied.
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        tables = [r[0] for r in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                              "AND name NOT LIKE 'sqlite_%'")]
+        counts = {t: plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        app_id = plain.execute("PRAGMA application_id").fetchone()[0]
+        user_version = plain.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        plain.close()
+    tmp = path.with_name(f".{path.name}.encrypting")
+    tmp.unlink(missing_ok=True)
+    secure_files(tmp)
+    try:
+        conn = cipher_connect(str(path), "")
+        try:
+            conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{key}\"", (str(tmp),))
+            conn.execute("SELECT sqlcipher_export('encrypted')")
+            # sqlcipher_export copies schema and rows but not the header fields PlaceDesk relies on.
+            conn.execute(f"PRAGMA encrypted.application_id = {int(app_id)}")
+            conn.execute(f"PRAGMA encrypted.user_version = {int(user_version)}")
+            conn.commit()
+            conn.execute("DETACH DATABASE encrypted")
+        finally:
+            conn.close()
+        _check_copy(tmp, key, counts)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        raise
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    return path
+
+
+def _check_copy(copy: Path, key: str, counts: dict[str, int]) -> None:
+    import sqlcipher3
+
+    try:
+        conn = cipher_connect(str(copy), key)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            copied = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in counts}
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError as exc:
+        raise DatabaseRefused(f"The encrypted copy could not be read back ({exc}); the database was left plain "
+                              "and unchanged.") from None
+    if ok != "ok" or copied != counts:
+        raise DatabaseRefused("The encrypted copy did not match the database; it was left plain and unchanged.")
+
+
 def restore_database(backup: Path, target: Path, *, backup_dir: Path | None = None) -> Path | None:
     """Put ``backup``'s data into ``target`` after backing up the current file; returns that safety copy.
 
@@ -424,16 +582,23 @@ def restore_database(backup: Path, target: Path, *, backup_dir: Path | None = No
     older version is upgraded the next time the file is opened.
     """
     backup, target = Path(backup), Path(target)
-    check_restorable(backup)
+    chosen = check_restorable(backup)
     if not target.exists():
-        backup_database(backup, target)
+        backup_database(backup, target, key=chosen.key)
         return None
-    inspect_file(target)
+    current = inspect_file(target)
+    if chosen.key != current.key:
+        # SQLCipher copies pages only between files encrypted alike.
+        raise DatabaseRefused(
+            f"{backup} and the database are not encrypted alike (one is encrypted and the other not, or they "
+            "use different keys): a backup can be restored only into a database encrypted the same way. "
+            "Nothing was changed.")
     from placedesk.config import backups_dir
 
     from placedesk.models.base import utcnow
 
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    safety = backup_database(target, (backup_dir or backups_dir()) / f"{target.stem}-before-restore-{stamp}.sqlite")
-    copy_pages_into(backup, target)
+    safety = backup_database(target, (backup_dir or backups_dir()) / f"{target.stem}-before-restore-{stamp}.sqlite",
+                             key=current.key)
+    copy_pages_into(backup, target, key=chosen.key)
     return safety

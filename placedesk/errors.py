@@ -28,6 +28,10 @@ class DatabaseRefused(PlaceDeskError):
     """A database file PlaceDesk will not open (foreign, newer, damaged)."""
 
 
+class DatabaseLocked(DatabaseRefused):
+    """An encrypted database none of the known keys opens; a passphrase may."""
+
+
 class NotFound(PlaceDeskError):
     """A reference that matches no record."""
 
@@ -38,3 +42,18 @@ class DatabaseBusy(PlaceDeskError):
 
 class Cancelled(PlaceDeskError):
     """The officer stopped a long task; its transaction was rolled back, so nothing changed."""
+
+
+# How to fill in the officer profile, for every message that asks for it.
+PROFILE_HOW_TO = ("Set it in File › Officer profile and settings, or from the command line with "
+                  "'placedesk profile --name \"Your Name\" --council \"Council name\" --email you@council.gov.uk'.")
+
+
+class ProfileIncomplete(PlaceDeskError):
+    """The officer profile lacks what an action needs; ``missing`` names the fields to fill in."""
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing
+        # Set once the screen has been asked to open the profile, so it opens once per refusal.
+        self.announced = False

@@ -3,6 +3,11 @@
 Write to a temporary name in the same folder, flush and fsync, then
 ``os.replace`` (atomic on one file system), then fsync the folder so the
 rename itself survives a power cut.
+
+Every file PlaceDesk writes may hold a child's details, so each is created
+readable and writable by its owner only (0600) on POSIX: ``mkstemp`` makes its
+temporary files so, and :func:`open_private` does the same for a file written in
+place. On Windows files inherit the user profile's access control lists.
 """
 
 from __future__ import annotations
@@ -32,6 +37,27 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+PRIVATE_MODE = 0o600
+
+
+def open_private(path: Path) -> BinaryIO:
+    """Create (or truncate) ``path`` for writing, readable by its owner only."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, PRIVATE_MODE)
+    try:
+        make_private(Path(path))
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file owner-only (a no-op where POSIX modes do not apply)."""
+    if os.name == "posix" and path.exists():
+        os.chmod(path, PRIVATE_MODE)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

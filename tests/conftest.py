@@ -96,6 +96,26 @@ def memory_keyring() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
+def keystore(memory_keyring: Any) -> Iterator[Any]:
+    """The test's in-memory keystore (``memory_keyring``), with no database passphrase remembered."""
+    from placedesk.db import forget_passphrases
+
+    forget_passphrases()
+    yield memory_keyring
+    forget_passphrases()
+
+
+@pytest.fixture
+def no_keystore() -> Iterator[None]:
+    """A computer with no keystore at all (the key must come from a passphrase)."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    keyring.set_keyring(NoKeyring())
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _heap_as_at_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts as a new process would: nothing frozen out of garbage collection yet."""
     from placedesk import runtime

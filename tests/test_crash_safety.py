@@ -27,6 +27,15 @@ from placedesk.migrations import SCHEMA_VERSION
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
+@pytest.fixture(autouse=True)
+def officer_profile(placedesk_home: Path) -> None:
+    """Changes are recorded against the officer: the window and the commands here run as one."""
+    from placedesk.config import OfficerSettings, Settings, save_settings
+
+    save_settings(Settings(officer=OfficerSettings(name="Casey Officer", local_authority="Northshire",
+                                                   email="casey@example.gov.uk")))
+
+
 
 def _placedesk(db: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "placedesk", "--db", str(db), *args],

@@ -18,12 +18,28 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(value).expanduser() if value else default_db_path()
 
 
+def use_passphrase_file(args: argparse.Namespace) -> None:
+    """Let this command open an encrypted database with the passphrase in ``--passphrase-file``, if given."""
+    from placedesk.db import remember_passphrase
+    from placedesk.dbkey import read_passphrase_file
+
+    path = getattr(args, "db_passphrase_file", None)
+    if path:
+        remember_passphrase(read_passphrase_file(Path(path)))
+
+
 def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
-    """Open the database named by ``--db`` (or the default), saying so if it is new."""
+    """Open the database named by ``--db`` (or the default), saying so if it is new.
+
+    An encrypted database opens with the keystore's key or ``--passphrase-file``.
+    """
     from placedesk.config import load_settings
 
+    use_passphrase_file(args)
     db = open_database(db_path(args), create=create)
     db.officer = load_settings().settings.officer.name
+    # Every change and export is recorded against the officer: none without one ('placedesk profile').
+    db.require_officer = True
     if db.created:
         print(f"Created a new empty PlaceDesk database at {db.path}", file=sys.stderr)
     if db.upgraded_from is not None:

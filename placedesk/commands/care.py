@@ -10,9 +10,7 @@ screen, a CSV file or an .ics calendar.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import sys
 from collections import Counter
 from pathlib import Path
@@ -72,8 +70,10 @@ CSV_COLUMNS = ("case_reference", "date_of_birth", "status", "reason", "next_chan
 
 
 def run_leaving_care(args: argparse.Namespace) -> int:
-    from placedesk.fileio import atomic_write_text
+    from placedesk.fileio import atomic_write_bytes
     from placedesk.services.care.leaving_care import leaving_care_report
+    from placedesk.services.common.audit_log import record_export
+    from placedesk.services.common.tabular import csv_bytes
     from placedesk.services.common.parsing import format_date
 
     on: dt.date = args.on or dt.date.today()
@@ -81,18 +81,17 @@ def run_leaving_care(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             rows = leaving_care_report(session, on)
+            if args.csv is not None:
+                lines = [(row.case_reference, row.date_of_birth, row.result.label, row.result.reason,
+                          row.result.next_change[0] if row.result.next_change else None,
+                          row.result.next_change[1] if row.result.next_change else "") for row in rows]
+                atomic_write_bytes(args.csv, csv_bytes(CSV_COLUMNS, lines, bom=False))
+                record_export(session, what=f"Leaving-care list on {on.isoformat()} (CSV)",
+                              target=args.csv.resolve(), records=len(rows))
     finally:
         db.close()
     counts = Counter(row.result.label for row in rows)
     if args.csv is not None:
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            change = row.result.next_change
-            writer.writerow([row.case_reference, row.date_of_birth.isoformat(), row.result.label,
-                             row.result.reason, change[0].isoformat() if change else "", change[1] if change else ""])
-        atomic_write_text(args.csv, buffer.getvalue())
         print(f"Wrote {len(rows)} children's leaving-care status on {format_date(on)} to {args.csv}")
     else:
         print(f"Leaving-care status on {format_date(on)}")
@@ -115,10 +114,12 @@ COMING_UP_COLUMNS = ("kind", "due_date", "overdue", "what", "record", "concerns"
 def run_coming_up(args: argparse.Namespace) -> int:
     from placedesk.config import load_settings
     from placedesk.errors import PlaceDeskError
-    from placedesk.fileio import atomic_write_text
+    from placedesk.fileio import atomic_write_bytes
     from placedesk.services.care.calendar_export import export_ics
     from placedesk.services.care.coming_up import coming_up, record_references
+    from placedesk.services.common.audit_log import record_export
     from placedesk.services.common.parsing import format_date
+    from placedesk.services.common.tabular import csv_bytes
 
     settings = load_settings().settings
     on: dt.date = args.on or dt.date.today()
@@ -130,21 +131,22 @@ def run_coming_up(args: argparse.Namespace) -> int:
         with db.session_scope() as session:
             items = coming_up(session, today=on, days=days, intervals=settings.monitoring)
             records = record_references(session, items)
+            rows = [(i.kind.label, i.due_on, i.overdue, i.title, records.get((i.entity, i.entity_ref), i.entity),
+                     i.subject) for i in items]
+            if args.csv is not None:
+                atomic_write_bytes(args.csv, csv_bytes(COMING_UP_COLUMNS, rows, bom=False))
+                record_export(session, what=f"Coming up on {on.isoformat()} (CSV)", target=args.csv.resolve(),
+                              records=len(rows))
+            if args.ics is not None:
+                count = export_ics(items, args.ics, generated_at=dt.datetime.now(dt.timezone.utc))
+                record_export(session, what=f"Coming up on {on.isoformat()} (iCalendar)",
+                              target=args.ics.resolve(), records=count)
     finally:
         db.close()
-    rows = [(i.kind.label, i.due_on, i.overdue, i.title, records.get((i.entity, i.entity_ref), i.entity), i.subject)
-            for i in items]
     overdue = sum(1 for i in items if i.overdue)
     if args.csv is not None:
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow(COMING_UP_COLUMNS)
-        for kind, due, late, what, record, concerns in rows:
-            writer.writerow([kind, due.isoformat(), "yes" if late else "no", what, record, concerns])
-        atomic_write_text(args.csv, buffer.getvalue())
         print(f"Wrote {len(rows)} item(s) to {args.csv}")
     if args.ics is not None:
-        count = export_ics(items, args.ics, generated_at=dt.datetime.now(dt.timezone.utc))
         print(f"Wrote {count} calendar event(s) to {args.ics}")
     if args.csv is None and args.ics is None:
         print(f"Coming up from {format_date(on)} to {format_date(on + dt.timedelta(days=days))}: "

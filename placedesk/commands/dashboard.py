@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from placedesk.commands._common import open_db, parse_date
@@ -23,20 +21,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from placedesk.fileio import atomic_write_text
+    from placedesk.fileio import atomic_write_bytes
+    from placedesk.services.common.audit_log import record_export
+    from placedesk.services.common.tabular import csv_bytes
     from placedesk.services.monitoring.dashboard import compute_dashboard, figure_rows
 
     on = args.on or dt.date.today()
     db = open_db(args, create=False)
     try:
-        with db.session() as session:
+        with db.session_scope() as session:
             rows = figure_rows(compute_dashboard(session, on=on))
+            atomic_write_bytes(args.csv, csv_bytes(["name", "value"], rows, bom=False, lineterminator="\n"))
+            record_export(session, what=f"Dashboard figures on {on.isoformat()} (CSV)", target=args.csv.resolve(),
+                          records=len(rows))
     finally:
         db.close()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["name", "value"])
-    writer.writerows(rows)
-    atomic_write_text(args.csv, buffer.getvalue())
     print(f"Wrote {len(rows)} dashboard figures for {on.isoformat()} to {args.csv}")
     return 0

@@ -54,6 +54,7 @@ def run_ipa(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
     from placedesk.models.enums import AgreementStatus
     from placedesk.services.agreements import ipa as agreements
+    from placedesk.services.common.audit_log import record_export
 
     identity: bytes | None = None
     passphrase = ""
@@ -87,9 +88,11 @@ def run_ipa(args: argparse.Namespace) -> int:
             pdf = agreements.agreement_pdf(session, agreement)
             label = agreements.STATUS_LABELS[agreement.status]
             ref, version = agreement.ref, agreement.version_number
+            atomic_write_bytes(args.out, pdf)
+            record_export(session, what=f"Agreement {ref} version {version} (PDF)", target=args.out.resolve(),
+                          records=1, entity="agreement", entity_id=agreement.id)
     finally:
         db.close()
-    atomic_write_bytes(args.out, pdf)
     print(f"Wrote {ref} version {version} ({label.lower()}) to {args.out}")
     return 0
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,21 +27,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def shortlist_csv(result: MatchResult) -> bytes:
     """The shortlist as CSV: ranked rows first, then excluded ones with their reason."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(["rank", "provider_ref", "provider", "town", "urn", "score", "distance_km", "reasons",
-                     "excluded_because"])
+    from placedesk.services.common.tabular import csv_bytes
+
+    rows: list[list[object]] = []
     for rank, row in enumerate(result.ranked, start=1):
-        distance = "" if row.distance_km is None else f"{row.distance_km:.1f}"
-        writer.writerow([rank, row.provider_ref, row.provider_name, row.town, row.urn, f"{row.score:.1f}", distance,
-                         "; ".join(row.reasons), ""])
+        distance = None if row.distance_km is None else round(row.distance_km, 1)
+        rows.append([rank, row.provider_ref, row.provider_name, row.town, row.urn, round(row.score, 1), distance,
+                     "; ".join(row.reasons), ""])
     for item in result.excluded:
-        writer.writerow(["", item.provider_ref, item.provider_name, item.town, item.urn, "", "", "", item.reason])
-    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
+        rows.append(["", item.provider_ref, item.provider_name, item.town, item.urn, None, None, "", item.reason])
+    headers = ["rank", "provider_ref", "provider", "town", "urn", "score", "distance_km", "reasons",
+               "excluded_because"]
+    return csv_bytes(headers, rows)
 
 
 def run_match(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
+    from placedesk.services.common.audit_log import record_export
     from placedesk.services.referrals.matching import match_referral
     from placedesk.services.referrals.intake import find_referral
 
@@ -54,6 +54,11 @@ def run_match(args: argparse.Namespace) -> int:
             referral = find_referral(session, args.referral)
             result = match_referral(session, referral, today=today, include_beyond_limit=args.beyond_limit)
             sought = referral.placement_type.label if referral.placement_type else "type not stated"
+            if args.csv:
+                atomic_write_bytes(args.csv, shortlist_csv(result))
+                record_export(session, what=f"Shortlist for {result.referral_ref} (CSV)", target=args.csv.resolve(),
+                              records=len(result.ranked) + len(result.excluded), entity="referral",
+                              entity_id=referral.id)
     finally:
         db.close()
     print(f"Shortlist for {result.referral_ref} ({sought}) on {today:%d/%m/%Y}")
@@ -70,6 +75,5 @@ def run_match(args: argparse.Namespace) -> int:
     for item in result.excluded:
         print(f"      {item.provider_label} ({item.provider_ref}): {item.reason}")
     if args.csv:
-        atomic_write_bytes(args.csv, shortlist_csv(result))
         print(f"\nWrote {args.csv}")
     return 0

@@ -1,7 +1,8 @@
 """``placedesk report cap|provider``: the CAP report and provider monitoring report as PDF files.
 
 Reports made here are written to the file given and not kept in the
-database (the command only reads it); reports made in the app are kept.
+database (only the export is recorded in the audit log); reports made in the
+app are kept.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_cap(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
+    from placedesk.services.common.audit_log import record_export
     from placedesk.reports.cap_report import make_cap_report
     from placedesk.services.monitoring.caps import find_cap
 
@@ -47,15 +49,19 @@ def run_cap(args: argparse.Namespace) -> int:
             ref = cap.ref
             _, content = make_cap_report(session, cap, today=today, store=False)
             session.rollback()
+            atomic_write_bytes(args.out, content)
+            record_export(session, what=f"CAP report {ref} (PDF)", target=args.out.resolve(), records=1,
+                          entity="cap", entity_id=cap.id)
+            session.commit()
     finally:
         db.close()
-    atomic_write_bytes(args.out, content)
     print(f"Wrote the CAP report for {ref} to {args.out}")
     return 0
 
 
 def run_provider(args: argparse.Namespace) -> int:
     from placedesk.fileio import atomic_write_bytes
+    from placedesk.services.common.audit_log import record_export
     from placedesk.reports.provider_report import find_provider, make_provider_report
 
     db = open_db(args, create=False)
@@ -66,8 +72,12 @@ def run_provider(args: argparse.Namespace) -> int:
             _, content = make_provider_report(session, provider, start=args.start, end=args.end,
                                               today=dt.date.today(), store=False)
             session.rollback()
+            atomic_write_bytes(args.out, content)
+            record_export(session, what=f"Monitoring report for {name}, {args.start.isoformat()} to "
+                          f"{args.end.isoformat()} (PDF)", target=args.out.resolve(), records=1,
+                          entity="provider", entity_id=provider.id)
+            session.commit()
     finally:
         db.close()
-    atomic_write_bytes(args.out, content)
     print(f"Wrote the monitoring report for {name} to {args.out}")
     return 0

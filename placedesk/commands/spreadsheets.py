@@ -27,7 +27,7 @@ def run_spreadsheets(args: argparse.Namespace) -> int:
 
     db = open_db(args, create=False)
     try:
-        with db.session() as session:
+        with db.session_scope() as session:
             result = write_spreadsheets(session, args.to, on=args.on or dt.date.today(),
                                         pseudonymise=args.pseudonymise, xlsx=not args.csv_only,
                                         csv=args.csv or args.csv_only)

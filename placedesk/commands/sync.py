@@ -57,6 +57,7 @@ def _laptop_id() -> str:
 def run_export(args: argparse.Namespace) -> int:
     from placedesk.commands.trust import signer_for_command
     from placedesk.models.base import utcnow
+    from placedesk.services.common.audit_log import record_export
     from placedesk.services.sync.export_bundle import export_bundle
 
     since = None
@@ -69,6 +70,8 @@ def run_export(args: argparse.Namespace) -> int:
         with db.session_scope() as session:
             result = export_bundle(session, args.to, laptop_id=laptop, signer=signer, now=utcnow(),
                                    since=since, full=args.full, as_zip=args.zip)
+            record_export(session, what="Export bundle for the shared folder", target=result.path,
+                          records=result.record_count)
     finally:
         db.close()
     scope = "everything" if result.since is None else f"changes since {result.since:%d/%m/%Y %H:%M} UTC"

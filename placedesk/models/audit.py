@@ -3,7 +3,9 @@
 A ``before_flush`` hook on every ORM session does this, so no service has to
 remember to. It also keeps ``updated_at`` and the row ``version`` current.
 Sync imports set ``session.info["preserve_versions"]`` so records arriving from
-another laptop keep the version and time they were given there.
+another laptop keep the version and time they were given there. A session with
+``session.info["require_officer"]`` set (the app's and the command line's)
+refuses to write any change while no officer is named to record it against.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import Index, LargeBinary, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import NO_VALUE
 
+from placedesk.errors import PROFILE_HOW_TO, ProfileIncomplete
 from placedesk.models.base import Base, Record, enum_column, utcnow
 from placedesk.models.enums import AuditAction
 
@@ -143,6 +146,10 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         before = _snapshot(obj)
         events.append(_event(obj, AuditAction.DELETE, {k: {"before": v} for k, v in before.items()}, officer, now))
 
+    if events and not officer.strip() and session.info.get("require_officer"):
+        raise ProfileIncomplete(
+            "Records cannot be changed until your name is set in the officer profile: every change is recorded "
+            f"against the officer who made it. {PROFILE_HOW_TO}", ("officer name",))
     session.add_all(events)
 
 

@@ -345,6 +345,8 @@ class AuditAction(LabelledEnum):
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"
+    # Records leaving PlaceDesk in a file (a spreadsheet, bundle, pack, agreement or report).
+    EXPORT = "export"
 
 
 class SyncDirection(LabelledEnum):

@@ -73,6 +73,7 @@ class ReferralPackData:
     logo: bytes | None = None
     school_area: str = ""
     family_contact_notes: str = ""
+    officer_phone: str = ""
 
 
 def _story(data: ReferralPackData, st: ReportStyles) -> list:
@@ -129,7 +130,8 @@ def _story(data: ReferralPackData, st: ReportStyles) -> list:
             ("Other location needs", data.location_notes),
         ], st),
     ]))
-    contact = ", ".join(x for x in (data.officer_name, data.officer_role, data.officer_email) if x)
+    contact = ", ".join(x for x in (data.officer_name, data.officer_role, data.officer_email, data.officer_phone)
+                        if x)
     story += [Spacer(1, 4 * mm), KeepTogether([
         para("How to respond", st.heading, st),
         para(

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from placedesk import __version__
 from placedesk.config import default_db_path, ensure_laptop_id, load_settings
-from placedesk.db import Database
+from placedesk.db import Database, DatabaseLocked, remember_passphrase
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
 from placedesk.ui.db_lock import open_locked
@@ -31,10 +31,27 @@ def choose_database(db_arg: str | None, last_database: str) -> Path:
 
 
 def open_for_gui(path: Path) -> tuple[Database, QLockFile] | None:
-    """Lock and open ``path``, or explain why not and offer to open another file."""
+    """Lock and open ``path``, or explain why not and offer to open another file.
+
+    An encrypted file whose key is not in the keystore asks for its passphrase
+    (again after a wrong one); cancelling moves on to choosing another file. A
+    new database (the first start) is offered encryption before it is made.
+    """
+    key = offer_encryption(path)
     while True:
         try:
-            return open_locked(path)
+            return open_locked(path, key=key)
+        except DatabaseLocked as exc:
+            passphrase = dialogs.ask_passphrase(None, "Encrypted database", f"{exc}\n\nPassphrase:")
+            if passphrase:
+                remember_passphrase(passphrase)
+                continue
+            dialogs.warn(None, "PlaceDesk", str(exc))
+            other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
+                                             "PlaceDesk database (*.sqlite);;All files (*)")
+            if other is None:
+                return None
+            path = other
         except PlaceDeskError as exc:
             dialogs.warn(None, "PlaceDesk", str(exc))
             other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
@@ -42,6 +59,20 @@ def open_for_gui(path: Path) -> tuple[Database, QLockFile] | None:
             if other is None:
                 return None
             path = other
+
+
+def offer_encryption(path: Path) -> str | None:
+    """For a database about to be made: the key to encrypt it with, if the officer wants it encrypted."""
+    if path.exists():
+        return None
+    if not dialogs.ask_yes_no(None, "New PlaceDesk database",
+                              f"PlaceDesk will start a new database at {path}.\n\nEncrypt it? Recommended for real "
+                              "records: the file cannot then be read without its key, which PlaceDesk keeps in "
+                              "this computer's keystore (or you choose a passphrase)."):
+        return None
+    from placedesk.ui.settings_dialog import choose_key
+
+    return choose_key(None)
 
 
 def build_main_window(db: Database, settings_problem: str | None = None, *,  # type: ignore[no-untyped-def]
@@ -59,8 +90,15 @@ def build_main_window(db: Database, settings_problem: str | None = None, *,  # t
     return MainWindow(ctx, automatic_sync=automatic_sync)
 
 
-def run_gui(db_arg: str | None) -> int:
+def run_gui(db_arg: str | None, passphrase_file: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    if passphrase_file:
+        from placedesk.dbkey import read_passphrase_file
+
+        try:
+            remember_passphrase(read_passphrase_file(Path(passphrase_file)))
+        except PlaceDeskError as exc:
+            dialogs.warn(None, "PlaceDesk", str(exc))
     app.setApplicationName("PlaceDesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PlaceDesk")

@@ -17,6 +17,7 @@ from PySide6.QtCore import QLockFile, QObject, Signal
 
 from placedesk.config import Settings
 from placedesk.db import Database
+from placedesk.errors import ProfileIncomplete
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,6 +30,8 @@ class AppContext(QObject):
     """The open database and settings, with a signal for what changed."""
 
     changed = Signal(object)  # a frozenset of entity names, or {"all"}
+    # An action needs fields of the officer profile (a tuple of their names): the main window opens it.
+    profile_needed = Signal(object)
 
     def __init__(self, db: Database, settings: Settings, parent: QObject | None = None,
                  settings_problem: str | None = None) -> None:
@@ -38,14 +41,25 @@ class AppContext(QObject):
         # Why the settings file could not be read, if it could not; it is then never rewritten.
         self.settings_problem = settings_problem
         self.db.officer = settings.officer.name
+        # Every change is recorded against the officer: none is written while no one is named.
+        self.db.require_officer = True
         # The one-window-per-database lock (placedesk.ui.db_lock), when the app took one.
         self.lock: QLockFile | None = None
 
     @contextlib.contextmanager
     def action(self) -> Iterator[Session]:
-        """One user action: a session that commits on success and rolls back on error."""
-        with self.db.session_scope() as session:
-            yield session
+        """One user action: a session that commits on success and rolls back on error.
+
+        An action refused for want of the officer profile also asks for the profile to be opened.
+        """
+        try:
+            with self.db.session_scope() as session:
+                yield session
+        except ProfileIncomplete as exc:
+            if not exc.announced:
+                exc.announced = True
+                self.profile_needed.emit(exc.missing)
+            raise
 
     def read(self) -> Session:
         """A session for reading (use as a context manager); never commit through it."""
@@ -63,6 +77,7 @@ class AppContext(QObject):
         """
         old = self.db
         db.officer = self.settings.officer.name
+        db.require_officer = True
         self.db = db
         old.close()
         if lock is not None:

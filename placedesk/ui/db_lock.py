@@ -46,11 +46,14 @@ def lock_database(database: Path) -> QLockFile:
     )
 
 
-def open_locked(path: Path) -> tuple[Database, QLockFile]:
-    """Take the window lock on ``path`` (refused if another window has it), then open the file."""
+def open_locked(path: Path, *, key: str | None = None) -> tuple[Database, QLockFile]:
+    """Take the window lock on ``path`` (refused if another window has it), then open the file.
+
+    ``key`` opens an encrypted file, or encrypts a new one.
+    """
     lock = lock_database(path)
     try:
-        return open_database(path), lock
+        return open_database(path, key=key), lock
     except BaseException:
         lock.unlock()
         raise

@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
         ctx.changed.connect(self._on_changed)
+        self._profile_pending = False
+        ctx.profile_needed.connect(self._profile_needed)
         self._update_title()
         self._restore_geometry()
         self.counts_label.setText("Opening…")
@@ -179,6 +181,7 @@ class MainWindow(QMainWindow):
         self.sync_separator = file_menu.addSeparator()
         file_menu.addSeparator()
         self._add(file_menu, "&Officer profile and settings…", self.edit_settings)
+        self._add(file_menu, "Audit &log…", self.audit_log)
         file_menu.addSeparator()
         self._add(file_menu, "&Quit", self.close, QKeySequence.Quit)
         help_menu = self.menuBar().addMenu("&Help")
@@ -202,21 +205,38 @@ class MainWindow(QMainWindow):
             dialogs.warn(self, "New database", f"{path} already exists. PlaceDesk never replaces a file: "
                                                "choose a new name, or use File › Open database.")
             return
-        self._switch_to(path)
+        key = None
+        if dialogs.ask_yes_no(self, "New database", "Encrypt the new database? Recommended for real records: the "
+                              "file cannot then be read without its key, which PlaceDesk keeps in this computer's "
+                              "keystore (or you choose a passphrase)."):
+            from placedesk.ui.settings_dialog import choose_key
+
+            key = choose_key(self)
+            if key is None:
+                return
+        self._switch_to(path, key=key)
 
     def open_database_file(self) -> None:
         path = dialogs.choose_open_file(self, "Open PlaceDesk database", "PlaceDesk database (*.sqlite);;All files (*)")
         if path is not None:
             self._switch_to(path)
 
-    def _switch_to(self, path: Path) -> None:
+    def _switch_to(self, path: Path, *, key: str | None = None) -> None:
+        from placedesk.db import DatabaseLocked, remember_passphrase
         from placedesk.ui.db_lock import open_locked
 
         if path.expanduser().resolve() == self.ctx.db.path:
             dialogs.inform(self, "Open database", f"{path.name} is the database already open in this window.")
             return
         try:
-            db, lock = open_locked(path)
+            try:
+                db, lock = open_locked(path, key=key)
+            except DatabaseLocked as exc:
+                passphrase = dialogs.ask_passphrase(self, "Encrypted database", f"{exc}\n\nPassphrase:")
+                if not passphrase:
+                    return
+                remember_passphrase(passphrase)
+                db, lock = open_locked(path)
         except PlaceDeskError as exc:
             dialogs.warn(self, "Open database", str(exc))
             return
@@ -252,6 +272,21 @@ class MainWindow(QMainWindow):
 
         if edit_settings(self, self.ctx):
             self._save_settings()
+
+    def audit_log(self) -> None:
+        from placedesk.ui.audit_log import show_audit_log
+
+        show_audit_log(self, self.ctx)
+
+    def _profile_needed(self, missing: object) -> None:
+        # After the refusing slot has shown its message: never a dialog inside another slot's work.
+        if not self._profile_pending:
+            self._profile_pending = True
+            QTimer.singleShot(0, self, self._open_profile)
+
+    def _open_profile(self) -> None:
+        self._profile_pending = False
+        self.edit_settings()
 
     def about(self) -> None:
         dialogs.inform(

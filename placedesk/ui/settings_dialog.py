@@ -1,9 +1,10 @@
-"""Officer profile and settings: who signs, the shared folder, monitoring intervals."""
+"""Officer profile and settings: who signs, the shared folder, monitoring intervals, encrypting the database."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
+    QPushButton,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from placedesk.config import Settings
-from placedesk.errors import ValidationError
+from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.services.common.settings import SettingsInput, apply_settings
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
@@ -24,8 +25,9 @@ from placedesk.ui.context import AppContext
 class SettingsDialog(QDialog):
     """The settings form; ``result_settings`` holds the checked settings once accepted."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, ctx: AppContext | None = None) -> None:
         super().__init__(parent)
+        self._ctx = ctx
         self.setWindowTitle("Officer profile and settings")
         self._settings = settings
         self.result_settings: Settings | None = None
@@ -37,13 +39,15 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
 
-        profile = QGroupBox("Officer profile (printed on agreements)")
+        profile = QGroupBox("Officer profile (recorded with every change; printed on packs and agreements)")
         form = QFormLayout(profile)
         self._line(form, "name", "Name", o.name)
         self._line(form, "role", "Role", o.role)
         self._line(form, "local_authority", "Local authority", o.local_authority)
         form.addRow("LA address", self.la_address)
         self._line(form, "email", "Email", o.email)
+        self._line(form, "phone", "Phone", o.phone)
+        form.addRow("", QLabel("Packs and agreements need the local authority, your name, and an email or phone."))
 
         work = QGroupBox("Working settings")
         form2 = QFormLayout(work)
@@ -54,14 +58,39 @@ class SettingsDialog(QDialog):
         self._line(form2, "backup_keep", "Daily backups to keep", str(settings.backup_keep))
         self._line(form2, "coming_up_days", "Days ahead in Coming up", str(settings.coming_up_days))
 
+        security = QGroupBox("This database")
+        row = QVBoxLayout(security)
+        self.encryption = QLabel()
+        self.encryption.setWordWrap(True)
+        self.encrypt_button = QPushButton("&Encrypt this database…")
+        self.encrypt_button.clicked.connect(self._encrypt)
+        row.addWidget(self.encryption)
+        row.addWidget(self.encrypt_button)
+        self._show_encryption()
+
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(profile)
         layout.addWidget(work)
+        layout.addWidget(security)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _show_encryption(self) -> None:
+        db = self._ctx.db if self._ctx is not None else None
+        encrypted = db is not None and db.encrypted
+        self.encryption.setText(
+            "Encrypted with SQLCipher: the file cannot be read without its key." if encrypted else
+            "Not encrypted: anyone who copies the file can read it. Encrypting keeps the key in this computer's "
+            "keystore (or asks you for a passphrase where there is none).")
+        self.encrypt_button.setEnabled(db is not None and not encrypted)
+
+    def _encrypt(self) -> None:
+        if self._ctx is not None:
+            encrypt_open_database(self, self._ctx)
+            self._show_encryption()
 
     def _line(self, form: QFormLayout, key: str, label: str, value: str) -> None:
         edit = QLineEdit(value)
@@ -84,9 +113,58 @@ class SettingsDialog(QDialog):
         super().accept()
 
 
+def choose_key(parent: QWidget) -> str | None:
+    """A key for a database about to be encrypted: the keystore's, else a passphrase typed twice."""
+    from placedesk.db import remember_passphrase
+    from placedesk.dbkey import ensure_keystore_key, keystore_available, new_passphrase_key
+
+    if keystore_available():
+        return ensure_keystore_key()
+    first = dialogs.ask_passphrase(parent, "Choose a passphrase",
+                                   "This computer has no keystore, so the database is encrypted with a passphrase "
+                                   "you type when PlaceDesk starts. At least 10 characters; if it is lost, so is "
+                                   "the data.\n\nPassphrase:")
+    if not first:
+        return None
+    if dialogs.ask_passphrase(parent, "Choose a passphrase", "Type the passphrase again:") != first:
+        dialogs.warn(parent, "Encrypt", "The two passphrases differ: nothing was changed.")
+        return None
+    key = new_passphrase_key(first)
+    remember_passphrase(first)
+    return key
+
+
+def encrypt_open_database(parent: QWidget, ctx: AppContext) -> bool:
+    """Encrypt the open database in place (through a checked encrypted copy) and reopen it."""
+    from placedesk.db import encrypt_database, open_database
+    from placedesk.ui.tasks import wait_for_tasks
+
+    if ctx.db.encrypted:
+        return False
+    if not dialogs.ask_yes_no(parent, "Encrypt this database",
+                              f"Encrypt {ctx.db.path}? An encrypted copy is made and checked before it replaces "
+                              "the file. Backups made before now stay unencrypted: delete them once a new backup "
+                              "is made."):
+        return False
+    try:
+        key = choose_key(parent)
+        if key is None:
+            return False
+        wait_for_tasks()
+        path = ctx.db.path
+        ctx.db.close()
+        encrypt_database(path, key)
+        ctx.replace_database(open_database(path, key=key))
+    except PlaceDeskError as exc:
+        dialogs.warn(parent, "Encrypt this database", str(exc))
+        return False
+    dialogs.inform(parent, "Encrypt this database", f"{ctx.db.path.name} is now encrypted.")
+    return True
+
+
 def edit_settings(parent: QWidget, ctx: AppContext) -> bool:
     """Show the dialog; apply and return True when the officer saves valid settings."""
-    dialog = SettingsDialog(ctx.settings, parent)
+    dialog = SettingsDialog(ctx.settings, parent, ctx=ctx)
     if not dialogs.run_modal(dialog) or dialog.result_settings is None:
         return False
     ctx.settings = dialog.result_settings

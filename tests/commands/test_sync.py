@@ -31,6 +31,9 @@ def test_export_then_import_on_another_laptop(two_files: tuple[Path, Path], tmp_
     assert "Exported" in out and "1 document(s)" in out and "everything" in out
     (bundle,) = (tmp_path / "out").iterdir()
     monkeypatch.setenv("PLACEDESK_HOME", str(tmp_path / "other-laptop"))
+    # A laptop whose officer profile names no one refuses to change records: name them first.
+    assert main(["profile", "--name", "Robin Other", "--council", "Northshire", "--phone", "01632 960 001"]) == 0
+    capsys.readouterr()
     assert main(["import", "--db", str(b), str(bundle)]) == 2
     assert "not on your trust list" in capsys.readouterr().err
     assert main(["colleagues", "add", "--from-bundle", str(bundle), "--yes"]) == 0

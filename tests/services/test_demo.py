@@ -68,7 +68,8 @@ def _fingerprint(session: Session) -> dict[str, object]:
             select(Child.id, Child.case_reference, Child.first_name, Child.date_of_birth).order_by(Child.case_reference)
         ).all(),
         "referrals": session.execute(select(Referral.ref, Referral.status, Referral.child_id).order_by(Referral.ref)).all(),
-        "kpi_total": session.scalar(select(func.sum(KpiValue.value))),
+        # Rounded: a float sum depends on the order SQLite reads the rows in (which index it walks).
+        "kpi_total": round(session.scalar(select(func.sum(KpiValue.value))) or 0, 4),
     }
 
 

@@ -171,3 +171,26 @@ def test_start_up_objects_are_frozen_once_the_window_is_ready(qtbot: QtBot, db: 
         win.show()
         assert gc.get_freeze_count() == 0
     assert gc.get_freeze_count() > 0
+
+
+def test_a_refusal_for_want_of_the_profile_opens_it_with_the_phone_field(
+        qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder) -> None:
+    from placedesk.ui.settings_dialog import SettingsDialog
+
+    seen: list[str] = []
+
+    def fill(dialog: SettingsDialog) -> bool:
+        seen.append(dialog.fields["phone"].accessibleName() or "phone")
+        dialog.fields["name"].setText("Priya Shah")
+        dialog.fields["local_authority"].setText("Northshire")
+        dialog.fields["phone"].setText("01632 960 123")
+        dialog.accept()
+        return dialog.result_settings is not None
+
+    dialogs.answer("run_modal", fill)
+    window.ctx.profile_needed.emit(("officer name",))
+    window.ctx.profile_needed.emit(("officer name",))  # a second notice while the first is pending opens it once
+    qtbot.waitUntil(lambda: len(seen) == 1)
+    assert window.ctx.settings.officer.phone == "01632 960 123"
+    assert load_settings().settings.officer.local_authority == "Northshire"
+    assert "Audit &log…" in [a.text() for a in window.file_menu.actions()]

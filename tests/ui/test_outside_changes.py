@@ -23,6 +23,15 @@ from tests.conftest import DialogRecorder
 TODAY = dt.date(2026, 3, 2)
 PROVIDERS = 400
 
+@pytest.fixture(autouse=True)
+def officer_profile(placedesk_home: Path) -> None:
+    """Changes are recorded against the officer: the window and the commands here run as one."""
+    from placedesk.config import OfficerSettings, Settings, save_settings
+
+    save_settings(Settings(officer=OfficerSettings(name="Casey Officer", local_authority="Northshire",
+                                                   email="casey@example.gov.uk")))
+
+
 
 def _ofsted_csv(path: Path, count: int) -> Path:
     lines = ["URN,Provision type,Name,Inspection date,"

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session, aliased
 from placedesk.config import OfficerSettings, data_dir, outbox_dir
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError, WorkflowError
 from placedesk.fileio import atomic_write_bytes
+from placedesk.services.common.audit_log import record_export
+from placedesk.services.common.settings import require_pack_profile
 from placedesk.models import (
     Agreement,
     Child,
@@ -302,16 +304,8 @@ def _store(session: Session, filename: str, content: bytes, kind: str = DOCUMENT
 
 
 def _check_officer(officer: OfficerSettings) -> None:
-    if not officer.name.strip():
-        raise ValidationError(
-            "Your name is not set: add it in Settings (Officer) before issuing an agreement; it is printed on it.",
-            "officer.name",
-        )
-    if not officer.local_authority.strip():
-        raise ValidationError(
-            "Your local authority is not set: add it in Settings (Officer) before issuing an agreement.",
-            "officer.local_authority",
-        )
+    # The agreement prints the council, the officer and how to reach them.
+    require_pack_profile(officer, "Issuing an agreement")
 
 
 def _check_placement(placement: Placement) -> None:
@@ -584,6 +578,8 @@ def export_for_countersignature(session: Session, agreement: Agreement, folder: 
     target_dir = Path(folder) if folder else outbox_dir()
     target = target_dir / f"{agreement.ref}-v{agreement.version_number}-for-countersignature.pdf"
     atomic_write_bytes(target, _content(agreement.officer_signed_document))
+    record_export(session, what=f"Agreement {agreement.ref} version {agreement.version_number} for "
+                  "countersignature (PDF)", target=target, records=1, entity="agreement", entity_id=agreement.id)
     return target
 
 

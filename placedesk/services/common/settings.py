@@ -1,4 +1,10 @@
-"""Checking and applying what the officer types in the settings dialog."""
+"""Checking and applying what the officer types in the settings dialog, and what actions need of the profile.
+
+Anything that prints the council's identity for someone outside it (a referral
+pack, an agreement) needs the council's name, the officer's name and a way to
+reply (email or phone); anything that changes records needs the officer's name,
+which the audit trail records.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import copy
 import re
 from dataclasses import dataclass
 
-from placedesk.config import Settings
-from placedesk.errors import ValidationError
+from placedesk.config import OfficerSettings, Settings
+from placedesk.errors import PROFILE_HOW_TO, ProfileIncomplete, ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,}[0-9]$")
+
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class SettingsInput:
     high_days: str
     backup_keep: str
     coming_up_days: str
+    phone: str = ""
 
 
 def _whole(text: str, field: str, label: str, low: int, high: int) -> int:
@@ -42,6 +51,8 @@ def apply_settings(current: Settings, form: SettingsInput) -> Settings:
         raise ValidationError("Enter your name: it is printed on agreements you sign.", "name")
     if form.email.strip() and not _EMAIL.match(form.email.strip()):
         raise ValidationError("The email address does not look right (name@council.gov.uk).", "email")
+    if form.phone.strip() and not _PHONE.match(form.phone.strip()):
+        raise ValidationError("The phone number should be digits, spaces and brackets (01632 960 123).", "phone")
     low = _whole(form.low_days, "low_days", "Days between reviews for low risk", 7, 1095)
     medium = _whole(form.medium_days, "medium_days", "Days between reviews for medium risk", 7, 1095)
     high = _whole(form.high_days, "high_days", "Days between reviews for high risk", 7, 1095)
@@ -54,8 +65,50 @@ def apply_settings(current: Settings, form: SettingsInput) -> Settings:
     updated.officer.local_authority = form.local_authority.strip()
     updated.officer.la_address = form.la_address.strip()
     updated.officer.email = form.email.strip()
+    updated.officer.phone = form.phone.strip()
     updated.shared_folder = form.shared_folder.strip()
     updated.monitoring.low_days, updated.monitoring.medium_days, updated.monitoring.high_days = low, medium, high
     updated.backup_keep = _whole(form.backup_keep, "backup_keep", "Backups to keep", 1, 365)
     updated.coming_up_days = _whole(form.coming_up_days, "coming_up_days", "Days ahead in Coming up", 1, 365)
     return updated
+
+
+def update_profile(current: Settings, **fields: str) -> Settings:
+    """A new Settings with the named officer fields replaced, checked as the dialog checks them."""
+    officer = current.officer
+    merged = {key: getattr(officer, key) for key in ("name", "role", "local_authority", "la_address", "email",
+                                                      "phone")}
+    unknown = set(fields) - set(merged)
+    if unknown:
+        raise ValidationError(f"Unknown profile field: {', '.join(sorted(unknown))}.")
+    merged.update(fields)
+    m = current.monitoring
+    form = SettingsInput(shared_folder=current.shared_folder, low_days=str(m.low_days),
+                         medium_days=str(m.medium_days), high_days=str(m.high_days),
+                         backup_keep=str(current.backup_keep), coming_up_days=str(current.coming_up_days), **merged)
+    return apply_settings(current, form)
+
+
+def missing_for_packs(officer: OfficerSettings) -> tuple[str, ...]:
+    """What the profile lacks before the council's identity can be printed for a provider."""
+    missing = []
+    if not officer.local_authority.strip():
+        missing.append("council name")
+    if not officer.name.strip():
+        missing.append("officer name")
+    if not officer.email.strip() and not officer.phone.strip():
+        missing.append("contact email or phone")
+    return tuple(missing)
+
+
+def require_pack_profile(officer: OfficerSettings, what: str) -> None:
+    """Refuse ``what`` (e.g. "Sending a referral") until the profile names the council and a contact."""
+    missing = missing_for_packs(officer)
+    if missing:
+        raise ProfileIncomplete(
+            f"{what} needs your officer profile: fill in the {_listed(missing)}, so the provider knows who "
+            f"it is from and how to reply. {PROFILE_HOW_TO}", missing)
+
+
+def _listed(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

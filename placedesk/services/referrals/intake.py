@@ -8,14 +8,16 @@ it to the draft. Sending builds one minimised referral pack per provider
 recipient, and moves the referral to ``sent``.
 
 Minimising (DOMAIN.md): a pack carries the child's initials and age, never the
-full name, date of birth or case reference. Free-text summaries are scrubbed
-of the child's names and case reference too, in case the officer typed them.
+full name, date of birth or case reference. Every free-text field is passed
+through :mod:`placedesk.services.referrals.redaction`, in case the officer typed
+an identifier, and the Send page shows what was removed before anything goes.
+A pack prints the council's identity, so making one needs the officer profile
+(council, officer, an email or phone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,13 +32,15 @@ from placedesk.models.enums import FundingPartner, PlacementType, ReferralStatus
 from placedesk.models.vocab import NEEDS, RISKS, label
 from placedesk.reports.referral_pack import ReferralPackData, build_referral_pack
 from placedesk.services.referrals.funding import check_shares
+from placedesk.services.referrals.redaction import Redactor, identifiers_of
+from placedesk.services.common.settings import require_pack_profile
 from placedesk.services.care.leaving_care import age_on
 from placedesk.services.common.documents import store_document
 from placedesk.services.referrals.matching import MatchResult, MatchRow, match_referral
 from placedesk.services.monitoring.restrictions import active_restrictions
 from placedesk.reports.common import council_letterhead
 from placedesk.services.common.labels import provider_label
-from placedesk.services.common.parsing import format_date, normalise_postcode, outward_code
+from placedesk.services.common.parsing import normalise_postcode, outward_code
 from placedesk.services.common.refs import next_ref
 from placedesk.services.referrals.workflow import advance
 
@@ -319,20 +323,16 @@ def _add_recipients(session: Session, referral: Referral, provider_ids: Sequence
     _set_recipients(referral, _checked_rows(session, referral, provider_ids, today=today))
 
 
-def _scrub(text: str, child: Child) -> str:
-    """Remove the child's names, case reference and date of birth from officer-typed text."""
-    if not text:
-        return text
-    initials = child.initials
-    for word in {child.first_name, child.last_name, child.known_as}:
-        if word and len(word.strip()) > 1:
-            text = re.sub(rf"\b{re.escape(word.strip())}\b", initials, text, flags=re.IGNORECASE)
-    if child.case_reference:
-        text = re.sub(re.escape(child.case_reference), "[case ref removed]", text, flags=re.IGNORECASE)
-    dob = child.date_of_birth
-    for shown in {format_date(dob), dob.isoformat(), f"{dob.day}/{dob.month}/{dob.year}"}:
-        text = text.replace(shown, "[date removed]")
-    return text
+# The pack's free-text fields, in the order the pack prints them, with the officer's name for each.
+PACK_TEXT_FIELDS = (
+    ("needs_summary", "Needs summary"),
+    ("identity_summary", "Identity and culture"),
+    ("risks_summary", "Risks summary"),
+    ("education_summary", "Education"),
+    ("health_summary", "Health"),
+    ("family_contact_notes", "Family contact"),
+    ("location_notes", "Other location needs"),
+)
 
 
 def response_by(referral: Referral, *, sent_on: dt.date) -> dt.date:
@@ -344,18 +344,20 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
                        officer: OfficerSettings | None = None) -> ReferralPackData:
     """The minimised content of one provider's pack, as it would be sent ``today``."""
     officer = officer or load_settings().settings.officer
+    require_pack_profile(officer, "Making a referral pack")
     child = referral.child
+    redactor = Redactor(identifiers_of(child))
 
     def scrub(text: str) -> str:
-        return _scrub(text, child)
+        return redactor.redact(text).text
 
     home = outward_code(child.home_postcode) if child.home_postcode else ""
     home_area = ", ".join(x for x in (child.home_local_authority, home) if x)
     return ReferralPackData(
         referral_ref=referral.ref, issued_on=today, response_by=response_by(referral, sent_on=today),
         la_name=officer.local_authority, officer_name=officer.name, officer_role=officer.role,
-        officer_email=officer.email, provider_name=provider_label(provider), provider_ref=provider.ref,
-        logo=council_letterhead().logo,
+        officer_email=officer.email, officer_phone=officer.phone, provider_name=provider_label(provider),
+        provider_ref=provider.ref, logo=council_letterhead().logo,
         initials=child.initials, age_years=age_on(child.date_of_birth, today), gender=child.gender,
         ethnicity=child.ethnicity, religion=child.religion, language=child.language,
         placement_type=referral.placement_type.label if referral.placement_type else "not stated",
@@ -415,6 +417,8 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     their content is exactly what would be printed now; any other pack is made
     again here, so what is stored is always what is recorded as sent.
     """
+    officer = officer or load_settings().settings.officer
+    require_pack_profile(officer, "Sending a referral")
     if referral.status is ReferralStatus.DRAFT:
         advance(session, referral, ReferralStatus.READY, today=today)
     if referral.status not in (ReferralStatus.READY, ReferralStatus.SENT, ReferralStatus.OFFERS_RECEIVED):
@@ -429,7 +433,6 @@ def send_referral(session: Session, referral: Referral, provider_ids: Sequence[u
     if not recipients:
         raise ValidationError("Choose at least one provider to send the referral to.", "providers")
     referral.response_by = response_by(referral, sent_on=today)
-    officer = officer or load_settings().settings.officer
     documents: list[StoredDocument] = []
     for recipient in recipients:
         provider = recipient.provider or session.get(Provider, recipient.provider_id)

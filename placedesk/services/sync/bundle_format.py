@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from placedesk.errors import PlaceDeskError
-from placedesk.fileio import atomic_writer, fsync_dir
+from placedesk.fileio import atomic_writer, fsync_dir, open_private
 
 FORMAT_NAME = "placedesk-bundle"
 # 2: records as JSON Lines (``records/<table>.jsonl``) and a signature beside the manifest.
@@ -532,7 +532,7 @@ class BundleWriter:
         else:
             dest = self._tmp / path
             dest.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(dest, "wb")
+            handle = open_private(dest)
 
         def write(data: bytes) -> None:
             nonlocal size
@@ -560,7 +560,7 @@ class BundleWriter:
             return
         dest = self._tmp / path
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(dest, "wb") as handle:
+        with open_private(dest) as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

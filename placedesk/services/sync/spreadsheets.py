@@ -1,10 +1,11 @@
 """Spreadsheets for the commissioning team: placements and spend, referrals, CAPs, KPI reds.
 
 Each sheet is built once as typed columns (text, whole number, money in
-pence, date, yes/no, decimal) and then written as XLSX (pandas + openpyxl:
-one sheet each, frozen header row, real dates, money in a currency format,
-readable column widths) or CSV (one file per sheet, ISO dates, money as exact
-pounds and pence). The pseudonymised option replaces children's names, case
+pence, date, yes/no, decimal) and then written by the one safe writer,
+:mod:`placedesk.services.common.tabular`, as XLSX (one sheet each, frozen
+header row, real dates, money in a currency format, text never a formula) or
+CSV (one file per sheet, ISO dates, money as exact pounds and pence, text that
+could run prefixed). The pseudonymised option replaces children's names, case
 references and staff names with stable pseudonyms and dates of birth with
 age bands, for sharing beyond the placement team.
 """
@@ -12,11 +13,10 @@ age bands, for sharing beyond the placement team.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +27,25 @@ from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.fileio import atomic_write_bytes
 from placedesk.models import Cap, Child, KpiDefinition, KpiValue, Placement, Provider, Referral
 from placedesk.models.enums import CapStatus, FundingPartner, Rag
+from placedesk.services.common.audit_log import record_export
+from placedesk.services.common.tabular import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    INT,
+    MONEY,
+    TEXT,
+    Table,
+    table_csv,
+    xlsx_bytes,
+)
 from placedesk.services.monitoring.kpis import rag_for
 from placedesk.services.sync.pseudonyms import Pseudonymiser, installation_secret
 
-TEXT, INT, MONEY, DATE, BOOL, DECIMAL = "text", "int", "money", "date", "bool", "decimal"
-MONEY_FORMAT = '"£"#,##0.00'
-DATE_FORMAT = "dd/mm/yyyy"
 
 
-@dataclass
-class Sheet:
-    """One table for the commissioning team: headed, typed columns and rows of values.
-
-    Money is integer pence and dates are ``date`` until the moment of writing.
-    """
-
-    name: str
-    columns: list[tuple[str, str]]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-
-    @property
-    def headers(self) -> list[str]:
-        return [h for h, _ in self.columns]
+# A sheet is a typed table: money in integer pence and dates as ``date`` until written.
+Sheet = Table
 
 
 @dataclass(frozen=True)
@@ -225,78 +222,13 @@ def build_sheets(session: Session, *, on: dt.date, pseudonymise: bool = False,
 
 # --- writing ---------------------------------------------------------------------------
 
-def _frame(sheet: Sheet, for_excel: bool) -> Any:
-    import pandas as pd
-
-    data: dict[str, Any] = {}
-    for index, (header, kind) in enumerate(sheet.columns):
-        values = [row[index] for row in sheet.rows]
-        if kind == MONEY:
-            if for_excel:
-                data[header] = pd.Series([None if v is None else v / 100 for v in values], dtype="Float64")
-            else:
-                data[header] = pd.Series([_pounds(v) for v in values], dtype="string")
-        elif kind == INT:
-            data[header] = pd.Series(values, dtype="Int64")
-        elif kind == DECIMAL:
-            data[header] = pd.Series(values, dtype="Float64")
-        elif kind == BOOL:
-            data[header] = pd.Series(values, dtype="boolean") if for_excel else pd.Series(
-                ["yes" if v else "no" for v in values], dtype="string")
-        elif kind == DATE:
-            data[header] = pd.Series([v if for_excel else (v.isoformat() if v else "") for v in values],
-                                     dtype="object")
-        else:
-            data[header] = pd.Series(["" if v is None else str(v) for v in values], dtype="string")
-    return pd.DataFrame(data, columns=sheet.headers)
-
-
-def _pounds(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    sign = "-" if pence < 0 else ""
-    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
-
-
-def xlsx_bytes(sheets: list[Sheet]) -> bytes:
-    """The sheets as one XLSX workbook."""
-    import pandas as pd
-    from openpyxl.utils import get_column_letter
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet in sheets:
-            _frame(sheet, True).to_excel(writer, sheet_name=sheet.name[:31], index=False)
-            ws = writer.sheets[sheet.name[:31]]
-            ws.freeze_panes = "A2"
-            for col, (header, kind) in enumerate(sheet.columns, start=1):
-                letter = get_column_letter(col)
-                if kind in (MONEY, DATE):
-                    for cell in ws[letter][1:]:
-                        cell.number_format = MONEY_FORMAT if kind == MONEY else DATE_FORMAT
-                longest = max([len(header)] + [len(_shown(row[col - 1], kind)) for row in sheet.rows[:2000]])
-                ws.column_dimensions[letter].width = min(max(longest + 2, 10), 60)
-    return buffer.getvalue()
-
-
-def _shown(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == MONEY:
-        return f"£{value / 100:,.2f}"
-    if kind == DATE:
-        return "00/00/0000"
-    return str(value)
-
-
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def csv_files(sheets: list[Sheet]) -> dict[str, bytes]:
-    """The sheets as CSV files (UTF-8 with a byte-order mark, which Excel needs to read £ correctly)."""
-    return {f"{_slug(s.name)}.csv": _frame(s, False).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-            for s in sheets}
+    """The sheets as CSV files, one per sheet (text cells made safe by :mod:`~placedesk.services.common.tabular`)."""
+    return {f"{_slug(s.name)}.csv": table_csv(s) for s in sheets}
 
 
 def write_spreadsheets(
@@ -309,7 +241,10 @@ def write_spreadsheets(
     csv: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SpreadsheetResult:
-    """Build the commissioning sheets and write them into ``target_dir`` (each file written atomically)."""
+    """Build the commissioning sheets and write them into ``target_dir`` (each file written atomically).
+
+    The export is audited in ``session``: the caller's action commits it.
+    """
     if not xlsx and not csv:
         raise ValidationError("Choose XLSX, CSV or both.", field="format")
     target_dir = Path(target_dir)
@@ -335,6 +270,9 @@ def write_spreadsheets(
     except OSError as exc:
         raise PlaceDeskError(f"The spreadsheets could not be written to {target_dir} ({exc.strerror or exc}). "
                              "Check the folder exists and you may write to it.") from None
+    formats = " and ".join(name for name, wanted in (("XLSX", xlsx), ("CSV", csv)) if wanted)
+    record_export(session, what=f"Commissioning spreadsheets ({formats})", target=target_dir,
+                  records=sum(len(s.rows) for s in sheets), pseudonymised=pseudonymise)
     if progress:
         progress(3, 3)
     return SpreadsheetResult(tuple(files), tuple(s.name for s in sheets), pseudonymise)

@@ -495,6 +495,16 @@ class AgreementPanel(QWidget):
 
             self._run("Making the agreement PDF…", make, lambda _: None)
             return
+        # Check the profile before the officer types the terms, not after.
+        from placedesk.errors import ProfileIncomplete
+        from placedesk.services.common.settings import require_pack_profile
+
+        try:
+            require_pack_profile(self.ctx.settings.officer, "Issuing an agreement")
+        except ProfileIncomplete as exc:
+            dialogs.warn(self, "Issue agreement", str(exc))
+            self.ctx.profile_needed.emit(exc.missing)
+            return
         dialog = TermsDialog(self, new_version=False, current=self._current_terms())
         if not dialogs.run_modal(dialog) or dialog.terms is None:
             return

@@ -243,9 +243,15 @@ class ComingUpTab(Tab):
         from placedesk.services.care.calendar_export import export_ics
 
         generated = utcnow()
+        db = self.ctx.db
 
         def write() -> int:
-            return export_ics(items, path, generated_at=generated)
+            from placedesk.services.common.audit_log import record_export
+
+            with db.session_scope() as session:
+                count = export_ics(items, path, generated_at=generated)
+                record_export(session, what="Coming up calendar (iCalendar)", target=path, records=count)
+            return count
 
         def done(count: int) -> None:
             dialogs.inform(self, "Calendar exported",

@@ -286,11 +286,15 @@ class ProviderDetail(QWidget):
             from placedesk.fileio import atomic_write_bytes
             from placedesk.reports.cap_report import make_cap_report
 
+            from placedesk.services.common.audit_log import record_export
+
             with db.session_scope() as session:
                 cap = session.get(Cap, cap_id)
                 assert cap is not None
                 _, content = make_cap_report(session, cap, today=today)
-            atomic_write_bytes(path, content)
+                atomic_write_bytes(path, content)
+                record_export(session, what=f"CAP report {cap_ref} (PDF)", target=path, records=1, entity="cap",
+                              entity_id=cap_id)
             return path
 
         run_task(self, "Making the CAP report…", work, self._report_done)
@@ -316,11 +320,15 @@ class ProviderDetail(QWidget):
             from placedesk.fileio import atomic_write_bytes
             from placedesk.reports.provider_report import make_provider_report
 
+            from placedesk.services.common.audit_log import record_export
+
             with db.session_scope() as session:
                 provider = session.get(Provider, provider_id)
                 assert provider is not None
                 _, content = make_provider_report(session, provider, start=start, end=end, today=today)
-            atomic_write_bytes(path, content)
+                atomic_write_bytes(path, content)
+                record_export(session, what=f"Monitoring report {start.isoformat()} to {end.isoformat()} (PDF)",
+                              target=path, records=1, entity="provider", entity_id=provider_id)
             return path
 
         run_task(self, "Making the monitoring report…", work, self._report_done)

@@ -64,9 +64,14 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
     def work(report: object) -> object:
         from placedesk.services.sync.export_bundle import export_bundle
 
+        from placedesk.services.common.audit_log import record_export
+
         with db.session_scope() as session:
-            return export_bundle(session, folder, laptop_id=laptop, signer=signer, now=utcnow(),
-                                 as_zip=as_zip, progress=report)  # type: ignore[arg-type]
+            result = export_bundle(session, folder, laptop_id=laptop, signer=signer, now=utcnow(),
+                                   as_zip=as_zip, progress=report)  # type: ignore[arg-type]
+            record_export(session, what="Export bundle for the shared folder", target=result.path,
+                          records=result.record_count)
+            return result
 
     def done(result: object) -> None:
         ctx.notify(SYNC_ENTITIES)
@@ -202,7 +207,7 @@ def write_spreadsheets(parent: QWidget, ctx: AppContext, *, today: dt.date | Non
     def work(report: object) -> object:
         from placedesk.services.sync.spreadsheets import write_spreadsheets as write
 
-        with db.session() as session:
+        with db.session_scope() as session:
             return write(session, folder, on=on, pseudonymise=pseudonymise, csv=csv, progress=report)  # type: ignore[arg-type]
 
     def done(result: object) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from placedesk.db import Database
-from placedesk.errors import ValidationError, WorkflowError
+from placedesk.errors import ProfileIncomplete, ValidationError, WorkflowError
 from placedesk.models import Agreement, StoredDocument
 from placedesk.models.enums import AgreementStatus, FeeLineKind, ReferralStatus
 from placedesk.reports import signing
@@ -72,9 +72,10 @@ def test_issuing_needs_the_officer_profile_fees_and_full_funding(session: Sessio
     placement = make_placement(session)
     nameless = officer()
     nameless.name = ""
-    with pytest.raises(ValidationError, match="Settings") as err:
+    nameless.email = ""
+    with pytest.raises(ProfileIncomplete, match="Officer profile") as err:
         ag.issue_agreement(session, placement, officer=nameless, today=TODAY)
-    assert err.value.field == "officer.name"
+    assert err.value.missing == ("officer name", "contact email or phone")
     unfunded = make_placement(session, shares=())
     with pytest.raises(ValidationError, match="funding partner"):
         ag.issue_agreement(session, unfunded, officer=officer(), today=TODAY)

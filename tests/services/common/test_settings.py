@@ -29,9 +29,20 @@ def test_good_form_is_applied_to_a_copy() -> None:
     ("medium_days", "ninety", "whole number"),
     ("high_days", "200", "high ≤ medium ≤ low"),
     ("backup_keep", "0", "Backups to keep"),
+    ("phone", "call me", "phone number"),
 ])
 def test_bad_field_is_named(field: str, value: str, message: str) -> None:
     form = dataclasses.replace(GOOD, **{field: value})
     with pytest.raises(ValidationError, match=message) as info:
         apply_settings(Settings(), form)
     assert info.value.field == field
+
+
+def test_packs_need_the_council_the_officer_and_an_email_or_a_phone() -> None:
+    from placedesk.config import OfficerSettings
+    from placedesk.services.common.settings import missing_for_packs
+
+    assert missing_for_packs(OfficerSettings()) == ("council name", "officer name", "contact email or phone")
+    assert missing_for_packs(OfficerSettings(name="Sam", local_authority="Northshire", phone="0114 273 4567")) == ()
+    updated = apply_settings(Settings(), dataclasses.replace(GOOD, email="", phone="+44 114 273 4567"))
+    assert updated.officer.phone == "+44 114 273 4567" and missing_for_packs(updated.officer) == ()

@@ -189,7 +189,7 @@ def test_pack_is_minimised(session: Session) -> None:
                   "Education (EHCP)", "Going missing", "Asthma", "within 40 km", "Sheffield, S10", "S11",
                   "16/03/2026", "Emergency", referral.ref, "Oak House", "Sheffield City Council"):
         assert shown in flat, shown
-    assert "KW needs consistent adults; KW responds to routine." in flat
+    assert "[name removed] needs consistent adults; [name removed] responds to routine." in flat
 
 
 def test_preview_pack_shows_the_response_by_date_the_sent_pack_will_carry(session: Session) -> None:

@@ -350,3 +350,15 @@ def test_the_terms_dialog_carries_the_care_arrangements_and_asks_how_each_need_i
     dialog.show()
     dialog.grab().save("/tmp/terms-dialog.png")
     assert dialog.height() <= 680
+
+
+def test_issuing_is_refused_before_the_terms_are_typed_without_a_contact(
+        qtbot: QtBot, panel: AgreementPanel, dialogs: DialogRecorder, db: Database) -> None:
+    panel.ctx.settings.officer.email = ""
+    asked: list[object] = []
+    panel.ctx.profile_needed.connect(asked.append)
+    qtbot.mouseClick(panel.issue_button, Qt.LeftButton)
+    assert "contact email or phone" in dialogs.texts("warn")[0]
+    assert asked == [("contact email or phone",)]
+    assert not dialogs.texts("run_modal")  # the terms were never asked for
+    assert _agreement(db) is None

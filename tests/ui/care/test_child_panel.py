@@ -7,7 +7,7 @@ import uuid
 
 from pytestqt.qtbot import QtBot
 
-from placedesk.config import Settings
+from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.models import CarePeriod, Child
 from placedesk.ui.care.child_panel import OVERDUE_BACKGROUND, ChildPanel
@@ -32,7 +32,7 @@ def add_child(db: Database, **kw: object) -> uuid.UUID:
 
 
 def panel(qtbot: QtBot, db: Database) -> ChildPanel:
-    widget = ChildPanel(AppContext(db, Settings()), today=lambda: TODAY)
+    widget = ChildPanel(AppContext(db, Settings(officer=OfficerSettings(name="Test Officer"))), today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1000, 800)
     widget.show()

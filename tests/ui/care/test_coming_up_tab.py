@@ -10,7 +10,7 @@ from icalendar import Calendar
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from placedesk.config import Settings
+from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.services.care.coming_up import ItemKind
 from placedesk.ui.care.child_panel import OVERDUE_BACKGROUND
@@ -29,7 +29,7 @@ def caseload(db: Database) -> dict[str, uuid.UUID]:
 
 @pytest.fixture
 def tab(qtbot: QtBot, db: Database, caseload: dict[str, uuid.UUID]) -> ComingUpTab:
-    widget = ComingUpTab(AppContext(db, Settings()), today=lambda: TODAY)
+    widget = ComingUpTab(AppContext(db, Settings(officer=OfficerSettings(name="Test Officer"))), today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
@@ -145,7 +145,7 @@ def test_empty_caseload_says_what_to_do(qtbot: QtBot, tmp_path: Path) -> None:
 
     empty_db = open_database(tmp_path / "empty.sqlite")
     try:
-        widget = ComingUpTab(AppContext(empty_db, Settings()), today=lambda: TODAY)
+        widget = ComingUpTab(AppContext(empty_db, Settings(officer=OfficerSettings(name="Test Officer"))), today=lambda: TODAY)
         qtbot.addWidget(widget)
         qtbot.waitUntil(lambda: widget.ready)
         assert widget.list_stack.currentWidget() is widget.empty

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from placedesk.config import Settings
+from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.models import CarePeriod, Child
 from placedesk.ui.context import AppContext
@@ -27,7 +27,7 @@ def test_import_with_header_creates_children_and_reports_bad_rows(qtbot: QtBot, 
                                                                  dialogs: DialogRecorder) -> None:
     (tmp_path / "episodes.csv").write_text(EPISODES, encoding="utf-8")
     (tmp_path / "header.csv").write_text(HEADER, encoding="utf-8")
-    ctx = AppContext(db, Settings())
+    ctx = AppContext(db, Settings(officer=OfficerSettings(name="Test Officer")))
     notices: list[frozenset[str]] = []
     ctx.changed.connect(notices.append)
     parent = QWidget()
@@ -49,7 +49,7 @@ def test_import_with_header_creates_children_and_reports_bad_rows(qtbot: QtBot, 
 def test_cancelling_the_file_choice_does_nothing(qtbot: QtBot, db: Database, dialogs: DialogRecorder) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
-    import_903_files(parent, AppContext(db, Settings()))
+    import_903_files(parent, AppContext(db, Settings(officer=OfficerSettings(name="Test Officer"))))
     assert dialogs.texts("ask_yes_no") == [] and dialogs.texts("inform") == []
 
 

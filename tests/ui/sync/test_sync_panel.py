@@ -87,6 +87,7 @@ def test_export_to_a_folder_and_import_on_another_laptop_from_the_panel(
     other_db = new_db(tmp_path / "other.sqlite", "Officer B")
     other_settings = Settings()
     other_settings.laptop_id = "LAPB"
+    other_settings.officer.name = "Officer B"
     other = AppContext(other_db, other_settings)
     other_panel = SyncPanel(other)
     qtbot.addWidget(other_panel)

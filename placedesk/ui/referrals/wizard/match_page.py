@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from placedesk.errors import ValidationError
 from placedesk.models.enums import OfstedJudgement
 from placedesk.services.referrals.matching import MatchResult, match_referral
+from placedesk.services.common.settings import require_pack_profile
 from placedesk.services.referrals.intake import choose_recipients
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
@@ -248,6 +249,8 @@ class MatchPage(ReferralPage):
         referral_id, chosen, today, shortlist = self.state.referral_id, self.chosen(), self.state.today, self.result
         if not chosen:
             raise ValidationError("Choose at least one provider from the shortlist.", "providers")
+        # The Send page makes packs that print the council's identity: check the profile before going there.
+        require_pack_profile(self.ctx.settings.officer, "Sending a referral")
         return lambda session: choose_recipients(session, referral_in(session, referral_id), chosen,
                                                  today=today, shortlist=shortlist)
 

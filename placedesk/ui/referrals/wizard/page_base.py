@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 from sqlalchemy.orm import Session
 
-from placedesk.errors import NotFound, PlaceDeskError, ValidationError
+from placedesk.errors import NotFound, PlaceDeskError, ProfileIncomplete, ValidationError
 from placedesk.models import Referral
 from placedesk.ui.context import AppContext
 from placedesk.ui.tasks import run_task, show_error
@@ -179,6 +179,7 @@ class ReferralPage(QWizardPage):
             return False
         except PlaceDeskError as exc:
             self.show_error(None, str(exc))
+            self._profile_check(exc)
             return False
         self.ctx.notify(self.changes)
         self.after_save()
@@ -208,6 +209,7 @@ class ReferralPage(QWizardPage):
             return
         except PlaceDeskError as exc:
             self.show_error(None, str(exc))
+            self._profile_check(exc)
             return
         ctx, wizard = self.ctx, self.wizard()
         self._saving = True
@@ -229,6 +231,7 @@ class ReferralPage(QWizardPage):
                 self.show_error(exc.field, str(exc))
             elif isinstance(exc, PlaceDeskError):
                 self.show_error(None, str(exc))
+                self._profile_check(exc)
             else:
                 show_error(self, exc)
 
@@ -245,6 +248,12 @@ class ReferralPage(QWizardPage):
             return
         self.ctx.notify(self.changes)
         self.after_save()
+
+    def _profile_check(self, exc: PlaceDeskError) -> None:
+        # Refused for want of the officer profile: have it opened, so the officer can fill it in now.
+        if isinstance(exc, ProfileIncomplete) and not exc.announced:
+            exc.announced = True
+            self.ctx.profile_needed.emit(exc.missing)
 
     def load(self, session: Session) -> None:
         """Fill the widgets from the database."""

@@ -2,10 +2,12 @@
 
 Packs are made off the GUI thread (reportlab) as soon as the page opens, for
 the sent date typed (again when it changes), shown beside the list for the
-officer to check, and saved where the officer chooses. On Next the sent date is
-recorded for every recipient, the packs are kept, and the referral becomes
-sent. The packs kept are the ones the officer checked, unless the referral
-changed since they were made; then they are made again as part of the save.
+officer to check, and saved where the officer chooses (each save is audited).
+Below the list, what redaction removed from the free text is shown highlighted
+and can be edited. On Next the sent date is recorded for every recipient (with
+any unsaved edits, in the same action), the packs are kept, and the referral
+becomes sent. The packs kept are the ones the officer checked, unless the
+referral changed since they were made; then they are made again as part of the save.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from sqlalchemy.orm import Session
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.fileio import atomic_write_bytes
 from placedesk.services.common.parsing import format_date, parse_date
+from placedesk.services.common.audit_log import record_export
 from placedesk.services.referrals.intake import ReferralPack, make_referral_packs, recipients, send_referral
+from placedesk.services.referrals.pack_texts import edit_pack_texts, pack_texts
 from placedesk.ui import dialogs
 from placedesk.ui.widgets.pdf_viewer import PdfViewer
 from placedesk.ui.tasks import run_in_background
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.referrals.wizard.match_page import START_DELAY_MS, table
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, referral_in
+from placedesk.ui.referrals.wizard.removed_panel import RemovedTextPanel
 
 
 class SendPage(ReferralPage):
@@ -67,9 +72,16 @@ class SendPage(ReferralPage):
         self.pack_view = PdfViewer()
         self.pack_view.setMinimumWidth(380)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
+        self.removed = RemovedTextPanel()
+        self.removed.save_button.clicked.connect(self.save_edits)
+        left = QSplitter(Qt.Vertical)
+        left.setChildrenCollapsible(False)
+        left.addWidget(self.view)
+        left.addWidget(self.removed)
+        left.setSizes([150, 250])
         split = QSplitter(Qt.Horizontal)
         split.setChildrenCollapsible(False)
-        split.addWidget(self.view)
+        split.addWidget(left)
         split.addWidget(self.pack_view)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
@@ -95,6 +107,7 @@ class SendPage(ReferralPage):
         self._busy = False
         self.packs, self.packs_date = {}, None
         chosen = recipients(session, referral)
+        self.removed.set_texts(pack_texts(session, referral))
         self.names = {r.provider_id: r.provider_name for r in chosen}
         sent = [r.sent_on for r in chosen if r.sent_on]
         self.sent_on.setText(format_date(max(sent) if sent else self.state.today))
@@ -211,13 +224,44 @@ class SendPage(ReferralPage):
         if path is None:
             return
         path = Path(path)
-        atomic_write_bytes(path, self.packs[provider_id].pdf)
+        referral_id, pack = self.state.referral_id, self.packs[provider_id]
+        name = self.names.get(provider_id, "provider")
+        try:
+            with self.ctx.action() as session:
+                atomic_write_bytes(path, pack.pdf)
+                record_export(session, what=f"Referral pack for {name} (PDF, saved to send)", target=path.resolve(),
+                              records=1, pseudonymised=True, entity="referral", entity_id=referral_id)
+        except OSError as exc:
+            self.show_error(None, f"The pack could not be saved to {path} ({exc.strerror or exc}).")
+            return
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return
         self.status.setText(f"Saved {path.name}.")
+
+    def save_edits(self) -> None:
+        """Keep the officer's edits to the free text, then show it and make the packs again."""
+        self.clear_errors()
+        edits, referral_id = self.removed.pending_edits(), self.state.referral_id
+        if not edits:
+            return
+        try:
+            with self.ctx.action() as session:
+                referral = referral_in(session, referral_id)
+                edit_pack_texts(session, referral, edits)
+                texts = pack_texts(session, referral)
+        except PlaceDeskError as exc:
+            self.show_error(None, str(exc))
+            return
+        self.ctx.notify(("referral",))
+        self.removed.set_texts(texts)
+        self.make_packs()
 
     def saves_in_background(self) -> bool:
         # Storing packs already made is quick; making them is slow work for another thread.
         day = self._typed_date()
-        return day is None or day != self.packs_date or any(pid not in self.packs for pid, *_ in self._rows)
+        return (day is None or day != self.packs_date or any(pid not in self.packs for pid, *_ in self._rows)
+                or bool(self.removed.pending_edits()))
 
     def prepare(self) -> Callable[[Session], None]:
         text = self.sent_on.text().strip()
@@ -229,11 +273,14 @@ class SendPage(ReferralPage):
         referral_id, officer = self.state.referral_id, self.ctx.settings.officer
         provider_ids = [provider_id for provider_id, *_ in self._rows]
         made = dict(self.packs) if self.packs_date == sent_on else {}
+        edits = self.removed.pending_edits()
 
         def send(session: Session) -> None:
+            referral = referral_in(session, referral_id)
+            if edits:
+                edit_pack_texts(session, referral, edits)
             # The service keeps the packs made here only if they still print what the referral says.
-            send_referral(session, referral_in(session, referral_id), provider_ids, today=sent_on, officer=officer,
-                          made=made)
+            send_referral(session, referral, provider_ids, today=sent_on, officer=officer, made=made)
 
         return send
 

@@ -78,3 +78,26 @@ def test_going_back_to_match_keeps_the_providers_already_chosen_ticked(
     qtbot.mouseClick(wizard.button(QWizard.BackButton), Qt.LeftButton)
     qtbot.waitUntil(lambda: page.result is not None)
     assert [row.values[2] for row in page.shortlist.rows() if row.key in page.chosen()] == ["Elm House"]
+
+
+def test_the_send_page_is_not_reached_until_the_profile_names_the_council_and_a_contact(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    from tests.ui.referrals.wizard.conftest import make_ctx
+
+    ctx = make_ctx(db)
+    ctx.settings.officer.local_authority = ""
+    ctx.settings.officer.email = ""
+    asked: list[object] = []
+    ctx.profile_needed.connect(asked.append)
+    wizard = open_wizard(ctx, _referral_with_providers(db))
+    page = wizard.pages[MATCH]
+    qtbot.waitUntil(lambda: page.result is not None)
+    tick_row(qtbot, page.shortlist_view, 0)
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == MATCH
+    assert "council name and contact email or phone" in page.page_error.text()
+    assert asked == [("council name", "contact email or phone")]
+    ctx.settings.officer.local_authority = "Sheffield City Council"
+    ctx.settings.officer.phone = "0114 273 4567"
+    press_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SEND)
