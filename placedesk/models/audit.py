@@ -146,11 +146,21 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         before = _snapshot(obj)
         events.append(_event(obj, AuditAction.DELETE, {k: {"before": v} for k, v in before.items()}, officer, now))
 
-    if events and not officer.strip() and session.info.get("require_officer"):
+    if events:
+        check_officer_named(session, officer)
+    session.add_all(events)
+
+
+def check_officer_named(session: Session, officer: str) -> None:
+    """Refuse a change no officer can be recorded against, in a session that requires one.
+
+    The flush hook, bulk imports and export records all call this, so no path
+    writes an audit event with an empty officer from the app or the command line.
+    """
+    if not officer.strip() and session.info.get("require_officer"):
         raise ProfileIncomplete(
             "Records cannot be changed until your name is set in the officer profile: every change is recorded "
             f"against the officer who made it. {PROFILE_HOW_TO}", ("officer name",))
-    session.add_all(events)
 
 
 def _event(obj: Record, action: AuditAction, changes: dict[str, Any], officer: str, now: dt.datetime) -> AuditEvent:

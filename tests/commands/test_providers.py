@@ -63,3 +63,23 @@ def test_a_malformed_map_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit):
         main(["--db", str(tmp_path / "db.sqlite"), "providers", "import", "x.csv", "--map", value])
     assert message in capsys.readouterr().err
+
+
+def test_a_bulk_import_is_refused_until_the_officer_is_named(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # The Ofsted import writes in bulk, past the flush hook: it must still refuse an unnamed officer.
+    from placedesk.config import Settings, save_settings
+
+    path = tmp_path / "ofsted.csv"
+    path.write_text("URN,Provision type,Name\nSC123456,Children's home,Oak House\n", encoding="utf-8")
+    db = str(tmp_path / "db.sqlite")
+    save_settings(Settings())
+    assert main(["--db", db, "providers", "import", str(path), "--on", "2026-03-02"]) == 2
+    assert "officer profile" in capsys.readouterr().err
+    from placedesk.db import open_database
+
+    database = open_database(Path(db))
+    with database.session() as session:
+        from placedesk.models import AuditEvent, Provider
+
+        assert session.query(Provider).count() == 0 and session.query(AuditEvent).count() == 0

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from placedesk.errors import PROFILE_HOW_TO, NotFound, PlaceDeskError, ProfileIncomplete, ValidationError
+from placedesk.errors import NotFound, PlaceDeskError, ValidationError
 from placedesk.models import AuditEvent, Base, Child
+from placedesk.models.audit import check_officer_named
 from placedesk.models.base import utcnow
 from placedesk.models.enums import AuditAction
 
@@ -37,9 +38,7 @@ def record_export(session: Session, *, what: str, target: Path | str, records: i
     referral's pack, a placement's agreement), so it shows in that record's history.
     """
     officer = str(session.info.get("officer", ""))
-    if not officer.strip() and session.info.get("require_officer"):
-        raise ProfileIncomplete(f"Exports are recorded against the officer who makes them: set your name first. "
-                                f"{PROFILE_HOW_TO}", ("officer name",))
+    check_officer_named(session, officer)
     now = utcnow()
     event = AuditEvent(
         id=uuid.uuid4(), occurred_at=now, created_at=now, updated_at=now, version=1, officer=officer,

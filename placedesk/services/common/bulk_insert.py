@@ -26,7 +26,7 @@ from sqlalchemy import LargeBinary
 from sqlalchemy.orm import Session
 
 from placedesk.models import AuditEvent
-from placedesk.models.audit import to_jsonable
+from placedesk.models.audit import check_officer_named, to_jsonable
 from placedesk.models.base import utcnow
 from placedesk.models.enums import AuditAction
 
@@ -122,6 +122,7 @@ def insert_audited(session: Session, model: Any, rows: list[dict[str, Any]], *, 
     """Insert new ``model`` records (each with its ``id``) and their audit events, as the ORM and its hook would."""
     if not rows:
         return
+    check_officer_named(session, officer)
     table = model.__table__
     now = _datetime_text(utcnow())
     full = [_with_defaults(table, {**row, "created_at": now, "updated_at": now, "version": 1}) for row in rows]
@@ -147,6 +148,7 @@ def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, 
     """
     if not changes:
         return
+    check_officer_named(session, officer)
     table = model.__table__
     now = _datetime_text(utcnow())
     converters = {column.key: _converter(column) for column in table.columns}

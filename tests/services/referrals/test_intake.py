@@ -184,7 +184,7 @@ def test_pack_is_minimised(session: Session) -> None:
     for secret in ("Kacper", "Wiśniewski", "WIŚNIEWSKI", "Kaz", "KAZ", "SCC-778812", "scc-778812", "17/05/2012",
                    "2012-05-17", "17/5/2012", "S10 2TN", "2TN"):
         assert secret not in flat, secret
-    assert "KW, KW: clinic letters [date removed] and [date removed], [case ref removed]." in flat
+    assert "[name removed], [name removed]: clinic letters [date of birth removed] and [date of birth removed], [case reference removed]." in flat
     for shown in ("KW", "13 years", "Male", "White Other", "Roman Catholic", "Polish", "Emotional and behavioural",
                   "Education (EHCP)", "Going missing", "Asthma", "within 40 km", "Sheffield, S10", "S11",
                   "16/03/2026", "Emergency", referral.ref, "Oak House", "Sheffield City Council"):
