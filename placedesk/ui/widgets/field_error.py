@@ -7,8 +7,22 @@ the ``field`` name a :class:`~placedesk.errors.ValidationError` carries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from placedesk.ui.widgets.date_field import DateField
 
 ERROR_STYLE = "color: #b00020;"
 LABEL_WIDTH = 170
@@ -35,6 +49,40 @@ class FieldError(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+def on_edit(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the officer changes ``widget``'s value."""
+    if isinstance(widget, DateField):
+        widget.edited.connect(callback)
+    elif isinstance(widget, QLineEdit):
+        widget.textEdited.connect(lambda _: callback())
+    elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        widget.textChanged.connect(callback)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda _: callback())
+        if widget.isEditable():
+            widget.editTextChanged.connect(lambda _: callback())
+    elif isinstance(widget, QAbstractButton):
+        widget.toggled.connect(lambda _: callback())
+
+
+def clear_when_fixed(widget: QWidget, error: FieldError) -> None:
+    """Clear ``error`` (and the red frame) as soon as the field holds something valid.
+
+    A date field is re-checked as it is typed, so its message stays until the date is
+    a real one; any other field's message goes at the first change, since only the
+    service can tell whether the new value is right.
+    """
+
+    def changed() -> None:
+        if not error.isHidden() or bool(widget.property(INVALID_PROPERTY)):
+            if isinstance(widget, DateField) and not widget.is_valid():
+                return
+            error.clear_message()
+            mark_invalid(widget, False)
+
+    on_edit(widget, changed)
 
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:
@@ -85,5 +133,8 @@ class FieldForm(QWidget):
         caption.setBuddy(widget)
         self.form.addRow(caption, holder)
         self.fields[name] = (widget, error)
-        widget.setAccessibleName(label.rstrip(":*"))
+        widget.setAccessibleName(label.rstrip(":* "))
+        if isinstance(widget, DateField) and widget.field_name is None:
+            widget.field_name = name
+        clear_when_fixed(widget, error)
         return widget

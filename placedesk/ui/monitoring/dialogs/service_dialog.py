@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
@@ -54,9 +55,12 @@ class ServiceDialog(QDialog):
             area.setWidgetResizable(True)
             area.setFrameShape(QScrollArea.NoFrame)
             area.setWidget(self.body)
-            area.setMinimumHeight(360)
+            area.setMinimumHeight(240)
+            area.setFocusPolicy(Qt.NoFocus)
+            self.scroll_area: QScrollArea | None = area
             layout.addWidget(area, 10)
         else:
+            self.scroll_area = None
             self.body = self.form
             layout.addWidget(self.form)
         # Spare height goes below the fields, never between them.
@@ -78,14 +82,32 @@ class ServiceDialog(QDialog):
 
     def show_error(self, field: str | None, message: str) -> None:
         """Put ``message`` under the field it concerns, or at the foot of the form."""
-        for form in self.forms:
-            if field is not None and field in form.fields:
-                widget, error = form.fields[field]
-                error.show_message(message)
-                mark_invalid(widget, True)
-                widget.setFocus()
-                return
-        self.general_error.show_message(message)
+        self.show_problems([(field, message)])
+
+    def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
+        """Every problem beside its field at once; the first such field is scrolled to and focused."""
+        first: QWidget | None = None
+        general: list[str] = []
+        for field, message in problems:
+            entry = next((form.fields[field] for form in self.forms if field is not None and field in form.fields),
+                         None)
+            if entry is None:
+                general.append(message)
+                continue
+            widget, error = entry
+            error.show_message(message)
+            mark_invalid(widget, True)
+            first = first or widget
+        if general:
+            self.general_error.show_message("\n".join(general))
+        if first is not None:
+            if self.scroll_area is not None:
+                self.scroll_area.ensureWidgetVisible(first)
+            first.setFocus()
+
+    def confirm_save(self) -> bool:
+        """Ask before a save that cannot be undone (through ``dialogs.confirm``); True to go on."""
+        return True
 
     def error_text(self, field: str | None = None) -> str:
         """The message shown for ``field`` (or the general one): what tests and screen readers see."""
@@ -95,11 +117,13 @@ class ServiceDialog(QDialog):
 
     def accept(self) -> None:
         self.clear_errors()
+        if not self.confirm_save():
+            return
         try:
             with self.ctx.action() as session:
                 self.result_value = self._apply(session)
         except ValidationError as exc:
-            self.show_error(exc.field, str(exc))
+            self.show_problems(exc.problems)
             return
         except PlaceDeskError as exc:
             self.show_error(None, str(exc))

@@ -23,6 +23,7 @@ from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.shares_editor import SharesEditor
 from placedesk.ui.referrals.wizard.needs_page import summary_box
 from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 
@@ -41,7 +42,7 @@ class AwardPage(ReferralPage):
         self.offer_note = QLabel()
         self.offer_note.setWordWrap(True)
         choice.form.addRow("", self.offer_note)
-        self.start_date = choice.add("start_date", "Placement starts *", QLineEdit(), "dd/mm/yyyy")
+        self.start_date = choice.add("start_date", "Placement starts *", DateField())
 
         fee = self.add_form("Negotiated fee and funding")
         self.fee_lines = FeeLinesEditor()

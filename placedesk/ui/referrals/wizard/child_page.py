@@ -22,6 +22,7 @@ from placedesk.services.care.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.referrals.wizard_drafts import find_child
 from placedesk.ui.care.child_panel import ChildPanel
 from placedesk.ui.widgets.combo import set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 GENDERS = ("Female", "Male", "Non-binary", "Prefer not to say")
@@ -70,7 +71,7 @@ class ChildPage(ReferralPage):
         self.first_name = identity.add("first_name", "First name *", QLineEdit())
         self.last_name = identity.add("last_name", "Last name *", QLineEdit())
         self.known_as = identity.add("known_as", "Known as", QLineEdit())
-        self.date_of_birth = identity.add("date_of_birth", "Date of birth *", QLineEdit(), "dd/mm/yyyy")
+        self.date_of_birth = identity.add("date_of_birth", "Date of birth *", DateField())
         self.gender = identity.add("gender", "Gender", _editable_combo(GENDERS))
         self.ethnicity = identity.add("ethnicity", "Ethnicity", _editable_combo(sorted(ETHNICITY.values())))
         self.religion = identity.add("religion", "Religion", _editable_combo(RELIGIONS))

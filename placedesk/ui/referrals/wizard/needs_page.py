@@ -20,6 +20,7 @@ from placedesk.services.common.parsing import format_date, format_money, normali
 from placedesk.services.referrals.intake import ReferralNeeds, save_needs
 from placedesk.ui.widgets.shares_editor import SharesEditor
 from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 
@@ -71,12 +72,12 @@ class NeedsPage(ReferralPage):
         for kind in PlacementType:
             self.placement_type.addItem(kind.label, kind)
         sought.add("placement_type", "Placement type *", self.placement_type)
-        self.required_start_date = sought.add("required_start_date", "Start date *", QLineEdit(), "dd/mm/yyyy")
+        self.required_start_date = sought.add("required_start_date", "Start date *", DateField())
         self.urgency = QComboBox()
         for urgency in Urgency:
             self.urgency.addItem(urgency.label, urgency)
         sought.add("urgency", "Urgency", self.urgency)
-        self.response_by = sought.add("response_by", "Responses by", QLineEdit(),
+        self.response_by = sought.add("response_by", "Responses by", DateField(),
                                       "dd/mm/yyyy: when providers must answer (printed on the pack)")
 
         lists = QWidget()

@@ -29,6 +29,7 @@ from placedesk.ui.widgets.pdf_viewer import PdfViewer
 from placedesk.ui.tasks import run_in_background
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.referrals.wizard.match_page import START_DELAY_MS, table
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, referral_in
 
 
@@ -80,7 +81,7 @@ class SendPage(ReferralPage):
         self.body_layout.addWidget(self.status)
         self.body_layout.addWidget(split, 1)
         form = self.add_form("Sending")
-        self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
+        self.sent_on = form.add("sent_on", "Sent on *", DateField(), "dd/mm/yyyy: the day the packs went out")
         self.sent_on.editingFinished.connect(self._sent_date_changed)
         self.body_layout.addWidget(self.note(
             "“Record as sent” keeps each provider's pack with the referral (with its fingerprint, so it can be "

@@ -70,7 +70,8 @@ def open_wizard(qtbot: QtBot) -> Callable[..., ReferralWizard]:
 
 
 def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
-    """Clear a line edit and type ``text`` key by key."""
+    """Clear a line edit (or a date field's) and type ``text`` key by key."""
+    edit = getattr(edit, "line", edit)
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key_Delete)
