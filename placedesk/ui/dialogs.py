@@ -68,11 +68,6 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str, *, cance
                   cancel=cancel) is True
 
 
-def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
-    """A plain question for code not yet moved to :func:`confirm`; No is the default."""
-    return confirm(parent, title, text, "Yes", cancel="No")
-
-
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, QLineEdit.Normal, text)
     return value if ok else None

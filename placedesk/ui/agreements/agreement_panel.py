@@ -523,12 +523,15 @@ class AgreementPanel(QWidget):
         from placedesk.services.agreements import identity
 
         officer = self.ctx.settings.officer
-        create = dialogs.ask_yes_no(
+        how = dialogs.choose(
             self, "Signing identity",
-            "You have no signing identity yet.\n\nYes: create one now for "
-            f"{officer.name or 'you'} ({officer.local_authority or 'your council'}), protected by a passphrase.\n"
-            "No: import the .p12 or .pfx file your council issued.")
-        if create:
+            "You have no signing identity yet. Create one now for "
+            f"{officer.name or 'you'} ({officer.local_authority or 'your council'}), protected by a passphrase, "
+            "or import the .p12 or .pfx file your council issued.",
+            [("create", "Create a new identity"), ("import", "Import a .p12…")], default="import")
+        if how is None:
+            return
+        if how == "create":
             first = dialogs.ask_passphrase(self, "Create signing identity",
                                            "Choose a passphrase (at least 8 characters). It is never stored:")
             if first is None:
@@ -606,11 +609,16 @@ class AgreementPanel(QWidget):
             return
         folder: Path | None = None
         shared = self.ctx.settings.shared_folder
-        if shared and dialogs.ask_yes_no(
+        if shared:
+            where = dialogs.choose(
                 self, "Export for countersignature",
-                f"Put the signed agreement in the shared-drive outbox ({Path(shared) / 'outbox'})?\n\n"
-                "Choose No to pick another folder."):
-            folder = Path(shared) / "outbox"
+                f"Put the signed agreement in the shared-drive outbox ({Path(shared) / 'outbox'}), or in "
+                "another folder?", [("outbox", "Put it in the outbox"), ("other", "Choose another folder…")],
+                default="outbox")
+            if where is None:
+                return
+            if where == "outbox":
+                folder = Path(shared) / "outbox"
         if folder is None:
             folder = dialogs.choose_directory(self, "Folder for the file to send to the provider")
             if folder is None:

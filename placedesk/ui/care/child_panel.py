@@ -320,7 +320,7 @@ class ChildPanel(QWidget):
         if period.imported:
             text += (" It came from an SSDA903 import: importing a return that still holds this episode adds it "
                      "again.")
-        if not dialogs.ask_yes_no(self, "Remove care period", text):
+        if not dialogs.confirm(self, "Remove care period", text, "Remove the period"):
             return
         try:
             with self.ctx.action() as session:

@@ -53,8 +53,11 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
     folder = dialogs.choose_directory(parent, "Export bundle to folder")
     if folder is None:
         return
-    as_zip = dialogs.ask_yes_no(parent, "Export bundle",
-                                "Write the bundle as a single .zip file? (Choose No for a plain folder.)")
+    shape = dialogs.choose(parent, "Export bundle", "Write the bundle as a single .zip file, or as a plain folder?",
+                           [("zip", "Write a .zip file"), ("folder", "Write a folder")], default="zip")
+    if shape is None:
+        return
+    as_zip = shape == "zip"
     db, laptop = ctx.db, _laptop_id(ctx)
 
     def work(report: object) -> object:
@@ -235,9 +238,10 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
     backup = chooser.chosen()
     if backup is None:
         return
-    if not dialogs.ask_yes_no(parent, "Restore from a backup",
+    if not dialogs.confirm(parent, "Restore from a backup",
                               f"Replace the open database with the backup {backup.path.name}?\n\n"  # type: ignore[attr-defined]
-                              "Changes made since that backup will be set aside in a safety copy."):
+                              "Changes made since that backup will be set aside in a safety copy.",
+                           "Restore the backup"):
         return
     target = ctx.db.path
     # Short and must not overlap any other use of the file, so it runs here with a busy cursor,

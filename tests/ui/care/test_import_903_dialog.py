@@ -32,7 +32,7 @@ def test_import_with_header_creates_children_and_reports_bad_rows(qtbot: QtBot, 
     parent = QWidget()
     qtbot.addWidget(parent)
     dialogs.answer("choose_open_file", tmp_path / "episodes.csv", tmp_path / "header.csv")
-    dialogs.answer("ask_yes_no", True, True)
+    dialogs.answer("choose", True, True)
     import_903_files(parent, ctx)
     wait_for_tasks()
     qtbot.waitUntil(lambda: bool(dialogs.texts("warn")))
@@ -49,4 +49,4 @@ def test_cancelling_the_file_choice_does_nothing(qtbot: QtBot, db: Database, dia
     parent = QWidget()
     qtbot.addWidget(parent)
     import_903_files(parent, AppContext(db, Settings()))
-    assert dialogs.texts("ask_yes_no") == [] and dialogs.texts("inform") == []
+    assert dialogs.texts("choose") == [] and dialogs.texts("inform") == []

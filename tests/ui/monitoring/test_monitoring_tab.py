@@ -89,6 +89,7 @@ def test_selecting_a_provider_shows_its_monitoring(tab: FixedDayTab) -> None:
 
 def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, dialogs: DialogRecorder,
                                                             seeded: Database) -> None:
+    dialogs.always("confirm", True)
     _select(tab, "Quiet Fostering")
     caps = tab.detail.caps
     tab.detail.tabs.setCurrentWidget(caps)

@@ -29,12 +29,22 @@ from placedesk.services.monitoring.caps import (
     set_action_status,
 )
 from placedesk.services.common.parsing import parse_money
+from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.dialogs.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import date_edit, date_of
 from placedesk.ui.widgets.combo import enum_data
 
 CAP_CHANGES = ("cap", "cap_action", "cap_review", "cap_sanction", "provider")
+# What each sanction does, named in the confirmation before it is recorded.
+SANCTION_CONSEQUENCES = {
+    SanctionKind.RESTRICT_REFERRALS: "The provider is taken off every shortlist: no new referral can be sent "
+                                       "to it until the restriction is lifted.",
+    SanctionKind.FRAMEWORK_SUSPENSION: "The provider is suspended from the framework and taken off every "
+                                       "shortlist until the suspension is lifted.",
+    SanctionKind.TERMINATION_NOTICE: "Notice to end the contract is recorded against the provider.",
+    SanctionKind.FINE: "The fine is recorded against the provider and the plan becomes punitive.",
+}
 
 
 def _text_box(placeholder: str, height: int = 64) -> QPlainTextEdit:
@@ -187,6 +197,14 @@ class EscalateDialog(ServiceDialog):
         self.form.add("today", "From", self.on)
         self.form.add("notes", "Reason", self.notes)
 
+    def confirm_save(self) -> bool:
+        """Name what the chosen sanction does before it is recorded."""
+        kind = enum_data(self.sanction, SanctionKind)
+        consequence = SANCTION_CONSEQUENCES.get(kind, "The plan becomes punitive and the sanction is recorded.")
+        return dialogs.confirm(self, self.windowTitle(),
+                               f"Escalate to \"{self.sanction.currentText()}\"?\n\n{consequence}",
+                               "Escalate")
+
     def _save(self, session: Session) -> CapSanction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
@@ -205,10 +223,16 @@ class LiftSanctionDialog(ServiceDialog):
         super().__init__(ctx, "Lift a sanction", self._save, CAP_CHANGES, parent, save_text="Lift",
                          intro=f"{label}. Once lifted the provider can be offered new referrals again.")
         self.sanction_id = sanction_id
+        self.label = label
         self.on = date_edit(today)
         self.notes = _text_box("What has changed")
         self.form.add("today", "Lifted from", self.on)
         self.form.add("notes", "Notes", self.notes)
+
+    def confirm_save(self) -> bool:
+        return dialogs.confirm(self, "Lift a sanction",
+                               f"Lift this sanction ({self.label})?\n\nThe provider comes back into matching and "
+                               "can be offered new referrals from the date given.", "Lift the sanction")
 
     def _save(self, session: Session) -> CapSanction:
         sanction = session.get(CapSanction, self.sanction_id)

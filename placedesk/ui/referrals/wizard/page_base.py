@@ -234,10 +234,10 @@ class ReferralPage(QWizardPage):
     def _start_background_save(self) -> None:
         try:
             apply = self.prepare()
+            if not self.confirm_step():
+                return
         except PlaceDeskError as exc:
             self.show_exception(exc)
-            return
-        if not self.confirm_step():
             return
         ctx, wizard = self.ctx, self.wizard()
         self._saving = True

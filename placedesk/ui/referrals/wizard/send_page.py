@@ -238,6 +238,18 @@ class SendPage(ReferralPage):
 
         return send
 
+    def confirm_step(self) -> bool:
+        """Name what recording as sent means before it is done: it cannot be undone."""
+        self.prepare()
+        count = len(self._rows)
+        names = ", ".join(self.names.get(pid, "") for pid, *_ in self._rows if self.names.get(pid))
+        return dialogs.confirm(
+            self, "Record as sent",
+            f"Record the referral as sent to {count} provider{'s' if count != 1 else ''}"
+            + (f" ({names})" if names else "") + f" on {self.sent_on.text().strip()}?\n\n"
+            "This cannot be undone: the referral packs are kept as sent, and the referral waits for offers.",
+            "Record as sent")
+
     def save(self, session: Session) -> None:
         self.prepare()(session)
 

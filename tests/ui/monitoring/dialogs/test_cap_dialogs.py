@@ -13,6 +13,7 @@ from placedesk.models.enums import CapActionStatus, CapSeverity, SanctionKind
 from placedesk.services.monitoring.caps import add_action, open_cap
 from placedesk.services.monitoring.restrictions import active_restrictions
 from placedesk.ui.monitoring.dialogs.cap_dialogs import ActionStatusDialog, EscalateDialog, LiftSanctionDialog
+from tests.conftest import DialogRecorder
 from tests.services.monitoring.helpers import make_provider
 from tests.ui.monitoring.ui_helpers import TODAY, make_ctx, pick
 
@@ -25,7 +26,8 @@ def _cap(db: Database) -> tuple[object, object]:
         return cap.id, action.id
 
 
-def test_fine_needs_an_amount_in_pounds(qtbot: QtBot, db: Database) -> None:
+def test_fine_needs_an_amount_in_pounds(qtbot: QtBot, db: Database, dialogs: DialogRecorder) -> None:
+    dialogs.always("confirm", True)
     cap_id, _ = _cap(db)
     dialog = EscalateDialog(make_ctx(db), cap_id, "CAP-T1-0001", TODAY)
     qtbot.addWidget(dialog)
@@ -57,7 +59,7 @@ def test_completing_an_action_needs_evidence(qtbot: QtBot, db: Database) -> None
         assert action.status is CapActionStatus.COMPLETE and action.completed_on == TODAY
 
 
-def test_lifting_reopens_the_provider_to_referrals(qtbot: QtBot, db: Database) -> None:
+def test_lifting_reopens_the_provider_to_referrals(qtbot: QtBot, db: Database, dialogs: DialogRecorder) -> None:
     cap_id, _ = _cap(db)
     ctx = make_ctx(db)
     escalate = EscalateDialog(ctx, cap_id, "CAP-T1-0001", TODAY)
@@ -65,6 +67,15 @@ def test_lifting_reopens_the_provider_to_referrals(qtbot: QtBot, db: Database) -
     pick(escalate.sanction, SanctionKind.RESTRICT_REFERRALS)
     assert not escalate.amount.isEnabled()
     escalate.notes.setPlainText("No improvement")
+    # The question names the consequence; Cancel (the default) records nothing.
+    escalate.accept()
+    question = dialogs.texts("confirm")[0]
+    assert "Restriction of new referrals" in question and "taken off every shortlist" in question
+    assert "Escalate" in question
+    with db.session() as session:
+        assert not active_restrictions(session, TODAY)
+    assert not escalate.result()
+    dialogs.always("confirm", True)
     escalate.accept()
     with db.session() as session:
         assert active_restrictions(session, TODAY)
@@ -72,6 +83,7 @@ def test_lifting_reopens_the_provider_to_referrals(qtbot: QtBot, db: Database) -
     qtbot.addWidget(lift)
     lift.notes.setPlainText("Reports now on time")
     lift.accept()
+    assert "comes back into matching" in dialogs.texts("confirm")[-1]
     assert lift.result()
     with db.session() as session:
         assert active_restrictions(session, TODAY) == {}

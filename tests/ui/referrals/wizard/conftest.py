@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QListWidget, QWizard
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import DialogRecorder
 from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.ui.context import AppContext
@@ -46,6 +47,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     if "qtbot" in getattr(item, "fixturenames", ()):
         settle_background_work()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _officer_confirms(dialogs: DialogRecorder) -> DialogRecorder:
+    """The officer presses the named button (Record as sent, Award) when asked to confirm a step."""
+    dialogs.always("confirm", True)
+    return dialogs
 
 
 def make_ctx(db: Database) -> AppContext:
