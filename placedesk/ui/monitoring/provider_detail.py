@@ -29,6 +29,7 @@ from placedesk.ui.monitoring.dialogs.cap_dialogs import (
     ActionStatusDialog,
     AddActionDialog,
     CloseCapDialog,
+    ChangeActionDialog,
     EscalateDialog,
     LiftSanctionDialog,
     OpenCapDialog,
@@ -260,6 +261,8 @@ class ProviderDetail(QWidget):
             dialogs.run_modal(AddActionDialog(self.ctx, selection.cap_id, selection.cap_ref, today, self))
         elif step == "update_action" and selection.kind == "action":
             dialogs.run_modal(ActionStatusDialog(self.ctx, selection.id, selection.label, today, self))
+        elif step == "change_action" and selection.kind == "action":
+            dialogs.run_modal(ChangeActionDialog(self.ctx, selection.id, today, self))
         elif step == "review":
             review_id = selection.id if selection.kind == "review" else None
             dialogs.run_modal(ReviewDialog(self.ctx, selection.cap_id, selection.cap_ref, today, review_id,

@@ -21,6 +21,9 @@ from placedesk.models.enums import (
 from placedesk.services.monitoring.caps import (
     add_action,
     add_review,
+    change_action,
+    check_action,
+    due_date_history,
     close_cap,
     escalate,
     lift_sanction,
@@ -28,12 +31,14 @@ from placedesk.services.monitoring.caps import (
     record_review,
     set_action_status,
 )
-from placedesk.services.common.parsing import parse_money
+from placedesk.errors import NotFound, PlaceDeskError, Problems
+from placedesk.services.common.parsing import format_date, parse_money
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.dialogs.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import date_edit, date_of
 from placedesk.ui.widgets.combo import enum_data
+from placedesk.ui.widgets.date_field import DateField
 
 CAP_CHANGES = ("cap", "cap_action", "cap_review", "cap_sanction", "provider")
 # What each sanction does, named in the confirmation before it is recorded.
@@ -142,11 +147,87 @@ class AddActionDialog(ServiceDialog):
         self.form.add("owner", "Owner", self.owner)
         self.form.add("due_date", "Due by", self.due_date, "Overdue from the day after this date.")
 
+    def confirm_save(self) -> bool:
+        return keep_overdue_date(self, self.due_date, self.today)
+
     def _save(self, session: Session) -> CapAction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
+        due = checked_due_date(cap, self.description.toPlainText(), self.owner.text(), self.due_date)
         return add_action(session, cap, description=self.description.toPlainText(), owner=self.owner.text(),
-                          due_date=date_of(self.due_date), today=self.today)
+                          due_date=due, today=self.today)
+
+
+class ChangeActionDialog(ServiceDialog):
+    """Change an action's text, owner or due date; the earlier values stay in the plan's history."""
+
+    def __init__(self, ctx: AppContext, action_id: uuid.UUID, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Change an action", self._save, CAP_CHANGES, parent, save_text="Save changes",
+                         intro="A moved due date is kept in the plan's history (and in the CAP report).")
+        self.action_id = action_id
+        self.today = today
+        with ctx.read() as session:
+            action = session.get(CapAction, action_id)
+            if action is None:
+                raise NotFound("That action no longer exists: refresh the list.")
+            moves = due_date_history(session, action)
+            self.description = _text_box("What must be done")
+            self.description.setPlainText(action.description)
+            self.owner = QLineEdit(action.owner)
+            self.due_date = date_edit(action.due_date)
+            self._original_due = action.due_date
+        moved = "; ".join(f"{format_date(before)} → {format_date(after)}" for _, before, after in moves)
+        self.form.add("description", "Action", self.description)
+        self.form.add("owner", "Owner", self.owner)
+        self.form.add("due_date", "Due by", self.due_date,
+                      f"Moved before: {moved}." if moved else "Overdue from the day after this date.")
+
+    def confirm_save(self) -> bool:
+        try:
+            unchanged = self.due_date.date() == self._original_due
+        except PlaceDeskError:
+            return True
+        return unchanged or keep_overdue_date(self, self.due_date, self.today)
+
+    def _save(self, session: Session) -> CapAction:
+        action = session.get(CapAction, self.action_id)
+        if action is None:
+            raise NotFound("That action no longer exists: refresh the list.")
+        due = checked_due_date(action.cap, self.description.toPlainText(), self.owner.text(), self.due_date)
+        return change_action(session, action, description=self.description.toPlainText(), owner=self.owner.text(),
+                             due_date=due, today=self.today)
+
+
+def checked_due_date(cap: Cap, description: str, owner: str, field: DateField) -> dt.date:
+    """The typed due date, with every problem in the form (a bad date included) raised together."""
+    problems = Problems()
+    due: dt.date | None = None
+    with problems.check():
+        due = field.date()
+    check_action(cap, description, owner, due, problems)
+    problems.raise_any()
+    assert due is not None
+    return due
+
+
+def keep_overdue_date(parent: QWidget, field: DateField, today: dt.date) -> bool:
+    """A due date already past is asked about ("keep it?"); True to save it as typed.
+
+    A date that is not a date is left for the save to report beside the field.
+    """
+    try:
+        due = field.date()
+    except PlaceDeskError:
+        return True
+    if due >= today:
+        return True
+    keep = dialogs.choose(parent, "Due date already passed",
+                          f"{format_date(due)} is before today, so this action is already overdue: keep it?",
+                          [("keep", "Keep the date"), ("change", "Change the date")], default="change", cancel=None)
+    if keep != "keep":
+        field.setFocus()
+        return False
+    return True
 
 
 class ActionStatusDialog(ServiceDialog):

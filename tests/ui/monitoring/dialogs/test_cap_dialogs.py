@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -87,3 +88,58 @@ def test_lifting_reopens_the_provider_to_referrals(qtbot: QtBot, db: Database, d
     assert lift.result()
     with db.session() as session:
         assert active_restrictions(session, TODAY) == {}
+
+
+def test_an_action_due_date_typed_is_kept_and_a_past_one_is_asked_about(qtbot: QtBot, db: Database,
+                                                                        dialogs: DialogRecorder) -> None:
+    from placedesk.ui.monitoring.dialogs.cap_dialogs import AddActionDialog, ChangeActionDialog
+
+    cap_id, action_id = _cap(db)
+    ctx = make_ctx(db)
+    add = AddActionDialog(ctx, cap_id, "CAP-T1-0001", TODAY)
+    qtbot.addWidget(add)
+    add.show()
+    add.description.setPlainText("Train night staff")
+    add.owner.setText("Registered manager")
+    # Typed as officers type it: select the date and type over it, key by key.
+    add.due_date.line.setFocus()
+    add.due_date.line.selectAll()
+    qtbot.keyClicks(add.due_date.line, "19/12/2026")
+    add.accept()
+    assert add.result()
+    with db.session() as session:
+        assert session.scalar(select(CapAction.due_date).where(CapAction.description == "Train night staff")) \
+            == dt.date(2026, 12, 19)
+
+    change = ChangeActionDialog(ctx, action_id, TODAY)
+    qtbot.addWidget(change)
+    change.due_date.setText("10/06/2026")
+    change.owner.setText("Deputy manager")
+    dialogs.answer("choose", "change")
+    change.accept()
+    assert "already overdue: keep it?" in dialogs.texts("choose")[0] and not change.result()
+    dialogs.answer("choose", "keep")
+    change.accept()
+    assert change.result()
+    with db.session() as session:
+        action = session.get(CapAction, action_id)
+        assert (action.owner, action.due_date) == ("Deputy manager", dt.date(2026, 6, 10))
+    again = ChangeActionDialog(ctx, action_id, TODAY)
+    qtbot.addWidget(again)
+    assert "30/06/2026 → 10/06/2026" in again.form.fields["due_date"][0].parent().findChildren(QLabel)[0].text()
+
+
+def test_a_date_that_is_not_a_date_is_refused_beside_its_field(qtbot: QtBot, db: Database) -> None:
+    from placedesk.ui.monitoring.dialogs.cap_dialogs import AddActionDialog
+
+    cap_id, _ = _cap(db)
+    add = AddActionDialog(make_ctx(db), cap_id, "CAP-T1-0001", TODAY)
+    qtbot.addWidget(add)
+    add.due_date.setText("31/02/2026")
+    add.accept()
+    assert "not a real date" in add.error_text("due_date")
+    # Every problem at once: the empty action and owner are reported beside their fields too.
+    assert add.error_text("description") and add.error_text("owner")
+    add.due_date.line.setText("28/02/2027")
+    add.due_date.edited.emit()
+    assert add.error_text("due_date") == ""
