@@ -90,6 +90,8 @@ def test_selecting_a_provider_shows_its_monitoring(tab: FixedDayTab) -> None:
 def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, dialogs: DialogRecorder,
                                                             seeded: Database) -> None:
     dialogs.always("confirm", True)
+    # The first action is due yesterday: the officer keeps the date when asked.
+    dialogs.always("choose", "keep")
     _select(tab, "Quiet Fostering")
     caps = tab.detail.caps
     tab.detail.tabs.setCurrentWidget(caps)
