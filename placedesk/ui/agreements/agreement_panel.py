@@ -222,6 +222,7 @@ class AgreementPanel(QWidget):
 
         self.viewer = PdfViewer()
         self.history = QTreeWidget()
+        self.history.setAccessibleName("Agreement versions and signatures")
         self.history.setHeaderLabels(["Version", "Status", "Date"])
         self.history.setRootIsDecorated(True)
         self.history.setMinimumWidth(260)

@@ -3,7 +3,8 @@
 The list loads page by page from SQL (sortable by any column, searchable by
 placement reference, case reference or provider, filtered by agreement
 status and by active/ended), so it opens at once on a large file. The child
-appears by initials only; the full identity is in the agreement below.
+appears by full name (the officer's screen; initials are only for what leaves
+the laptop), and "Child's page" opens theirs.
 Selecting a placement shows its IPA in the agreement panel, with the step
 that comes next.
 """
@@ -62,6 +63,8 @@ class PlacementsTab(Tab):
         )
         self.list.add_filter("active", "Active or ended",
                              [("Active and ended", None), ("Active", True), ("Ended", False)])
+        self.child_button = self.child_page_button("placement", self.list.current_id, self.list.view)
+        self.list.add_widget(self.child_button)
         self.panel = AgreementPanel(ctx)
         self.list.selected.connect(self.panel.show_placement)
         self.list.opened.connect(self.panel.show_placement)

@@ -60,6 +60,7 @@ class ComingUpTab(Tab):
         self._generation = 0
 
         self.days = QSpinBox()
+        self.days.setAccessibleName("Days ahead to look")
         self.days.setRange(0, 365)
         self.days.setValue(ctx.settings.coming_up_days)
         self.days.setSuffix(" days")
@@ -93,6 +94,7 @@ class ComingUpTab(Tab):
 
         self.model = ComingUpModel()
         self.tree = QTreeView()
+        self.tree.setAccessibleName("Coming up: what falls due, and what is overdue")
         self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)

@@ -46,6 +46,7 @@ class CapPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Corrective action plans, their actions, sanctions and reviews")
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)

@@ -27,12 +27,12 @@ class OutcomesPanel(QWidget):
         super().__init__()
         self.placements = RecordTable(["Placement", "Child", "Started", "Ended"],
                                       "No children have been placed with this provider.",
-                                      widths=(130, 200, 100))
+                                      widths=(130, 200, 100), name="Children placed with this provider")
         self.placements.view.selectionModel().selectionChanged.connect(lambda *_: self._placement_changed())
         self.chart = TrendChart("Choose a placement to see the child's outcome readings")
         self.readings = RecordTable(["Date", "Measure", "Score", "Change"],
                                     "No readings yet for this child. Record WEMWBS, SWEMWBS or a star scale.",
-                                    widths=(90, 130, 70))
+                                    widths=(90, 130, 70), name="The child's outcome readings")
         self.record_button = QPushButton("Record an outcome reading…")
         self.record_button.clicked.connect(self.record_requested)
         self.record_button.setEnabled(False)

@@ -193,10 +193,12 @@ class ProvidersTab(Tab):
         top.addWidget(self.import_button)
 
         self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Provider details")
         self.detail.setOpenLinks(False)
         self.detail.setPlaceholderText("Select a provider to see its services, rates, inspections, placements "
                                        "and CAPs.")
         self.report = QPlainTextEdit()
+        self.report.setAccessibleName("Import report")
         self.report.setReadOnly(True)
         self.report_label = QLabel("<b>Last Ofsted import</b>")
         self.report_box = QWidget()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -202,6 +202,7 @@ class BackupChooser(QDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
         self.list = QListWidget()
+        self.list.setAccessibleName("Backups, newest first")
         for backup in backups:
             item = QListWidgetItem(backup.label())  # type: ignore[attr-defined]
             item.setData(Qt.UserRole, backup)
@@ -317,7 +318,8 @@ class SyncStatusLabel(QLabel):
         self.refresh()
 
     def _on_changed(self, changed: frozenset[str]) -> None:
-        if touches(changed, *SYNC_ENTITIES):
+        # "settings": a shared folder just chosen shows at once, not at the next sync.
+        if touches(changed, "settings", *SYNC_ENTITIES):
             self.refresh()
 
     def refresh(self) -> None:
@@ -365,8 +367,11 @@ def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before:
         ("spreadsheets", "Spreadsheets for &commissioners…", lambda: write_spreadsheets(window, ctx)),
         ("restore", "&Restore from a backup…", lambda: restore_from_backup(window, ctx)),
     ]
+    shortcuts = {"send": "Ctrl+Shift+S", "export": "Ctrl+E"}
     for key, text, slot in entries:
         action = QAction(text, window)
+        if key in shortcuts:
+            action.setShortcut(QKeySequence(shortcuts[key]))
         action.triggered.connect(lambda checked=False, s=slot: s())
         if before is not None:
             menu.insertAction(before, action)

@@ -76,6 +76,7 @@ class SyncPanel(Tab):
             "Without a shared folder, export a bundle to a folder or USB stick and import theirs.",
         )
         self.history = QTableWidget(0, 6)
+        self.history.setAccessibleName("Sync history")
         self.history.setHorizontalHeaderLabels(["When", "Sent or received", "Laptop", "Officer", "Records", "Status"])
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QAbstractItemView.NoEditTriggers)

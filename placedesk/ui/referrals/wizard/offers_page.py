@@ -72,6 +72,7 @@ class OffersPage(ReferralPage):
         self.recipients = RowsModel(["Provider", "Response", "Weekly fee", "Proposed start", "Expires"],
                                     numeric_columns=(2,))
         self.recipient_view = table(self.recipients)
+        self.recipient_view.setAccessibleName("Providers sent the referral and their responses")
         self.recipient_view.setMinimumHeight(90)
         self.recipient_view.setMaximumHeight(170)
         self.recipient_view.selectionModel().selectionChanged.connect(lambda *_: self._recipient_chosen())
@@ -124,6 +125,7 @@ class OffersPage(ReferralPage):
 
         self.comparison_note = QLabel()
         self.comparison = QTableWidget()
+        self.comparison.setAccessibleName("Offers side by side")
         self.comparison.setEditTriggers(QTableWidget.NoEditTriggers)
         self.comparison.setWordWrap(True)
         self.comparison.setMinimumHeight(220)

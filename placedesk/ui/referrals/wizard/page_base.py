@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 from sqlalchemy.orm import Session
 
@@ -181,6 +182,18 @@ class ReferralPage(QWizardPage):
         self.clear_errors()
         with self.ctx.read() as session:
             self.load(session)
+        if not self.state.resuming:
+            # Focus starts on the page's first field, not on the scroll area or a button.
+            QTimer.singleShot(0, self.focus_first_field)
+
+    def focus_first_field(self) -> None:
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return
+        for widget in self.body.findChildren(QWidget):
+            if (widget.focusPolicy() & Qt.TabFocus and widget.isVisibleTo(self) and widget.isEnabled()
+                    and widget.focusProxy() is None):
+                widget.setFocus(Qt.TabFocusReason)
+                return
 
     def validatePage(self) -> bool:
         if self.state.resuming:

@@ -52,6 +52,7 @@ class SendPage(ReferralPage):
         self.names: dict[uuid.UUID, str] = {}
         self.recipients = RowsModel(["Provider", "Score", "Pack", "Sent on"], numeric_columns=(1,))
         self.view = table(self.recipients)
+        self.view.setAccessibleName("Providers the referral goes to, with their packs")
         self.make_button = QPushButton("Make the packs again")
         self.make_button.setToolTip("Make every pack afresh, e.g. after the referral was changed elsewhere")
         self.make_button.clicked.connect(self.make_packs)
