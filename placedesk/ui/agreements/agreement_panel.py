@@ -95,6 +95,7 @@ class TermsDialog(QDialog):
         # Parented to the dialog even when not shown, so nothing is left behind when it closes.
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. Extra 1:1 hours agreed at the review on 12/05")
+        self.reason.setAccessibleName("Why the agreement changes")
         self.fees = FeeLinesEditor(self)
         self.reason.setVisible(new_version)
         self.fees.setVisible(new_version)

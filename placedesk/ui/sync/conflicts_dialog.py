@@ -104,6 +104,7 @@ class ConflictsDialog(QDialog):
         right_layout.addWidget(self.table, 1)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Why this choice (optional, kept with the decision)")
+        self.note.setAccessibleName("Why this choice")
         right_layout.addWidget(self.note)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

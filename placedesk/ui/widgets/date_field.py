@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import shiboken6
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QHBoxLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
 from placedesk.errors import ValidationError
 from placedesk.services.common.parsing import format_date, parse_date
@@ -24,7 +25,8 @@ class _SelectAllOnFocus(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.FocusIn and isinstance(watched, QLineEdit):
-            QTimer.singleShot(0, watched.selectAll)
+            # After Qt has placed the cursor; the field may be gone by then (a dialog closed at once).
+            QTimer.singleShot(0, lambda: watched.selectAll() if shiboken6.isValid(watched) else None)
         return False
 
 
@@ -143,6 +145,15 @@ class DateField(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         # Keys sent to the field as a whole (accessibility tools, tests) go to its text.
         QApplication.sendEvent(self.line, event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        # A form label whose buddy is this field names the text inside it too, for screen readers.
+        if not self.line.accessibleName() and self.parentWidget() is not None:
+            for label in self.parentWidget().findChildren(QLabel):
+                if label.buddy() is self:
+                    self.setAccessibleName(label.text().replace("&", "").rstrip(":* "))
+                    break
+        super().showEvent(event)
 
     # --- the calendar ---------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

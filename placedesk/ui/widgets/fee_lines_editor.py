@@ -37,10 +37,13 @@ class _Row:
         for item in FeeLineKind:
             self.kind.addItem(item.label, item)
         self.kind.setCurrentIndex(list(FeeLineKind).index(kind))
+        self.kind.setAccessibleName("Fee line kind")
         self.description = QLineEdit(description)
         self.description.setPlaceholderText("e.g. 1:1 support, 10 hours a week")
+        self.description.setAccessibleName("Fee line description")
         self.amount = QLineEdit(amount)
         self.amount.setPlaceholderText("0.00")
+        self.amount.setAccessibleName("Weekly amount in pounds")
         self.amount.setMaximumWidth(120)
         self.remove = QPushButton("Remove")
 

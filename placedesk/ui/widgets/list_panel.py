@@ -40,6 +40,8 @@ class ListPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(search_hint)
         self.search.setClearButtonEnabled(True)
+        # Room for what is typed even beside several filters ("Sea…" was all that showed at 1280 wide).
+        self.search.setMinimumWidth(200)
         self.search.setAccessibleName(f"Search {noun}")
         self.search.setToolTip(search_hint)
         self.count_label = QLabel()
