@@ -82,6 +82,7 @@ class DateField(QWidget):
         self.button.setFocusPolicy(Qt.NoFocus)
         self.button.clicked.connect(self.open_calendar)
         self.popup: CalendarPopup | None = None
+        self._forwarding = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -143,8 +144,16 @@ class DateField(QWidget):
         self.button.setAccessibleName(f"Open the calendar for {name.lower()}")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        # Keys sent to the field as a whole (accessibility tools, tests) go to its text.
-        QApplication.sendEvent(self.line, event)
+        # Keys sent to the field as a whole (accessibility tools, tests) go to its text; keys the
+        # text did not want come back up here and go on to the parent as usual.
+        if self._forwarding:
+            event.ignore()
+            return
+        self._forwarding = True
+        try:
+            QApplication.sendEvent(self.line, event)
+        finally:
+            self._forwarding = False
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         # A form label whose buddy is this field names the text inside it too, for screen readers.

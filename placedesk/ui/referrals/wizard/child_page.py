@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 from sqlalchemy.orm import Session
 
-from placedesk.errors import ValidationError
+from placedesk.errors import Problems, ValidationError
 from placedesk.models import Child
-from placedesk.services.common.parsing import format_date, normalise_postcode, parse_date
-from placedesk.services.referrals.intake import ChildDetails, save_child
+from placedesk.services.common.parsing import format_date, parse_date
+from placedesk.services.referrals.intake import ChildDetails, check_child, save_child
 from placedesk.services.care.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.referrals.wizard_drafts import find_child
 from placedesk.ui.care.child_panel import ChildPanel
@@ -167,21 +167,25 @@ class ChildPage(ReferralPage):
                 return
             self.fill(child)
             self._found(
-                f"Found {child.initials}, born {format_date(child.date_of_birth)}: the details below come from "
+                f"Found {child.full_name or child.case_reference}, born {format_date(child.date_of_birth)}: the details below come from "
                 "their record; changes you make here update it.")
 
     # --- saving ----------------------------------------------------------------------
     def collect(self) -> ChildDetails:
-        """What was typed, with dates parsed strictly; raises ValidationError naming the field."""
-        dob = self.date_of_birth.text().strip()
-        if not dob:
-            raise ValidationError("Type the date of birth as dd/mm/yyyy, e.g. 17/05/2012.", "date_of_birth")
+        """What was typed, with dates parsed strictly; raises one ValidationError listing every problem."""
+        problems = Problems()
+        dob = None
+        with problems.check():
+            if not self.date_of_birth.text().strip():
+                raise ValidationError("Type the date of birth as dd/mm/yyyy, e.g. 17/05/2012.", "date_of_birth")
+            dob = parse_date(self.date_of_birth.text(), "date_of_birth")
         legal_status = self.legal_status.currentData() or ""
         details = ChildDetails(
             case_reference=self.case_reference.text().strip(),
             first_name=self.first_name.text().strip(),
             last_name=self.last_name.text().strip(),
-            date_of_birth=parse_date(dob, "date_of_birth"),
+            # A date of birth that could not be read is already a problem; today stands in for the other checks.
+            date_of_birth=dob or self.state.today,
             known_as=self.known_as.text().strip(),
             gender=self.gender.currentText().strip(),
             ethnicity=self.ethnicity.currentText().strip(),
@@ -195,10 +199,11 @@ class ChildPage(ReferralPage):
             social_worker_phone=self.social_worker_phone.text().strip(),
             has_ehcp=self.has_ehcp.isChecked(),
         )
-        if details.home_postcode:
-            normalise_postcode(details.home_postcode, "home_postcode")
+        with problems.check():
+            check_child(details, self.state.today)
         if not legal_status:
-            raise ValidationError("Choose the child's legal status.", "legal_status")
+            problems.add("Choose the child's legal status.", "legal_status")
+        problems.raise_any()
         return details
 
     def save(self, session: Session) -> None:

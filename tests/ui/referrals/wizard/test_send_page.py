@@ -98,3 +98,19 @@ def test_the_packs_checked_are_the_packs_kept_and_a_new_date_makes_them_again(
         referral = s.get(Referral, referral_id)
         assert {r.provider_id: r.pack_sha256 for r in referral.recipients} == checked
         assert all(r.sent_on == yesterday for r in referral.recipients)
+
+
+def test_record_as_sent_names_its_consequence_and_cancel_sends_nothing(
+        qtbot: QtBot, db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory) -> None:
+    referral_id = _chosen(db)
+    wizard = open_wizard(db, referral_id)
+    page = wizard.pages[SEND]
+    qtbot.waitUntil(lambda: len(page.packs) == 2, timeout=20000)
+    dialogs.answer("confirm", False)
+    press_next(qtbot, wizard)
+    question = dialogs.texts("confirm")[-1]
+    assert "cannot be undone" in question and "2 providers" in question and "Record as sent" in question
+    assert "Oak House" in question and "Birch Lodge" in question
+    assert wizard.currentId() == SEND
+    with db.session() as s:
+        assert s.get(Referral, referral_id).status is not ReferralStatus.SENT
