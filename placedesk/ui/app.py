@@ -17,6 +17,7 @@ from placedesk.config import default_db_path, ensure_laptop_id, load_settings
 from placedesk.db import Database, open_database
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
+from placedesk.ui.widgets.geometry import WindowFitter
 
 
 def choose_database(db_arg: str | None, last_database: str) -> Path:
@@ -59,6 +60,12 @@ def build_main_window(db: Database, settings_problem: str | None = None, *,  # t
 
 def run_gui(db_arg: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    if not any(arg == "-style" or arg.startswith("-style=") for arg in sys.argv):
+        # Fusion draws with the system's light, dark or high-contrast palette on every platform.
+        app.setStyle("Fusion")
+    # Every dialog and window opens within the screen it is on, and where it was last left there.
+    fitter = WindowFitter(app)
+    app.installEventFilter(fitter)
     app.setApplicationName("PlaceDesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PlaceDesk")

@@ -9,15 +9,14 @@ no name, is caught.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
 from placedesk.ui.app import build_main_window
 from placedesk.ui.main_window import TABS, MainWindow
 from tests.conftest import DialogRecorder
-from tests.ui.screens import TODAY, Records, build_dialog, demo_records, dialog_classes, unnamed_widgets
+from tests.ui.screens import TODAY, build_dialog, demo_records, dialog_classes, unnamed_widgets
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout
 
 from placedesk.models.enums import AgreementStatus
 from placedesk.services.agreements.ipa import NO_AGREEMENT, STATUS_LABELS, placement_agreement_list
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui.agreements.agreement_panel import AgreementPanel
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.paged_model import PagedTableModel
@@ -28,10 +29,10 @@ from placedesk.ui.widgets.list_panel import ListPanel
 
 # Agreement status colours: what needs the officer's attention stands out.
 _STATUS_COLOURS = {
-    NO_AGREEMENT: QColor("#b45309"),
-    STATUS_LABELS[AgreementStatus.DRAFT]: QColor("#b45309"),
-    STATUS_LABELS[AgreementStatus.OFFICER_SIGNED]: QColor("#1d4ed8"),
-    STATUS_LABELS[AgreementStatus.COUNTERSIGNED]: QColor("#15803d"),
+    NO_AGREEMENT: signal("#b45309"),
+    STATUS_LABELS[AgreementStatus.DRAFT]: signal("#b45309"),
+    STATUS_LABELS[AgreementStatus.OFFICER_SIGNED]: signal("#1d4ed8"),
+    STATUS_LABELS[AgreementStatus.COUNTERSIGNED]: signal("#15803d"),
 }
 
 

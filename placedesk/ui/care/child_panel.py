@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -39,13 +39,15 @@ from placedesk.services.care.child_summary import CareHistoryRow, ChildPage, chi
 from placedesk.services.care.children import ChildRecords, child_records
 from placedesk.services.care.leaving_care import CareLeaverStatus
 from placedesk.services.common.parsing import format_date
+from placedesk.ui.widgets.palette import signal, tint
 from placedesk.ui import dialogs
 from placedesk.ui.care.care_period_dialog import CarePeriodDialog
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.empty_state import EmptyState
 
-OVERDUE_BACKGROUND = QColor("#fde2e1")
-OVERDUE_TEXT = QColor("#9b1c1c")
+OVERDUE_BACKGROUND = tint("#fde2e1")
+OVERDUE_TEXT = signal("#9b1c1c")
+PAST_TEXT = signal("#6b7280")
 STATUS_COLOURS = {
     CareLeaverStatus.ELIGIBLE: "#1d4ed8",
     CareLeaverStatus.RELEVANT: "#7c3aed",
@@ -256,7 +258,7 @@ class ChildPanel(QWidget):
                                                                   "staying put, supported accommodation...)")
 
         status = page.leaving_care
-        colour = STATUS_COLOURS[status.status]
+        colour = signal(STATUS_COLOURS[status.status]).name()
         self.status_label.setText(f"{status.label} on {format_date(today)}")
         self.status_label.setStyleSheet(f"font-size: 13pt; font-weight: 600; color: {colour};")
         self.reason_label.setText(status.reason)
@@ -278,7 +280,7 @@ class ChildPanel(QWidget):
                     # Long SSDA903 descriptions are cut to fit the page; the whole is a hover away.
                     item.setToolTip(value)
                 if col == 5 and not value.startswith("Counts"):
-                    item.setForeground(QBrush(QColor("#6b7280")))
+                    item.setForeground(QBrush(PAST_TEXT))
                 self.history_table.setItem(row, col, item)
         self.history_table.setVisible(bool(page.care_history))
         self.history_empty.setVisible(not page.care_history)
@@ -309,7 +311,7 @@ class ChildPanel(QWidget):
                     if col == 2:
                         item.setFont(bold)
                 elif milestone.due_on < today:
-                    item.setForeground(QBrush(QColor("#6b7280")))
+                    item.setForeground(QBrush(PAST_TEXT))
                 self.milestones_table.setItem(row, col, item)
         _fit_height(self.milestones_table)
         self._fill_records(self.records)

@@ -44,7 +44,7 @@ from placedesk.ui.monitoring.dialogs.outcome_dialogs import OutcomeDialog, StarS
 from placedesk.ui.monitoring.outcomes_panel import OutcomesPanel
 from placedesk.ui.monitoring.dialogs.report_dialog import ReportPeriodDialog
 from placedesk.ui.monitoring.dialogs.risk_dialog import RiskOverrideDialog
-from placedesk.ui.monitoring.style import risk_colour
+from placedesk.ui.monitoring.style import MUTED, risk_colour
 from placedesk.ui.monitoring.visits import VisitDialog, VisitsPanel
 from placedesk.ui.tasks import run_task
 
@@ -171,7 +171,7 @@ class ProviderDetail(QWidget):
             head += (f" (officer override; computed {overview.computed_risk.label.lower()}) – "
                      f"{overview.override_reason}")
         reasons = "; ".join(r.reason for r in overview.reasons) or "no risk factors found"
-        return f"{head}<br/><span style='color:#5f6b7a'>Why: {reasons}</span>"
+        return f"{head}<br/><span style='color:{MUTED.name()}'>Why: {reasons}</span>"
 
     def show_child(self, placement: PlacementView | None) -> None:
         if placement is None:

@@ -11,12 +11,14 @@ import datetime as dt
 from PySide6.QtGui import QColor
 
 from placedesk.models.enums import Rag, RiskLevel
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui.widgets.date_field import DateField
 
-RED = QColor("#b00020")
-AMBER = QColor("#a15c00")
-GREEN = QColor("#1e6b34")
-MUTED = QColor("#5f6b7a")
+# Chosen for a light window; palette.signal keeps them readable on dark and high-contrast ones.
+RED = signal("#b00020")
+AMBER = signal("#a15c00")
+GREEN = signal("#1e6b34")
+MUTED = signal("#5f6b7a")
 RAG_COLOURS = {Rag.RED: RED, Rag.AMBER: AMBER, Rag.GREEN: GREEN}
 RISK_COLOURS = {RiskLevel.HIGH: RED, RiskLevel.MEDIUM: AMBER, RiskLevel.LOW: GREEN}
 

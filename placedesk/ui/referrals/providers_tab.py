@@ -34,6 +34,7 @@ from placedesk.services.referrals.ofsted_import import OfstedImportReport, impor
 from placedesk.services.common.parsing import format_date, format_money
 from placedesk.services.referrals.providers import ProviderDetail, local_authorities, provider_detail
 from placedesk.services.referrals.record_lists import provider_list
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.paged_model import PagedTableModel
@@ -43,8 +44,8 @@ from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
 
-RED = QColor("#b00020")
-AMBER = QColor("#a15c00")
+RED = signal("#b00020")
+AMBER = signal("#a15c00")
 RELOAD_DELAY_MS = 150
 IMPORT_FILTERS = "Ofsted providers list (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx)"
 
@@ -117,7 +118,7 @@ def detail_html(detail: ProviderDetail) -> str:
         + (f"<br>{escape(p.local_authority)}" if p.local_authority else "") + "</p>",
     ]
     if detail.closed_reason:
-        parts.append(f"<p style='color:#b00020'><b>Closed to new referrals:</b> {escape(detail.closed_reason)}</p>")
+        parts.append(f"<p style='color:{RED.name()}'><b>Closed to new referrals:</b> {escape(detail.closed_reason)}</p>")
     parts.append(
         f"<p><b>Ofsted:</b> {escape(p.ofsted_judgement.label)}"
         + (f" ({format_date(p.last_inspection_date)})" if p.last_inspection_date else "")
@@ -143,7 +144,7 @@ def detail_html(detail: ProviderDetail) -> str:
     parts.append(_items(
         [f"<b>{escape(c.ref)}</b> · {escape(c.severity.label)} · {escape(c.status.label)} · opened "
          f"{format_date(c.opened_on)}"
-         + (f" · <span style='color:#b00020'>{c.overdue_actions} overdue action"
+         + (f" · <span style='color:{RED.name()}'>{c.overdue_actions} overdue action"
             f"{'s' if c.overdue_actions != 1 else ''}</span>" if c.overdue_actions else "")
          + f"<br>{escape(c.issue)}" for c in detail.caps],
         "No corrective action plans."))

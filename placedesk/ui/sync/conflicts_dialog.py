@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,11 +35,12 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.models.enums import ConflictResolution
 from placedesk.services.sync.conflicts import ConflictView, list_conflicts, resolve_conflict, shown_fields
+from placedesk.ui.widgets.palette import tint
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.widgets.empty_state import EmptyState
 
-_DIFFERS = QColor(255, 236, 179)
+_DIFFERS = tint("#ffecb3")
 
 
 def field_label(name: str) -> str:

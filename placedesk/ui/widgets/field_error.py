@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui.widgets.date_field import DateField
 
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = f"color: {signal('#b00020').name()};"
 LABEL_WIDTH = 170
 FIELD_WIDTH = 560
 INVALID_PROPERTY = "invalid"
 # A red frame on the wrong input; the property lets the style sheet pick it out.
-INVALID_SHEET = "*[invalid=\"true\"] { border: 2px solid #b00020; border-radius: 3px; }"
+INVALID_SHEET = f"*[invalid=\"true\"] {{ border: 2px solid {signal('#b00020').name()}; border-radius: 3px; }}"
 
 
 class FieldError(QLabel):

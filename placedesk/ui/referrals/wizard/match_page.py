@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from placedesk.errors import ValidationError
 from placedesk.models.enums import OfstedJudgement
 from placedesk.services.referrals.matching import MatchResult, match_referral
 from placedesk.services.referrals.intake import choose_recipients
+from placedesk.ui.widgets.palette import note_style, signal
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
 from placedesk.ui.widgets.rows_model import Row, RowsModel
@@ -40,7 +41,7 @@ from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, r
 # The shortlist shows this many rows at first; the rest are one click away.
 FIRST_ROWS = 60
 START_DELAY_MS = 40
-AMBER = QColor("#a15c00")
+AMBER = signal("#a15c00")
 
 
 def table(model: RowsModel) -> QTableView:
@@ -78,7 +79,7 @@ class MatchPage(ReferralPage):
         self._show_all = False
         self.proximity_note = QLabel()
         self.proximity_note.setWordWrap(True)
-        self.proximity_note.setStyleSheet("background: #fff4e0; padding: 6px; border-radius: 3px;")
+        self.proximity_note.setStyleSheet(note_style("#fff4e0"))
         self.shortlist = RowsModel(
             ["Send", "Rank", "Provider", "Score", "Type", "Ofsted", "Route", "Vacancies", "Distance", "Open CAPs"],
             checkable=True, numeric_columns=(1, 3, 7, 8, 9))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
