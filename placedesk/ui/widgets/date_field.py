@@ -76,7 +76,8 @@ class DateField(QWidget):
         self._focus_filter = _SelectAllOnFocus(self)
         self.line.installEventFilter(self._focus_filter)
         self.button = QToolButton()
-        self.button.setText("📅")
+        # An arrow, as on a drop-down: every font draws it (a calendar emoji is missing from many).
+        self.button.setArrowType(Qt.DownArrow)
         self.button.setAccessibleName("Open the calendar")
         self.button.setToolTip("Choose the date on a calendar (Alt+Down)")
         self.button.setFocusPolicy(Qt.NoFocus)
