@@ -71,7 +71,8 @@ def test_every_kind_is_listed_and_overdue_rows_stand_out(tab: ComingUpTab) -> No
     on_time = row_of(tab, "18th birthday")
     assert on_time.siblingAtColumn(3).data(Qt.BackgroundRole) is None
     assert on_time.siblingAtColumn(1).data() == "In 10 days"
-    assert on_time.siblingAtColumn(4).data() == "AB C100"
+    # Full name on screen; the calendar export keeps initials (tests/services/care/test_calendar_export.py).
+    assert on_time.siblingAtColumn(4).data() == "Ava Brown (C100)"
     assert tab.tree.isExpanded(tab.tree.model().index(2, 0))
 
 
