@@ -137,7 +137,7 @@ class ChildPanel(QWidget):
             "worked out from these periods."
         )
         self.history_empty.setWordWrap(True)
-        self.add_button = QPushButton("Add period…")
+        self.add_button = QPushButton("&Add period…")
         self.add_button.setToolTip("Type a care period by hand: dates, legal status and placement")
         self.add_button.clicked.connect(self.add_period)
         self.change_button = QPushButton("Change…")

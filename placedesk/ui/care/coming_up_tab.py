@@ -73,7 +73,7 @@ class ComingUpTab(Tab):
         self.group_by = QComboBox()
         self.group_by.addItem("When it falls", "when")
         self.group_by.addItem("Kind", "kind")
-        self.export_button = QPushButton("Export to calendar (.ics)…")
+        self.export_button = QPushButton("&Export to calendar (.ics)…")
         self.export_button.setToolTip("Save this list as a calendar file to import into Outlook; importing a "
                                       "later export updates the same events")
         self.export_button.clicked.connect(self.export_calendar)

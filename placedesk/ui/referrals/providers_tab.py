@@ -186,7 +186,7 @@ class ProvidersTab(Tab):
             combo.setMinimumContentsLength(10)
         self.list.search.setMinimumWidth(150)
 
-        self.import_button = QPushButton("Import Ofsted list…")
+        self.import_button = QPushButton("&Import Ofsted list…")
         self.import_button.setToolTip("Add and refresh providers from Ofsted's published list (CSV or XLSX), by URN")
         self.import_button.clicked.connect(self.import_ofsted)
         top = QHBoxLayout()

@@ -90,7 +90,7 @@ class ReferralsTab(Tab):
             "A referral starts when a social worker asks for a placement. Start one here, "
             "or load the demo data (File › Load demo data) to see how PlaceDesk works.",
         )
-        self.new_button = QPushButton("New referral…")
+        self.new_button = QPushButton("&New referral…")
         self.new_button.clicked.connect(self.start_referral)
         empty.add_action("Start a referral", self.start_referral)
         empty.finish()
@@ -99,7 +99,7 @@ class ReferralsTab(Tab):
         self.list.add_filter("status", "Status", [("All statuses", None)]
                              + [(status.label, status.value) for status in ReferralStatus])
         self.list.opened.connect(lambda referral_id: self.open_record("referral", referral_id))
-        self.open_button = QPushButton("Open referral")
+        self.open_button = QPushButton("&Open referral")
         self.open_button.setToolTip("Resume the referral in the wizard, at the step its state calls for")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open_selected)

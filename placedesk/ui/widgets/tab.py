@@ -51,7 +51,7 @@ class Tab(QWidget):
     def child_page_button(self, entity: str, current: Callable[[], uuid.UUID | None],
                           view: QAbstractItemView | None = None) -> QPushButton:
         """A "Child's page" button (and, on ``view``, a context-menu entry and Ctrl+Shift+C) for the chosen row."""
-        button = QPushButton("C&hild's page")
+        button = QPushButton("Child's pa&ge")
         button.setToolTip("Open the page of the child this row concerns (Ctrl+Shift+C)")
         button.clicked.connect(lambda: self.open_child_of(entity, current()))
         if view is not None:
