@@ -136,7 +136,7 @@ def detail_html(detail: ProviderDetail) -> str:
                          for i in detail.inspections], "No inspections recorded."))
     parts.append(f"<h3>Placements ({detail.active_placements} active)</h3>")
     parts.append(_items(
-        [f"<b>{escape(pl.ref)}</b> · {escape(pl.case_reference)} {escape(pl.initials)} · "
+        [f"<b>{escape(pl.ref)}</b> · {escape(pl.child_name or pl.initials)} ({escape(pl.case_reference)}) · "
          f"{format_date(pl.start_date)} to {format_date(pl.end_date) or 'now'} · "
          f"{format_money(pl.weekly_total_pence)} a week" for pl in detail.placements],
         "No placements with this provider."))
