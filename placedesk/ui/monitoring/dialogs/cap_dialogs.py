@@ -31,7 +31,7 @@ from placedesk.services.monitoring.caps import (
     record_review,
     set_action_status,
 )
-from placedesk.errors import NotFound, PlaceDeskError, Problems
+from placedesk.errors import NotFound, PlaceDeskError, Problems, ValidationError
 from placedesk.services.common.parsing import format_date, parse_money
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
@@ -281,6 +281,16 @@ class EscalateDialog(ServiceDialog):
     def confirm_save(self) -> bool:
         """Name what the chosen sanction does before it is recorded."""
         kind = enum_data(self.sanction, SanctionKind)
+        problems = Problems()
+        with problems.check():
+            date_of(self.on)
+        text = self.amount.text().strip()
+        if kind is SanctionKind.FINE:
+            with problems.check():
+                if not text:
+                    raise ValidationError("A fine needs an amount above £0: type it in pounds, e.g. 2500.00.", "amount")
+                parse_money(text, "amount")
+        problems.raise_any()
         consequence = SANCTION_CONSEQUENCES.get(kind, "The plan becomes punitive and the sanction is recorded.")
         return dialogs.confirm(self, self.windowTitle(),
                                f"Escalate to \"{self.sanction.currentText()}\"?\n\n{consequence}",
@@ -311,6 +321,7 @@ class LiftSanctionDialog(ServiceDialog):
         self.form.add("notes", "Notes", self.notes)
 
     def confirm_save(self) -> bool:
+        date_of(self.on)
         return dialogs.confirm(self, "Lift a sanction",
                                f"Lift this sanction ({self.label})?\n\nThe provider comes back into matching and "
                                "can be offered new referrals from the date given.", "Lift the sanction")

@@ -15,12 +15,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.ui.context import AppContext
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
+
+
+# Spare height a form opens with, which messages fill before anything moves.
+ERROR_ROOM = 72
 
 
 class ServiceDialog(QDialog):
@@ -72,6 +77,17 @@ class ServiceDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(620)
+        self._sized = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._sized:
+            # Room below the fields for messages: an error takes this spare space instead of pushing
+            # Save down from under the pointer.
+            self._sized = True
+            screen = self.screen()
+            limit = screen.availableGeometry().height() - 40 if screen is not None else self.height()
+            self.resize(self.width(), max(self.height(), min(self.sizeHint().height() + ERROR_ROOM, limit)))
+        super().showEvent(event)
 
     def clear_errors(self) -> None:
         self.general_error.clear_message()
@@ -106,7 +122,11 @@ class ServiceDialog(QDialog):
             first.setFocus()
 
     def confirm_save(self) -> bool:
-        """Ask before a save that cannot be undone (through ``dialogs.confirm``); True to go on."""
+        """Ask before a save that cannot be undone (through ``dialogs.confirm``); True to go on.
+
+        It may check what it can first and raise ValidationError, so the officer is not
+        asked to confirm a form that is then refused.
+        """
         return True
 
     def error_text(self, field: str | None = None) -> str:
@@ -117,9 +137,9 @@ class ServiceDialog(QDialog):
 
     def accept(self) -> None:
         self.clear_errors()
-        if not self.confirm_save():
-            return
         try:
+            if not self.confirm_save():
+                return
             with self.ctx.action() as session:
                 self.result_value = self._apply(session)
         except ValidationError as exc:

@@ -143,3 +143,28 @@ def test_a_date_that_is_not_a_date_is_refused_beside_its_field(qtbot: QtBot, db:
     add.due_date.line.setText("28/02/2027")
     add.due_date.edited.emit()
     assert add.error_text("due_date") == ""
+
+
+def test_error_messages_take_spare_room_and_save_stays_under_the_pointer(qtbot: QtBot, db: Database,
+                                                                       dialogs: DialogRecorder) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    cap_id, _ = _cap(db)
+    dialog = EscalateDialog(make_ctx(db), cap_id, "CAP-T1-0001", TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    save = dialog.buttons.button(QDialogButtonBox.Save)
+    before = save.mapTo(dialog, save.rect().topLeft())
+    notes_bottom = dialog.notes.mapTo(dialog, dialog.notes.rect().bottomLeft()).y()
+    pick(dialog.sanction, SanctionKind.FINE)
+    dialog.amount.setText("lots")
+    dialog.accept()
+    qtbot.wait(10)
+    assert "not an amount of money" in dialog.error_text("amount")
+    # A form that will be refused is not put to the officer for confirmation first.
+    assert dialogs.texts("confirm") == []
+    assert save.mapTo(dialog, save.rect().topLeft()) == before
+    # The Reason box moved down to make room, and nothing is drawn over it.
+    error = dialog.form.fields["amount"][1]
+    assert error.mapTo(dialog, error.rect().bottomLeft()).y() < dialog.notes.mapTo(dialog, dialog.notes.rect().topLeft()).y()
+    assert dialog.notes.mapTo(dialog, dialog.notes.rect().bottomLeft()).y() >= notes_bottom
