@@ -9,6 +9,7 @@ no name, is caught.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -107,3 +108,24 @@ def test_tabs_and_main_buttons_have_mnemonics_and_shortcuts_are_listed(window: M
     assert actions["Ctrl+N"] == "New &referral…" and actions["Ctrl+F"] == "&Find a child…"
     assert actions["F5"] == "Re&fresh"
     assert actions["Ctrl+E"].startswith("&Export") and actions["Ctrl+Shift+S"].startswith("&Send and receive")
+
+
+@pytest.mark.parametrize("dialog_class", [c for c in dialog_classes() if c.__name__ not in ("ReferralWizard",)],
+                         ids=lambda c: c.__name__)
+def test_every_dialog_starts_on_its_first_field_not_a_button(qtbot: QtBot, demo_db: Database,
+                                                            dialog_class: type[QDialog],
+                                                            dialogs: DialogRecorder) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    dialog = build_dialog(dialog_class, demo_records(demo_db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog,
+                    timeout=2000)
+    focused = QApplication.focusWidget()
+    has_fields = any(w.isVisibleTo(dialog) and w.isEnabled() and not isinstance(w, QAbstractButton)
+                     and w.focusPolicy() & Qt.TabFocus for w in dialog.findChildren(QWidget)
+                     if type(w).__name__ in ("QLineEdit", "QPlainTextEdit", "QComboBox", "QSpinBox"))
+    if has_fields:
+        assert not isinstance(focused, QAbstractButton), f"focus starts on the button {focused.text()!r}"

@@ -84,10 +84,24 @@ class ServiceDialog(QDialog):
             # Room below the fields for messages: an error takes this spare space instead of pushing
             # Save down from under the pointer.
             self._sized = True
+            self._fields_before_buttons()
             screen = self.screen()
             limit = screen.availableGeometry().height() - 40 if screen is not None else self.height()
             self.resize(self.width(), max(self.height(), min(self.sizeHint().height() + ERROR_ROOM, limit)))
         super().showEvent(event)
+
+    def _fields_before_buttons(self) -> None:
+        """Tab goes through the fields in reading order, then Save and Cancel; focus starts on the first field.
+
+        The buttons are made here before a subclass adds its fields, so by default they came first.
+        """
+        fields = [w for form in self.forms for w in form.findChildren(QWidget)
+                  if w.focusPolicy() & Qt.TabFocus and w.focusProxy() is None and w.isVisibleTo(self)]
+        chain = fields + [b for b in self.buttons.buttons() if b.isVisibleTo(self)]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        if fields:
+            fields[0].setFocus(Qt.OtherFocusReason)
 
     def clear_errors(self) -> None:
         self.general_error.clear_message()
