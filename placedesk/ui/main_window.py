@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from placedesk import __version__
@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.settings_label)
         self.statusBar().addPermanentWidget(self.counts_label)
         ctx.changed.connect(self._on_changed)
+        # The palette itself follows the system at once; the signal colours are chosen at start.
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            lambda _: self.statusBar().showMessage(
+                "The system colours changed: restart PlaceDesk to recolour overdue and RAG highlights.", 15000))
         self._update_title()
         self._update_settings_label()
         self._restore_geometry()
