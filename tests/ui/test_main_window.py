@@ -200,3 +200,16 @@ def test_start_up_objects_are_frozen_once_the_window_is_ready(qtbot: QtBot, db: 
         win.show()
         assert gc.get_freeze_count() == 0
     assert gc.get_freeze_count() > 0
+
+
+def test_ctrl_n_starts_a_referral_and_f5_refreshes_every_screen(window: MainWindow, qtbot: QtBot) -> None:
+    notices: list[frozenset[str]] = []
+    window.ctx.changed.connect(notices.append)
+    qtbot.keyClick(window, Qt.Key_F5)
+    assert notices and "all" in notices[-1]
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    referrals = window.tab("referrals")
+    assert referrals.wizards and referrals.wizards[-1].windowTitle() == "New referral"  # type: ignore[attr-defined]
+    referrals.wizards[-1].close()  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key_3, Qt.AltModifier)
+    assert window.tabs.currentWidget() is window._lazy["referrals"]
