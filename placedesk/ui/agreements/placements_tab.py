@@ -1,7 +1,7 @@
 """The Placements tab: every placement with its agreement status, and the chosen one's agreement.
 
 The list loads page by page from SQL (sortable by any column, searchable by
-placement reference, case reference or provider, filtered by agreement
+placement reference, case reference, the child's name or provider, filtered by agreement
 status and by active/ended), so it opens at once on a large file. The child
 appears by full name (the officer's screen; initials are only for what leaves
 the laptop), and "Child's page" opens theirs.
@@ -55,7 +55,7 @@ class PlacementsTab(Tab):
         )
         empty.add_action("Start a referral", lambda: self.open_requested.emit("referral", None))
         empty.finish()
-        self.list = ListPanel(self.model, search_hint="Search by placement, case reference or provider",
+        self.list = ListPanel(self.model, search_hint="Search by placement, case reference, child's name or provider",
                               empty=empty, noun="placements")
         self.list.add_filter(
             "agreement", "Agreement status",

@@ -94,8 +94,8 @@ class ReferralsTab(Tab):
         self.new_button.clicked.connect(self.start_referral)
         empty.add_action("Start a referral", self.start_referral)
         empty.finish()
-        self.list = ListPanel(self.model, search_hint="Search by referral or case reference", empty=empty,
-                              noun="referrals")
+        self.list = ListPanel(self.model, search_hint="Search by referral, case reference or the child's name",
+                              empty=empty, noun="referrals")
         self.list.add_filter("status", "Status", [("All statuses", None)]
                              + [(status.label, status.value) for status in ReferralStatus])
         self.list.opened.connect(lambda referral_id: self.open_record("referral", referral_id))
