@@ -210,7 +210,7 @@ def checked_due_date(cap: Cap, description: str, owner: str, field: DateField) -
     return due
 
 
-def keep_overdue_date(parent: QWidget, field: DateField, today: dt.date) -> bool:
+def keep_overdue_date(parent: QWidget, field: DateField, today: dt.date, what: str = "action") -> bool:
     """A due date already past is asked about ("keep it?"); True to save it as typed.
 
     A date that is not a date is left for the save to report beside the field.
@@ -222,7 +222,7 @@ def keep_overdue_date(parent: QWidget, field: DateField, today: dt.date) -> bool
     if due >= today:
         return True
     keep = dialogs.choose(parent, "Due date already passed",
-                          f"{format_date(due)} is before today, so this action is already overdue: keep it?",
+                          f"{format_date(due)} is before today, so this {what} is already overdue: keep it?",
                           [("keep", "Keep the date"), ("change", "Change the date")], default="change", cancel=None)
     if keep != "keep":
         field.setFocus()
@@ -370,6 +370,11 @@ class ReviewDialog(ServiceDialog):
             self.form.add("notes", "What it found", self.notes)
         else:
             self.form.add("review_date", "Review on", self.review_date)
+
+    def confirm_save(self) -> bool:
+        # A review scheduled in the past is overdue from the start: ask, as for an action.
+        return self.review_id is not None or keep_overdue_date(self, self.review_date, self.today,
+                                                               what="review")
 
     def _save(self, session: Session) -> CapReview:
         if self.review_id is not None:
