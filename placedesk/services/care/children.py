@@ -16,7 +16,7 @@ from sqlalchemy import Integer, Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from placedesk.models import Agreement, Child, OutcomeAssessment, Placement, Provider, Referral
-from placedesk.models.enums import OutcomeTool, ReferralStatus
+from placedesk.models.enums import OutcomeTool
 from placedesk.services.common.listing import Column, ListSpec
 
 # The full name as the officer reads it: "Ava Brown", or the case reference when SSDA903 gave no name.
@@ -30,12 +30,6 @@ def child_list(today: dt.date) -> ListSpec:
         cast(func.strftime("%Y", on), Integer)
         - cast(func.strftime("%Y", Child.date_of_birth), Integer)
         - cast(func.strftime("%m-%d", on) < func.strftime("%m-%d", Child.date_of_birth), Integer)
-    )
-    open_referrals = (
-        select(func.count(Referral.id))
-        .where(Referral.child_id == Child.id,
-               Referral.status.not_in((ReferralStatus.PLACED, ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)))
-        .scalar_subquery()
     )
     current_provider = (
         select(Provider.name).join(Placement, Placement.provider_id == Provider.id)
@@ -57,7 +51,6 @@ def child_list(today: dt.date) -> ListSpec:
             Column("age", "Age", age_years, "int"),
             Column("legal_status", "Legal status", Child.legal_status),
             Column("placed_with", "Placed with", current_provider),
-            Column("open_referrals", "Open referrals", open_referrals, "int"),
             Column("social_worker", "Social worker", Child.social_worker_name),
         ],
         base=base,
