@@ -95,13 +95,13 @@ def test_enter_on_a_row_opens_it_too(qtbot: QtBot, tab: ComingUpTab, caseload: d
     assert signal.args == ["placement", caseload["placement"]]
 
 
-def test_opening_a_child_shows_their_page_and_back_returns(qtbot: QtBot, tab: ComingUpTab,
-                                                          caseload: dict[str, uuid.UUID]) -> None:
-    tab.open_record("child", caseload["ava"])
-    assert tab.pages.currentIndex() == 1
-    assert tab.child_panel.title.text() == "Ava Brown"
-    qtbot.mouseClick(tab.back_button, Qt.LeftButton)
-    assert tab.pages.currentIndex() == 0
+def test_a_childs_row_asks_the_window_to_open_their_page(qtbot: QtBot, tab: ComingUpTab,
+                                                         caseload: dict[str, uuid.UUID]) -> None:
+    # The window routes it to the Children tab (tests/ui/care/test_children_tab.py).
+    tab.tree.setCurrentIndex(row_of(tab, "18th birthday"))
+    with qtbot.waitSignal(tab.open_requested) as signal:
+        qtbot.keyClick(tab.tree, Qt.Key_Return)
+    assert signal.args == ["child", caseload["ava"]]
 
 
 def test_filter_by_kind_and_group_by_kind(tab: ComingUpTab) -> None:
