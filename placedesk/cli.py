@@ -9,10 +9,13 @@ start-up stay fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 from placedesk import __version__, commands
@@ -51,8 +54,48 @@ def _add_db_to_subparsers(parser: argparse.ArgumentParser) -> None:
                 _add_db_to_subparsers(subparser)
 
 
+def quiet_library_warnings() -> None:
+    """Keep libraries' notices to their developers off the officer's terminal.
+
+    They are about the libraries' code, not the officer's data: pyHanko, for
+    one, imports cryptography's DSA support, which warns that DSA is deprecated
+    on every signing command (PlaceDesk never signs with DSA). PlaceDesk's own
+    warnings still show, and Python's ``-W`` option or ``PYTHONWARNINGS``
+    overrides all of this for a developer.
+    """
+    if sys.warnoptions:
+        return
+    warnings.filterwarnings("ignore")
+    warnings.filterwarnings("default", module=r"placedesk(\..*)?$")
+
+
+def _output_closed() -> int:
+    """The reader of our output went away (``placedesk match … | head``): stop quietly.
+
+    Python would report the failed flush of what is still buffered as it exits,
+    so standard output is pointed at /dev/null first.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe.
+    return 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Written now, inside the guard, rather than by Python as it exits (``--help``, ``--version``).
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _output_closed()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    quiet_library_warnings()
     parser = build_parser()
     _add_db_to_subparsers(parser)
     args = parser.parse_args(argv)
@@ -67,6 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except PlaceDeskError as exc:
         print(f"placedesk: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        # Another process held the file longer than the busy timeout, outside a session_scope.
+        from placedesk.db import BUSY_MESSAGE, is_locked_error
+
+        if not is_locked_error(exc):
+            raise
+        print(f"placedesk: {BUSY_MESSAGE}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("placedesk: interrupted", file=sys.stderr)

@@ -4,6 +4,14 @@ Start-up is kept cheap: the schema version is read with two PRAGMAs through the
 standard library, and Alembic is imported only when a file must be created or
 upgraded. A file that is not PlaceDesk's, or was written by a newer PlaceDesk,
 is refused and left exactly as it was.
+
+The file is shared with other processes (the window and commands beside it):
+every connection waits for another writer up to a busy timeout, a user
+action takes the write lock when it begins, and a lock held too long becomes
+one clear message (:class:`~placedesk.errors.DatabaseBusy`). A restore never
+deletes or replaces files under another process: a fully checked backup is
+copied into the live file page by page through SQLite. :class:`ChangeWatcher`
+tells the window when another process has committed.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from placedesk.errors import DatabaseRefused
+from placedesk.errors import DatabaseBusy, DatabaseRefused
 from placedesk.fileio import fsync_dir
 from placedesk.migrations import SCHEMA_VERSION
 
@@ -28,6 +36,10 @@ if TYPE_CHECKING:
 # "PDK1": marks a SQLite file as PlaceDesk's (PRAGMA application_id).
 APPLICATION_ID = 0x50444B31
 SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a connection waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_MS = 5000
+BUSY_MESSAGE = ("Another PlaceDesk is writing to this database; try again in a moment. "
+                "Nothing was changed by this step.")
 
 
 @dataclass(frozen=True)
@@ -36,12 +48,22 @@ class FileState:
 
     exists: bool
     schema_version: int = 0
+    # A file is there but holds nothing (0 bytes): new to SQLite, but no PlaceDesk database.
+    empty: bool = False
+
+
+def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A standard-library connection that waits for other writers like the engine's do."""
+    target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    return sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
 
 def inspect_file(path: Path) -> FileState:
     """Classify ``path``; raise :class:`DatabaseRefused` for anything not ours or too new."""
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return FileState(exists=False)
+    if path.is_file() and path.stat().st_size == 0:
+        return FileState(exists=False, empty=True)
     if path.is_dir():
         raise DatabaseRefused(f"{path} is a folder, not a database file. Choose a .sqlite file.")
     with open(path, "rb") as handle:
@@ -51,7 +73,7 @@ def inspect_file(path: Path) -> FileState:
             f"{path} is not a PlaceDesk database (it is not an SQLite file). It was left untouched."
         )
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_raw(path, read_only=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -77,7 +99,7 @@ def _set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     # Foreign keys are off in SQLite unless asked for on every connection.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -88,7 +110,44 @@ def make_engine(path: Path) -> Engine:
 
     engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _set_pragmas)
+    _take_write_lock_at_begin(engine)
     return engine
+
+
+def _take_write_lock_at_begin(engine: Engine) -> None:
+    """Begin each write action with ``BEGIN IMMEDIATE``, so a second writer waits its turn.
+
+    With SQLite's default deferred transactions, an action that reads and then
+    writes while another process has committed meanwhile fails at once with
+    "database is locked" (the busy timeout cannot help it). Taking the write
+    lock at the start makes it wait up to the busy timeout instead. Sessions
+    for reading only (``Database.session``) still begin a plain deferred
+    transaction. The driver's own transaction handling is switched off so the
+    ``BEGIN`` below is the only one (SQLAlchemy's documented pysqlite recipe).
+    """
+    from sqlalchemy import event
+
+    def no_driver_transactions(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("placedesk_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    event.listen(engine, "connect", no_driver_transactions)
+    event.listen(engine, "begin", begin)
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is SQLite giving up on another process's lock."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        if isinstance(seen, sqlite3.OperationalError) and "database is locked" in str(seen):
+            return True
+        visited.add(id(seen))
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
 
 
 class Database:
@@ -103,6 +162,7 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self.officer = ""
+        self._watcher: ChangeWatcher | None = None
 
     @property
     def engine(self) -> Engine:
@@ -124,20 +184,94 @@ class Database:
 
     @contextlib.contextmanager
     def session_scope(self) -> Iterator[Session]:
-        """One user action: commit if it finishes, roll back everything if it raises."""
+        """One user action: commit if it finishes, roll back everything if it raises.
+
+        The action holds the write lock from its start (see
+        :func:`_take_write_lock_at_begin`); when another process holds it longer
+        than the busy timeout, the action is refused with :data:`BUSY_MESSAGE`.
+        """
         session = self.session()
         try:
+            session.connection(execution_options={"placedesk_write": True})
+            watcher = self._watcher
+            if watcher is not None:
+                # This action holds the write lock now: whatever changed before it was someone else.
+                watcher.note_outside_changes()
             yield session
             session.commit()
-        except BaseException:
+            if watcher is not None:
+                watcher.absorb()
+        except BaseException as exc:
             session.rollback()
+            if is_locked_error(exc) and not isinstance(exc, DatabaseBusy):
+                raise DatabaseBusy(BUSY_MESSAGE) from exc
             raise
         finally:
             session.close()
 
+    def changed_elsewhere(self) -> bool:
+        """Whether another process has committed to this file since the last call.
+
+        The first call starts watching and answers False. This process's own
+        actions (through :meth:`session_scope`) do not count.
+        """
+        if self._watcher is None:
+            self._watcher = ChangeWatcher(self.path)
+            return False
+        return self._watcher.changed()
+
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         if self._engine is not None:
             self._engine.dispose()
+
+
+class ChangeWatcher:
+    """Notices commits to a database file made through any other connection (``PRAGMA data_version``).
+
+    It keeps one idle connection open for the purpose; the pragma reads a
+    counter SQLite already keeps, so asking is cheap enough for a timer.
+    Commits by this process are absorbed right after they happen: changes made
+    elsewhere before the action took the write lock are noted first, and one by
+    another process landing between the commit and the absorbing is noticed
+    with the next change instead.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self._conn = connect_raw(path, read_only=True)
+        self._conn.isolation_level = None
+        # Background tasks commit on worker threads and absorb from there.
+        self._guard = threading.Lock()
+        self._seen = self._version()
+        self._pending = False
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed(self) -> bool:
+        with self._guard:
+            now = self._version()
+            changed = self._pending or now != self._seen
+            self._seen, self._pending = now, False
+        return changed
+
+    def note_outside_changes(self) -> None:
+        with self._guard:
+            now = self._version()
+            self._pending = self._pending or now != self._seen
+            self._seen = now
+
+    def absorb(self) -> None:
+        with self._guard:
+            self._seen = self._version()
+
+    def close(self) -> None:
+        with self._guard:
+            self._conn.close()
 
 
 def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True) -> Database:
@@ -150,6 +284,8 @@ def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = 
     state = inspect_file(path)
     if not state.exists:
         if not create:
+            if state.empty:
+                raise DatabaseRefused(f"{path} is an empty file (0 bytes), not a PlaceDesk database.")
             raise DatabaseRefused(f"There is no database at {path}.")
         path.parent.mkdir(parents=True, exist_ok=True)
         _migrate(path, fresh=True)
@@ -187,8 +323,8 @@ def backup_database(source: Path, dest: Path) -> Path:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        dst = sqlite3.connect(tmp)
+        src = connect_raw(source, read_only=True)
+        dst = connect_raw(tmp)
         try:
             src.backup(dst)
             # A backup is a single self-contained file: no WAL beside it.
@@ -206,22 +342,98 @@ def backup_database(source: Path, dest: Path) -> Path:
     return dest
 
 
-def restore_database(backup: Path, target: Path, *, backup_dir: Path | None = None) -> Path | None:
-    """Replace ``target`` with ``backup`` after backing up the current file; returns that safety copy.
+def check_restorable(backup: Path) -> FileState:
+    """Check a file completely before it may replace the live data; refuse it with the reason.
 
-    The backup is checked first (must be a PlaceDesk file no newer than this
-    version), so a bad choice never costs the current data.
+    It must be a non-empty PlaceDesk file no newer than this version, and both
+    SQLite's ``integrity_check`` and ``foreign_key_check`` must be clean.
     """
-    inspect_file(backup)
-    safety: Path | None = None
-    if target.exists():
-        from placedesk.config import backups_dir
+    backup = Path(backup)
+    if not backup.is_file():
+        raise DatabaseRefused(f"There is no backup file at {backup}. Nothing was changed.")
+    state = inspect_file(backup)
+    if state.empty:
+        raise DatabaseRefused(f"{backup} is an empty file (0 bytes), not a PlaceDesk backup. Nothing was changed.")
+    conn = connect_raw(backup, read_only=True)
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+        fk_problems = conn.execute("PRAGMA foreign_key_check").fetchmany(1)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseRefused(f"{backup} could not be read completely ({exc}); it is damaged. "
+                              "Nothing was changed; choose another backup.") from exc
+    finally:
+        conn.close()
+    if integrity != ["ok"]:
+        raise DatabaseRefused(f"{backup} is damaged (SQLite integrity check: {integrity[0]}). "
+                              "Nothing was changed; choose another backup.")
+    if fk_problems:
+        raise DatabaseRefused(f"{backup} has records pointing at records that do not exist (foreign keys). "
+                              "Nothing was changed; choose another backup.")
+    return state
 
-        from placedesk.models.base import utcnow
 
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        safety = backup_database(target, (backup_dir or backups_dir()) / f"{target.stem}-before-restore-{stamp}.sqlite")
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    backup_database(backup, target)
+def copy_pages_into(backup: Path, target: Path) -> None:
+    """Copy every page of ``backup`` into the live file ``target`` in one SQLite transaction.
+
+    SQLite's backup API writes through the target's own locking and journal, so
+    any other connection (an open window, a command) sees the old database or
+    the restored one, never a mix, and no file is deleted or replaced under it.
+    """
+    src = connect_raw(backup, read_only=True)
+    dst = connect_raw(target)
+    dst.isolation_level = None
+    try:
+        page_sizes_differ = (src.execute("PRAGMA page_size").fetchone()[0]
+                             != dst.execute("PRAGMA page_size").fetchone()[0])
+        in_wal = dst.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        if page_sizes_differ and in_wal:
+            # SQLite copies into a file in WAL mode only pages of the file's own size. Leaving WAL
+            # mode for the copy needs the file to itself: with another window or command on it,
+            # SQLite says it is locked, and the restore is refused before anything is written.
+            try:
+                dst.execute("PRAGMA busy_timeout=0")
+                dst.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError as exc:
+                raise DatabaseRefused(_different_page_size(backup, target, "the database is open elsewhere")) from exc
+            dst.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        src.backup(dst)
+        if page_sizes_differ and in_wal:
+            dst.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if is_locked_error(exc):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
+        raise DatabaseRefused(_different_page_size(backup, target, str(exc))) from exc
+    finally:
+        dst.close()
+        src.close()
+
+
+def _different_page_size(backup: Path, target: Path, detail: str) -> str:
+    return (f"{backup} could not be copied into {target} ({detail}): its pages are a different size, which "
+            "needs the database to itself. Nothing was changed; close other PlaceDesk windows and commands "
+            "on this database and try again.")
+
+
+def restore_database(backup: Path, target: Path, *, backup_dir: Path | None = None) -> Path | None:
+    """Put ``backup``'s data into ``target`` after backing up the current file; returns that safety copy.
+
+    The backup is checked completely first (:func:`check_restorable`), so a bad
+    choice never costs the current data. An existing target must itself be a
+    PlaceDesk database (a foreign file is never overwritten); its pages are
+    replaced in place through SQLite (:func:`copy_pages_into`). A backup from an
+    older version is upgraded the next time the file is opened.
+    """
+    backup, target = Path(backup), Path(target)
+    check_restorable(backup)
+    if not target.exists():
+        backup_database(backup, target)
+        return None
+    inspect_file(target)
+    from placedesk.config import backups_dir
+
+    from placedesk.models.base import utcnow
+
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    safety = backup_database(target, (backup_dir or backups_dir()) / f"{target.stem}-before-restore-{stamp}.sqlite")
+    copy_pages_into(backup, target)
     return safety

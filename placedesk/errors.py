@@ -71,3 +71,11 @@ class DatabaseRefused(PlaceDeskError):
 
 class NotFound(PlaceDeskError):
     """A reference that matches no record."""
+
+
+class DatabaseBusy(PlaceDeskError):
+    """Another process held the database's write lock for longer than PlaceDesk waits."""
+
+
+class Cancelled(PlaceDeskError):
+    """The officer stopped a long task; its transaction was rolled back, so nothing changed."""

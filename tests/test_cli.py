@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from placedesk.cli import build_parser, main
-from placedesk.db import open_database
+from placedesk.db import Database, open_database
 from placedesk.models import Child, StoredDocument
 
 DESIGN_COMMANDS = {
@@ -68,3 +72,75 @@ def test_unknown_sub_command_fails(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["teleport"])
     assert info.value.code == 2
+
+
+def _placedesk(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "placedesk", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("providers", "import", "--help")])
+def test_a_closed_pipe_ends_the_command_quietly(args: tuple[str, ...]) -> None:
+    # As `placedesk … | head -0`: the reader has gone before anything is written.
+    process = _placedesk(*args)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    process.wait(timeout=60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err
+    assert process.returncode in (0, 141)
+
+
+def test_output_cut_off_midway_exits_quietly(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    db.close()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["--db", str(db.path), "check"]) == 141
+
+
+def test_signing_prints_no_library_warnings(tmp_path: Path) -> None:
+    # pyHanko's import of cryptography's DSA support warns on every signing command.
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
+    process = _placedesk("verify", str(damaged), env={**os.environ, "PYTHONWARNINGS": ""})
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert b"Warning" not in err and b"warn" not in err.lower()
+    assert err.decode().startswith("placedesk: ")
+
+
+def test_check_names_a_stored_document_holding_text(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    db.close()
+    conn = sqlite3.connect(db.path)
+    conn.execute("INSERT INTO stored_document (id, filename, media_type, kind, sha256, size, content, created_at, "
+                 "updated_at, version) VALUES ('0123456789abcdef0123456789abcdef', 'ipa.pdf', 'application/pdf', "
+                 "'ipa', 'x', 4, 'text not bytes', '2026-03-02 09:00:00', '2026-03-02 09:00:00', 1)")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(db.path), "check"]) == 1
+    captured = capsys.readouterr()
+    assert "Stored document ipa.pdf" in captured.err and "holds text, not the file's bytes" in captured.err
+
+
+def test_check_names_an_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    assert main(["--db", str(empty), "check"]) == 2
+    assert "is an empty file (0 bytes), not a PlaceDesk database" in capsys.readouterr().err
+
+
+def test_restore_of_an_empty_file_is_refused_and_changes_nothing(db: Database, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db.close()
+    before = db.path.read_bytes()
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    assert main(["--db", str(db.path), "restore", str(empty)]) == 2
+    assert "empty file (0 bytes)" in capsys.readouterr().err
+    assert db.path.read_bytes() == before

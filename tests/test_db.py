@@ -158,3 +158,148 @@ def test_session_scope_rolls_back_a_failed_action(db) -> None:  # type: ignore[n
             raise RuntimeError("interrupted")
     with db.session_scope() as s:
         assert s.scalars(select(Child)).all() == []
+
+
+# --- restore that cannot lose data, and two processes on one file --------------------------------
+
+
+def _children(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(row[0] for row in conn.execute("SELECT case_reference FROM child"))
+    finally:
+        conn.close()
+
+
+def test_restore_under_an_open_connection_is_seen_by_it_and_keeps_its_files(tmp_path: Path) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    copy = backup_database(path, tmp_path / "copy.sqlite")
+    _add_child(db, "C2")
+    wal = Path(f"{path}-wal")
+    inode = (path.stat().st_ino, wal.stat().st_ino)
+    try:
+        restore_database(copy, path, backup_dir=tmp_path / "safety")
+        # The open connection reads the restored data at once: nothing was replaced underneath it.
+        with db.session_scope() as s:
+            assert s.scalars(select(Child.case_reference)).all() == ["C1"]
+            assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        assert (path.stat().st_ino, wal.stat().st_ino) == inode
+        _add_child(db, "C3")
+    finally:
+        db.close()
+    assert _children(path) == ["C1", "C3"]
+
+
+@pytest.mark.parametrize("kind", ["empty", "damaged", "orphans", "newer"])
+def test_restore_refuses_a_file_that_fails_any_check_and_changes_nothing(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    db.close()
+    bad = backup_database(path, tmp_path / "bad.sqlite")
+    conn = sqlite3.connect(bad)
+    if kind == "empty":
+        conn.close()
+        bad.write_bytes(b"")
+        expected = "empty file \\(0 bytes\\)"
+    elif kind == "damaged":
+        conn.close()
+        data = bytearray(bad.read_bytes())
+        page = 4096
+        data[page * 3: page * 6] = b"\xff" * (page * 3)
+        bad.write_bytes(bytes(data))
+        expected = "damaged"
+    elif kind == "orphans":
+        # A care period whose child does not exist: every required column filled, the child id made up.
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(care_period)") if row[3] or row[5]]
+        values = ["x'00'" if c == "child_id" else ("x'01'" if c == "id" else "'2020-01-01'") for c in columns]
+        conn.execute(f"INSERT INTO care_period ({', '.join(columns)}) VALUES ({', '.join(values)})")
+        conn.commit()
+        conn.close()
+        expected = "foreign keys"
+    else:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+        conn.commit()
+        conn.close()
+        expected = "newer version"
+    before = _digest(path)
+    with pytest.raises(DatabaseRefused, match=expected):
+        restore_database(bad, path, backup_dir=tmp_path / "safety")
+    assert _digest(path) == before
+    assert not (tmp_path / "safety").exists()
+
+
+def test_check_names_an_empty_file_for_what_it_is(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(DatabaseRefused, match="empty file \\(0 bytes\\)"):
+        open_database(empty, create=False)
+    assert empty.read_bytes() == b""
+
+
+def test_a_writer_held_up_by_another_process_gets_one_clear_message(db) -> None:  # type: ignore[no-untyped-def]
+    from placedesk.db import BUSY_TIMEOUT_MS
+    from placedesk.errors import DatabaseBusy
+
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        import placedesk.db as db_module
+
+        db_module.BUSY_TIMEOUT_MS = 200  # only this test's new connections wait less
+        db.close()
+        db._engine = None
+        with pytest.raises(DatabaseBusy, match="Another PlaceDesk is writing to this database; try again"):
+            _add_child(db, "C7")
+    finally:
+        db_module.BUSY_TIMEOUT_MS = BUSY_TIMEOUT_MS
+        other.execute("ROLLBACK")
+        other.close()
+    db.close()
+    db._engine = None
+    _add_child(db, "C8")
+    assert _children(db.path) == ["C8"]
+
+
+def _other_page_size(path: Path, dest: Path) -> Path:
+    backup = backup_database(path, dest)
+    conn = sqlite3.connect(backup)
+    conn.execute("PRAGMA page_size=8192")
+    conn.execute("VACUUM")
+    conn.close()
+    return backup
+
+
+def test_a_backup_with_another_page_size_is_restored_when_the_file_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    backup = _other_page_size(path, tmp_path / "copy.sqlite")
+    _add_child(db, "C2")
+    db.close()
+    restore_database(backup, path, backup_dir=tmp_path / "safety")
+    assert _children(path) == ["C1"]
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_a_backup_with_another_page_size_is_refused_while_the_file_is_in_use(tmp_path: Path) -> None:
+    path = tmp_path / "live.sqlite"
+    db = open_database(path)
+    _add_child(db, "C1")
+    backup = _other_page_size(path, tmp_path / "copy.sqlite")
+    _add_child(db, "C2")
+    try:
+        with db.engine.connect() as held:  # another window reading the file
+            held.exec_driver_sql("SELECT count(*) FROM child").scalar_one()
+            with pytest.raises(DatabaseRefused, match="close other PlaceDesk windows"):
+                restore_database(backup, path, backup_dir=tmp_path / "safety")
+    finally:
+        db.close()
+    assert _children(path) == ["C1", "C2"]

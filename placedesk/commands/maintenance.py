@@ -27,7 +27,8 @@ def run_check(args: argparse.Namespace) -> int:
 
     db = open_db(args, create=False)
     try:
-        with db.session_scope() as session:
+        # Reading only: a check never holds up the window's saves.
+        with db.session() as session:
             report = check_database(session)
     finally:
         db.close()
@@ -61,5 +62,7 @@ def run_restore(args: argparse.Namespace) -> int:
     safety = restore_database(args.file, target)
     if safety:
         print(f"The previous database was saved to {safety}")
+    # A backup from an older PlaceDesk is brought up to date now, not by whoever opens it next.
+    open_db(args, create=False).close()
     print(f"Restored {args.file} to {target}")
     return 0

@@ -220,12 +220,42 @@ def _printable(text: str, fonts: FontSet) -> str:
     return "".join(c if ord(c) in fonts.regular_chars or c == "\n" else "?" for c in drawn)
 
 
+# Changed whenever _make_stamp_font makes a different font from the same input, so the cache refreshes.
+STAMP_FONT_RECIPE = 2
+
+
 @functools.lru_cache(maxsize=8)
 def _stamp_font_program(text: str) -> bytes:
-    """DejaVu Sans cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
+    """The stamp font for ``text``: from the data folder's cache, else made now and kept there.
 
-    Kept per set of characters: an officer signs agreement after agreement with the
-    same name, role and council, and making the font takes longer than signing.
+    An officer signs agreement after agreement with the same name, role and
+    council, and making the font takes longer than signing, so it is made once
+    and kept in ``<data folder>/cache/stamp-fonts``, keyed by the shipped
+    font's SHA-256 and the characters (a new PlaceDesk with another font, or a
+    new name, makes a new one). A cache that cannot be read or written only
+    costs the time to make it again.
+    """
+    from placedesk.config import data_dir
+    from placedesk.fileio import atomic_write_bytes
+
+    font = (FONT_DIR / REGULAR_FILE).read_bytes()
+    recipe = f"{STAMP_FONT_RECIPE}\n{text}".encode()
+    key = hashlib.sha256(font).hexdigest()[:16] + "-" + hashlib.sha256(recipe).hexdigest()[:16]
+    cached = data_dir() / "cache" / "stamp-fonts" / f"{key}.ttf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    program = _make_stamp_font(font, text)
+    try:
+        atomic_write_bytes(cached, program)
+    except OSError as exc:
+        log.info("The stamp font could not be kept for next time (%s)", exc.strerror or exc)
+    return program
+
+
+def _make_stamp_font(font: bytes, text: str) -> bytes:
+    """DejaVu Sans cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
 
     pyHanko 0.38 writes glyph widths in the font's own units, but PDF reads
     them as thousandths of an em: DejaVu Sans has 2048 units per em, so its
@@ -236,11 +266,14 @@ def _stamp_font_program(text: str) -> bytes:
     from fontTools import subset, ttLib
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    face = ttLib.TTFont(FONT_DIR / REGULAR_FILE)
+    face = ttLib.TTFont(io.BytesIO(font))
 
     options = subset.Options()
     options.layout_features = ["*"]  # kerning, combining accents, contextual forms
     options.hinting = False
+    # Keep the glyph names table: without it, every process reading the font rebuilds the names
+    # from Adobe's glyph list, which takes fontTools a fifth of a second to load.
+    options.glyph_names = True
     options.drop_tables += ["FFTM"]  # FontForge's timestamp: fontTools warns about it on every stamp
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication
 
 from placedesk import __version__
 from placedesk.config import default_db_path, ensure_laptop_id, load_settings
-from placedesk.db import Database, open_database
+from placedesk.db import Database
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
+from placedesk.ui.db_lock import open_locked
 from placedesk.ui.widgets.geometry import WindowFitter
 
 
@@ -29,11 +31,11 @@ def choose_database(db_arg: str | None, last_database: str) -> Path:
     return default_db_path()
 
 
-def open_for_gui(path: Path) -> Database | None:
-    """Open ``path``, or explain why not and offer to open another file."""
+def open_for_gui(path: Path) -> tuple[Database, QLockFile] | None:
+    """Lock and open ``path``, or explain why not and offer to open another file."""
     while True:
         try:
-            return open_database(path)
+            return open_locked(path)
         except PlaceDeskError as exc:
             dialogs.warn(None, "PlaceDesk", str(exc))
             other = dialogs.choose_open_file(None, "Open another PlaceDesk database",
@@ -74,10 +76,12 @@ def run_gui(db_arg: str | None) -> int:
         dialogs.warn(None, "PlaceDesk settings", loaded.problem)
     else:
         ensure_laptop_id(loaded.settings)
-    db = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
-    if db is None:
+    opened = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
+    if opened is None:
         return 2
+    db, lock = opened
     window = build_main_window(db, loaded.problem, automatic_sync=True)
+    window.ctx.lock = lock
     if db.created:
         window.statusBar().showMessage(f"Started a new empty database at {db.path}", 15000)
     elif db.upgraded_from is not None:

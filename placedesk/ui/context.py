@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 
 from placedesk.config import Settings
 from placedesk.db import Database
@@ -38,6 +38,8 @@ class AppContext(QObject):
         # Why the settings file could not be read, if it could not; it is then never rewritten.
         self.settings_problem = settings_problem
         self.db.officer = settings.officer.name
+        # The one-window-per-database lock (placedesk.ui.db_lock), when the app took one.
+        self.lock: QLockFile | None = None
 
     @contextlib.contextmanager
     def action(self) -> Iterator[Session]:
@@ -53,13 +55,26 @@ class AppContext(QObject):
         """Tell every screen which kinds of record changed."""
         self.changed.emit(frozenset(entities))
 
-    def replace_database(self, db: Database) -> None:
-        """Switch to another database file and have every screen reload."""
+    def replace_database(self, db: Database, lock: QLockFile | None = None) -> None:
+        """Switch to another database file and have every screen reload.
+
+        ``lock`` is the new file's window lock; without one the current lock is
+        kept (the same file reopened, as after a restore).
+        """
         old = self.db
         db.officer = self.settings.officer.name
         self.db = db
         old.close()
+        if lock is not None:
+            self.release_lock()
+            self.lock = lock
         self.notify([ALL])
+
+    def release_lock(self) -> None:
+        """Let another window open this database (on closing, or on switching files)."""
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
 
 
 def touches(changed: frozenset[str], *entities: str) -> bool:

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from placedesk import __version__
 from placedesk.config import save_settings
-from placedesk.db import open_database
 from placedesk.errors import PlaceDeskError
 from placedesk.runtime import freeze_startup_objects
 from placedesk.ui import dialogs
-from placedesk.ui.context import AppContext, touches
+from placedesk.ui.context import ALL, AppContext, touches
 from placedesk.ui.widgets.geometry import restore_geometry, save_geometry
 from placedesk.ui.widgets.tab import Tab
 from placedesk.ui.tasks import run_in_background
@@ -64,6 +63,9 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("F1", "Keyboard shortcuts (this list)"),
     ("Ctrl+Q", "Quit"),
 ]
+
+# How often the window looks for changes made by another process (a command, a restore).
+OUTSIDE_CHANGES_MS = 2000
 
 
 class LazyTab(QWidget):
@@ -144,6 +146,9 @@ class MainWindow(QMainWindow):
         self._update_settings_label()
         self._restore_geometry()
         self.counts_label.setText("Opening…")
+        self._outside_timer = QTimer(self)
+        self._outside_timer.setInterval(OUTSIDE_CHANGES_MS)
+        self._outside_timer.timeout.connect(self.check_outside_changes)
         run_in_background(lambda: _load_data_layer(ctx), lambda _: self._data_layer_loaded())
 
     def _data_layer_loaded(self) -> None:
@@ -156,6 +161,8 @@ class MainWindow(QMainWindow):
                                       automatic=self._automatic_sync)
         self._build_current(self.tabs.currentIndex())
         self.refresh_counts()
+        self.ctx.db.changed_elsewhere()  # starts watching from what is shown now
+        self._outside_timer.start()
         # Start-up is over: what is alive now lives until the app closes (see placedesk.runtime).
         freeze_startup_objects()
         self.ready.emit()
@@ -233,8 +240,6 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         """F5: every screen reloads what it shows."""
-        from placedesk.ui.context import ALL
-
         self.ctx.notify([ALL])
         self.statusBar().showMessage("Refreshed.", 3000)
 
@@ -260,12 +265,18 @@ class MainWindow(QMainWindow):
             self._switch_to(path)
 
     def _switch_to(self, path: Path) -> None:
+        from placedesk.ui.db_lock import open_locked
+
+        if path.expanduser().resolve() == self.ctx.db.path:
+            dialogs.inform(self, "Open database", f"{path.name} is the database already open in this window.")
+            return
         try:
-            db = open_database(path)
+            db, lock = open_locked(path)
         except PlaceDeskError as exc:
             dialogs.warn(self, "Open database", str(exc))
             return
-        self.ctx.replace_database(db)
+        self.ctx.replace_database(db, lock)
+        self.ctx.db.changed_elsewhere()
         self.ctx.settings.last_database = str(db.path)
         self._save_settings()
         self._update_title()
@@ -304,6 +315,30 @@ class MainWindow(QMainWindow):
             f"{self.ctx.db.path}\n\nWEMWBS and SWEMWBS © University of Warwick and NHS Health Scotland; "
             "free for this use, and their owners ask users to register.",
         )
+
+    # --- changes made outside this window ---------------------------------------------------
+
+    def check_outside_changes(self) -> bool:
+        """Reload every screen if another process (a command, a restore) changed the database.
+
+        Called on a timer and whenever the window becomes active; returns whether it reloaded.
+        """
+        if not self.is_ready:
+            return False
+        try:
+            changed = self.ctx.db.changed_elsewhere()
+        except Exception:  # noqa: BLE001 - the file is being replaced or is gone: say so, keep running
+            self.statusBar().showMessage("The database could not be read just now; PlaceDesk will try again.", 5000)
+            return False
+        if changed:
+            self.ctx.notify([ALL])
+            self.statusBar().showMessage("Updated with changes made outside this window.", 5000)
+        return changed
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.check_outside_changes()
+        super().changeEvent(event)
 
     # --- status -----------------------------------------------------------------------
 
@@ -350,9 +385,11 @@ class MainWindow(QMainWindow):
         from placedesk.ui.tasks import wait_for_tasks
 
         wait_for_tasks()
+        self._outside_timer.stop()
         if self.sync is not None:
             self.sync.on_close()
         save_geometry(self, "MainWindow")
+        self.ctx.release_lock()
         event.accept()
 
 

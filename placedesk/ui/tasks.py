@@ -3,10 +3,17 @@
 ``run_task`` runs a plain function on Qt's thread pool and calls back on the
 GUI thread with its result or error, showing a busy indicator meanwhile.
 The function must not touch widgets; it opens its own database session.
+
+Long imports pass ``cancellable=True``: the progress dialog gets a Cancel
+button, and the ``report(done, total)`` the function calls raises
+:class:`~placedesk.errors.Cancelled` once it is pressed. The function runs its
+work in one transaction (``db.session_scope()``), so the exception rolls back
+everything it did, and the officer is told that nothing changed.
 """
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +22,9 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import Cancelled, PlaceDeskError
+
+CANCELLED_MESSAGE = "Cancelled: nothing was changed."
 
 
 class _Signals(QObject):
@@ -25,17 +34,25 @@ class _Signals(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[..., Any], signals: _Signals, with_progress: bool) -> None:
+    def __init__(self, fn: Callable[..., Any], signals: _Signals, with_progress: bool,
+                 cancel: threading.Event | None = None) -> None:
         super().__init__()
         self._fn = fn
         self._signals = signals
         self._with_progress = with_progress
+        self._cancel = cancel
+
+    def _report(self, done: int, total: int) -> None:
+        # Called by the work itself, so stopping here unwinds it through its own transaction.
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled(CANCELLED_MESSAGE)
+        self._signals.progress.emit(int(done), int(total))
 
     @Slot()
     def run(self) -> None:
         try:
             if self._with_progress:
-                result = self._fn(lambda done, total: self._signals.progress.emit(int(done), int(total)))
+                result = self._fn(self._report)
             else:
                 result = self._fn()
         except BaseException as exc:  # reported on the GUI thread, never lost
@@ -62,16 +79,28 @@ def run_task(
     on_error: Callable[[BaseException], None] | None = None,
     *,
     with_progress: bool = False,
+    cancellable: bool = False,
 ) -> _Signals:
     """Run ``fn`` in the background with a busy (or progress) indicator.
 
     With ``with_progress``, ``fn`` receives one argument, ``report(done, total)``.
-    ``on_error`` defaults to showing a :class:`PlaceDeskError` message to the user.
+    With ``cancellable`` (which implies ``with_progress``) the dialog has a
+    Cancel button, and ``report`` raises :class:`Cancelled` once it is pressed.
+    ``on_error`` defaults to showing a :class:`PlaceDeskError` message to the user
+    (a cancelled task is reported as such, not as an error).
     """
     signals = _Signals()
     _live.add(signals)
     dialog = QProgressDialog(label, "", 0, 0, parent)
-    dialog.setCancelButton(None)
+    dialog.setAccessibleName(label)
+    cancel: threading.Event | None = None
+    if cancellable:
+        with_progress = True
+        cancel = threading.Event()
+        dialog.setCancelButtonText("Cancel")
+        dialog.canceled.connect(cancel.set)
+    else:
+        dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
@@ -101,13 +130,19 @@ def run_task(
             return
         if on_error is not None:
             on_error(exc)
+        elif isinstance(exc, Cancelled):
+            from placedesk.ui import dialogs
+
+            dialogs.inform(parent, "PlaceDesk", str(exc))
         else:
             show_error(parent, exc)
 
     signals.progress.connect(progress)
     signals.finished.connect(finish)
     signals.failed.connect(fail)
-    QThreadPool.globalInstance().start(_Runnable(fn, signals, with_progress))
+    # The dialog is found through the signals by tests (and kept alive with them).
+    signals.dialog = dialog  # type: ignore[attr-defined]
+    QThreadPool.globalInstance().start(_Runnable(fn, signals, with_progress, cancel))
     return signals
 
 

@@ -11,15 +11,24 @@ episode of the same child (in the file, or already in PlaceDesk) is reported
 and skipped, because overlapping days would make the care history ambiguous.
 SSDA903 starts a new episode on the day the last one ended, which is not an
 overlap (periods run up to but not including DEC; see ``leaving_care``).
+
+Dates must be possible: an episode starting before the child's date of birth
+(as PlaceDesk or the header file has it), or starting or ending after the
+import date, is reported by line and skipped.
+
+Files are read a row at a time, never whole, so a return of any size fits in
+memory; ``progress(done, total)`` is called as the import goes, and may raise
+(``placedesk.errors.Cancelled``) to stop it: the caller's transaction then
+rolls back everything.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +47,11 @@ REQUIRED_HEADER_COLUMNS = ("CHILD", "DOB")
 SOURCE = "ssda903"
 # Longest value each short code column holds in the database.
 _CODE_LIMITS = {"RNE": 4, "CIN": 4, "PLACE_PROVIDER": 4, "REC": 4, "URN": 16}
+# Told how far the import has gone: (done, total), in bytes of the files read and then rows applied.
+Progress = Callable[[int, int], None]
+# How much of a file is read at a time when checking its encoding, and how often progress is told.
+_CHUNK = 1 << 20
+_PROGRESS_EVERY = 2000
 
 
 class RowError(Exception):
@@ -197,51 +211,120 @@ def parse_header(row: Mapping[str, str | None], line: int) -> HeaderRow:
                      ethnicity=ETHNICITY.get(ethnic, ""))
 
 
-def read_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """(line number, row) for each data row; column names compared without case or spaces."""
+def _decodes_as(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in ``encoding``, read a chunk at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (as case systems export now), else Windows-1252 (older exports); anything else is refused."""
+    try:
+        for encoding in ("utf-8-sig", "cp1252"):
+            if _decodes_as(path, encoding):
+                return encoding
     except OSError as exc:
         raise PlaceDeskError(f"Could not read {path}: {exc.strerror or exc}. Check the file name.") from exc
-    except UnicodeDecodeError:
+    raise PlaceDeskError(f"{path} is not a text CSV file. Export it from the case system as CSV.")
+
+
+def read_rows(path: Path, required: Sequence[str],
+              read: Callable[[int], None] | None = None) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(line number, row) for each data row, read a row at a time; column names compared without case or spaces.
+
+    ``read(characters)`` is told how much more of the file has been read, now and then.
+    """
+    path = Path(path)
+    encoding = _encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        counted = _Counted(handle, read)
+        reader = csv.DictReader(counted)
         try:
-            text = Path(path).read_bytes().decode("cp1252")
-        except UnicodeDecodeError:
-            raise PlaceDeskError(f"{path} is not a text CSV file. Export it from the case system as CSV.") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    names = [(n or "").strip().upper() for n in (reader.fieldnames or [])]
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise PlaceDeskError(
-            f"{Path(path).name} is missing the column(s) {', '.join(missing)}. It needs at least "
-            f"{', '.join(required)}: check that it is the right SSDA903 file."
-        )
-    reader.fieldnames = names
-    line = 1
-    for row in reader:
-        yield line + 1, row
-        line = reader.line_num
+            names = [(n or "").strip().upper() for n in (reader.fieldnames or [])]
+            missing = [c for c in required if c not in names]
+            if missing:
+                raise PlaceDeskError(
+                    f"{path.name} is missing the column(s) {', '.join(missing)}. It needs at least "
+                    f"{', '.join(required)}: check that it is the right SSDA903 file."
+                )
+            reader.fieldnames = names
+            line = 1
+            for row in reader:
+                yield line + 1, row
+                line = reader.line_num
+        except csv.Error as exc:
+            # A NUL byte or a runaway quoted field: the file is not a CSV export, so nothing is imported.
+            raise PlaceDeskError(f"{path.name} line {reader.line_num + 1} cannot be read as CSV ({exc}). "
+                                 "Export the file from the case system again.") from None
+        counted.flush()
 
 
-def read_episodes(path: Path) -> tuple[list[Episode], list[RowProblem]]:
-    """Every readable episode in the file, and the problems with the rest."""
+class _Counted:
+    """The lines of a text file, telling ``read`` how many characters have gone by every so often."""
+
+    def __init__(self, handle: Iterator[str], read: Callable[[int], None] | None) -> None:
+        self._handle = handle
+        self._read = read
+        self._pending = 0
+        self._lines = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self._pending += len(line)
+        self._lines += 1
+        if self._lines % _PROGRESS_EVERY == 0:
+            self.flush()
+        return line
+
+    def flush(self) -> None:
+        if self._read is not None and self._pending:
+            self._read(self._pending)
+        self._pending = 0
+
+
+def _not_after(episode: Episode, today: dt.date) -> Episode:
+    """``episode`` if none of its dates is after the import date ``today``; else RowError."""
+    for column, day in (("DECOM", episode.start_date), ("DEC", episode.end_date)):
+        if day is not None and day > today:
+            raise RowError(f"{column} {format_date(day)} is after the import date ({format_date(today)}): "
+                           "an episode cannot start or end in the future. Check the date in the case system.")
+    return episode
+
+
+def read_episodes(path: Path, today: dt.date | None = None,
+                  read: Callable[[int], None] | None = None) -> tuple[list[Episode], list[RowProblem]]:
+    """Every readable episode in the file, and the problems with the rest.
+
+    With ``today`` (the import date), an episode starting or ending after it is a problem.
+    """
     episodes: list[Episode] = []
     problems: list[RowProblem] = []
-    for line, row in read_rows(path, REQUIRED_EPISODE_COLUMNS):
+    for line, row in read_rows(path, REQUIRED_EPISODE_COLUMNS, read):
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         try:
-            episodes.append(parse_episode(row, line))
+            episode = parse_episode(row, line)
+            episodes.append(episode if today is None else _not_after(episode, today))
         except RowError as exc:
             problems.append(RowProblem(Path(path).name, line, str(exc)))
     return episodes, problems
 
 
-def read_header(path: Path) -> tuple[list[HeaderRow], list[RowProblem]]:
+def read_header(path: Path, read: Callable[[int], None] | None = None) -> tuple[list[HeaderRow], list[RowProblem]]:
     """Every readable header row in the file, and the problems with the rest."""
     rows: list[HeaderRow] = []
     problems: list[RowProblem] = []
-    for line, row in read_rows(path, REQUIRED_HEADER_COLUMNS):
+    for line, row in read_rows(path, REQUIRED_HEADER_COLUMNS, read):
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         try:
@@ -319,22 +402,59 @@ _EPISODE_FIELDS = ("end_date", "placement_code", "reason_new_episode", "category
                    "reason_ended", "urn")
 
 
+def _born_by_then(episodes: list[Episode], children: Mapping[str, Child], file: str,
+                  report: ImportReport) -> list[Episode]:
+    """The episodes that start on or after their child's date of birth; the others reported by line."""
+    kept = []
+    for episode in episodes:
+        child = children.get(episode.child)
+        if child is not None and child.date_of_birth and episode.start_date < child.date_of_birth:
+            report.problems.append(RowProblem(
+                file, episode.line,
+                f"DECOM {format_date(episode.start_date)} is before the child's date of birth "
+                f"({format_date(child.date_of_birth)}): check the dates in the case system.",
+            ))
+            continue
+        kept.append(episode)
+    return kept
+
+
 def import_903(session: Session, episodes_path: Path, header_path: Path | None = None, *,
-               create_children: bool = False) -> ImportReport:
-    """Import an SSDA903 episodes file (and optionally its header file) into care history."""
+               create_children: bool = False, today: dt.date | None = None,
+               progress: Progress | None = None) -> ImportReport:
+    """Import an SSDA903 episodes file (and optionally its header file) into care history.
+
+    ``today`` is the import date (default: the computer's date); episodes after it are refused.
+    """
+    today = today or dt.date.today()
     report = ImportReport()
     episodes_file = Path(episodes_path).name
+    paths = [Path(episodes_path)] + ([Path(header_path)] if header_path is not None else [])
+    try:
+        # Reading the files is the first half of the work, applying the rows the second.
+        total = 2 * max(1, sum(path.stat().st_size for path in paths))
+    except OSError as exc:
+        raise PlaceDeskError(f"Could not read {exc.filename}: {exc.strerror}. Check the file name.") from exc
+    done = 0
+
+    def read(characters: int) -> None:
+        nonlocal done
+        done = min(total // 2, done + characters)
+        if progress is not None:
+            progress(done, total)
+
     header_rows: list[HeaderRow] = []
     if header_path is not None:
-        header_rows, problems = read_header(Path(header_path))
+        header_rows, problems = read_header(Path(header_path), read)
         report.problems.extend(problems)
-    episodes, problems = read_episodes(Path(episodes_path))
+    episodes, problems = read_episodes(Path(episodes_path), today, read)
     report.problems.extend(problems)
 
     children = _children_by_ref(session, {r.child for r in header_rows} | {e.child for e in episodes})
     if header_path is not None:
         _apply_header(session, header_rows, children, Path(header_path).name, create_children, report)
 
+    episodes = _born_by_then(episodes, children, episodes_file, report)
     by_child = _file_episodes_without_overlaps(episodes, episodes_file, report)
     known_ids = [c.id for ref, c in children.items() if ref in by_child]
     existing: dict[uuid.UUID, list[CarePeriod]] = {}
@@ -342,7 +462,9 @@ def import_903(session: Session, episodes_path: Path, header_path: Path | None =
         for period in session.scalars(select(CarePeriod).where(CarePeriod.child_id.in_(known_ids[i:i + 500]))):
             existing.setdefault(period.child_id, []).append(period)
 
-    for ref, child_episodes in by_child.items():
+    for number, (ref, child_episodes) in enumerate(by_child.items(), start=1):
+        if progress is not None and number % 200 == 0:
+            progress(total // 2 + (total // 2) * number // len(by_child), total)
         child = children.get(ref)
         if child is None:
             for episode in child_episodes:
@@ -355,6 +477,8 @@ def import_903(session: Session, episodes_path: Path, header_path: Path | None =
         _import_child_episodes(session, child, child_episodes, existing.get(child.id, []), episodes_file, report)
     report.problems.sort(key=lambda p: (p.file != episodes_file, p.file, p.line))
     session.flush()
+    if progress is not None:
+        progress(total, total)
     return report
 
 

@@ -46,6 +46,10 @@ def check_database(session: Session) -> HealthReport:
     rows = session.execute(text("SELECT id, filename, sha256, content FROM stored_document")).yield_per(20)
     for doc_id, filename, sha256, content in rows:
         report.documents_checked += 1
+        if not isinstance(content, bytes | None):
+            # SQLite stores whatever it is given: text here means the file's bytes were never stored.
+            report.problems.append(f"Stored document {filename} ({doc_id}) holds text, not the file's bytes.")
+            continue
         if hashlib.sha256(content or b"").hexdigest() != sha256:
             report.problems.append(f"Stored document {filename} ({doc_id}) no longer matches its SHA-256.")
     return report

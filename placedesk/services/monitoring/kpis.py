@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -327,26 +326,39 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [(i, [_cell_text(c) for c in row]) for i, row in
+                    enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)]
+        finally:
+            book.close()
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in openpyxl, zipfile or XML in many ways
+        raise PlaceDeskError(f"{path.name} is not a readable XLSX workbook ({type(exc).__name__}): check it opens "
+                             "in a spreadsheet, and save it again as .xlsx.") from None
+
+
 def read_returns(path: Path) -> ReturnsTable:
     """Read a CSV or XLSX return: the first row is headings, blank rows are skipped."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                raw = [(i, [_cell_text(c) for c in row]) for i, row in
-                       enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)]
-            finally:
-                book.close()
+            raw = _xlsx_rows(path)
         elif suffix == ".csv":
-            text = path.read_bytes().decode("utf-8-sig")
-            raw = [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                raw = [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(handle), start=1)]
         else:
             raise PlaceDeskError(f"{path.name} is not a CSV or XLSX file: save the return as one of those.")
     except UnicodeDecodeError:
         raise PlaceDeskError(f"{path.name} is not UTF-8 text: save it again as CSV UTF-8.") from None
+    except csv.Error as exc:
+        raise PlaceDeskError(f"{path.name} cannot be read as CSV ({exc}): save it again from the spreadsheet "
+                             "as CSV UTF-8.") from None
     except (OSError, ValueError, KeyError) as exc:
         raise PlaceDeskError(f"{path.name} could not be read ({exc}): check it opens in a spreadsheet.") from None
     raw = [(line, row) for line, row in raw if any(cell for cell in row)]

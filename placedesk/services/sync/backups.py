@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from placedesk.config import backups_dir
-from placedesk.db import backup_database, inspect_file, restore_database
-from placedesk.errors import DatabaseRefused, PlaceDeskError, ValidationError
+from placedesk.db import backup_database, restore_database
+from placedesk.errors import PlaceDeskError, ValidationError
 
 _DAILY = re.compile(r"^(?P<stem>.+)-daily-(?P<day>\d{4}-\d{2}-\d{2})\.sqlite$")
 
@@ -111,7 +111,4 @@ def restore_backup(backup: Path, target: Path, *, folder: Path | None = None) ->
         raise ValidationError(f"There is no backup file at {backup}.", field="backup")
     if backup.resolve() == target.resolve():
         raise ValidationError("That is the open database itself; choose a backup file.", field="backup")
-    state = inspect_file(backup)
-    if not state.exists:
-        raise DatabaseRefused(f"{backup} is empty, so it is not a usable backup. Nothing was changed.")
     return restore_database(backup, target, backup_dir=folder)

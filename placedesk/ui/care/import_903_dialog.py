@@ -7,6 +7,7 @@ line as ``placedesk import-903``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
@@ -62,11 +63,12 @@ def import_903_files(parent: QWidget, ctx: AppContext) -> None:
                 cancel=None) is True
     db = ctx.db
 
-    def work() -> ImportReport:
+    def work(report: Callable[[int, int], None]) -> ImportReport:
         from placedesk.services.care.ssda903 import import_903
 
+        # One transaction: Cancel (raised from report) rolls back every row.
         with db.session_scope() as session:
-            return import_903(session, episodes, header, create_children=create_children)
+            return import_903(session, episodes, header, create_children=create_children, progress=report)
 
     def done(report: ImportReport) -> None:
         ctx.notify({"child", "care_period"})
@@ -75,4 +77,4 @@ def import_903_files(parent: QWidget, ctx: AppContext) -> None:
         else:
             dialogs.inform(parent, "SSDA903 import", report_text(report))
 
-    run_task(parent, "Importing SSDA903 care history…", work, done)
+    run_task(parent, "Importing SSDA903 care history…", work, done, cancellable=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -50,3 +51,35 @@ def test_cancelling_the_file_choice_does_nothing(qtbot: QtBot, db: Database, dia
     qtbot.addWidget(parent)
     import_903_files(parent, AppContext(db, Settings()))
     assert dialogs.texts("choose") == [] and dialogs.texts("inform") == []
+
+
+def test_a_long_import_shows_progress_and_cancel_rolls_it_back(qtbot: QtBot, db: Database, tmp_path: Path,
+                                                               dialogs: DialogRecorder) -> None:
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from tests.robustness import snapshot
+
+    children = 8000
+    (tmp_path / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC\n" + "".join(f"C{n:05d},2,15/06/2009,WBRI\n" for n in range(children)), encoding="utf-8")
+    (tmp_path / "episodes.csv").write_text(
+        EPISODES.splitlines()[0] + "\n" + "".join(f"C{n:05d},01/01/2024,S,C2,N1,U4,PR1,,,,,\n" for n in range(children)),
+        encoding="utf-8")
+    before = snapshot(db.path)
+    ctx = AppContext(db, Settings())
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialogs.answer("choose_open_file", tmp_path / "episodes.csv", tmp_path / "header.csv")
+    dialogs.answer("choose", True, True)
+    import_903_files(parent, ctx)
+    progress = parent.findChild(QProgressDialog)
+    assert progress is not None
+    qtbot.waitUntil(lambda: progress.value() > 0, timeout=30000)
+    cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
+    qtbot.mouseClick(cancel, Qt.LeftButton)
+    wait_for_tasks(60000)
+    qtbot.waitUntil(lambda: bool(dialogs.texts("inform")))
+    assert "Cancelled: nothing was changed." in dialogs.texts("inform")[0]
+    assert dialogs.texts("warn") == []
+    assert snapshot(db.path) == before

@@ -1,0 +1,112 @@
+"""Signing an agreement from the command line as a whole process (issue 14).
+
+Target: ``placedesk ipa REF --out F --sign P12 --passphrase-file F`` under
+0.8 s median, wall clock, as a whole new process; its ratio to ``placedesk
+--version`` (the cost of starting Python and PlaceDesk at all) is recorded
+beside it. Each timed run signs a placement of a fresh copy of the small demo
+database (the copy is not timed). The prepared signature-stamp font is kept
+in the data folder after the first signature with a name, so the first run
+("cold") is reported separately from the everyday case ("warm").
+
+CPU seconds (user + system of the child) are recorded too: on a shared
+machine wall time follows the load, CPU time much less.
+
+Run alone: ``.venv/bin/python -m bench signing_process``.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ISSUE = 14
+LIMIT_S = 0.8
+REPEAT = 7
+PASSPHRASE = "bench-passphrase"
+
+
+def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[3:]} failed: {done.stderr.strip()}")
+    if done.stderr.strip():
+        raise RuntimeError(f"{command[3:]} wrote to stderr: {done.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def measure(small_db: Path, folder: Path) -> dict[str, Any]:
+    from placedesk.config import OfficerSettings, Settings, save_settings
+    from placedesk.services.agreements.identity import build_identity
+
+    home = folder / "home"
+    env = dict(os.environ, PLACEDESK_HOME=str(home))
+    os.environ["PLACEDESK_HOME"] = str(home)
+    save_settings(Settings(officer=OfficerSettings(
+        name="Siân Ŵyn-Roberts", role="Placement Officer", local_authority="Cyngor Sir Ynys Môn",
+        la_address="Council Offices, Llangefni LL77 7TW", email="sian@example.gov.uk")))
+    p12, _pem = build_identity("Siân Ŵyn-Roberts", "Placement Officer", "Cyngor Sir Ynys Môn", "", PASSPHRASE)
+    (folder / "officer.p12").write_bytes(p12)
+    (folder / "pass.txt").write_text(PASSPHRASE + "\n", encoding="utf-8")
+    python = [sys.executable, "-m", "placedesk"]
+
+    def sign_once() -> tuple[float, float]:
+        db = folder / "run.sqlite"
+        for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(small_db, db)
+        return _run([*python, "--db", str(db), "ipa", "PLC-DEMO-0001", "--out", str(folder / "signed.pdf"),
+                     "--sign", str(folder / "officer.p12"), "--passphrase-file", str(folder / "pass.txt")], env)
+
+    cold_wall, cold_cpu = sign_once()
+    warm = [sign_once() for _ in range(REPEAT)]
+    version = [_run([*python, "--version"], env) for _ in range(REPEAT)]
+    from placedesk.reports.signing import verify_pdf
+
+    checks = verify_pdf((folder / "signed.pdf").read_bytes())
+    return {
+        "cold_s": cold_wall, "cold_cpu_s": cold_cpu,
+        "sign_s": statistics.median(w for w, _ in warm), "sign_cpu_s": statistics.median(c for _, c in warm),
+        "version_s": statistics.median(w for w, _ in version),
+        "version_cpu_s": statistics.median(c for _, c in version),
+        "valid": bool(checks) and all(c.ok for c in checks),
+    }
+
+
+def run(ctx: Any) -> list[Any]:
+    from bench import common
+
+    with tempfile.TemporaryDirectory() as tmp:
+        m = measure(Path(ctx.small_db_path()), Path(tmp))
+    ratio = m["sign_s"] / m["version_s"]
+    return [
+        common.Result(
+            name="placedesk ipa --sign as a whole process (warm stamp-font cache)", value=m["sign_s"], unit="s",
+            limit=LIMIT_S,
+            detail=(f"median of {REPEAT}; {ratio:.1f}x placedesk --version ({m['version_s']:.2f} s); CPU "
+                    f"{m['sign_cpu_s']:.2f} s vs {m['version_cpu_s']:.2f} s; first signature with this name "
+                    f"(stamp font made and kept, as every run did before the cache) {m['cold_s']:.2f} s, CPU "
+                    f"{m['cold_cpu_s']:.2f} s; signature valid: {m['valid']}; nothing on stderr"),
+        ),
+        common.Result(name="placedesk --version as a whole process", value=m["version_s"], unit="s",
+                      detail=f"median of {REPEAT}, CPU {m['version_cpu_s']:.2f} s"),
+    ]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        print(measure(Path(sys.argv[1]), Path(tmp)))

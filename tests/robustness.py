@@ -1,0 +1,39 @@
+"""Helpers for the hostile-input tests: did a refused import leave the database exactly as it was?"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from placedesk.db import Database
+from placedesk.errors import PlaceDeskError
+
+
+def snapshot(path: Path) -> str:
+    """A digest of every row of every table (through a separate connection, so only committed data counts)."""
+    conn = sqlite3.connect(path)
+    try:
+        digest = hashlib.sha256()
+        for line in conn.iterdump():
+            digest.update(line.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+    finally:
+        conn.close()
+
+
+def succeeds_or_refuses_cleanly(db: Database, action: Callable[[Any], object]) -> object | PlaceDeskError:
+    """Run ``action(session)`` as one user action: it succeeds, or raises PlaceDeskError with nothing changed.
+
+    Any other exception (a traceback for the officer) propagates and fails the test.
+    """
+    before = snapshot(db.path)
+    try:
+        with db.session_scope() as session:
+            return action(session)
+    except PlaceDeskError as exc:
+        assert str(exc).strip(), "a refusal must say what is wrong"
+        assert snapshot(db.path) == before, f"refused ({exc}) but the database changed"
+        return exc
