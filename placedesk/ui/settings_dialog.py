@@ -30,6 +30,7 @@ from placedesk.ui.widgets.field_error import (
     INVALID_SHEET,
     FieldError,
     FieldForm,
+    align_captions,
     clear_when_fixed,
     mark_invalid,
 )
@@ -89,6 +90,7 @@ class SettingsDialog(QDialog):
         self._line(form2, "backup_keep", "Daily backups to keep", str(settings.backup_keep))
         self._line(form2, "coming_up_days", "Days ahead in Coming up", str(settings.coming_up_days))
 
+        align_captions(self.forms)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)

@@ -52,6 +52,14 @@ class FieldError(QLabel):
         self.hide()
 
 
+def align_captions(forms: list[FieldForm]) -> None:
+    """Give every form's labels the width of the widest, so stacked sections line up."""
+    width = max((c.sizeHint().width() for form in forms for c in form.captions), default=LABEL_WIDTH)
+    for form in forms:
+        for caption in form.captions:
+            caption.setMinimumWidth(max(width, LABEL_WIDTH))
+
+
 def on_edit(widget: QWidget, callback: Callable[[], None]) -> None:
     """Call ``callback`` whenever the officer changes ``widget``'s value."""
     if isinstance(widget, DateField):
@@ -106,6 +114,7 @@ class FieldForm(QWidget):
         self.form.setRowWrapPolicy(QFormLayout.DontWrapRows)
         self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
         self.fields: dict[str, tuple[QWidget, FieldError]] = {}
+        self.captions: list[QLabel] = []
 
     def add(self, name: str, label: str, widget: QWidget, hint: str = "", *, wide: bool = False) -> QWidget:
         """Add ``widget`` as field ``name``; ``hint`` is a grey line of guidance under it.
@@ -132,6 +141,7 @@ class FieldForm(QWidget):
         caption.setAlignment(Qt.AlignRight | Qt.AlignTop)
         caption.setContentsMargins(0, 4, 0, 0)
         caption.setBuddy(widget)
+        self.captions.append(caption)
         self.form.addRow(caption, holder)
         self.fields[name] = (widget, error)
         widget.setAccessibleName(label.rstrip(":* "))
