@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from placedesk.db import open_database
+from placedesk.migrations import SCHEMA_VERSION
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -128,7 +129,14 @@ def test_killed_during_an_import(empty_db: Path, _empty_template: Path, tmp_path
 
 
 def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tmp_path: Path) -> None:
+    from tests.services.sync.helpers import PASSPHRASE, install_identity
+
     out = tmp_path / "bundles"
+    # Bundles are signed: the officer's identity, its passphrase given in a file (the child has no keystore).
+    install_identity("Demo Officer", remember=False)
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text(PASSPHRASE + "\n")
+    signing = ("--passphrase-file", str(passphrase))
 
     def reset() -> None:
         _fresh(_small_demo_template, demo_file)
@@ -136,7 +144,7 @@ def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tm
         out.mkdir()
 
     exports_before = _query(_small_demo_template, "SELECT count(*) FROM sync_record")
-    _kill_during(reset, lambda: _placedesk(demo_file, "export", "--to", str(out), "--full"),
+    _kill_during(reset, lambda: _placedesk(demo_file, "export", "--to", str(out), "--full", *signing),
                  lambda: any(out.iterdir()))
     _sound(demo_file)
     published = [p for p in out.iterdir() if not p.name.startswith(".")]
@@ -145,7 +153,7 @@ def test_killed_during_an_export(demo_file: Path, _small_demo_template: Path, tm
     assert (published, exports) == ([], exports_before) or len(published) == exports - exports_before == 1
     for bundle in published:
         assert (bundle / "manifest.json").exists()
-    _finish(demo_file, "export", "--to", str(out), "--full")
+    _finish(demo_file, "export", "--to", str(out), "--full", *signing)
     assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == len(published) + 1
     _sound(demo_file)
 
@@ -187,8 +195,12 @@ def test_killed_during_a_schema_upgrade(demo_file: Path, _small_demo_template: P
         # The file back at schema 1, as a laptop still on the first release left it.
         _fresh(_small_demo_template, demo_file)
         conn = sqlite3.connect(demo_file)
-        for index in ("ix_placement_open", "ix_placement_end_date", "ix_provider_type"):
+        for index in ("ix_placement_open", "ix_placement_end_date", "ix_provider_type", "ix_audit_event_received"):
             conn.execute(f"DROP INDEX {index}")
+        # ... and without the signer columns of revision 0004 (signed sync).
+        for table, column in (("audit_event", "received_bundle_id"), ("audit_event", "signer_fingerprint"),
+                              ("sync_record", "signer_fingerprint")):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
         conn.execute("PRAGMA user_version=1")
         conn.commit()
@@ -201,6 +213,6 @@ def test_killed_during_a_schema_upgrade(demo_file: Path, _small_demo_template: P
     indexes = _query(demo_file, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                 "('ix_placement_open', 'ix_placement_end_date', 'ix_provider_type')")
     revision = _query(demo_file, "SELECT version_num FROM alembic_version")
-    assert (version, indexes, revision) in ((1, 0, "0001"), (2, 3, "0002"))
+    assert (version, indexes, revision) in ((1, 0, "0001"), (SCHEMA_VERSION, 3, f"{SCHEMA_VERSION:04d}"))
     assert "OK: no problems found." in _finish(demo_file, "check")
-    assert _query(demo_file, "PRAGMA user_version") == 2
+    assert _query(demo_file, "PRAGMA user_version") == SCHEMA_VERSION

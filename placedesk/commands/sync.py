@@ -1,4 +1,9 @@
-"""``placedesk export``, ``import``, ``sync`` and ``conflicts``: exchanging records through bundles."""
+"""``placedesk export``, ``import``, ``sync`` and ``conflicts``: exchanging records through signed bundles.
+
+Export and sync sign with the officer's identity, opened with ``--passphrase-file``
+or the passphrase kept in the system keystore; import accepts only bundles signed
+by a colleague on the trust list (``placedesk colleagues``).
+"""
 
 from __future__ import annotations
 
@@ -18,14 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="include records changed since this date instead of since the last export")
     export.add_argument("--full", action="store_true", help="include every record")
     export.add_argument("--zip", action="store_true", help="write one .zip file instead of a folder")
+    _passphrase_option(export)
     export.set_defaults(func=run_export)
 
-    imp = sub.add_parser("import", help="check and import a colleague's export bundle (folder or .zip)")
+    imp = sub.add_parser("import", help="check who signed a colleague's export bundle (folder or .zip), then import it")
     imp.add_argument("path", metavar="PATH", type=Path, help="the bundle folder or .zip")
     imp.set_defaults(func=run_import)
 
     sync = sub.add_parser("sync", help="send waiting bundles to the shared folder and import colleagues' new ones")
     sync.add_argument("--no-export", action="store_true", help="do not export this laptop's changes first")
+    _passphrase_option(sync)
     sync.set_defaults(func=run_sync)
 
     conflicts = sub.add_parser("conflicts", help="list sync conflicts, or resolve one")
@@ -35,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     conflicts.set_defaults(func=run_conflicts)
 
 
+def _passphrase_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase-file", metavar="F", type=Path, default=None,
+                        help="file whose first line is your signing identity's passphrase (default: the one kept "
+                             "in the system keystore)")
+
+
 def _laptop_id() -> str:
     from placedesk.config import ensure_laptop_id, load_settings
 
@@ -42,6 +55,7 @@ def _laptop_id() -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from placedesk.commands.trust import signer_for_command
     from placedesk.models.base import utcnow
     from placedesk.services.sync.export_bundle import export_bundle
 
@@ -49,31 +63,46 @@ def run_export(args: argparse.Namespace) -> int:
     if args.since is not None:
         since = dt.datetime.combine(args.since, dt.time(0, 0), tzinfo=dt.timezone.utc)
     laptop = _laptop_id()
+    signer = signer_for_command(args.passphrase_file)
     db = open_db(args, create=False)
     try:
         with db.session_scope() as session:
-            result = export_bundle(session, args.to, laptop_id=laptop, officer=db.officer, now=utcnow(),
+            result = export_bundle(session, args.to, laptop_id=laptop, signer=signer, now=utcnow(),
                                    since=since, full=args.full, as_zip=args.zip)
     finally:
         db.close()
     scope = "everything" if result.since is None else f"changes since {result.since:%d/%m/%Y %H:%M} UTC"
     print(f"Exported {result.record_count} record(s) and {result.document_count} document(s) ({scope}) to {result.path}")
+    print(f"Signed by {signer.name}.")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     from placedesk.models.base import utcnow
+    from placedesk.services.sync.bundle_signing import SignerError, spoken_fingerprint
+    from placedesk.services.sync.colleagues import load_trust, save_trust
     from placedesk.services.sync.import_bundle import import_bundle
 
     laptop = _laptop_id()
-    db = open_db(args, create=False)
+    trust = load_trust()
+    # A new laptop's first import makes the default database, as other commands do (and says so).
+    db = open_db(args)
     try:
         with db.session_scope() as session:
-            result = import_bundle(session, args.path, own_laptop_id=laptop, now=utcnow())
+            result = import_bundle(session, args.path, own_laptop_id=laptop, trust=trust, now=utcnow())
+    except SignerError as exc:
+        if exc.reason == "untrusted":
+            print(f"{exc}\nTo look at it first: placedesk colleagues show {args.path}\n"
+                  f"To trust its signer:  placedesk colleagues add --from-bundle {args.path}", file=sys.stderr)
+            return 2
+        raise
     finally:
         db.close()
+    if trust.changed:
+        save_trust(trust)
     print(f"Bundle from laptop {result.laptop_id} ({result.officer or 'unknown officer'}, made "
-          f"{result.created_at:%d/%m/%Y %H:%M} UTC)")
+          f"{result.created_at:%d/%m/%Y %H:%M} UTC), signed by {result.signer} "
+          f"(fingerprint {spoken_fingerprint(result.fingerprint)})")
     print(result.summary())
     for table in sorted(set(result.inserted) | set(result.updated)):
         print(f"  {table:<28} {result.inserted.get(table, 0):>7} new {result.updated.get(table, 0):>7} updated")
@@ -87,9 +116,14 @@ def run_sync(args: argparse.Namespace) -> int:
 
     settings = load_settings().settings
     laptop = _laptop_id()
+    signer = None
+    if not args.no_export:
+        from placedesk.commands.trust import signer_for_command
+
+        signer = signer_for_command(args.passphrase_file)
     db = open_db(args, create=False)
     try:
-        outcome = sync_with_share(db, settings.shared_folder, laptop_id=laptop, now=utcnow,
+        outcome = sync_with_share(db, settings.shared_folder, laptop_id=laptop, now=utcnow, signer=signer,
                                   export=not args.no_export)
     finally:
         db.close()

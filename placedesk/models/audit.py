@@ -28,6 +28,7 @@ class AuditEvent(Base, Record):
     __table_args__ = (
         Index("ix_audit_event_entity", "entity", "entity_id"),
         Index("ix_audit_event_occurred_at", "occurred_at"),
+        Index("ix_audit_event_received", "received_bundle_id"),
     )
     __audited__ = False
 
@@ -38,6 +39,11 @@ class AuditEvent(Base, Record):
     action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
     # {"field": {"before": ..., "after": ...}}; inserts have no "before", deletes no "after".
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set only on events received in a colleague's signed bundle: the SHA-256 fingerprint of the
+    # certificate that signed it and the bundle's id. Events made here leave both empty, and only
+    # those travel in this laptop's own bundles, so every event is vouched for by its officer's key.
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    received_bundle_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 def to_jsonable(value: Any) -> Any:

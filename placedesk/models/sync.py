@@ -34,6 +34,8 @@ class SyncRecord(Base, Record):
     # officer chose. Each continues from the last export of its own kind, so a bundle handed
     # over on a memory stick never leaves a gap in what colleagues receive through the share.
     channel: Mapped[str] = mapped_column(String(16), default="folder")
+    # For an imported bundle: the SHA-256 fingerprint of the certificate that signed it.
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class SyncConflict(Base, Record):

@@ -8,12 +8,13 @@ import pytest
 
 from placedesk.cli import main
 from placedesk.config import load_settings, save_settings
-from tests.services.sync.helpers import fill, new_db
+from tests.services.sync.helpers import fill, install_identity, new_db
 
 
 @pytest.fixture
 def two_files(tmp_path: Path) -> tuple[Path, Path]:
     a, b = new_db(tmp_path / "a.sqlite"), new_db(tmp_path / "b.sqlite")
+    install_identity("Test Officer")
     with a.session_scope() as s:
         fill(s, child_name=("Jordan", "Whitfield"))
     a.close()
@@ -30,6 +31,10 @@ def test_export_then_import_on_another_laptop(two_files: tuple[Path, Path], tmp_
     assert "Exported" in out and "1 document(s)" in out and "everything" in out
     (bundle,) = (tmp_path / "out").iterdir()
     monkeypatch.setenv("PLACEDESK_HOME", str(tmp_path / "other-laptop"))
+    assert main(["import", "--db", str(b), str(bundle)]) == 2
+    assert "not on your trust list" in capsys.readouterr().err
+    assert main(["colleagues", "add", "--from-bundle", str(bundle), "--yes"]) == 0
+    assert "Trusted Test Officer" in capsys.readouterr().out
     assert main(["import", "--db", str(b), str(bundle)]) == 0
     out = capsys.readouterr().out
     assert "Imported:" in out and "child" in out

@@ -27,8 +27,11 @@ def test_upgraded_empty_file_matches_the_models(tmp_path: Path) -> None:
 
 def test_schema_version_counts_the_revisions() -> None:
     script = ScriptDirectory.from_config(alembic_config())
+    # Revision ids are the schema numbers; each engineer's is assigned, so the chain may skip one
+    # until the branches are merged and re-chained.
     revisions = list(script.walk_revisions())
-    assert len(revisions) == SCHEMA_VERSION
+    assert int(script.get_current_head()) == SCHEMA_VERSION
+    assert len(revisions) <= SCHEMA_VERSION
     assert len(script.get_heads()) == 1, "migrations have branched: merge them"
 
 
@@ -41,6 +44,11 @@ def test_a_version_1_file_is_backed_up_and_gains_the_read_path_indexes(tmp_path:
     conn.execute("DROP INDEX ix_placement_open")
     conn.execute("DROP INDEX ix_placement_end_date")
     conn.execute("DROP INDEX ix_provider_type")
+    # ... and without what revision 0004 adds (signed sync).
+    conn.execute("DROP INDEX ix_audit_event_received")
+    conn.execute("ALTER TABLE audit_event DROP COLUMN received_bundle_id")
+    conn.execute("ALTER TABLE audit_event DROP COLUMN signer_fingerprint")
+    conn.execute("ALTER TABLE sync_record DROP COLUMN signer_fingerprint")
     conn.execute("UPDATE alembic_version SET version_num = '0001'")
     conn.execute("PRAGMA user_version=1")
     conn.commit()

@@ -1,16 +1,20 @@
 """The export bundle format: manifest schema, safe writing, and safe, verified reading.
 
-A bundle is a folder or a zip holding ``manifest.json``, one JSON file of
-records per table (``records/<table>.json``) and the stored documents they
-refer to (``documents/<sha256>.pdf``). The manifest names every file with its
-SHA-256 and size and is written last, so a bundle without one is incomplete.
+A bundle is a folder or a zip holding ``manifest.json``, its detached CMS
+signature ``manifest.p7s``, one JSON Lines file of records per table
+(``records/<table>.jsonl``: a header line naming the columns, then one record
+per line; format 1 bundles had one ``records/<table>.json`` document instead,
+still read) and the stored documents they refer to (``documents/<sha256>.pdf``).
+The manifest names every file with its SHA-256 and size and is written last,
+so a bundle without one is incomplete.
 
 Reading trusts nothing: the manifest is parsed strictly, every member path
-must match the two shapes above (no ``..``, no absolute paths, no links), and
-every file is read with a cap of its declared size, so a zip that inflates to
-more than its manifest says (a zip bomb) is stopped while streaming. Only the
-bytes that were verified are handed on, so what is imported is exactly what
-was checked.
+must match the shapes above (no ``..``, no absolute paths, no links), a file
+the manifest does not list is refused (in a folder as in a zip), and every
+file is streamed with a cap of its declared size, so a zip that inflates to
+more than its manifest says (a zip bomb) is stopped while streaming. Members
+are checked again as they are read, so what is imported is exactly what was
+checked.
 """
 
 from __future__ import annotations
@@ -36,8 +40,14 @@ from placedesk.errors import PlaceDeskError
 from placedesk.fileio import atomic_writer, fsync_dir
 
 FORMAT_NAME = "placedesk-bundle"
-FORMAT_VERSION = 1
+# 2: records as JSON Lines (``records/<table>.jsonl``) and a signature beside the manifest.
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
+# The detached CMS signature over the manifest's exact bytes; not listed in the manifest it signs.
+SIGNATURE_NAME = "manifest.p7s"
+MAX_SIGNATURE_BYTES = 256 * 1024
+# A record is a line; none comes near this, so a longer one is hostile or damaged.
+MAX_LINE_BYTES = 64 * 1024 * 1024
 # Bundle names on the shared folder: placedesk-<laptop>-<UTC stamp>-<bundle id>[.zip]
 BUNDLE_PREFIX = "placedesk-"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -45,7 +55,7 @@ MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
-_MEMBER = re.compile(r"^(records/[a-z][a-z0-9_]{0,63}\.json|documents/[0-9a-f]{64}\.(pdf|bin))$")
+_MEMBER = re.compile(r"^(records/[a-z][a-z0-9_]{0,63}\.jsonl?|documents/[0-9a-f]{64}\.(pdf|bin))$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BUNDLE_ID = re.compile(r"^[0-9a-f]{32}$")
 _LAPTOP_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
@@ -143,7 +153,7 @@ def parse_manifest(raw: bytes, *, schema_version: int | None = None) -> Manifest
         raise BundleError("The bundle's manifest is far larger than any PlaceDesk writes. The bundle was rejected.")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BundleError(f"The bundle's manifest is not valid JSON ({exc}); the bundle may be truncated. "
                           "It was rejected; nothing was imported.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -215,43 +225,72 @@ def parse_manifest(raw: bytes, *, schema_version: int | None = None) -> Manifest
 
 # --- reading ---------------------------------------------------------------------------
 
-@dataclass
-class VerifiedBundle:
-    """A bundle whose every file matched its manifest; ``files`` holds exactly the checked bytes."""
+class _CheckedStream:
+    """Reads one member with a cap of its declared size, checking size and SHA-256 at the end.
 
-    source: Path
-    manifest: Manifest
-    files: dict[str, bytes]
+    Nothing read from it may be kept if it raises: the import that reads it runs in one
+    transaction, which the error rolls back.
+    """
 
+    def __init__(self, stream: BinaryIO, entry: FileEntry) -> None:
+        self._stream = stream
+        self._entry = entry
+        self._digest = hashlib.sha256()
+        self._size = 0
+        self._done = False
 
-def _read_capped(stream: BinaryIO, entry: FileEntry) -> bytes:
-    """Read at most one byte more than declared, so an oversized member is caught without inflating it."""
-    buf = io.BytesIO()
-    digest = hashlib.sha256()
-    remaining = entry.size + 1
-    while remaining > 0:
-        chunk = stream.read(min(_CHUNK, remaining))
-        if not chunk:
-            break
-        remaining -= len(chunk)
-        digest.update(chunk)
-        buf.write(chunk)
-    data = buf.getvalue()
-    if len(data) > entry.size:
-        raise BundleError(f"{entry.path} in the bundle is larger than its manifest says ({entry.size:,} bytes); "
-                          "the bundle may be tampered with or a zip bomb. It was rejected; nothing was imported.")
-    if len(data) < entry.size:
-        raise BundleError(f"{entry.path} in the bundle is shorter than its manifest says; the bundle is truncated. "
-                          "It was rejected; nothing was imported.")
-    if digest.hexdigest() != entry.sha256:
-        raise BundleError(f"{entry.path} in the bundle does not match its checksum; it was changed or damaged "
-                          "after export. The bundle was rejected; nothing was imported.")
-    return data
+    def read(self, n: int = _CHUNK) -> bytes:
+        if self._done:
+            return b""
+        # One byte more than declared, so an oversized member is caught without inflating it.
+        chunk = self._stream.read(min(n, self._entry.size + 1 - self._size))
+        self._size += len(chunk)
+        self._digest.update(chunk)
+        if self._size > self._entry.size:
+            raise BundleError(f"{self._entry.path} in the bundle is larger than its manifest says "
+                              f"({self._entry.size:,} bytes); the bundle may be tampered with or a zip bomb. "
+                              "It was rejected; nothing was imported.")
+        if not chunk or self._size == self._entry.size:
+            self._finish(chunk)
+        return chunk
 
+    def _finish(self, chunk: bytes) -> None:
+        if chunk and self._stream.read(1):
+            raise BundleError(f"{self._entry.path} in the bundle is larger than its manifest says "
+                              f"({self._entry.size:,} bytes); the bundle may be tampered with or a zip bomb. "
+                              "It was rejected; nothing was imported.")
+        self._done = True
+        if self._size < self._entry.size:
+            raise BundleError(f"{self._entry.path} in the bundle is shorter than its manifest says; the bundle is "
+                              "truncated. It was rejected; nothing was imported.")
+        if self._digest.hexdigest() != self._entry.sha256:
+            raise BundleError(f"{self._entry.path} in the bundle does not match its checksum; it was changed or "
+                              "damaged after export. The bundle was rejected; nothing was imported.")
 
-def _read_manifest_stream(stream: BinaryIO, schema_version: int | None) -> Manifest:
-    raw = stream.read(MAX_MANIFEST_BYTES + 1)
-    return parse_manifest(raw, schema_version=schema_version)
+    def read_all(self) -> bytes:
+        buf = io.BytesIO()
+        while True:
+            chunk = self.read(_CHUNK)
+            if not chunk:
+                return buf.getvalue()
+            buf.write(chunk)
+
+    def lines(self, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+        """The member's lines (without their newline), streamed; the checks run when the last is read."""
+        pending = b""
+        while True:
+            chunk = self.read(_CHUNK)
+            if not chunk:
+                break
+            pending += chunk
+            parts = pending.split(b"\n")
+            pending = parts.pop()
+            if len(pending) > max_line:
+                raise BundleError(f"{self._entry.path} in the bundle has a line longer than any record. "
+                                  "It was rejected; nothing was imported.")
+            yield from parts
+        if pending:
+            yield pending
 
 
 def _regular_file(path: Path, root: Path, what: str) -> None:
@@ -275,84 +314,171 @@ def _open_no_follow(path: Path) -> BinaryIO:
     return os.fdopen(os.open(path, flags), "rb")
 
 
-def _read_folder(root: Path, schema_version: int | None, progress: Progress | None) -> VerifiedBundle:
-    if os.path.islink(root):
-        raise BundleError(f"{root} is a link, not a bundle folder. Nothing was imported.")
-    manifest_path = root / MANIFEST_NAME
-    _regular_file(manifest_path, root, MANIFEST_NAME)
-    with _open_no_follow(manifest_path) as handle:
-        manifest = _read_manifest_stream(handle, schema_version)
-    files: dict[str, bytes] = {}
-    total = len(manifest.files)
-    for index, entry in enumerate(manifest.files):
-        path = root / entry.path
-        _regular_file(path, root, entry.path)
-        with _open_no_follow(path) as handle:
-            files[entry.path] = _read_capped(handle, entry)
-        if progress:
-            progress(index + 1, total)
-    return VerifiedBundle(root, manifest, files)
-
-
 def _is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _read_zip(path: Path, schema_version: int | None, progress: Progress | None) -> VerifiedBundle:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BundleError(f"{path.name} is not a readable zip ({exc}); it may be truncated. Nothing was imported.") from None
-    with archive:
-        infos: dict[str, zipfile.ZipInfo] = {}
-        for info in archive.infolist():
+def _folder_members(root: Path) -> list[str]:
+    """Every file and link under ``root``, as bundle paths (links are listed, never followed)."""
+    found: list[str] = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in names + [d for d in dirs if os.path.islink(base / d)]:
+            found.append((base / name).relative_to(root).as_posix())
+    return found
+
+
+class BundleReader:
+    """An opened bundle: its manifest (exact bytes kept, for the signature), signature and members.
+
+    Opening reads only the manifest and signature and checks that the bundle holds
+    nothing its manifest does not list. Members are read later through
+    :meth:`member`, each checked against the manifest as it streams, so what is used
+    is exactly what was checked even if the files change meanwhile.
+    """
+
+    def __init__(self, source: Path, *, schema_version: int | None = None) -> None:
+        self.source = Path(source)
+        self._zip: zipfile.ZipFile | None = None
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        if not os.path.lexists(self.source):
+            raise BundleError(f"There is no bundle at {self.source}.")
+        if self.source.is_dir() and not os.path.islink(self.source):
+            present = self._open_folder()
+        elif os.path.islink(self.source) and os.path.isdir(self.source):
+            raise BundleError(f"{self.source} is a link, not a bundle folder. Nothing was imported.")
+        else:
+            present = self._open_zip()
+        try:
+            self.manifest_bytes = self._read_small(MANIFEST_NAME, MAX_MANIFEST_BYTES)
+            if self.manifest_bytes is None:
+                raise BundleError("The bundle has no manifest.json, so it is incomplete or not a PlaceDesk bundle. "
+                                  "Nothing was imported.")
+            self.manifest = parse_manifest(self.manifest_bytes, schema_version=schema_version)
+            self.signature = self._read_small(SIGNATURE_NAME, MAX_SIGNATURE_BYTES)
+            unlisted = sorted(set(present) - {MANIFEST_NAME, SIGNATURE_NAME} - {f.path for f in self.manifest.files})
+            if unlisted:
+                raise BundleError(f"The bundle holds files its manifest does not list ({', '.join(unlisted[:3])}); "
+                                  "it was tampered with. Nothing was imported.")
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_folder(self) -> list[str]:
+        # Everything found is inside the folder (links are listed, never followed); what the
+        # manifest does not list is refused below, as in a zip.
+        return _folder_members(self.source)
+
+    def _open_zip(self) -> list[str]:
+        try:
+            self._zip = zipfile.ZipFile(self.source)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise BundleError(f"{self.source.name} is not a readable zip ({exc}); it may be truncated. "
+                              "Nothing was imported.") from None
+        for info in self._zip.infolist():
             name = info.filename
-            if name != MANIFEST_NAME:
+            if name not in (MANIFEST_NAME, SIGNATURE_NAME):
                 safe_member_path(name)
             if _is_link(info):
                 raise BundleError(f"The zip holds a link ({name}), which could point outside the bundle. "
                                   "It was rejected; nothing was imported.")
-            if name in infos:
+            if name in self._infos:
                 raise BundleError(f"The zip holds {name} twice. It was rejected; nothing was imported.")
-            infos[name] = info
-        if MANIFEST_NAME not in infos:
-            raise BundleError("The zip has no manifest.json, so it is incomplete or not a PlaceDesk bundle. "
-                              "Nothing was imported.")
+            self._infos[name] = info
+        return list(self._infos)
+
+    def _raw(self, name: str) -> BinaryIO | None:
+        if self._zip is None:
+            path = self.source / name
+            if not os.path.lexists(path):
+                return None
+            _regular_file(path, self.source, name)
+            return _open_no_follow(path)
+        info = self._infos.get(name)
+        return None if info is None else self._zip.open(info)  # type: ignore[return-value]
+
+    def _read_small(self, name: str, limit: int) -> bytes | None:
         try:
-            with archive.open(infos[MANIFEST_NAME]) as handle:
-                manifest = _read_manifest_stream(handle, schema_version)
-            unlisted = sorted(set(infos) - {MANIFEST_NAME} - {f.path for f in manifest.files})
-            if unlisted:
-                raise BundleError(f"The zip holds files its manifest does not list ({', '.join(unlisted[:3])}); "
-                                  "it was tampered with. Nothing was imported.")
-            files: dict[str, bytes] = {}
-            total = len(manifest.files)
-            for index, entry in enumerate(manifest.files):
-                info = infos.get(entry.path)
-                if info is None:
-                    raise BundleError(f"The bundle is incomplete: {entry.path} is missing. It was rejected; "
-                                      "nothing was imported.")
-                if info.file_size > entry.size:
-                    raise BundleError(f"{entry.path} in the zip is larger than its manifest says ({info.file_size:,} "
-                                      f"bytes against {entry.size:,}); it may be a zip bomb. It was rejected; "
-                                      "nothing was imported.")
-                with archive.open(info) as handle:
-                    files[entry.path] = _read_capped(handle, entry)
-                if progress:
-                    progress(index + 1, total)
+            handle = self._raw(name)
+            if handle is None:
+                return None
+            with handle:
+                data = handle.read(limit + 1)
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise BundleError(f"The bundle's {name} cannot be read ({exc}). It was rejected; nothing was imported.") from None
+        if len(data) > limit:
+            raise BundleError(f"The bundle's {name} is far larger than any PlaceDesk writes. It was rejected.")
+        return data
+
+    @contextlib.contextmanager
+    def member(self, path: str) -> Iterator[_CheckedStream]:
+        """One listed member, streamed and checked against its manifest entry."""
+        entry = self.manifest.file(path)
+        if entry is None:
+            raise BundleError(f"The bundle's manifest does not list {path}. It was rejected; nothing was imported.")
+        if self._zip is not None:
+            info = self._infos.get(path)
+            if info is not None and info.file_size > entry.size:
+                raise BundleError(f"{path} in the zip is larger than its manifest says ({info.file_size:,} bytes "
+                                  f"against {entry.size:,}); it may be a zip bomb. It was rejected; nothing was "
+                                  "imported.")
+        try:
+            handle = self._raw(path)
+            if handle is None:
+                raise BundleError(f"The bundle is incomplete: {path} is missing. It was rejected; nothing was imported.")
+            with handle:
+                yield _CheckedStream(handle, entry)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise BundleError(f"The zip is damaged or truncated ({exc}). It was rejected; nothing was imported.") from None
-    return VerifiedBundle(path, manifest, files)
+        except OSError as exc:
+            raise BundleError(f"{path} in the bundle cannot be read ({exc.strerror or exc}). It was rejected; "
+                              "nothing was imported.") from None
+
+    def read_member(self, path: str) -> bytes:
+        with self.member(path) as stream:
+            return stream.read_all()
+
+    def verify_files(self, progress: Progress | None = None) -> None:
+        """Stream every listed file once against its checksum and size, keeping none of it."""
+        total = len(self.manifest.files)
+        for index, entry in enumerate(self.manifest.files):
+            with self.member(entry.path) as stream:
+                while stream.read(_CHUNK):
+                    pass
+            if progress:
+                progress(index + 1, total)
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def __enter__(self) -> BundleReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_bundle(path: Path, *, schema_version: int | None = None) -> BundleReader:
+    """Open a bundle folder or zip (manifest and signature read, unlisted files refused); use with ``with``."""
+    return BundleReader(Path(path), schema_version=schema_version)
+
+
+@dataclass
+class VerifiedBundle:
+    """A bundle whose every file matched its manifest (the files themselves are read again when used)."""
+
+    source: Path
+    manifest: Manifest
+    signed: bool
 
 
 def read_bundle(path: Path, *, schema_version: int | None = None, progress: Progress | None = None) -> VerifiedBundle:
-    """Read and verify a bundle folder or zip without touching any database."""
-    path = Path(path)
-    if not os.path.lexists(path):
-        raise BundleError(f"There is no bundle at {path}.")
-    if path.is_dir():
-        return _read_folder(path, schema_version, progress)
-    return _read_zip(path, schema_version, progress)
+    """Read and verify a whole bundle folder or zip without touching any database."""
+    with open_bundle(path, schema_version=schema_version) as bundle:
+        bundle.verify_files(progress)
+        return VerifiedBundle(bundle.source, bundle.manifest, bundle.signature is not None)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -439,9 +565,11 @@ class BundleWriter:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def finish(self, manifest: Manifest) -> Path:
-        """Write the manifest last and publish the bundle under its final name."""
-        self._write(MANIFEST_NAME, manifest.to_json())
+    def finish(self, manifest: Manifest, sign: Callable[[bytes], bytes]) -> Path:
+        """Write the manifest and its signature last and publish the bundle under its final name."""
+        data = manifest.to_json()
+        self._write(MANIFEST_NAME, data)
+        self._write(SIGNATURE_NAME, sign(data))
         if self.as_zip:
             self._zip.close()
             self._writer_cm.__exit__(None, None, None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,11 @@ LOCAL_TABLES = frozenset({"sync_record", "sync_conflict", "postcode_location"})
 BOOKKEEPING = ("created_at", "updated_at", "version")
 AUDIT_TABLE = "audit_event"
 DOCUMENT_TABLE = "stored_document"
+# Columns that say how a record reached this laptop; they never travel (the receiving laptop
+# fills them in from the bundle's verified signature, never from what the bundle claims).
+LOCAL_COLUMNS = frozenset({"signer_fingerprint", "received_bundle_id"})
+# SQLite stores integers in 64 bits; a bundle claiming more is refused as an invalid record.
+_INT_MIN, _INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def exported_tables() -> list[Table]:
@@ -49,7 +56,8 @@ def json_columns(table: Table) -> list[str]:
     """Columns written to JSON (binary content travels as a separate file)."""
     columns = _JSON_COLUMNS.get(table.name)
     if columns is None:
-        columns = _JSON_COLUMNS[table.name] = [c.name for c in table.columns if not isinstance(c.type, LargeBinary)]
+        columns = _JSON_COLUMNS[table.name] = [c.name for c in table.columns if not isinstance(c.type, LargeBinary)
+                                               and c.name not in LOCAL_COLUMNS]
     return columns
 
 
@@ -89,9 +97,16 @@ class _Bad(Exception):
     pass
 
 
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
 def _uuid(v: Any) -> uuid.UUID:
     if not isinstance(v, str):
         raise _Bad
+    if _HEX32.fullmatch(v):
+        # The form exports write; building from the integer skips UUID's string clean-up (a large import
+        # decodes millions of these).
+        return uuid.UUID(int=int(v, 16))
     return uuid.UUID(v)
 
 
@@ -120,7 +135,7 @@ def _bool(v: Any) -> bool:
 
 
 def _int(v: Any) -> int:
-    if not isinstance(v, int) or isinstance(v, bool):
+    if not isinstance(v, int) or isinstance(v, bool) or not _INT_MIN <= v <= _INT_MAX:
         raise _Bad
     return v
 
@@ -128,25 +143,48 @@ def _int(v: Any) -> int:
 def _float(v: Any) -> float:
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         raise _Bad
-    return float(v)
+    value = float(v)  # an int too large for a float raises OverflowError, reported as invalid
+    if not math.isfinite(value):
+        raise _Bad
+    return value
 
 
 def _str(v: Any) -> str:
     if not isinstance(v, str):
         raise _Bad
+    # A lone surrogate (valid in JSON escapes, not in UTF-8) could not be stored.
+    v.encode("utf-8")
     return v
 
 
-def _json(v: Any) -> Any:
-    if isinstance(v, str):
-        import json
+def _no_constant(name: str) -> Any:
+    raise _Bad
 
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Bad
+    return value
+
+
+def _json(v: Any) -> Any:
+    import json
+
+    if isinstance(v, str):
+        # The form exports write: JSON text. It must be storable as JSON text again, so no NaN or
+        # infinity (nor a number too large for a float), and no lone surrogates in the text itself.
+        v.encode("utf-8")
         try:
-            v = json.loads(v)
+            v = json.loads(v, parse_constant=_no_constant, parse_float=_finite)
         except ValueError:
             raise _Bad from None
+        if not isinstance(v, (list, dict)):
+            raise _Bad
+        return v
     if not isinstance(v, (list, dict)):
         raise _Bad
+    json.dumps(v, allow_nan=False).encode("utf-8")
     return v
 
 
@@ -242,12 +280,80 @@ def decode_record(table: Table, record: Any, where: str) -> dict[str, Any]:
             continue
         try:
             out[spec.name] = spec.decode(value)
-        except (_Bad, ValueError, TypeError):
-            raise BundleError(f"{where} has an invalid value for {spec.name!r} ({str(value)[:40]!r}). "
+        except (_Bad, ValueError, TypeError, OverflowError, RecursionError):
+            raise BundleError(f"{where} has an invalid value for {spec.name!r} ({_shown(value)}). "
                               "The bundle was rejected; nothing was imported.") from None
     if out["version"] < 1:
         raise BundleError(f"{where} has an impossible version ({out['version']}). The bundle was rejected.")
     return out
+
+
+class _Required(Exception):
+    pass
+
+
+def row_decoder(table: Table, columns: list[str], path: str) -> Callable[[Any, int], dict[str, Any]]:
+    """A decoder for the rows of one records file whose header names ``columns``.
+
+    It checks the header once (unknown fields, required fields missing), then
+    decodes each row (a list, one value per column) as :func:`decode_record`
+    would a mapping, with the same messages, without building a mapping first.
+    """
+    specs = {spec.name: spec for spec in _specs(table)}
+    unknown = [c for c in columns if c not in specs]
+    if unknown:
+        raise BundleError(f"Records in {path} have fields this PlaceDesk does not know "
+                          f"({', '.join(sorted(unknown)[:3])}); the bundle may come from a newer version. "
+                          "Nothing was imported.")
+    fill: list[tuple[str, Any, bool]] = []
+    for spec in specs.values():
+        if spec.name in columns:
+            continue
+        if spec.name in ("id", *BOOKKEEPING) or not spec.has_default:
+            raise BundleError(f"Records in {path} lack the field {spec.name!r}. The bundle was rejected; "
+                              "nothing was imported.")
+        default = table.c[spec.name].default
+        if spec.default is None and not spec.nullable and default is not None and default.is_callable:
+            fill.append((spec.name, default.arg, True))
+        else:
+            fill.append((spec.name, spec.default, False))
+    plan = [(specs[name].name, specs[name].decode, specs[name].nullable) for name in columns]
+    width = len(columns)
+
+    def decode(row: Any, number: int) -> dict[str, Any]:
+        if type(row) is not list or len(row) != width:
+            raise BundleError(f"Record {number} in {path} does not have one value per column. The bundle was "
+                              "rejected; nothing was imported.")
+        out: dict[str, Any] = {}
+        name, value = "", None
+        try:
+            for (name, convert, nullable), value in zip(plan, row):
+                if value is None:
+                    if not nullable:
+                        raise _Required
+                    out[name] = None
+                else:
+                    out[name] = convert(value)
+        except _Required:
+            raise BundleError(f"Record {number} in {path} has no value for {name!r}, which is required. "
+                              "The bundle was rejected; nothing was imported.") from None
+        except (_Bad, ValueError, TypeError, OverflowError, RecursionError):
+            raise BundleError(f"Record {number} in {path} has an invalid value for {name!r} ({_shown(value)}). "
+                              "The bundle was rejected; nothing was imported.") from None
+        for name, default, call in fill:
+            out[name] = default(None) if call else default
+        if out["version"] < 1:
+            raise BundleError(f"Record {number} in {path} has an impossible version ({out['version']}). "
+                              "The bundle was rejected.")
+        return out
+
+    return decode
+
+
+def _shown(value: Any) -> str:
+    """A bad value as a short, safe quotation for a message."""
+    text = str(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else f"a {value.bit_length()}-bit number"
+    return repr(text[:40])
 
 
 def label_of(values: dict[str, Any]) -> str:
@@ -268,7 +374,9 @@ def _store_uuid(v: uuid.UUID) -> str:
 
 
 def _store_datetime(v: dt.datetime) -> str:
-    return v.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if v.tzinfo is not dt.timezone.utc:
+        v = v.astimezone(dt.timezone.utc)
+    return v.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _store_date(v: dt.date) -> str:
@@ -316,22 +424,30 @@ def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -
     return [tuple(None if row[name] is None else store(row[name]) for store, name in storers) for row in rows]
 
 
-# --- reading storage form straight into JSON form (export) ------------------------------
-# A full export of a large file must stay close to ``sqlite3 .dump``, so rows go from the
-# driver to ``json.dumps`` untouched: UUIDs travel as their 32 hex digits, times as ISO
-# text in UTC ("Z"), JSON columns as their JSON text, booleans as 0/1. The decoders above
-# accept exactly these forms (as well as the richer ones).
+# --- reading storage form straight into JSON Lines (export) ------------------------------
+# A full export of a large file must stay close to ``sqlite3 .dump``, so SQLite itself
+# writes each record's line with ``json_array``: UUIDs travel as their 32 hex digits, times
+# as ISO text in UTC ("Z"), JSON columns as their JSON text, booleans as 0/1. Reals are the
+# exception: SQLite's JSON and printf keep too few digits to round-trip, so real columns go
+# last in the line and Python appends them with ``repr`` (the shortest exact form).
+# The decoders above accept exactly these forms (as well as the richer ones).
 
-def json_select_expressions(table: Table, columns: list[str]) -> list[str]:
-    """SQL that selects each column in its bundle form."""
-    out: list[str] = []
-    for name in columns:
+def json_line_select(table: Table) -> tuple[list[str], list[str], int]:
+    """(columns in line order, SQL expressions to select, how many trailing reals Python appends)."""
+    names = json_columns(table)
+    reals = [n for n in names if isinstance(table.c[n].type, Float)]
+    others = [n for n in names if n not in reals]
+    parts: list[str] = []
+    for name in others:
         col = f'"{name}"'
-        if isinstance(table.c[name].type, UTCDateTime):
-            out.append(f"replace({col},' ','T')||'Z'")
-        else:
-            out.append(col)
-    return out
+        parts.append(f"replace({col},' ','T')||'Z'" if isinstance(table.c[name].type, UTCDateTime) else col)
+    return others + reals, [f"json_array({', '.join(parts)})", *(f'"{n}"' for n in reals)], len(reals)
+
+
+def json_line(row: tuple[Any, ...]) -> str:
+    """One record's line from ``json_array`` text followed by its reals (see :func:`json_line_select`)."""
+    tail = ",".join("null" if v is None else repr(float(v)) for v in row[1:])
+    return f"{row[0][:-1]},{tail}]"
 
 
 def stored_datetime(value: dt.datetime) -> str:

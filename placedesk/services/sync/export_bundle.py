@@ -32,13 +32,14 @@ from placedesk.services.sync.bundle_format import (
     Progress,
     bundle_name,
 )
+from placedesk.services.sync.bundle_signing import BundleSigner, same_officer, sign_manifest
 from placedesk.services.sync.bundle_records import (
     AUDIT_TABLE,
     DOCUMENT_TABLE,
     LOCAL_TABLES,
     exported_tables,
-    json_columns,
-    json_select_expressions,
+    json_line,
+    json_line_select,
     stored_datetime,
 )
 
@@ -104,7 +105,7 @@ def export_bundle(
     target_dir: Path,
     *,
     laptop_id: str,
-    officer: str,
+    signer: BundleSigner,
     now: dt.datetime,
     since: dt.datetime | None = None,
     full: bool = False,
@@ -115,8 +116,9 @@ def export_bundle(
 ) -> ExportResult:
     """Write a bundle of records changed since ``since`` (default: since the last export) into ``target_dir``.
 
-    ``full`` exports everything. Returns where the bundle went; records the
-    export so the next one of the same ``channel`` continues from ``now``.
+    ``full`` exports everything. The manifest names ``signer``'s officer and is
+    signed with their key. Returns where the bundle went; records the export so
+    the next one of the same ``channel`` continues from ``now``.
     """
     if now.tzinfo is None:
         raise ValidationError("The export time must be in UTC.", field="now")
@@ -129,6 +131,8 @@ def export_bundle(
         since = None
     elif since is None:
         since = last_export_time(session, channel)
+    officer = signer.name
+    _check_events_are_the_signers(session, officer, since)
     bundle_id = uuid.uuid4().hex
     name = bundle_name(laptop_id, now, bundle_id) + (".zip" if as_zip else "")
     try:
@@ -161,7 +165,7 @@ def export_bundle(
             record_counts=counts,
             seen=seen_by_us(session),
         )
-        path = writer.finish(manifest)
+        path = writer.finish(manifest, lambda data: sign_manifest(signer, data))
     except OSError as exc:
         writer.abort()
         raise PlaceDeskError(f"The bundle could not be written to {target_dir} ({exc.strerror or exc}). "
@@ -184,6 +188,21 @@ def export_bundle(
 _FETCH = 5000
 
 
+def _check_events_are_the_signers(session: Session, officer: str, since: dt.datetime | None) -> None:
+    """Refuse to sign audit events naming another officer: colleagues' PlaceDesk would refuse them."""
+    local = sorted(LOCAL_TABLES)
+    sql = ("SELECT DISTINCT officer FROM audit_event WHERE received_bundle_id IS NULL AND officer != '' "
+           f"AND entity NOT IN ({', '.join('?' for _ in local)})" + (" AND updated_at > ?" if since is not None else ""))
+    params = (*local, *((stored_datetime(since),) if since is not None else ()))
+    others = [name for (name,) in session.connection().exec_driver_sql(sql, params) if not same_officer(name, officer)]
+    if others:
+        raise PlaceDeskError(
+            f"Changes on this laptop are recorded as made by {', '.join(repr(n) for n in others[:3])}, but your "
+            f"signing identity is {officer!r}. A bundle vouches that its signer made every change in it, so "
+            "colleagues would refuse it. Use the signing identity of the officer who made the changes (your "
+            "officer name in settings and your certificate's name must match).")
+
+
 def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
                 expressions: list[str] | None = None) -> tuple[str, list[Any]]:
     # Names come from our own metadata; values are bound.
@@ -195,9 +214,10 @@ def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
         clauses.append("updated_at > ?")
         params.append(stored_datetime(since))
     if table.name == AUDIT_TABLE:
-        # Conflict bookkeeping stays on this laptop, and so does its trail.
+        # Conflict bookkeeping stays on this laptop, and so does its trail. Events received from
+        # colleagues stay too: each officer's events travel only in bundles their own key signs.
         local = sorted(LOCAL_TABLES)
-        clauses.append(f"entity NOT IN ({', '.join('?' for _ in local)})")
+        clauses.append(f"entity NOT IN ({', '.join('?' for _ in local)}) AND received_bundle_id IS NULL")
         params.extend(local)
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
@@ -205,14 +225,13 @@ def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
 
 
 def _write_table(connection: Connection, writer: BundleWriter, table: Table, since: dt.datetime | None) -> int:
-    """Stream one table's changed rows into ``records/<table>.json``; returns how many.
+    """Stream one table's changed rows into ``records/<table>.jsonl``; returns how many.
 
-    The file is columnar (``columns`` once, then ``rows``), and every value is
-    selected in its bundle form (see ``bundle_records``), so rows go from the driver
-    to ``json.dumps`` untouched: a full export of a large file stays close to ``.dump``.
+    A header line names the columns, then each record is one line: a JSON array that
+    SQLite builds itself (see ``bundle_records``), so a full export of a large file
+    stays close to ``.dump`` and neither side ever holds a whole table.
     """
-    columns = json_columns(table)
-    expressions = json_select_expressions(table, columns)
+    columns, expressions, reals = json_line_select(table)
     sql, params = _select_sql(table, columns, since, expressions)
     raw = connection.connection.dbapi_connection
     assert raw is not None
@@ -227,17 +246,15 @@ def _write_table(connection: Connection, writer: BundleWriter, table: Table, sin
             if not rows:
                 break
             if member is None:
-                member = writer.member(f"records/{table.name}.json")
+                member = writer.member(f"records/{table.name}.jsonl")
                 write = member.__enter__()
-                head = {"table": table.name, "columns": columns}
-                write(json.dumps(head, separators=(",", ":"))[:-1].encode("utf-8") + b',"rows":[')
-            elif write is not None:
-                write(b",")
+                write(json.dumps({"table": table.name, "columns": columns}, separators=(",", ":")).encode("utf-8")
+                      + b"\n")
             assert write is not None
-            write(json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8"))
+            lines = [row[0] for row in rows] if not reals else [json_line(row) for row in rows]
+            write(("\n".join(lines) + "\n").encode("utf-8"))
             count += len(rows)
-        if member is not None and write is not None:
-            write(b"]}")
+        if member is not None:
             member.__exit__(None, None, None)
             member = None
     finally:

@@ -2,9 +2,15 @@
 
 Order of work, so a bad bundle never changes the database:
 
-1. read and verify the bundle (manifest, every checksum and size);
-2. decode every record against the schema, and check each stored document's bytes;
-3. only then read the database, classify each record, and write.
+1. open the bundle: the manifest, and no file it does not list;
+2. check the signature over the manifest, and that the signer is trusted, in
+   date, and the officer and laptop the manifest names;
+3. stream every file once against its checksum and size;
+4. then, a batch at a time (memory stays flat for the largest bundle): decode
+   each record against the schema (re-checking each file as it streams),
+   check audit events are the signer's and documents match their checksum,
+   classify against the database and write. Any problem raises, and the
+   caller's one transaction is rolled back, leaving the file as it was.
 
 For each record from the other laptop:
 
@@ -32,13 +38,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
@@ -47,21 +54,24 @@ from placedesk.errors import ValidationError
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import SyncConflict, SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
-from placedesk.services.sync.bundle_format import BundleError, Progress, VerifiedBundle, read_bundle
+from placedesk.services.sync.bundle_format import BundleError, BundleReader, Progress, open_bundle
+from placedesk.services.sync.bundle_signing import same_officer, spoken_fingerprint, verify_manifest_signature
+from placedesk.services.sync.colleagues import TrustedSigner, TrustList
 from placedesk.services.sync.bundle_records import (
     AUDIT_TABLE,
     BOOKKEEPING,
     DOCUMENT_TABLE,
     data_columns,
-    decode_record,
     encode_row,
     exported_tables,
     label_of,
+    row_decoder,
     storage_rows,
     table_named,
 )
 
-_CHUNK = 500
+# Ids or keys per IN (...) query: well under SQLite's limit of 32,766 bound values, few round trips.
+_CHUNK = 5000
 
 
 @dataclass
@@ -78,6 +88,8 @@ class ImportResult:
     unchanged: int = 0
     conflicts: int = 0
     documents: int = 0
+    signer: str = ""
+    fingerprint: str = ""
 
     @property
     def changed(self) -> int:
@@ -99,58 +111,97 @@ class _Decoded:
     records: list[dict[str, Any]]
 
 
-def _decode_bundle(bundle: VerifiedBundle) -> list[_Decoded]:
-    """Every record of the bundle decoded and checked, in the order tables must be written."""
-    by_table: dict[str, _Decoded] = {}
-    for path, data in bundle.files.items():
-        if not path.startswith("records/"):
-            continue
-        name = path[len("records/"):-len(".json")]
-        table = table_named(name)
-        try:
-            payload = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BundleError(f"{path} in the bundle is not valid JSON ({exc}). It was rejected; nothing was imported.") from None
-        raw = _rows_as_records(payload, name, path)
-        records = [decode_record(table, r, f"Record {i + 1} in {path}") for i, r in enumerate(raw)]
-        ids = {r["id"] for r in records}
-        if len(ids) != len(records):
-            raise BundleError(f"{path} in the bundle holds the same record twice. It was rejected; nothing was imported.")
-        declared = bundle.manifest.record_counts.get(name)
-        if declared is not None and declared != len(records):
-            raise BundleError(f"{path} holds {len(records)} records but the manifest says {declared}. "
-                              "It was rejected; nothing was imported.")
-        by_table[name] = _Decoded(table, records)
-    for decoded in by_table.values():
-        if decoded.table.name == DOCUMENT_TABLE:
-            for record in decoded.records:
-                _attach_content(bundle, record)
-    return [by_table[t.name] for t in exported_tables() if t.name in by_table]
+# Records are read, checked and written this many at a time, so memory stays flat however
+# large the bundle; a table whose records refer to each other is taken whole (parents first).
+_BATCH = 5000
 
 
-def _rows_as_records(payload: Any, name: str, path: str) -> list[dict[str, Any]]:
-    """The columnar file (``columns`` once, then ``rows``) as one mapping per record."""
-    malformed = BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
-    if not isinstance(payload, dict) or payload.get("table") != name:
-        raise malformed
-    columns, rows = payload.get("columns"), payload.get("rows")
-    if (not isinstance(columns, list) or not all(isinstance(c, str) for c in columns)
-            or len(set(columns)) != len(columns) or not isinstance(rows, list)):
-        raise malformed
-    width = len(columns)
-    records: list[dict[str, Any]] = []
-    for row in rows:
-        if not isinstance(row, list) or len(row) != width:
-            raise malformed
-        records.append(dict(zip(columns, row)))
-    return records
+def _record_members(bundle: BundleReader) -> list[tuple[Table, str]]:
+    """The bundle's record files in the order tables must be written; an unknown table is refused."""
+    by_name: dict[str, str] = {}
+    for entry in bundle.manifest.files:
+        if entry.path.startswith("records/"):
+            name = entry.path[len("records/"):].rsplit(".", 1)[0]
+            if name in by_name:
+                raise BundleError(f"The bundle holds the records of {name} twice. It was rejected; nothing was imported.")
+            table_named(name)
+            by_name[name] = entry.path
+    return [(t, by_name[t.name]) for t in exported_tables() if t.name in by_name]
 
 
-def _attach_content(bundle: VerifiedBundle, record: dict[str, Any]) -> None:
+def _self_referencing(table: Table) -> bool:
+    return any(fk.column.table is table for fk in table.foreign_keys)
+
+
+def _json_value(data: bytes, where: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise BundleError(f"{where} in the bundle is not valid JSON ({str(exc)[:80]}). It was rejected; "
+                          "nothing was imported.") from None
+
+
+def _columns_of(header: Any, name: str, path: str) -> list[str]:
+    columns = header.get("columns") if isinstance(header, dict) else None
+    if (not isinstance(header, dict) or header.get("table") != name or not isinstance(columns, list)
+            or not all(isinstance(c, str) for c in columns) or len(set(columns)) != len(columns)):
+        raise BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
+    return columns
+
+
+def _rows(bundle: BundleReader, table: Table, path: str) -> Iterator[Callable[[], Iterator[tuple[int, Any]]]]:
+    """Open one records file: yields once a function giving (row number, decoded row), streamed."""
+    with bundle.member(path) as stream:
+        if path.endswith(".json"):
+            # Format 1: one JSON document, columns once and then rows.
+            payload = _json_value(stream.read_all(), path)
+            columns = _columns_of(payload, table.name, path)
+            rows = payload.get("rows")
+            if not isinstance(rows, list):
+                raise BundleError(f"{path} in the bundle is malformed. It was rejected; nothing was imported.")
+            decode = row_decoder(table, columns, path)
+            yield lambda: ((i + 1, decode(row, i + 1)) for i, row in enumerate(rows))
+            return
+        lines = stream.lines()
+        header = next(lines, None)
+        columns = _columns_of(_json_value(header or b"", f"The first line of {path}"), table.name, path)
+        decode = row_decoder(table, columns, path)
+        yield lambda: ((i + 1, decode(_json_value(line, f"Record {i + 1} in {path}"), i + 1))
+                       for i, line in enumerate(lines))
+
+
+def _batches(bundle: BundleReader, table: Table, path: str) -> Iterator[list[dict[str, Any]]]:
+    """Decoded, checked records of one file, a batch at a time (the whole table if it refers to itself)."""
+    size = sys.maxsize if _self_referencing(table) else _BATCH
+    seen: set[int] = set()
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for records in _rows(bundle, table, path):
+        for _, record in records():
+            key = record["id"].int
+            if key in seen:
+                raise BundleError(f"{path} in the bundle holds the same record twice. It was rejected; "
+                                  "nothing was imported.")
+            seen.add(key)
+            batch.append(record)
+            count += 1
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    declared = bundle.manifest.record_counts.get(table.name)
+    if declared is not None and declared != count:
+        raise BundleError(f"{path} holds {count} records but the manifest says {declared}. "
+                          "It was rejected; nothing was imported.")
+    if batch:
+        yield batch
+
+
+def _attach_content(bundle: BundleReader, record: dict[str, Any]) -> None:
     sha = record["sha256"]
     for ext in ("pdf", "bin"):
-        content = bundle.files.get(f"documents/{sha}.{ext}")
-        if content is not None:
+        path = f"documents/{sha}.{ext}"
+        if bundle.manifest.file(path) is not None:
+            content = bundle.read_member(path)
             break
     else:
         raise BundleError(f"The bundle is missing the document file for {record['filename']!r}. "
@@ -161,7 +212,20 @@ def _attach_content(bundle: VerifiedBundle, record: dict[str, Any]) -> None:
     record["content"] = content
 
 
-def _sync_point(session: Session, laptop_id: str, own_laptop_id: str, bundle: VerifiedBundle) -> dt.datetime | None:
+def _attribute_events(records: list[dict[str, Any]], signer: TrustedSigner, bundle_id: str) -> None:
+    """Audit events in a bundle are the signer's own: one claiming another officer is refused."""
+    for record in records:
+        claimed = record["officer"]
+        if claimed and not same_officer(claimed, signer.name):
+            raise BundleError(
+                f"The bundle holds an audit event recorded as made by {claimed!r}, but the bundle is signed by "
+                f"{signer.name} (fingerprint {spoken_fingerprint(signer.fingerprint)}). Only the signer's own "
+                "actions may travel in their bundle. It was rejected; nothing was imported.")
+        record["signer_fingerprint"] = signer.fingerprint
+        record["received_bundle_id"] = bundle_id
+
+
+def _sync_point(session: Session, laptop_id: str, own_laptop_id: str, bundle: BundleReader) -> dt.datetime | None:
     ours = session.scalar(
         select(func.max(SyncRecord.bundle_created_at)).where(
             SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.laptop_id == laptop_id)
@@ -221,22 +285,21 @@ def _check_unique_clashes(session: Session, table: Table, rows: list[dict[str, A
         if not wanted:
             continue
         incoming_ids = {r["id"] for r in rows}
-        if len(key) == 1:
-            col = table.c[key[0]]
-            values = [k[0] for k in wanted]
-            for start in range(0, len(values), _CHUNK):
-                chunk = values[start:start + _CHUNK]
-                for row in session.execute(select(table.c.id, col).where(col.in_(chunk))):
-                    remote = wanted[(row[1],)]
-                    if row[0] != remote["id"] and row[0] not in incoming_ids:
-                        problems.append(f"{table.name} {key[0]} {row[1]!r} is already used here by a different record")
-        else:
-            for values, remote in wanted.items():
-                clause = [table.c[c] == v for c, v in zip(key, values)]
-                other = session.scalar(select(table.c.id).where(*clause))
-                if other is not None and other != remote["id"] and other not in incoming_ids:
-                    problems.append(f"{table.name} {'/'.join(key)} {label_of(remote)} is already used here by a "
-                                    "different record")
+        # One query per few thousand incoming rows, looking up whole keys through their unique index
+        # ((a, b) IN (VALUES ...) for a key of several columns); a query per record, or one per key
+        # column, would make a large import take many minutes.
+        columns = [table.c[c] for c in key]
+        target = columns[0] if len(key) == 1 else tuple_(*columns)
+        keys = [k[0] for k in wanted] if len(key) == 1 else list(wanted)
+        step = max(1, _CHUNK // len(key))
+        for start in range(0, len(keys), step):
+            chunk = keys[start:start + step]
+            for row in session.execute(select(table.c.id, *columns).where(target.in_(chunk))):
+                remote = wanted.get(tuple(row[1:]))
+                if remote is None or row[0] == remote["id"] or row[0] in incoming_ids:
+                    continue
+                shown = repr(row[1]) if len(key) == 1 else label_of(remote)
+                problems.append(f"{table.name} {'/'.join(key)} {shown} is already used here by a different record")
     return problems
 
 
@@ -259,75 +322,95 @@ def import_bundle(
     path: Path,
     *,
     own_laptop_id: str,
+    trust: TrustList,
     now: dt.datetime,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Verify and apply the bundle at ``path`` (folder or zip) in the caller's transaction."""
+    """Check the signer and every file of the bundle at ``path`` (folder or zip), then apply it in the caller's transaction.
+
+    The signer must be on ``trust`` and name the manifest's officer and laptop; a
+    laptop seen for the first time is bound to the signer in ``trust`` (save it
+    once the transaction is committed). Any problem raises :class:`BundleError`
+    and, the transaction being rolled back, leaves the database as it was.
+    """
     if now.tzinfo is None:
         raise ValidationError("The import time must be in UTC.", field="now")
-    bundle = read_bundle(Path(path), schema_version=SCHEMA_VERSION, progress=None)
-    manifest = bundle.manifest
-    if manifest.laptop_id == own_laptop_id:
-        raise BundleError(f"This bundle was exported from this laptop (id {own_laptop_id}), so there is nothing in it "
-                          "to import. Import bundles from colleagues' laptops.")
-    decoded = _decode_bundle(bundle)
-    # Everything needed is decoded now; let a large bundle's raw bytes go before writing.
-    bundle.files.clear()
-    result = ImportResult(manifest.bundle_id, manifest.laptop_id, manifest.officer, manifest.created_at)
-    already = session.scalar(select(SyncRecord.id).where(
-        SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.bundle_id == manifest.bundle_id).limit(1))
-    if already is not None:
-        result.already_imported = True
-        return result
-    _adopt_local_identities(session, decoded)
-    sync_point = _sync_point(session, manifest.laptop_id, own_laptop_id, bundle)
-    total = sum(len(d.records) for d in decoded) or 1
-    done = 0
-    previous = session.info.get("preserve_versions")
-    session.info["preserve_versions"] = True
-    try:
-        session.flush()
-        clashes: list[str] = []
-        plans: list[tuple[Table, list[dict[str, Any]], list[dict[str, Any]]]] = []
-        for item in decoded:
-            inserts, updates, local_rows = _classify(session, item, sync_point, manifest.bundle_id, result)
-            key_columns = {c for key in _unique_keys(item.table) for c in key}
-            # An update that keeps its ref, URN or code cannot clash with anything new.
-            rekeyed = [u for u in updates if any(u[c] != local_rows[u["id"]][c] for c in key_columns)]
-            clashes += _check_unique_clashes(session, item.table, inserts + rekeyed)
-            plans.append((item.table, inserts, updates))
-        if clashes:
-            raise BundleError("The bundle could not be imported because some of its records clash with different "
-                              "records here: " + "; ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
-                              + ". Nothing was imported; ask the colleague which is right, correct one of them, "
-                              "and export again.")
-        for table, inserts, updates in plans:
-            connection = session.connection()
-            if inserts:
-                columns = [c.name for c in table.columns]
-                sql = (f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(c) for c in columns)}) "
-                       f"VALUES ({', '.join('?' for _ in columns)})")
-                connection.exec_driver_sql(sql, storage_rows(table, columns, _parents_first(table, inserts)))
-                result.inserted[table.name] = len(inserts)
-            if updates:
-                columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
-                                                                                  or c.name != "content")]
-                sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
-                       "WHERE id = ?")
-                connection.exec_driver_sql(sql, storage_rows(table, [*columns, "id"], updates))
-                result.updated[table.name] = len(updates)
-            if table.name == DOCUMENT_TABLE:
-                result.documents = len(inserts) + len(updates)
-            done += len(inserts) + len(updates)
-            if progress:
-                progress(min(done, total), total)
+    with open_bundle(Path(path), schema_version=SCHEMA_VERSION) as bundle:
+        manifest = bundle.manifest
+        if manifest.laptop_id == own_laptop_id:
+            raise BundleError(f"This bundle was exported from this laptop (id {own_laptop_id}), so there is nothing "
+                              "in it to import. Import bundles from colleagues' laptops.")
+        # Who signed it comes first: nothing of an unsigned, altered or untrusted bundle is read further.
+        signature = verify_manifest_signature(bundle.manifest_bytes, bundle.signature)
+        signer = trust.check(signature, manifest, now=now)
+        members = _record_members(bundle)
+        bundle.verify_files()
+        result = ImportResult(manifest.bundle_id, manifest.laptop_id, manifest.officer, manifest.created_at,
+                              signer=signer.name, fingerprint=signer.fingerprint)
+        already = session.scalar(select(SyncRecord.id).where(
+            SyncRecord.direction == SyncDirection.IMPORT, SyncRecord.bundle_id == manifest.bundle_id).limit(1))
+        if already is not None:
+            result.already_imported = True
+            return result
+        sync_point = _sync_point(session, manifest.laptop_id, own_laptop_id, bundle)
+        _apply(session, bundle, members, signer, sync_point, result, progress)
         session.add(SyncRecord(
             direction=SyncDirection.IMPORT, bundle_id=manifest.bundle_id, laptop_id=manifest.laptop_id,
             officer=manifest.officer, path=str(bundle.source), status=ExportStatus.APPLIED,
             since=manifest.since, record_count=result.changed, bundle_created_at=manifest.created_at,
-            created_at=now, updated_at=now, version=1,
+            created_at=now, updated_at=now, version=1, signer_fingerprint=signer.fingerprint,
         ))
         session.flush()
+    trust.bind(manifest.laptop_id, signer.fingerprint)
+    return result
+
+
+def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, str]], signer: TrustedSigner,
+           sync_point: dt.datetime | None, result: ImportResult, progress: Progress | None) -> None:
+    """Read, check, classify and write every record, a batch at a time, in the caller's transaction."""
+    manifest = bundle.manifest
+    total = sum(manifest.record_counts.values()) or 1
+    done = 0
+    remapped: dict[str, dict[uuid.UUID, uuid.UUID]] = {}
+    previous = session.info.get("preserve_versions")
+    session.info["preserve_versions"] = True
+    try:
+        session.flush()
+        for table, member in members:
+            key_columns = {c for key in _unique_keys(table) for c in key}
+            # A table empty before this import (a new laptop's) holds nothing to compare with or clash
+            # with: every record is new, and two records of the bundle sharing a key are caught by the
+            # unique index itself.
+            was_empty = session.connection().exec_driver_sql(
+                f"SELECT 1 FROM {_quoted(table.name)} LIMIT 1").first() is None
+            for records in _batches(bundle, table, member):
+                if table.name == AUDIT_TABLE:
+                    _attribute_events(records, signer, manifest.bundle_id)
+                elif table.name == DOCUMENT_TABLE:
+                    for record in records:
+                        _attach_content(bundle, record)
+                # Always: a record here may refer to a parent that took a local id earlier in this import.
+                _adopt_local_identities(session, table, records, remapped)
+                if was_empty:
+                    _write(session, table, records, [], result)
+                    done += len(records)
+                    if progress:
+                        progress(min(done, total), total)
+                    continue
+                inserts, updates, local_rows = _classify(session, _Decoded(table, records), sync_point,
+                                                         manifest.bundle_id, result)
+                # An update that keeps its ref, URN or code cannot clash with anything new.
+                rekeyed = [u for u in updates if any(u[c] != local_rows[u["id"]][c] for c in key_columns)]
+                clashes = _check_unique_clashes(session, table, inserts + rekeyed)
+                if clashes:
+                    raise BundleError("The bundle could not be imported because some of its records clash with "
+                                      "different records here: " + "; ".join(clashes[:5])
+                                      + (" …" if len(clashes) > 5 else "") + ". Nothing was imported; ask the "
+                                      "colleague which is right, correct one of them, and export again.")
+                _write(session, table, inserts, updates, result)
+                done += len(records)
+                if progress:
+                    progress(min(done, total), total)
     except IntegrityError as exc:
         if "FOREIGN KEY" in str(exc.orig):
             raise BundleError("The bundle could not be imported: some of its records refer to records this database "
@@ -337,9 +420,26 @@ def import_bundle(
                           "Nothing was imported.") from None
     finally:
         session.info["preserve_versions"] = previous
-    if progress:
-        progress(total, total)
-    return result
+
+
+def _write(session: Session, table: Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+           result: ImportResult) -> None:
+    connection = session.connection()
+    if inserts:
+        columns = [c.name for c in table.columns]
+        sql = (f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(c) for c in columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        connection.exec_driver_sql(sql, storage_rows(table, columns, _parents_first(table, inserts)))
+        result.inserted[table.name] = result.inserted.get(table.name, 0) + len(inserts)
+    if updates:
+        columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
+                                                                          or c.name != "content")]
+        sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
+               "WHERE id = ?")
+        connection.exec_driver_sql(sql, storage_rows(table, [*columns, "id"], updates))
+        result.updated[table.name] = result.updated.get(table.name, 0) + len(updates)
+    if table.name == DOCUMENT_TABLE:
+        result.documents += len(inserts) + len(updates)
 
 
 def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, bundle_id: str,
@@ -387,36 +487,35 @@ def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, 
 NATURAL_KEYS: dict[str, str] = {"kpi_definition": "code", "star_scale": "name", "provider": "urn"}
 
 
-def _adopt_local_identities(session: Session, decoded: list[_Decoded]) -> None:
-    """Give incoming records the local id of the same real thing, and repoint references to them."""
-    remapped: dict[str, dict[uuid.UUID, uuid.UUID]] = {}
-    for item in decoded:
-        table = item.table
-        key = NATURAL_KEYS.get(table.name)
-        if key is not None:
-            by_key = {r[key]: r for r in item.records if r[key]}
-            local: dict[Any, uuid.UUID] = {}
-            values = list(by_key)
-            for start in range(0, len(values), _CHUNK):
-                for row in session.execute(select(table.c[key], table.c.id).where(
-                        table.c[key].in_(values[start:start + _CHUNK]))):
-                    local[row[0]] = row[1]
-            mapping: dict[uuid.UUID, uuid.UUID] = {}
-            for value, record in by_key.items():
-                local_id = local.get(value)
-                if local_id is not None and local_id != record["id"]:
-                    mapping[record["id"]] = local_id
-                    record["id"] = local_id
-            if mapping:
-                remapped[table.name] = mapping
-        for fk in table.foreign_keys:
-            fk_mapping = remapped.get(fk.column.table.name)
-            if not fk_mapping:
-                continue
-            for record in item.records:
-                target = record.get(fk.parent.name)
-                if target in fk_mapping:
-                    record[fk.parent.name] = fk_mapping[target]
+def _adopt_local_identities(session: Session, table: Table, records: list[dict[str, Any]],
+                            remapped: dict[str, dict[uuid.UUID, uuid.UUID]]) -> None:
+    """Give incoming records the local id of the same real thing, and repoint references to them.
+
+    ``remapped`` carries the ids changed so far from table to table (parents come first).
+    """
+    key = NATURAL_KEYS.get(table.name)
+    if key is not None:
+        by_key = {r[key]: r for r in records if r[key]}
+        local: dict[Any, uuid.UUID] = {}
+        values = list(by_key)
+        for start in range(0, len(values), _CHUNK):
+            for row in session.execute(select(table.c[key], table.c.id).where(
+                    table.c[key].in_(values[start:start + _CHUNK]))):
+                local[row[0]] = row[1]
+        mapping = remapped.setdefault(table.name, {})
+        for value, record in by_key.items():
+            local_id = local.get(value)
+            if local_id is not None and local_id != record["id"]:
+                mapping[record["id"]] = local_id
+                record["id"] = local_id
+    for fk in table.foreign_keys:
+        fk_mapping = remapped.get(fk.column.table.name)
+        if not fk_mapping:
+            continue
+        for record in records:
+            target = record.get(fk.parent.name)
+            if target in fk_mapping:
+                record[fk.parent.name] = fk_mapping[target]
 
 
 def _quoted(name: str) -> str:

@@ -27,6 +27,8 @@ from placedesk.fileio import atomic_writer
 from placedesk.models import SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
 from placedesk.services.sync.bundle_format import iter_bundle_names, parse_bundle_name
+from placedesk.services.sync.bundle_signing import BundleSigner
+from placedesk.services.sync.colleagues import TrustList, load_trust, save_trust
 from placedesk.services.sync.conflicts import count_open_conflicts
 from placedesk.services.sync.export_bundle import SHARE, ExportResult, changes_since_last_export, export_bundle
 from placedesk.services.sync.import_bundle import ImportResult, import_bundle
@@ -94,14 +96,14 @@ def export_to_outbox(
     session: Session,
     *,
     laptop_id: str,
-    officer: str,
+    signer: BundleSigner,
     now: dt.datetime,
     full: bool = False,
     outbox: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
-    """Write the changes since the last export as a zip into the local outbox, waiting for delivery."""
-    return export_bundle(session, outbox or outbox_dir(), laptop_id=laptop_id, officer=officer, now=now,
+    """Write the changes since the last export as a signed zip into the local outbox, waiting for delivery."""
+    return export_bundle(session, outbox or outbox_dir(), laptop_id=laptop_id, signer=signer, now=now,
                          full=full, as_zip=True, status=ExportStatus.WAITING, channel=SHARE, progress=progress)
 
 
@@ -190,30 +192,41 @@ def sync_with_share(
     *,
     laptop_id: str,
     now: Callable[[], dt.datetime],
+    signer: BundleSigner | None = None,
+    trust: TrustList | None = None,
     export: bool = True,
     pick_up: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> SyncOutcome:
-    """Export changes to the outbox, deliver what waits, then import colleagues' new bundles.
+    """Export changes to the outbox (signed by ``signer``), deliver what waits, then import colleagues' new bundles.
 
-    Each step is its own transaction, so one bad bundle from a colleague is
-    reported and skipped without undoing the others.
+    Without a signer nothing new is exported (what already waits is still
+    delivered), so a background pick-up never needs the passphrase. Each step
+    is its own transaction, so one bad bundle from a colleague is reported and
+    skipped without undoing the others; laptops first seen signing are saved to
+    the trust list (``trust``, by default the one on this laptop) as each import commits.
     """
     outcome = SyncOutcome()
-    if export:
+    if export and signer is not None:
         with db.session_scope() as session:
             if changes_since_last_export(session):
-                outcome.exported = export_to_outbox(session, laptop_id=laptop_id, officer=db.officer, now=now())
+                outcome.exported = export_to_outbox(session, laptop_id=laptop_id, signer=signer, now=now())
     with db.session_scope() as session:
         outcome.delivery = deliver_waiting(session, shared_folder, now=now())
     if not pick_up:
         return outcome
     with db.session() as session:
         paths = bundles_to_pick_up(session, shared_folder, own_laptop_id=laptop_id)
+    if paths and trust is None:
+        trust = load_trust()
     for index, path in enumerate(paths):
+        assert trust is not None
         try:
             with db.session_scope() as session:
-                outcome.imported.append(import_bundle(session, path, own_laptop_id=laptop_id, now=now()))
+                imported = import_bundle(session, path, own_laptop_id=laptop_id, trust=trust, now=now())
+            outcome.imported.append(imported)
+            if trust.changed:
+                save_trust(trust)
         except PlaceDeskError as exc:
             outcome.rejected.append((path.name, str(exc)))
         if progress:

@@ -33,6 +33,7 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.ui import dialogs
 from placedesk.ui.context import ALL, AppContext, touches
+from placedesk.ui.sync.colleagues_dialog import look_at_bundle, session_signer
 from placedesk.ui.tasks import run_in_background, run_task, wait_for_tasks
 
 SYNC_ENTITIES = ("sync_record", "sync_conflict")
@@ -58,13 +59,16 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
     if shape is None:
         return
     as_zip = shape == "zip"
+    signer = session_signer(parent, ctx, ask=True)
+    if signer is None:
+        return
     db, laptop = ctx.db, _laptop_id(ctx)
 
     def work(report: object) -> object:
         from placedesk.services.sync.export_bundle import export_bundle
 
         with db.session_scope() as session:
-            return export_bundle(session, folder, laptop_id=laptop, officer=db.officer, now=utcnow(),
+            return export_bundle(session, folder, laptop_id=laptop, signer=signer, now=utcnow(),
                                  as_zip=as_zip, progress=report)  # type: ignore[arg-type]
 
     def done(result: object) -> None:
@@ -87,10 +91,16 @@ def import_from_file(parent: QWidget, ctx: AppContext) -> None:
     db, laptop = ctx.db, _laptop_id(ctx)
 
     def work(report: object) -> object:
+        from placedesk.services.sync.colleagues import load_trust, save_trust
         from placedesk.services.sync.import_bundle import import_bundle
 
+        trust = load_trust()
         with db.session_scope() as session:
-            return import_bundle(session, path, own_laptop_id=laptop, now=utcnow(), progress=report)  # type: ignore[arg-type]
+            result = import_bundle(session, path, own_laptop_id=laptop, trust=trust, now=utcnow(),
+                                   progress=report)  # type: ignore[arg-type]
+        if trust.changed:
+            save_trust(trust)
+        return result
 
     def done(result: object) -> None:
         ctx.notify([ALL])
@@ -98,7 +108,18 @@ def import_from_file(parent: QWidget, ctx: AppContext) -> None:
         if result.conflicts:  # type: ignore[attr-defined]
             show_conflicts(parent, ctx)
 
-    run_task(parent, "Checking and importing…", work, done, with_progress=True)
+    def failed(exc: BaseException) -> None:
+        from placedesk.services.sync.bundle_signing import SignerError
+        from placedesk.ui.tasks import show_error
+
+        if isinstance(exc, SignerError) and exc.reason == "untrusted":
+            # Let the officer see who sent it, and trust them from there after comparing the fingerprint.
+            if look_at_bundle(parent, path):
+                run_task(parent, "Checking and importing…", work, done, with_progress=True)
+            return
+        show_error(parent, exc)
+
+    run_task(parent, "Checking and importing…", work, done, failed, with_progress=True)
 
 
 def send_and_receive(parent: QWidget, ctx: AppContext, *, quiet: bool = False) -> None:
@@ -109,12 +130,17 @@ def send_and_receive(parent: QWidget, ctx: AppContext, *, quiet: bool = False) -
             dialogs.warn(parent, "Send and receive",
                          "No shared folder is set. Choose one in File › Officer profile and settings.")
         return
+    # The automatic pick-up never asks: it signs only with a key already opened this session
+    # or a passphrase kept in the keystore, and otherwise just receives.
+    signer = session_signer(parent, ctx, ask=not quiet)
+    if signer is None and not quiet:
+        return
     db, laptop = ctx.db, _laptop_id(ctx)
 
     def work(report: object) -> object:
         from placedesk.services.sync.outbox import sync_with_share
 
-        return sync_with_share(db, shared, laptop_id=laptop, now=utcnow, export=not quiet,
+        return sync_with_share(db, shared, laptop_id=laptop, now=utcnow, signer=signer, export=not quiet,
                                progress=report)  # type: ignore[arg-type]
 
     def done(outcome: object) -> None:
@@ -264,6 +290,12 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
     dialogs.inform(parent, "Restore from a backup", f"Restored {backup.path.name}.{saved}")  # type: ignore[attr-defined]
 
 
+def show_colleagues(parent: QWidget, ctx: AppContext) -> None:
+    from placedesk.ui.sync.colleagues_dialog import ColleaguesDialog
+
+    dialogs.run_modal(ColleaguesDialog(ctx, parent))
+
+
 def show_conflicts(parent: QWidget, ctx: AppContext) -> None:
     from placedesk.ui.sync.conflicts_dialog import ConflictsDialog
 
@@ -295,10 +327,21 @@ def deliver_on_close(ctx: AppContext) -> str | None:
         return None
     from placedesk.services.sync.outbox import sync_with_share
 
+    # Closing never asks for the passphrase: without a key opened this session (or kept in the
+    # keystore) the changes are sent next time instead.
+    signer = session_signer(None, ctx, ask=False)
     try:
-        outcome = sync_with_share(ctx.db, shared, laptop_id=_laptop_id(ctx), now=utcnow, pick_up=False)
+        outcome = sync_with_share(ctx.db, shared, laptop_id=_laptop_id(ctx), now=utcnow, signer=signer,
+                                  pick_up=False)
     except PlaceDeskError as exc:
         return str(exc)
+    if signer is None:
+        from placedesk.services.sync.export_bundle import changes_since_last_export
+
+        with ctx.read() as session:
+            if changes_since_last_export(session):
+                return ("Your changes were not sent: bundles are signed with your passphrase. "
+                        "Use File › Send and receive now next time.")
     if outcome.delivery.waiting:
         return (f"{outcome.delivery.waiting} bundle(s) will wait on this laptop and be sent next time: "
                 f"{outcome.delivery.problem}")
@@ -364,6 +407,7 @@ def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before:
         ("export", "&Export bundle to folder…", lambda: export_to_folder(window, ctx)),
         ("import", "&Import bundle…", lambda: import_from_file(window, ctx)),
         ("conflicts", "Sync &conflicts…", lambda: show_conflicts(window, ctx)),
+        ("colleagues", "Co&lleagues…", lambda: show_colleagues(window, ctx)),
         ("spreadsheets", "Spreadsheets for &commissioners…", lambda: write_spreadsheets(window, ctx)),
         ("restore", "&Restore from a backup…", lambda: restore_from_backup(window, ctx)),
     ]

@@ -50,7 +50,10 @@ from placedesk.models.enums import (
     ProviderType,
     ReferralStatus,
 )
-from placedesk.services.sync.bundle_records import exported_tables
+from placedesk.services.agreements.identity import build_identity
+from placedesk.services.sync.bundle_records import LOCAL_COLUMNS, exported_tables
+from placedesk.services.sync.bundle_signing import BundleSigner, signer_from_p12
+from placedesk.services.sync.colleagues import TrustList
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 TODAY = NOW.date()
@@ -132,11 +135,12 @@ def snapshot(db: Database, *, local_audit: bool = True) -> dict[str, dict[Any, t
     """Every exported table's rows, by id, as plain tuples (stored bytes included).
 
     ``local_audit=False`` leaves out the trail of sync bookkeeping, which stays on each laptop.
+    Columns saying how a record arrived (its signer, its bundle) are left out: they differ by design.
     """
     out: dict[str, dict[Any, tuple[Any, ...]]] = {}
     with db.session() as session:
         for table in exported_tables():
-            query = select(table)
+            query = select(*[c for c in table.columns if c.name not in LOCAL_COLUMNS])
             if table.name == "audit_event" and not local_audit:
                 query = query.where(table.c.entity.not_like("sync_%"))
             rows = session.execute(query).all()
@@ -173,8 +177,111 @@ def new_db(path: Path, officer: str = "Test Officer") -> Database:
 
 
 def bundle_records(path: Path) -> list[dict[str, Any]]:
-    """The records of one ``records/<table>.json`` file as mappings."""
+    """The records of one ``records/<table>.jsonl`` file (``.json`` is taken to mean it too) as mappings."""
     import json
 
-    payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [dict(zip(payload["columns"], row)) for row in payload["rows"]]
+    path = Path(path)
+    if path.suffix == ".json" and not path.exists():
+        path = path.with_suffix(".jsonl")
+    if path.suffix == ".json":
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        return [dict(zip(payload["columns"], row)) for row in payload["rows"]]
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    columns = json.loads(header)["columns"]
+    return [dict(zip(columns, json.loads(line))) for line in lines]
+
+
+_SIGNERS: dict[str, BundleSigner] = {}
+
+
+def signer_for(name: str, *, now: dt.datetime | None = None) -> BundleSigner:
+    """A signing identity for the officer ``name`` (made once per test run: RSA keys are slow to make).
+
+    ``now`` makes a separate identity issued then (for expired certificates).
+    """
+    key = f"{name}@{now.isoformat() if now else ''}"
+    signer = _SIGNERS.get(key)
+    if signer is None:
+        data, _ = build_identity(name or "Nameless Officer", "Placement officer", "Test Council", "",
+                                 "test passphrase", now=now)
+        signer = _SIGNERS[key] = signer_from_p12(data, "test passphrase")
+    return signer
+
+
+def team_trust(*names: str) -> TrustList:
+    """A trust list holding ``names``' certificates (by default every signer made so far)."""
+    trust = TrustList()
+    for name in names or [k.split("@")[0] for k in _SIGNERS if k.endswith("@")]:
+        trust.add(signer_for(name).certificate, now=NOW)
+    trust.changed = False
+    return trust
+
+
+def resign(folder: Path, signer: BundleSigner | None, change: Any = None) -> None:
+    """Rewrite a folder bundle's manifest (``change`` edits its data) and sign it again with ``signer``.
+
+    ``signer=None`` leaves the old signature beside the new manifest.
+    """
+    import json
+
+    from placedesk.services.sync.bundle_signing import sign_manifest
+
+    path = Path(folder) / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if change is not None:
+        change(data)
+    raw = json.dumps(data).encode("utf-8")
+    path.write_bytes(raw)
+    if signer is not None:
+        (Path(folder) / "manifest.p7s").write_bytes(sign_manifest(signer, raw))
+
+
+def rewrite_member(folder: Path, member: str, content: bytes, *, signer: BundleSigner | None) -> None:
+    """Replace one file of a folder bundle, fix its checksum and size in the manifest, and re-sign it."""
+    (Path(folder) / member).write_bytes(content)
+
+    def fix(data: dict[str, Any]) -> None:
+        for entry in data["files"]:
+            if entry["path"] == member:
+                entry["sha256"] = hashlib.sha256(content).hexdigest()
+                entry["size"] = len(content)
+    resign(folder, signer, fix)
+
+
+def edit_record(folder: Path, table: str, index: int, column: str, value: Any, *,
+                signer: BundleSigner | None) -> None:
+    """Change one value of one record in a folder bundle, with its checksum recomputed (as a forger would)."""
+    import json
+
+    member = f"records/{table}.jsonl"
+    header, *lines = (Path(folder) / member).read_text(encoding="utf-8").splitlines()
+    columns = json.loads(header)["columns"]
+    row = json.loads(lines[index])
+    row[columns.index(column)] = value
+    lines[index] = json.dumps(row)
+    rewrite_member(folder, member, ("\n".join([header, *lines]) + "\n").encode("utf-8"), signer=signer)
+
+
+_P12: dict[str, tuple[bytes, bytes]] = {}
+PASSPHRASE = "test passphrase"
+
+
+def install_identity(name: str, *, remember: bool = True) -> BundleSigner:
+    """Give the current PlaceDesk home a signing identity for ``name`` (made once per run).
+
+    With ``remember`` its passphrase (``PASSPHRASE``) is kept in the test's in-memory keystore,
+    as an officer who ticked "keep it" would have.
+    """
+    from placedesk.services.agreements.identity import CERTIFICATE_FILE, IDENTITY_FILE, identity_dir
+    from placedesk.services.agreements.passphrase_store import remember_passphrase
+
+    made = _P12.get(name)
+    if made is None:
+        made = _P12[name] = build_identity(name, "Placement officer", "Test Council", "", PASSPHRASE)
+    folder = identity_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / IDENTITY_FILE).write_bytes(made[0])
+    (folder / CERTIFICATE_FILE).write_bytes(made[1])
+    if remember:
+        remember_passphrase(PASSPHRASE)
+    return signer_from_p12(made[0], PASSPHRASE)

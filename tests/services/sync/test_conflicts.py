@@ -16,14 +16,14 @@ from placedesk.models.enums import ConflictResolution
 from placedesk.services.sync.conflicts import count_open_conflicts, list_conflicts, resolve_conflict, shown_fields
 from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
-from tests.services.sync.helpers import fill, new_db
+from tests.services.sync.helpers import fill, new_db, signer_for, team_trust
 
 
 def _send(source: Database, laptop: str, target: Database, target_laptop: str, folder: Path):
     with source.session_scope() as s:
-        path = export_bundle(s, folder, laptop_id=laptop, officer=source.officer, now=utcnow()).path
+        path = export_bundle(s, folder, laptop_id=laptop, signer=signer_for(source.officer), now=utcnow()).path
     with target.session_scope() as s:
-        return import_bundle(s, path, own_laptop_id=target_laptop, now=utcnow())
+        return import_bundle(s, path, own_laptop_id=target_laptop, trust=team_trust(), now=utcnow())
 
 
 @pytest.fixture

@@ -20,12 +20,12 @@ from placedesk.models.base import utcnow
 from placedesk.models.enums import SyncDirection
 from placedesk.services.sync import bundle_format
 from placedesk.services.sync.export_bundle import export_bundle, last_export_time
-from tests.services.sync.helpers import bundle_records, fill
+from tests.services.sync.helpers import bundle_records, fill, signer_for
 
 
 def _export(db: Database, target: Path, **kw: object):
     with db.session_scope() as s:
-        return export_bundle(s, target, laptop_id="LAP1", officer="Officer A", now=kw.pop("now", utcnow()), **kw)
+        return export_bundle(s, target, laptop_id="LAP1", signer=signer_for(db.officer), now=kw.pop("now", utcnow()), **kw)
 
 
 def test_a_folder_bundle_holds_records_pdfs_and_a_manifest_that_vouches_for_every_file(
@@ -35,11 +35,11 @@ def test_a_folder_bundle_holds_records_pdfs_and_a_manifest_that_vouches_for_ever
     result = _export(db, tmp_path / "share")
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["format"] == "placedesk-bundle" and manifest["format_version"] == bundle_format.FORMAT_VERSION
-    assert manifest["laptop_id"] == "LAP1" and manifest["officer"] == "Officer A"
+    assert manifest["laptop_id"] == "LAP1" and manifest["officer"] == db.officer
     assert manifest["scope"] == {"since": None, "full": True}
     listed = {f["path"]: f for f in manifest["files"]}
     on_disk = {p.relative_to(result.path).as_posix() for p in result.path.rglob("*") if p.is_file()}
-    assert on_disk - {"manifest.json"} == set(listed)
+    assert on_disk - {"manifest.json", "manifest.p7s"} == set(listed)
     for path, entry in listed.items():
         data = (result.path / path).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
@@ -61,7 +61,7 @@ def test_a_zip_bundle_has_the_manifest_written_last_and_no_temporary_files_are_l
     result = _export(db, tmp_path / "share", as_zip=True)
     assert result.path.suffix == ".zip"
     with zipfile.ZipFile(result.path) as zf:
-        assert zf.namelist()[-1] == "manifest.json"
+        assert zf.namelist()[-2:] == ["manifest.json", "manifest.p7s"]
     assert os.listdir(tmp_path / "share") == [result.path.name]
     assert bundle_format.read_bundle(result.path).manifest.bundle_id == result.bundle_id
 

@@ -22,7 +22,7 @@ from placedesk.services.sync.conflicts import list_conflicts
 from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
 from placedesk.models.base import utcnow
-from tests.services.sync.helpers import fill, file_sha256, new_db, snapshot
+from tests.services.sync.helpers import edit_record, fill, file_sha256, new_db, signer_for, snapshot, team_trust
 
 
 @pytest.fixture
@@ -41,12 +41,12 @@ def laptop_b(tmp_path: Path) -> Database:
 
 def export(db: Database, target: Path, laptop: str, **kw: object) -> Path:
     with db.session_scope() as s:
-        return export_bundle(s, target, laptop_id=laptop, officer=db.officer, now=utcnow(), **kw).path
+        return export_bundle(s, target, laptop_id=laptop, signer=signer_for(db.officer), now=utcnow(), **kw).path
 
 
 def import_(db: Database, path: Path, laptop: str):
     with db.session_scope() as s:
-        return import_bundle(s, path, own_laptop_id=laptop, now=utcnow())
+        return import_bundle(s, path, own_laptop_id=laptop, trust=team_trust(), now=utcnow())
 
 
 def domain_snapshot(db: Database) -> dict:
@@ -156,7 +156,7 @@ def _rewrite_manifest(folder: Path, change: Callable[[dict], None]) -> None:
 
 
 def _records_file(folder: Path, table: str = "child") -> Path:
-    return folder / "records" / f"{table}.json"
+    return folder / "records" / f"{table}.jsonl"
 
 
 def _truncate(folder: Path) -> Path:
@@ -197,19 +197,8 @@ def _missing_pdf(folder: Path) -> Path:
 
 
 def _bad_value(folder: Path) -> Path:
-    # A consistent bundle (checksums fixed up) whose record holds an impossible date.
-    path = _records_file(folder)
-    payload = json.loads(path.read_text())
-    payload["rows"][0][payload["columns"].index("date_of_birth")] = "17/05/2010"
-    data = json.dumps(payload).encode()
-    path.write_bytes(data)
-
-    def fix(d: dict) -> None:
-        for f in d["files"]:
-            if f["path"] == "records/child.json":
-                f["sha256"] = hashlib.sha256(data).hexdigest()
-                f["size"] = len(data)
-    _rewrite_manifest(folder, fix)
+    # A consistent bundle (checksums fixed up and signed again by its officer) whose record holds an impossible date.
+    edit_record(folder, "child", 0, "date_of_birth", "17/05/2010", signer=signer_for("Officer A"))
     return folder
 
 
@@ -254,8 +243,8 @@ def _zip_symlink(folder: Path) -> Path:
 def _zip_bomb(folder: Path) -> Path:
     # The manifest vouches for a small child.json; the zip's one inflates to 50 MB of zeros.
     def add(zf: zipfile.ZipFile) -> None:
-        zf.writestr("records/child.json", b"0" * 50_000_000, compress_type=zipfile.ZIP_DEFLATED)
-    return _rezip(folder, add, skip=frozenset({"records/child.json"}))
+        zf.writestr("records/child.jsonl", b"0" * 50_000_000, compress_type=zipfile.ZIP_DEFLATED)
+    return _rezip(folder, add, skip=frozenset({"records/child.jsonl"}))
 
 
 def _truncated_zip(folder: Path) -> Path:
@@ -274,7 +263,7 @@ BAD = {
     "newer format": (_newer_format, "newer PlaceDesk"),
     "newer schema": (_newer_schema, "newer PlaceDesk"),
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
-    "no manifest": (_no_manifest, "manifest.json is missing"),
+    "no manifest": (_no_manifest, "no manifest.json"),
     "missing pdf": (_missing_pdf, "is missing"),
     "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
     "symlinked file": (_symlinked_file, "is a link"),
@@ -364,3 +353,43 @@ def test_the_same_kpi_and_ofsted_provider_made_on_both_laptops_are_matched_not_c
         assert len(placements) == 2 and {p.provider_id for p in placements} == {providers[0].id}
         assert len(s.scalars(select(KpiDefinition)).all()) == 1
     assert result.conflicts == 1  # the two laptops' descriptions of that provider, for the officer to choose
+
+
+def test_a_clash_on_a_key_of_several_columns_is_reported(laptop_a: Database, laptop_b: Database,
+                                                         tmp_path: Path) -> None:
+    from placedesk.models import Referral, ReferralFundingShare
+    from placedesk.models.enums import FundingPartner
+
+    with laptop_a.session_scope() as s:
+        fill(s)
+    import_(laptop_b, export(laptop_a, tmp_path / "one", "AAAA"), "BBBB")
+    for db in (laptop_a, laptop_b):
+        with db.session_scope() as s:
+            referral = s.scalars(select(Referral)).one()
+            s.add(ReferralFundingShare(referral_id=referral.id, partner=FundingPartner.EDUCATION, share_bp=0))
+    bundle = export(laptop_a, tmp_path / "two", "AAAA")
+    before = file_sha256(laptop_b)
+    target = new_db(laptop_b.path)
+    try:
+        with pytest.raises(BundleError, match="referral_funding_share referral_id/partner .* is already used here"):
+            import_(target, bundle, "BBBB")
+    finally:
+        assert file_sha256(target) == before
+
+
+def test_records_arriving_in_an_empty_table_follow_a_parent_that_kept_its_local_id(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    from placedesk.models import KpiValue
+    from placedesk.models.enums import ProviderType
+
+    with laptop_a.session_scope() as s:
+        urn = fill(s).provider.urn
+    with laptop_b.session_scope() as s:
+        s.add(Provider(ref="PRV-LOCAL", urn=urn, name="Same home, imported from Ofsted here",
+                       provider_type=ProviderType.CHILDRENS_HOME))
+    import_(laptop_b, export(laptop_a, tmp_path / "share", "AAAA"), "BBBB")
+    with laptop_b.session() as s:
+        (provider,) = s.scalars(select(Provider)).all()
+        assert provider.ref == "PRV-LOCAL"
+        assert {v.provider_id for v in s.scalars(select(KpiValue))} == {provider.id}
+        assert {p.provider_id for p in s.scalars(select(Placement))} == {provider.id}

@@ -19,12 +19,12 @@ from placedesk.services.sync.outbox import (
     sync_status,
     sync_with_share,
 )
-from tests.services.sync.helpers import fill, new_db
+from tests.services.sync.helpers import fill, new_db, signer_for, team_trust
 
 
 def _export(db: Database, laptop: str = "LAPA") -> Path:
     with db.session_scope() as s:
-        return export_to_outbox(s, laptop_id=laptop, officer=db.officer, now=utcnow()).path
+        return export_to_outbox(s, laptop_id=laptop, signer=signer_for(db.officer), now=utcnow()).path
 
 
 def test_an_unreachable_share_fills_the_outbox_and_the_next_attempt_drains_it(db: Database, tmp_path: Path) -> None:
@@ -87,18 +87,18 @@ def test_colleagues_bundles_are_picked_up_once_and_our_own_are_skipped(db: Datab
         fill(s, child_name=("Ruby", "Lane"))
     with db.session_scope() as s:
         fill(s)
-    first = sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow)
+    first = sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow, signer=signer_for(colleague.officer), trust=team_trust())
     assert len(first.delivery.delivered) == 1
-    outcome = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow)
+    outcome = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, signer=signer_for(db.officer), trust=team_trust())
     assert len(outcome.delivery.delivered) == 1
     assert [r.laptop_id for r in outcome.imported] == ["LAPB"]
     assert "From laptop LAPB: Imported" in outcome.summary()
     with db.session() as s:
         assert s.scalar(select(Child).where(Child.first_name == "Ruby")) is not None
         assert bundles_to_pick_up(s, str(share), own_laptop_id="LAPA") == []
-    again = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, export=False)
+    again = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, trust=team_trust(), export=False)
     assert again.imported == [] and again.rejected == []
-    back = sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow, export=False)
+    back = sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow, trust=team_trust(), export=False)
     assert [r.laptop_id for r in back.imported] == ["LAPA"], back.summary()
     colleague.close()
 
@@ -109,10 +109,10 @@ def test_a_bad_bundle_on_the_share_is_reported_and_the_others_still_import(db: D
     colleague = new_db(tmp_path / "colleague.sqlite", "Officer B")
     with colleague.session_scope() as s:
         fill(s, child_name=("Ruby", "Lane"))
-    sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow)
+    sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow, signer=signer_for(colleague.officer), trust=team_trust())
     bogus = share / ("placedesk-LAPC-20260101T000000Z-" + "c" * 32 + ".zip")
     bogus.write_bytes(b"PK\x03\x04 not really")
-    outcome = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, export=False)
+    outcome = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, trust=team_trust(), export=False)
     assert [r.laptop_id for r in outcome.imported] == ["LAPB"]
     assert outcome.rejected and outcome.rejected[0][0] == bogus.name
     assert "not a readable zip" in outcome.rejected[0][1]
@@ -126,11 +126,11 @@ def test_a_bundle_taken_to_a_memory_stick_leaves_no_gap_in_what_the_share_receiv
     with db.session_scope() as s:
         fill(s)
     with db.session_scope() as s:
-        first = export_to_outbox(s, laptop_id="LAPA", officer="A", now=utcnow())
+        first = export_to_outbox(s, laptop_id="LAPA", signer=signer_for(db.officer), now=utcnow())
     with db.session_scope() as s:
         s.scalars(select(Child)).first().known_as = "Jay"
-        export_bundle(s, tmp_path / "stick", laptop_id="LAPA", officer="A", now=utcnow())
+        export_bundle(s, tmp_path / "stick", laptop_id="LAPA", signer=signer_for(db.officer), now=utcnow())
     with db.session_scope() as s:
-        to_share = export_to_outbox(s, laptop_id="LAPA", officer="A", now=utcnow())
+        to_share = export_to_outbox(s, laptop_id="LAPA", signer=signer_for(db.officer), now=utcnow())
     assert to_share.since == first.created_at
     assert to_share.counts.get("child") == 1

@@ -15,7 +15,7 @@ from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
 from placedesk.ui.sync.conflicts_dialog import ConflictsDialog, field_label, shown_value
 from placedesk.ui.context import AppContext
-from tests.services.sync.helpers import fill, new_db
+from tests.services.sync.helpers import fill, new_db, signer_for, team_trust
 
 
 @pytest.fixture
@@ -24,16 +24,16 @@ def ctx(tmp_path: Path):
     a, b = new_db(tmp_path / "a.sqlite", "Officer A"), new_db(tmp_path / "b.sqlite", "Officer B")
     with a.session_scope() as s:
         provider_id = fill(s).provider.id
-        path = export_bundle(s, tmp_path / "x", laptop_id="AAAA", officer="A", now=utcnow()).path
+        path = export_bundle(s, tmp_path / "x", laptop_id="AAAA", signer=signer_for("Officer A"), now=utcnow()).path
     with b.session_scope() as s:
-        import_bundle(s, path, own_laptop_id="BBBB", now=utcnow())
+        import_bundle(s, path, own_laptop_id="BBBB", trust=team_trust(), now=utcnow())
     with a.session_scope() as s:
         s.get(Provider, provider_id).notes = "A: phoned the manager"
     with b.session_scope() as s:
         s.get(Provider, provider_id).notes = "B: visit booked"
-        path = export_bundle(s, tmp_path / "y", laptop_id="BBBB", officer="B", now=utcnow()).path
+        path = export_bundle(s, tmp_path / "y", laptop_id="BBBB", signer=signer_for("Officer B"), now=utcnow()).path
     with a.session_scope() as s:
-        import_bundle(s, path, own_laptop_id="AAAA", now=utcnow())
+        import_bundle(s, path, own_laptop_id="AAAA", trust=team_trust(), now=utcnow())
     b.close()
     settings = Settings()
     settings.officer.name = "Officer A"

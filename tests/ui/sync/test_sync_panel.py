@@ -20,7 +20,7 @@ from placedesk.ui.context import AppContext
 from placedesk.ui.sync.sync_panel import SyncPanel
 from placedesk.ui.tasks import wait_for_tasks
 from tests.conftest import DialogRecorder
-from tests.services.sync.helpers import fill, new_db
+from tests.services.sync.helpers import fill, install_identity, new_db
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_send_and_receive_with_an_unmounted_share_waits_then_delivers(
         qtbot: QtBot, ctx: AppContext, dialogs: DialogRecorder, tmp_path: Path) -> None:
     share = tmp_path / "share"
     ctx.settings.shared_folder = str(share)
+    install_identity("Officer A")
     with ctx.action() as s:
         fill(s)
     panel = SyncPanel(ctx)
@@ -71,6 +72,7 @@ def test_send_and_receive_with_an_unmounted_share_waits_then_delivers(
 
 def test_export_to_a_folder_and_import_on_another_laptop_from_the_panel(
         qtbot: QtBot, ctx: AppContext, dialogs: DialogRecorder, tmp_path: Path) -> None:
+    install_identity("Officer A")
     with ctx.action() as s:
         fill(s, child_name=("Ruby", "Lane"))
     panel = SyncPanel(ctx)
@@ -89,9 +91,13 @@ def test_export_to_a_folder_and_import_on_another_laptop_from_the_panel(
     other_panel = SyncPanel(other)
     qtbot.addWidget(other_panel)
     dialogs.answer("choose_open_file", bundle)
+    # Officer A is not trusted yet: the bundle is shown (who, when, what) and trusted from there.
+    shown: list[str] = []
+    dialogs.answer("run_modal", lambda view: shown.append(view.findChildren(sync_actions.QLabel)[0].text()) or True)
     qtbot.mouseClick(other_panel.import_button, sync_actions.Qt.LeftButton)
     qtbot.waitUntil(lambda: wait_for_tasks(100) and len(dialogs.texts("inform")) == 2, timeout=15000)
     assert "Imported:" in dialogs.texts("inform")[-1]
+    assert "Made by Officer A" in shown[0] and "Not on your trust list" in shown[0]
     with other.read() as s:
         assert s.scalar(select(func.count(Child.id))) == 1
     assert other_panel.history.item(0, 1).text() == "Received"
@@ -155,6 +161,7 @@ def test_install_adds_menu_actions_and_a_status_bar_indicator_and_delivers_on_cl
     menu = QMenu("&File", window)
     quit_action = menu.addAction("Quit")
     sync = sync_actions.install_sync_menu(window, ctx, menu, quit_action, automatic=False)
+    install_identity("Officer A")  # its passphrase kept in the keystore: closing never asks
     texts = [a.text() for a in menu.actions()]
     assert texts[-1] == "Quit" and "&Send and receive now" in texts and "&Restore from a backup…" in texts
     assert "last sync never" in sync.status_label.text()
