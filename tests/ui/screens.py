@@ -179,7 +179,23 @@ FACTORIES: dict[str, Callable[[Records], QDialog]] = {
     "SettingsDialog": lambda r: _class("SettingsDialog")(r.ctx.settings),
     "ShortcutsDialog": lambda r: _class("ShortcutsDialog")(_shortcuts()),
     "BackupChooser": lambda r: _class("BackupChooser")(None, []),
+    "BundlePreviewDialog": lambda r: _bundle_preview(),
 }
+
+
+def _bundle_preview() -> QDialog:
+    """A colleague's signed bundle not yet trusted: the dialog at its fullest (with its Trust button)."""
+    import datetime as _dt
+
+    from placedesk.services.sync.bundle_signing import SignatureCheck
+    from placedesk.services.sync.colleagues import BundlePreview
+
+    signer = SignatureCheck(certificate=None, fingerprint="ab" * 32, name="Officer B",
+                            signed_at=_dt.datetime(2026, 6, 15, 9, 30, tzinfo=_dt.timezone.utc))
+    preview = BundlePreview(officer="Officer B", laptop_id="LAPB",
+                            created_at=_dt.datetime(2026, 6, 15, 9, 30, tzinfo=_dt.timezone.utc),
+                            record_counts={"child": 3, "referral": 2}, signer=signer, trusted=False, problem=None)
+    return _class("BundlePreviewDialog")(preview)
 
 
 def _shortcuts() -> list[tuple[str, str]]:
