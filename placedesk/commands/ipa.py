@@ -97,6 +97,7 @@ def run_ipa(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from placedesk.errors import PlaceDeskError
     from placedesk.reports.signing import verify_pdf
+    from placedesk.services.common.parsing import format_uk_time
 
     try:
         data = args.file.read_bytes()
@@ -108,7 +109,7 @@ def run_verify(args: argparse.Namespace) -> int:
         return 1
     broken = 0
     for number, check in enumerate(checks, start=1):
-        when = check.signed_at.astimezone().strftime("%d/%m/%Y %H:%M %Z") if check.signed_at else "unknown"
+        when = format_uk_time(check.signed_at) if check.signed_at else "unknown"
         state = "INTACT AND VALID" if check.ok else "BROKEN"
         broken += not check.ok
         print(f"Signature {number} ({check.field_name}): {state}")

@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--on", metavar="DATE", type=parse_date, default=None,
                        help="match as on this date (default: today)")
     match.add_argument("--top", metavar="N", type=int, default=None, help="print only the first N ranked providers")
+    match.add_argument("--beyond-limit", action="store_true",
+                       help="also rank providers beyond the referral's maximum distance (with the distance penalty)")
     match.set_defaults(func=run_match)
 
 
@@ -29,13 +31,14 @@ def shortlist_csv(result: MatchResult) -> bytes:
     """The shortlist as CSV: ranked rows first, then excluded ones with their reason."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(["rank", "provider_ref", "provider", "score", "distance_km", "reasons", "excluded_because"])
+    writer.writerow(["rank", "provider_ref", "provider", "town", "urn", "score", "distance_km", "reasons",
+                     "excluded_because"])
     for rank, row in enumerate(result.ranked, start=1):
         distance = "" if row.distance_km is None else f"{row.distance_km:.1f}"
-        writer.writerow([rank, row.provider_ref, row.provider_name, f"{row.score:.1f}", distance,
+        writer.writerow([rank, row.provider_ref, row.provider_name, row.town, row.urn, f"{row.score:.1f}", distance,
                          "; ".join(row.reasons), ""])
     for item in result.excluded:
-        writer.writerow(["", item.provider_ref, item.provider_name, "", "", "", item.reason])
+        writer.writerow(["", item.provider_ref, item.provider_name, item.town, item.urn, "", "", "", item.reason])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
 
 
@@ -49,7 +52,7 @@ def run_match(args: argparse.Namespace) -> int:
     try:
         with db.session_scope() as session:
             referral = find_referral(session, args.referral)
-            result = match_referral(session, referral, today=today)
+            result = match_referral(session, referral, today=today, include_beyond_limit=args.beyond_limit)
             sought = referral.placement_type.label if referral.placement_type else "type not stated"
     finally:
         db.close()
@@ -60,12 +63,12 @@ def run_match(args: argparse.Namespace) -> int:
     print(f"\nRanked: {len(result.ranked)} provider(s){more}")
     for rank, row in enumerate(shown, start=1):
         distance = f", {row.distance_km:.1f} km" if row.distance_km is not None else ""
-        print(f"{rank:>4}. {row.score:6.1f}  {row.provider_name} ({row.provider_ref}){distance}")
+        print(f"{rank:>4}. {row.score:6.1f}  {row.provider_label} ({row.provider_ref}){distance}")
         for reason in row.reasons:
             print(f"              - {reason}")
     print(f"\nExcluded: {len(result.excluded)} provider(s)")
     for item in result.excluded:
-        print(f"      {item.provider_name} ({item.provider_ref}): {item.reason}")
+        print(f"      {item.provider_label} ({item.provider_ref}): {item.reason}")
     if args.csv:
         atomic_write_bytes(args.csv, shortlist_csv(result))
         print(f"\nWrote {args.csv}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +39,10 @@ class Agreement(Base, Record):
     special_conditions: Mapped[str] = mapped_column(Text, default="")
     outcomes: Mapped[list[str]] = mapped_column(default=list)
     change_reason: Mapped[str] = mapped_column(Text, default="")
+    # The care arrangements printed in the IPA: key contacts, needs and risks with how the
+    # provider meets each, education, health, family time, delegated authority
+    # (placedesk.services.agreements.arrangements reads and writes it).
+    arrangements: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement.id", ondelete="SET NULL"))
     # The three states of the PDF: as generated, as signed by the officer, as countersigned.
     unsigned_document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stored_document.id"))

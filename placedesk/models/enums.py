@@ -170,6 +170,26 @@ class FundingPartner(LabelledEnum):
     HEALTH = "health"
 
 
+class LineFunding(LabelledEnum):
+    """Who funds one fee line: one partner alone, or every partner by the agreed shares."""
+
+    SHARED = "shared"
+    SOCIAL_CARE = "social_care"
+    EDUCATION = "education"
+    HEALTH = "health"
+
+    @property
+    def label(self) -> str:
+        if self is LineFunding.SHARED:
+            return "Shared by the agreed shares"
+        return FundingPartner(self.value).label
+
+    @property
+    def partner(self) -> FundingPartner | None:
+        """The one partner funding the line, or None when the agreed shares split it."""
+        return None if self is LineFunding.SHARED else FundingPartner(self.value)
+
+
 class AwardReason(LabelledEnum):
     VALUE = "value"
     QUALITY = "quality"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from placedesk.models.base import Base, Record, enum_column
 from placedesk.models.child import Child
-from placedesk.models.enums import AwardReason, FeeLineKind, FundingPartner, PlacementType
+from placedesk.models.enums import AwardReason, FeeLineKind, FundingPartner, LineFunding, PlacementType
 from placedesk.models.provider import Provider
 from placedesk.models.referral import Offer, Referral
 
@@ -85,12 +85,22 @@ class PlacementFeeLine(Base, Record):
     kind: Mapped[FeeLineKind] = mapped_column(enum_column(FeeLineKind, "fee_line_kind"))
     description: Mapped[str] = mapped_column(String(300), default="")
     weekly_amount_pence: Mapped[int]
+    # Funded by one partner alone (an education line by education, say) or shared by the
+    # placement's agreed funding shares; lines from before funding by element are shared.
+    funded_by: Mapped[LineFunding] = mapped_column(
+        enum_column(LineFunding, "line_funding"), default=LineFunding.SHARED, server_default="shared"
+    )
 
     placement: Mapped[Placement] = relationship(back_populates="fee_lines")
 
 
 class PlacementFundingShare(Base, Record):
-    """A funding partner's agreed share: basis points and the weekly pence it comes to."""
+    """A funding partner's agreed share and the weekly pence it pays.
+
+    ``weekly_amount_pence`` is the partner's whole weekly amount: the lines it funds alone plus
+    its share of the shared lines (see placedesk.services.referrals.funding). A partner funding
+    only its own lines has a row with a 0% share.
+    """
 
     __tablename__ = "placement_funding_share"
     __table_args__ = (

@@ -51,7 +51,10 @@ class Referral(Base, Record):
     education_summary: Mapped[str] = mapped_column(Text, default="")
     health_summary: Mapped[str] = mapped_column(Text, default="")
     identity_summary: Mapped[str] = mapped_column(Text, default="")
+    # The furthest a placement may be: providers beyond it are excluded from matching.
     max_distance_km: Mapped[float | None]
+    # The distance the officer would like to stay within: it scores, never excludes.
+    preferred_distance_km: Mapped[float | None]
     location_notes: Mapped[str] = mapped_column(Text, default="")
     school_postcode: Mapped[str] = mapped_column(String(10), default="")
     family_contact_notes: Mapped[str] = mapped_column(Text, default="")
@@ -129,6 +132,9 @@ class Offer(Base, Record):
     proposed_start_date: Mapped[dt.date | None]
     expires_on: Mapped[dt.date | None]
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # How the provider says it will meet each of the referral's needs and risks (code -> words);
+    # carried into the agreement's care arrangements when this offer is awarded.
+    needs_met: Mapped[dict[str, str]] = mapped_column(default=dict, server_default="{}")
     status: Mapped[OfferStatus] = mapped_column(enum_column(OfferStatus, "offer_status"), default=OfferStatus.OPEN)
 
     recipient: Mapped[ReferralRecipient] = relationship(back_populates="offers")

@@ -24,7 +24,7 @@ from placedesk.models.enums import AuditAction, CapActionStatus, Rag, SanctionKi
 from placedesk.reports.monitoring_layout import CONTENT_WIDTH, build_pdf, facts, para, rag_style, styles, table
 from placedesk.services.monitoring.caps import action_rag, cap_rag
 from placedesk.services.common.documents import store_document
-from placedesk.services.common.parsing import format_date, format_money
+from placedesk.services.common.parsing import format_date, format_money, format_uk_time
 
 TITLE = "Corrective action plan"
 KIND = "cap_report"
@@ -213,9 +213,9 @@ def _story(data: CapReportData) -> list[Flowable]:
         out.append(table(rows, [w * 0.25, w * 0.12, w * 0.12, w * 0.12, w * 0.39]))
     out.append(para("History of changes", st.heading, fonts))
     if data.history:
-        rows = [[para(h, st.cell_bold, fonts) for h in ("When (UTC)", "Who", "What", "Detail")]]
+        rows = [[para(h, st.cell_bold, fonts) for h in ("When (UK time)", "Who", "What", "Detail")]]
         w = CONTENT_WIDTH
-        rows += [[para(h.occurred_at.strftime("%d/%m/%Y %H:%M"), st.cell, fonts), para(h.officer, st.cell, fonts),
+        rows += [[para(format_uk_time(h.occurred_at), st.cell, fonts), para(h.officer, st.cell, fonts),
                   para(h.what, st.cell, fonts), para(h.detail, st.cell, fonts)] for h in data.history]
         out.append(table(rows, [w * 0.2, w * 0.15, w * 0.17, w * 0.48]))
     else:

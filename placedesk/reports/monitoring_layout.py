@@ -30,7 +30,10 @@ from placedesk.reports.common import (
     RULE,
     SHADE,
     ReportStyles,
+    council_letterhead,
+    fit_column_widths,
     key_value_table,
+    no_orphans,
     numbered_canvas,
     report_styles,
 )
@@ -69,7 +72,12 @@ def para(text: str, style: ParagraphStyle, st: Styles, *, bold: bool = False) ->
 
 def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True,
           extra: Sequence[tuple[Any, ...]] = ()) -> Table:
-    """A ruled table with a shaded heading row; ``extra`` adds TableStyle commands (e.g. RAG cells)."""
+    """A ruled table with a shaded heading row; ``extra`` adds TableStyle commands (e.g. RAG cells).
+
+    Column widths are adjusted so words wrap at spaces, never inside a word.
+    """
+    fonts = report_styles().fonts
+    widths = fit_column_widths(rows, widths, fonts.bold, 8.5, padding=7)
     result = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -81,6 +89,7 @@ def table(rows: list[list[Any]], widths: Sequence[float], *, header: bool = True
     ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    style.extend(no_orphans(len(rows), header))
     style.extend(extra)
     result.setStyle(TableStyle(style))
     return result
@@ -104,8 +113,9 @@ def build_pdf(story: list[Flowable], *, title: str, reference: str, made_on: dt.
         buffer, pagesize=A4, leftMargin=PAGE_MARGIN, rightMargin=PAGE_MARGIN, topMargin=20 * mm,
         bottomMargin=20 * mm, title=f"{title} {reference}", subject=subject, creator="PlaceDesk", invariant=1,
     )
-    canvas = numbered_canvas("PlaceDesk contract monitoring", title,
-                             f"{reference} · made {made_on.strftime('%d/%m/%Y')}", "OFFICIAL – SENSITIVE")
+    letterhead = council_letterhead()
+    canvas = numbered_canvas(letterhead.council, title, f"{reference} · made {made_on.strftime('%d/%m/%Y')}",
+                             "OFFICIAL – SENSITIVE", logo=letterhead.logo)
     doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
 

@@ -10,6 +10,7 @@ for red months); :func:`make_provider_report` does both and keeps the PDF as a
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from placedesk.errors import NotFound, ValidationError
 from placedesk.models import Cap, Inspection, Provider
 from placedesk.models.enums import CapStatus, Rag
 from placedesk.reports import fonts as fontlib
+from placedesk.reports.common import quantity
 from placedesk.reports.monitoring_layout import (
     CONTENT_WIDTH,
     INK,
@@ -162,9 +164,17 @@ def kpi_chart(kpi: KpiSeries, fonts: fontlib.FontSet, width: float = CHART_W, he
     plot.data = [list(zip(xs, values, strict=True))]
     low = min([*values, kpi.target])
     high = max([*values, kpi.target])
-    pad = (high - low) * 0.1 or 1.0
-    plot.yValueAxis.valueMin = max(0.0, low - pad)
-    plot.yValueAxis.valueMax = high + pad
+    if is_count(kpi):
+        # Counts (complaints, incidents, moves) are whole numbers: so are the ticks.
+        step = max(1, math.ceil((high - max(0.0, low - 1)) / 5))
+        bottom = max(0, math.floor(low) - 1)
+        top = bottom + step * max(1, math.ceil((high + 1 - bottom) / step))
+        plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = bottom, top
+        plot.yValueAxis.valueSteps = list(range(bottom, top + 1, step))
+    else:
+        pad = (high - low) * 0.1 or 1.0
+        plot.yValueAxis.valueMin = max(0.0, low - pad)
+        plot.yValueAxis.valueMax = high + pad
     plot.xValueAxis.valueMin = 0
     plot.xValueAxis.valueMax = max(xs[-1], 1)
     span = max(xs[-1], 1)
@@ -198,10 +208,15 @@ def kpi_chart(kpi: KpiSeries, fonts: fontlib.FontSet, width: float = CHART_W, he
     return drawing
 
 
+def is_count(kpi: KpiSeries) -> bool:
+    """A KPI counted in whole things (not a percentage), every value and its target whole."""
+    return kpi.unit != "%" and all(float(v).is_integer() for v in [kpi.target, *(p.value for p in kpi.points)])
+
+
 def with_unit(value: float, unit: str) -> str:
-    """A KPI value as people read it: one decimal at most, ``92.5%`` or ``3 moves``."""
+    """A KPI value as people read it: one decimal at most, ``92.5%``, ``1 move`` or ``3 moves``."""
     number = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{number}%" if unit == "%" else f"{number} {unit}"
+    return quantity(float(number), unit)
 
 
 def _month_label(ordinal: int) -> str:

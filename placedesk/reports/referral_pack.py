@@ -67,7 +67,10 @@ class ReferralPackData:
     health_summary: str = ""
     home_area: str = ""
     max_distance_km: float | None = None
+    preferred_distance_km: float | None = None
     location_notes: str = ""
+    # The council's logo for the page header (PNG or JPEG), when it has one.
+    logo: bytes | None = None
     school_area: str = ""
     family_contact_notes: str = ""
 
@@ -114,6 +117,8 @@ def _story(data: ReferralPackData, st: ReportStyles) -> list:
         ], st),
     ]))
     limit = f"within {data.max_distance_km:g} km of home" if data.max_distance_km else "no distance limit stated"
+    if data.preferred_distance_km and data.preferred_distance_km != data.max_distance_km:
+        limit += f"; preferably within {data.preferred_distance_km:g} km"
     story.append(KeepTogether([
         para("Location and start", st.heading, st),
         key_value_table([
@@ -148,7 +153,8 @@ def build_referral_pack(data: ReferralPackData) -> bytes:
         topMargin=20 * mm, bottomMargin=20 * mm, title=f"{TITLE} {data.referral_ref}",
         author=data.la_name or "PlaceDesk", subject="Minimised referral pack", creator="PlaceDesk",
     )
-    canvas = numbered_canvas(data.la_name or "Local authority", TITLE, f"Referral {data.referral_ref}", NOTICE)
+    canvas = numbered_canvas(data.la_name or "Local authority", TITLE, f"Referral {data.referral_ref}", NOTICE,
+                             logo=data.logo)
     doc.build(_story(data, st), canvasmaker=canvas)
     return buffer.getvalue()
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from placedesk.errors import PlaceDeskError
+from placedesk.services.common.parsing import format_uk_time
 from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
 
 if TYPE_CHECKING:
@@ -41,8 +42,9 @@ LA_FIELD = "CouncilSignature"
 PROVIDER_FIELD = "ProviderSignature"
 
 # The visible stamp; the officer's details are filled in as parameters.
-_STAMP_TEXT = "Signed by %(signer)s\n%(role)s\n%(organisation)s\nDate: %(ts)s"
-# pyHanko stamps the laptop's local time, so the zone is named (GMT or BST in the UK), not assumed.
+_STAMP_TEXT = "Signed by %(signer)s\n%(role)s\n%(organisation)s\nDate: %(signed_at)s"
+# pyHanko would stamp the laptop's own zone (UTC on many council builds): the time is given in
+# UK local time with its zone (GMT or BST) instead.
 _STAMP_DATE = "%d/%m/%Y %H:%M %Z"
 
 
@@ -101,6 +103,32 @@ def add_signature_fields(pdf: bytes, boxes: Iterable[FieldBox]) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for box in boxes:
         append_signature_field(writer, SigFieldSpec(sig_field_name=box.name, on_page=box.page, box=box.box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def write_text_at(pdf: bytes, page: int, x: float, y: float, text: str, size: float = 9) -> bytes:
+    """``pdf`` with ``text`` (digits and '/', as in a date) drawn at (x, y) on a page, as one
+    incremental update: the bytes before it are unchanged, so what was issued stays inside."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    if not all(c.isascii() and (c.isalnum() or c in "/:. ") for c in text):
+        raise ValueError("Only a plain date or time can be written onto an issued agreement.")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    font = writer.add_object(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Font"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+        generic.NameObject("/Encoding"): generic.NameObject("/WinAnsiEncoding"),
+    }))
+    content = f"q 0.122 0.165 0.267 rg BT /PDDate {size:g} Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q".encode("ascii")
+    stream = writer.add_object(generic.StreamObject(stream_data=content))
+    resources = generic.DictionaryObject({
+        generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/PDDate"): font}),
+    })
+    writer.add_stream_to_page(page, stream, resources=resources)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -296,8 +324,13 @@ def sign_pdf(
     reason: str = "Individual Placement Agreement",
     location: str = "",
     image: bytes | None = None,
+    signed_at: dt.datetime | None = None,
 ) -> bytes:
-    """Sign the named (existing) field with a visible stamp: name, role, date, optional handwriting."""
+    """Sign the named (existing) field with a visible stamp: name, role, date, optional handwriting.
+
+    The stamp shows ``signed_at`` (default: now) in UK local time with its zone.
+    """
+
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields as sigfields
@@ -316,7 +349,9 @@ def sign_pdf(
     # Details go in as parameters, not into the template, so a '%' in a role cannot break it.
     # pyHanko's default stamp text size is 10 pt; beside handwriting only half the box is free.
     text_box_style, text_params = _stamp_text(
-        {"signer": name, "role": role, "organisation": organisation}, 10 if background is None else 8
+        {"signer": name, "role": role, "organisation": organisation,
+         "signed_at": format_uk_time(signed_at or dt.datetime.now(dt.timezone.utc))},
+        10 if background is None else 8
     )
     extra: dict[str, object] = {}
     if background is not None:

@@ -82,3 +82,38 @@ def test_bad_date_argument_is_refused(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         main(["--db", str(tmp_path / "x.sqlite"), "leaving-care", "--on", "31/02/2026"])
     assert "not a real date" in capsys.readouterr().err
+
+
+def test_coming_up_writes_the_officers_list_as_csv_and_ics(files: tuple[Path, Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    episodes, header, db = files
+    main(["--db", str(db), "import-903", str(episodes), str(header), "--create-children"])
+    out_csv, out_ics = tmp_path / "week.csv", tmp_path / "week.ics"
+    assert main(["--db", str(db), "coming-up", "--on", "01/03/2026", "--days", "100",
+                 "--csv", str(out_csv), "--ics", str(out_ics)]) == 0
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # C100 (16 on 15/06/2025, looked after since 01/01/2024) is eligible: the needs assessment was due
+    # 15/09/2025. C200 left care on 01/09/2025 after 62 days: qualifying, checked 01/12/2025 and 01/06/2026.
+    assert [(r["kind"], r["due_date"], r["overdue"], r["record"], r["concerns"]) for r in rows] == [
+        ("Needs assessment", "2025-09-15", "yes", "Child C100", "C100"),
+        ("Advice and assistance", "2026-06-01", "no", "Child C200", "C200"),
+    ]
+    assert "Pathway plan" not in out_csv.read_text(encoding="utf-8").split("\n", 1)[1].split("C200")[1]
+    ics = out_ics.read_text(encoding="utf-8")
+    assert ics.count("BEGIN:VEVENT") == 2 and "OVERDUE: Needs assessment" in ics
+    printed = capsys.readouterr().out
+    assert "Wrote 2 item(s)" in printed and "Wrote 2 calendar event(s)" in printed
+
+
+def test_coming_up_prints_the_list_and_refuses_negative_days(files: tuple[Path, Path, Path],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    episodes, header, db = files
+    main(["--db", str(db), "import-903", str(episodes), str(header), "--create-children"])
+    capsys.readouterr()
+    assert main(["--db", str(db), "coming-up", "--on", "2026-03-01", "--days", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "Coming up from 01/03/2026 to 11/03/2026: 1 item(s), 1 overdue" in out
+    assert "OVERDUE 15/09/2025  Needs assessment: Needs assessment and pathway plan due" in out
+    assert main(["--db", str(db), "coming-up", "--days", "-1"]) != 0
+    assert "--days cannot be negative" in capsys.readouterr().err

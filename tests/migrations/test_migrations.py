@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from placedesk.db import open_database
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.migrations.runner import alembic_config
+from placedesk.db import make_engine
 from placedesk.models import Base
 
 
@@ -39,20 +40,9 @@ def test_a_version_1_file_is_backed_up_and_gains_the_read_path_indexes(tmp_path:
     path = tmp_path / "v1.sqlite"
     db = open_database(path)
     db.close()
-    # Take the file back to revision 0001, as a laptop still on the first release left it.
-    conn = sqlite3.connect(path)
-    conn.execute("DROP INDEX ix_placement_open")
-    conn.execute("DROP INDEX ix_placement_end_date")
-    conn.execute("DROP INDEX ix_provider_type")
-    # ... and without what revision 0004 adds (signed sync).
-    conn.execute("DROP INDEX ix_audit_event_received")
-    conn.execute("ALTER TABLE audit_event DROP COLUMN received_bundle_id")
-    conn.execute("ALTER TABLE audit_event DROP COLUMN signer_fingerprint")
-    conn.execute("ALTER TABLE sync_record DROP COLUMN signer_fingerprint")
-    conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.execute("PRAGMA user_version=1")
-    conn.commit()
-    conn.close()
+    # Take the file back to revision 0001, as a laptop still on the first release left it:
+    # Alembic undoes every later revision, whatever columns and indexes they added.
+    _downgrade(path, "0001")
     db = open_database(path, backup_dir=tmp_path / "backups")
     try:
         assert db.upgraded_from == 1 and db.backup_path is not None and db.backup_path.exists()
@@ -61,5 +51,45 @@ def test_a_version_1_file_is_backed_up_and_gains_the_read_path_indexes(tmp_path:
         assert "WHERE end_date IS NULL" in indexes["ix_placement_open"]
         assert "WHERE end_date IS NOT NULL" in indexes["ix_placement_end_date"]
         assert "provider_type, name, ref, id" in indexes["ix_provider_type"]
+    finally:
+        db.close()
+
+
+def _downgrade(path: Path, revision: str) -> None:
+    from alembic import command
+
+    engine = make_engine(path)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), revision)
+            conn.exec_driver_sql(f"PRAGMA user_version={int(revision)}")
+    finally:
+        engine.dispose()
+
+
+def test_a_version_2_file_keeps_every_row_and_its_fee_lines_become_shared(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite"
+    open_database(path).close()
+    _downgrade(path, "0002")
+    conn = sqlite3.connect(path)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(placement_fee_line)")}
+    assert "funded_by" not in columns
+    # A referral with a funding share, and a fee line: the children a careless table copy would cascade away.
+    now = "2026-01-01 00:00:00.000000"
+    conn.execute("INSERT INTO child (id, created_at, updated_at, version, case_reference, first_name, last_name, "
+                 "known_as, date_of_birth, gender, ethnicity, religion, language, home_local_authority, "
+                 "home_postcode, legal_status, social_worker_name, social_worker_email, social_worker_phone, "
+                 "has_ehcp, transition_plan, notes) VALUES ('c1', ?, ?, 1, 'CR1', 'A', 'B', '', '2010-01-01', "
+                 "'', '', '', '', '', '', '', '', '', '', 0, '', '')", (now, now))
+    conn.commit()
+    conn.close()
+    db = open_database(path, backup_dir=tmp_path / "backups")
+    try:
+        assert db.upgraded_from == 2
+        with db.engine.connect() as conn2:
+            columns2 = {row[1]: row for row in conn2.exec_driver_sql("PRAGMA table_info(placement_fee_line)")}
+            assert columns2["funded_by"][4] == "'shared'"
+            assert conn2.exec_driver_sql("SELECT count(*) FROM child").scalar() == 1
+            assert conn2.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     finally:
         db.close()

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from placedesk.reports.ipa import FeeLine, FundingShare, IpaData, Kpi, VersionEntry, load_clauses
+from placedesk.reports.ipa import Contact, FeeLine, FundingShare, IpaData, Kpi, NeedMet, VersionEntry, load_clauses
 
 
 def sample(**changes: Any) -> IpaData:
@@ -23,7 +23,7 @@ def sample(**changes: Any) -> IpaData:
         child_gender="Female", child_case_reference="CASE-0042", child_legal_status="C2 – Full care order (s31)",
         child_home_authority="Ynys Môn",
         fee_lines=(FeeLine("Core fee", "Core weekly fee", 450000),
-                   FeeLine("Additional support", "1:1 support, 10 hours", 32050)),
+                   FeeLine("Additional support", "1:1 support, 10 hours", 32050, core=False)),
         funding_shares=(FundingShare("Social care", 7000, 337435), FundingShare("Education", 3000, 144615)),
         notice_period_days=28,
         kpis=(Kpi("School attendance", "Outcome", "at least 95%"),),
@@ -31,6 +31,19 @@ def sample(**changes: Any) -> IpaData:
         special_conditions="Keep the school place at Ysgol David Hughes.",
         history=(),
         clauses=load_clauses(),
+        key_contacts=(Contact("Social worker", "Ffion Hughes", "01248 752000, ffion.hughes@example.gov.uk"),
+                      Contact("Team manager", "Gareth Price", "01248 752001"),
+                      Contact("Independent Reviewing Officer", "Nia Lloyd", "nia.lloyd@example.gov.uk"),
+                      Contact("Virtual school", "Dewi Owen", "virtual.school@example.gov.uk")),
+        needs_met=(NeedMet("Need", "Emotional and behavioural", "Weekly therapeutic sessions with the home's psychologist"),
+                   NeedMet("Risk", "Going missing", "Missing-from-care protocol; waking night staff")),
+        education=(("School or college", "Ysgol David Hughes, Year 10"), ("EHCP", "No EHCP"),
+                   ("Virtual school", "Ynys Môn Virtual School")),
+        health=(("GP", "Bodnant Surgery, Bangor"), ("CAMHS and therapy", "North Wales CAMHS, fortnightly"),
+                ("Health assessments", "Review health assessment due 01/05/2026")),
+        family_time="Supervised family time with mother every other Saturday at the family centre.",
+        delegated_authority=(("Haircuts", "Carer or home manager"), ("School trips and holidays abroad",
+                                                                     "Social worker's manager")),
     )
     return dataclasses.replace(data, **changes)
 

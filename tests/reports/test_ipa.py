@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import time
 import re
 import unicodedata
 from pathlib import Path
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from placedesk.reports import fonts
-from placedesk.reports.ipa import FeeLine, fill_clause, load_clauses, render_ipa
+from placedesk.reports.ipa import FeeLine, FundingShare, fill_clause, load_clauses, quantity, render_ipa
 from placedesk.reports.signing import LA_FIELD, PROVIDER_FIELD, document_keywords, signature_field_names
 from tests.reports.ipa_data import earlier_version, sample
 
@@ -27,8 +29,10 @@ def _squash(text: str) -> str:
 
 SECTIONS = [
     "1. The parties", "2. The child", "3. The placement", "4. Fees and funding", "5. Outcomes and KPIs",
-    "6. Payment terms", "7. Notice period", "8. Reporting duties", "9. Review dates", "10. Special conditions",
-    "11. General terms", "12. Versions of this agreement", "13. Signatures",
+    "6. Needs and risks, and how the Provider will meet them", "7. Education", "8. Health",
+    "9. Family time and contact", "10. Delegated authority", "11. Payment terms", "12. Notice period",
+    "13. Reporting duties", "14. Review dates", "15. Special conditions", "16. General terms",
+    "17. Versions of this agreement", "18. Signatures",
 ]
 
 
@@ -154,3 +158,84 @@ def test_any_text_splits_into_runs_the_fonts_can_draw(text: str) -> None:
 @given(st.text())
 def test_a_council_clause_never_stops_a_document(text: str) -> None:
     assert isinstance(fill_clause(text, {"la_name": "Powys", "version": 2}), str)
+
+
+def test_key_contacts_needs_education_health_family_time_and_delegated_authority_are_printed() -> None:
+    text = _squash(" ".join(_pages(render_ipa(sample()))))
+    for expected in (
+        "Key contacts", "Social worker", "Ffion Hughes", "Team manager", "Gareth Price",
+        "Independent Reviewing Officer", "Nia Lloyd", "Virtual school", "Dewi Owen",
+        "Emotional and behavioural", "Weekly therapeutic sessions with the home's psychologist",
+        "Going missing", "Missing-from-care protocol; waking night staff",
+        "Ysgol David Hughes, Year 10", "No EHCP", "Ynys Môn Virtual School",
+        "Bodnant Surgery, Bangor", "North Wales CAMHS, fortnightly", "Review health assessment due 01/05/2026",
+        "Supervised family time with mother every other Saturday",
+        "Who may give consent", "Haircuts", "Carer or home manager", "School trips and holidays abroad",
+        "Social worker's manager",
+    ):
+        assert expected in text, expected
+
+
+def test_additional_services_list_each_non_core_line_with_its_fee_and_who_funds_it() -> None:
+    text = _squash(" ".join(_pages(render_ipa(sample()))))
+    assert "Additional services" in text
+    assert "1:1 support, 10 hours: £320.50 a week (additional support; shared by the agreed shares)" in text
+
+
+def test_the_first_review_date_is_the_earliest_review_date_entered() -> None:
+    # review_date 06/04/2026 and review_dates 01/06/2026: the first is 06/04/2026, and section 14 lists both.
+    text = _squash(" ".join(_pages(render_ipa(sample()))))
+    assert "First review date 06/04/2026" in text
+    assert "At the first statutory review" not in text
+    no_placement_review = _squash(" ".join(_pages(render_ipa(sample(review_date=None,
+        review_dates=(dt.date(2027, 7, 4), dt.date(2027, 2, 4)))))))
+    assert "First review date 04/02/2027" in no_placement_review
+    assert no_placement_review.index("04/02/2027", no_placement_review.index("14. Review dates")) < \
+        no_placement_review.index("04/07/2027", no_placement_review.index("14. Review dates"))
+
+
+def test_the_council_date_line_is_blank_until_signed_then_shows_the_signing_date() -> None:
+    unsigned = _squash(_pages(render_ipa(sample()))[-1])
+    assert "Date 05/03/2026" not in unsigned
+    signed = _squash(_pages(render_ipa(sample(council_signed_on=dt.date(2026, 3, 5))))[-1])
+    assert "Date 05/03/2026" in signed
+
+
+def test_a_kpi_target_of_one_reads_in_the_singular() -> None:
+    assert quantity(1, "incidents") == "1 incident"
+    assert quantity(2, "incidents") == "2 incidents"
+    assert quantity(0, "incidents") == "0 incidents"
+    assert quantity(95, "%") == "95%"
+    assert quantity(1, "") == "1"
+    assert quantity(1, "class") == "1 class"
+
+
+def test_a_line_funded_by_one_partner_says_so_and_a_partner_with_no_share_shows_its_own_lines() -> None:
+    data = sample(
+        fee_lines=(FeeLine("Core fee", "Core weekly fee", 450000),
+                   FeeLine("Education", "Education", 65050, "Education", core=False)),
+        funding_shares=(FundingShare("Social care", 10000, 450000), FundingShare("Education", 0, 65050)),
+    )
+    text = _squash(" ".join(_pages(render_ipa(data))))
+    assert "Own lines only" in text
+    assert "£650.50" in text and "£33,826.00" in text  # 65050 x 52 = 3,382,600 pence
+    assert "£1,170.10" not in text
+
+
+def test_the_same_data_renders_the_same_layout_and_a_change_does_not() -> None:
+    from placedesk.reports.ipa import same_layout
+
+    first = render_ipa(sample())
+    time.sleep(1.1)  # the signature-field update stamps the modification time to the second
+    assert same_layout(first, render_ipa(sample()))
+    assert not same_layout(render_ipa(sample()), render_ipa(sample(council_signed_on=dt.date(2026, 3, 5))))
+
+
+def test_a_long_table_never_leaves_one_row_alone_on_a_page() -> None:
+    lines = tuple(FeeLine("Core fee", f"Extra session {n}", 1000 + n) for n in range(60))
+    pages = _pages(render_ipa(sample(fee_lines=lines)))
+    with_rows = [p for p in pages if "Extra session" in p]
+    assert len(with_rows) >= 2
+    for page in with_rows:
+        # Each page holding part of the table holds at least two of its rows (or the total).
+        assert len(re.findall(r"Extra session \d+", page)) + ("Total weekly fee" in page) >= 2

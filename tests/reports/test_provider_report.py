@@ -75,3 +75,19 @@ def test_period_and_provider_lookup_errors(session: Session) -> None:
                                                      (3, "moves", "3 moves"), (0.5, "episodes", "0.5 episodes")])
 def test_values_read_naturally(value: float, unit: str, text: str) -> None:
     assert with_unit(value, unit) == text
+
+
+def test_a_count_kpi_is_charted_on_whole_numbers() -> None:
+    from placedesk.reports import fonts
+    from placedesk.reports.provider_report import KpiSeries, kpi_chart
+    from placedesk.services.monitoring.kpis import KpiPoint
+
+    def point(month: int, value: float) -> KpiPoint:
+        return KpiPoint(code="COMPLAINTS", name="Complaints", unit="complaints", period=dt.date(2026, month, 1),
+                        value=value, target=0, rag=Rag.GREEN)
+
+    series = KpiSeries("COMPLAINTS", "Complaints", "complaints", 0, [point(1, 1), point(2, 3), point(3, 2)])
+    plot = next(item for item in kpi_chart(series, fonts.register_fonts()).contents if hasattr(item, "yValueAxis"))
+    # Values 0 to 3: one complaint a step, from 0 to 4, never 0.6, 1.1, 1.7.
+    assert plot.yValueAxis.valueSteps == [0, 1, 2, 3, 4]
+    assert with_unit(1, "complaints") == "1 complaint"

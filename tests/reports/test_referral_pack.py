@@ -48,3 +48,8 @@ def test_pack_data_has_no_place_for_identity() -> None:
 def test_pack_metadata_names_no_child() -> None:
     reader = PdfReader(io.BytesIO(build_referral_pack(_data())))
     assert reader.metadata.title == "Referral for a placement REF-7F3A-0001"
+
+
+def test_pack_gives_the_maximum_and_the_preferred_distance() -> None:
+    text = _text(build_referral_pack(_data(max_distance_km=50.0, preferred_distance_km=20.0)))
+    assert "within 50 km of home; preferably within 20 km" in text

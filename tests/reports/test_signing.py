@@ -236,16 +236,22 @@ def test_poppler_agrees_the_signature_is_valid(unsigned: bytes, tmp_path: Path) 
     assert "ProviderSignature" in out and "not signed" in out
 
 
-def test_the_stamp_names_the_time_zone_of_its_time(unsigned: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("signed_at", "expected"), [
+    # 14:03 UTC in December is 14:03 GMT; in July it is 15:03 BST.
+    (dt.datetime(2026, 12, 5, 14, 3, tzinfo=dt.timezone.utc), "Date: 05/12/2026 14:03 GMT"),
+    (dt.datetime(2026, 7, 5, 14, 3, tzinfo=dt.timezone.utc), "Date: 05/07/2026 15:03 BST"),
+    # The last minute of BST (01:59 BST = 00:59 UTC on 25/10/2026) and the first of GMT after it.
+    (dt.datetime(2026, 10, 25, 0, 59, tzinfo=dt.timezone.utc), "Date: 25/10/2026 01:59 BST"),
+    (dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.timezone.utc), "Date: 25/10/2026 01:00 GMT"),
+])
+def test_the_stamp_shows_uk_local_time_with_its_zone_whatever_the_laptop_zone(
+    unsigned: bytes, monkeypatch: pytest.MonkeyPatch, signed_at: dt.datetime, expected: str
+) -> None:
     import tzlocal
 
-    # pyHanko stamps the laptop's local time: the stamp must say which zone that is, not claim UTC.
-    warsaw = ZoneInfo("Europe/Warsaw")
-    monkeypatch.setattr(tzlocal, "get_localzone", lambda: warsaw)
-    before = dt.datetime.now(warsaw).replace(second=0, microsecond=0)
-    signed = _accented_sign(unsigned, None)
-    after = dt.datetime.now(warsaw)
+    monkeypatch.setattr(tzlocal, "get_localzone", lambda: ZoneInfo("Europe/Warsaw"))
+    signer = signing.load_signer(officer_p12(), OFFICER_PASS)
+    signed = signing.sign_pdf(unsigned, signing.LA_FIELD, signer, name=ACCENTED_NAME, role=ACCENTED_ROLE,
+                              organisation="Cyngor Sir Ynys Môn", signed_at=signed_at)
     [line] = [line for line in _stamp_lines(signed) if line.startswith("Date: ")]
-    assert line.endswith((" CET", " CEST"))
-    stamped = dt.datetime.strptime(line.rsplit(" ", 1)[0], "Date: %d/%m/%Y %H:%M").replace(tzinfo=warsaw)
-    assert before <= stamped <= after
+    assert line == expected

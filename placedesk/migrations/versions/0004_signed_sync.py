@@ -1,7 +1,7 @@
 """Who signed what arrived: audit events and imported bundles remember their signer.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-06 00:40:00
 
 Signed bundles (issue 13): an audit event received in a colleague's bundle
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

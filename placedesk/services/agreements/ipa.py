@@ -38,14 +38,29 @@ from placedesk.models import (
     Provider,
     StoredDocument,
 )
-from placedesk.models.enums import AgreementStatus, FeeLineKind, FundingPartner, KpiDirection, KpiScope, ReferralStatus
+from placedesk.models.enums import (
+    AgreementStatus,
+    FeeLineKind,
+    FundingPartner,
+    KpiDirection,
+    KpiScope,
+    LineFunding,
+    ReferralStatus,
+)
 from placedesk.reports import ipa as report
 from placedesk.reports import signing
 from placedesk.services.care.children import FULL_NAME
-from placedesk.services.referrals.funding import check_shares, split_weekly
+from placedesk.reports.common import council_letterhead
+from placedesk.services.agreements.arrangements import (
+    CareArrangements,
+    arrangements_of,
+    check_arrangements,
+    proposed_arrangements,
+)
+from placedesk.services.referrals.funding import check_shares, refresh_placement_funding
 from placedesk.services.common.listing import Column, ListSpec
 from placedesk.services.common.documents import store_document
-from placedesk.services.common.parsing import format_date
+from placedesk.services.common.parsing import format_date, uk_local
 
 DOCUMENT_KIND = "ipa"
 MAX_NOTICE_DAYS = 365
@@ -75,6 +90,7 @@ class FeeLineInput:
     kind: FeeLineKind
     description: str
     weekly_amount_pence: int
+    funded_by: LineFunding = LineFunding.SHARED
 
 
 @dataclass(frozen=True)
@@ -180,21 +196,42 @@ def _kpis(session: Session) -> tuple[report.Kpi, ...]:
     result = []
     for kpi in rows[:12]:
         sign = "at least" if kpi.direction is KpiDirection.HIGHER_IS_BETTER else "at most"
-        target = f"{sign} {kpi.target:g}{kpi.unit if kpi.unit == '%' else ' ' + kpi.unit if kpi.unit else ''}"
-        result.append(report.Kpi(kpi.name, kpi.kind.label, target.strip(), kpi.description))
+        target = f"{sign} {report.quantity(kpi.target, kpi.unit)}"
+        result.append(report.Kpi(kpi.name, kpi.kind.label, target, kpi.description))
     return tuple(result)
 
 
 def _shares(placement: Placement) -> tuple[report.FundingShare, ...]:
-    if not placement.funding_shares:
-        return ()
-    shares = {s.partner: s.share_bp for s in placement.funding_shares}
-    split = split_weekly(placement.weekly_total_pence, shares)
+    """Each partner's share and weekly amount as stored (funding by element, see funding.py)."""
     order = list(FundingPartner)
     return tuple(
-        report.FundingShare(partner.label, shares[partner], split[partner])
-        for partner in sorted(shares, key=order.index)
+        report.FundingShare(share.partner.label, share.share_bp, share.weekly_amount_pence)
+        for share in sorted(placement.funding_shares, key=lambda s: order.index(s.partner))
     )
+
+
+def _arrangement_fields(arrangements: CareArrangements) -> dict[str, object]:
+    """The IPA's care-arrangement fields from what the version stores."""
+    return {
+        "key_contacts": tuple(report.Contact(c.role, c.name, c.details) for c in arrangements.contacts),
+        "needs_met": tuple(report.NeedMet(n.area, n.item, n.how_met) for n in arrangements.needs),
+        "education": tuple(
+            (label, value) for label, value in (
+                ("School or college", arrangements.school),
+                ("EHCP", arrangements.ehcp),
+                ("Virtual school", arrangements.virtual_school),
+            ) if value
+        ),
+        "health": tuple(
+            (label, value) for label, value in (
+                ("GP", arrangements.gp),
+                ("CAMHS and therapy", arrangements.camhs),
+                ("Health assessments", arrangements.health_assessments),
+            ) if value
+        ),
+        "family_time": arrangements.family_time,
+        "delegated_authority": tuple((d.matter, d.consent_by) for d in arrangements.delegated_authority),
+    }
 
 
 def ipa_data(session: Session, agreement: Agreement, officer: OfficerSettings) -> report.IpaData:
@@ -234,7 +271,9 @@ def ipa_data(session: Session, agreement: Agreement, officer: OfficerSettings) -
         child_legal_status=_legal_status(child.legal_status),
         child_home_authority=child.home_local_authority,
         fee_lines=tuple(
-            report.FeeLine(line.kind.label, line.description, line.weekly_amount_pence) for line in placement.fee_lines
+            report.FeeLine(line.kind.label, line.description, line.weekly_amount_pence, line.funded_by.label,
+                           core=line.kind is FeeLineKind.CORE)
+            for line in placement.fee_lines
         ),
         funding_shares=_shares(placement),
         payment_terms=agreement.payment_terms,
@@ -249,6 +288,8 @@ def ipa_data(session: Session, agreement: Agreement, officer: OfficerSettings) -
             for a in earlier
         ),
         clauses=report.load_clauses(clause_override_dir()),
+        logo=council_letterhead().logo,
+        **_arrangement_fields(arrangements_of(agreement)),  # type: ignore[arg-type]
     )
 
 
@@ -331,11 +372,17 @@ def issue_agreement(
     special_conditions: str = "",
     outcomes: Sequence[str] = (),
     review_dates: Sequence[dt.date] = (),
+    arrangements: CareArrangements | None = None,
 ) -> Agreement:
-    """Issue version 1 of the placement's IPA and move its referral from awarded to IPA issued."""
+    """Issue version 1 of the placement's IPA and move its referral from awarded to IPA issued.
+
+    ``arrangements`` are the care arrangements typed for it; without them the
+    agreement carries what the referral and the child's record already say.
+    """
     _check_officer(officer)
     _check_placement(placement)
     _check_terms(notice_period_days, review_dates, placement)
+    care = check_arrangements(arrangements) if arrangements is not None else proposed_arrangements(placement)
     if versions(session, placement.id):
         raise WorkflowError(
             f"Placement {placement.ref} already has an agreement. To change fees or terms, issue a new version."
@@ -359,6 +406,7 @@ def issue_agreement(
         special_conditions=special_conditions.strip(),
         outcomes=[o.strip() for o in outcomes if o.strip()],
         review_dates=[d.isoformat() for d in sorted(set(review_dates))],
+        arrangements=care.to_json(),
     )
     session.add(agreement)
     session.flush()
@@ -380,6 +428,7 @@ def new_version(
     special_conditions: str | None = None,
     outcomes: Sequence[str] | None = None,
     review_dates: Sequence[dt.date] | None = None,
+    arrangements: CareArrangements | None = None,
 ) -> Agreement:
     """Issue version N+1 with changed fees or terms; version N becomes superseded but stays on file.
 
@@ -403,6 +452,7 @@ def new_version(
         [dt.date.fromisoformat(d) for d in agreement.review_dates] if review_dates is None else list(review_dates)
     )
     _check_terms(notice, reviews, placement)
+    care = check_arrangements(arrangements) if arrangements is not None else arrangements_of(agreement)
     if fee_lines is not None:
         _replace_fee_lines(session, placement, fee_lines)
     _check_placement(placement)
@@ -423,6 +473,7 @@ def new_version(
         review_dates=[d.isoformat() for d in sorted(set(reviews))],
         change_reason=change_reason.strip(),
         supersedes_id=agreement.id,
+        arrangements=care.to_json(),
     )
     session.add(successor)
     session.flush()
@@ -458,15 +509,11 @@ def _replace_fee_lines(session: Session, placement: Placement, lines: Sequence[F
         placement.fee_lines.append(
             PlacementFeeLine(
                 position=position, kind=line.kind, description=line.description.strip(),
-                weekly_amount_pence=line.weekly_amount_pence,
+                weekly_amount_pence=line.weekly_amount_pence, funded_by=LineFunding(line.funded_by),
             )
         )
-    total = sum(line.weekly_amount_pence for line in lines)
-    shares = {s.partner: s.share_bp for s in placement.funding_shares}
-    if shares:
-        split = split_weekly(total, shares)
-        for share in placement.funding_shares:
-            share.weekly_amount_pence = split[share.partner]
+    if placement.funding_shares:
+        refresh_placement_funding(placement)
     session.flush()
 
 
@@ -488,7 +535,7 @@ def sign_agreement(
     make_missing_pdf(session, agreement, officer=officer)
     signer = signing.load_signer(identity, passphrase)
     signed = signing.sign_pdf(
-        agreement.unsigned_document.content,
+        _dated_for_signing(session, agreement, officer, uk_local(now).date()),
         signing.LA_FIELD,
         signer,
         name=officer.name,
@@ -496,6 +543,7 @@ def sign_agreement(
         organisation=officer.local_authority,
         location=officer.local_authority,
         image=signature_image,
+        signed_at=now,
     )
     check = next(c for c in signing.verify_pdf(signed) if c.field_name == signing.LA_FIELD)
     agreement.officer_signed_document = _store(
@@ -506,6 +554,24 @@ def sign_agreement(
     agreement.status = AgreementStatus.OFFICER_SIGNED
     session.flush()
     return agreement
+
+
+def _dated_for_signing(session: Session, agreement: Agreement, officer: OfficerSettings, on: dt.date) -> bytes:
+    """The issued PDF with the Council's signature date written on its Date line.
+
+    The date is added as an incremental update, so the issued bytes stay at the
+    start of what is signed. Where it goes is found by laying the agreement out
+    again from the same data; if that no longer makes exactly the issued file
+    (clause wording or KPIs changed since), the issued file is signed as it is
+    and the stamp's date stands alone.
+    """
+    issued = _content(agreement.unsigned_document)
+    again, found = report.render_ipa_layout(ipa_data(session, agreement, officer))
+    point = found.get(report.COUNCIL_DATE)
+    if point is None or not report.same_layout(again, issued):
+        return issued
+    x, y = point.box[0], point.box[1]
+    return signing.write_text_at(issued, point.page, x, y + 3, format_date(on))
 
 
 def export_for_countersignature(session: Session, agreement: Agreement, folder: Path | None = None) -> Path:
@@ -731,7 +797,9 @@ def placement_agreement_list() -> ListSpec:
         columns=[
             Column("ref", "Placement", Placement.ref),
             Column("child", "Child", FULL_NAME),
-            Column("provider", "Provider", provider.name),
+            Column("provider", "Provider", provider.name
+                   + case((provider.town != "", ", " + provider.town), else_="")
+                   + case((provider.urn.is_not(None), " (URN " + provider.urn + ")"), else_="")),
             Column("placement_type", "Type", Placement.placement_type, "enum"),
             Column("start_date", "Start", Placement.start_date, "date"),
             Column("weekly", "Weekly total", weekly, "money"),

@@ -108,5 +108,5 @@ def child_page(session: Session, child_id: uuid.UUID, on: dt.date) -> ChildPage:
         transition_plan=child.transition_plan,
         leaving_care=leaving_care_status(child.date_of_birth, periods, on),
         care_history=history,
-        milestones=milestones_for_child(session, child.id),
+        milestones=milestones_for_child(session, child.id, on=on),
     )

@@ -8,8 +8,10 @@ One list from every source, each row naming the record to open:
   to be chased ``COUNTERSIGN_CHASE_DAYS`` after the officer signed;
 - CAP actions not complete or waived, by due date, and CAP reviews not yet held;
 - monitoring reviews or visits due by provider risk (``schedule.due_reviews``);
-- the children's milestones (``milestones``): pathway plans, 18th birthdays,
-  placement reviews and planned ends, IPA review dates, EHCP reviews.
+- the children's milestones (``milestones``): leaving-care duties by status
+  (needs assessment, pathway plan reviews, advice and assistance checks),
+  18th birthdays, placement reviews and planned ends, IPA review dates, EHCP
+  reviews.
 
 Overdue means due before ``today`` (due today is not overdue). Titles carry
 no more about a child than initials and case reference.
@@ -74,7 +76,9 @@ class ItemKind(LabelledEnum):
     PLACEMENT_REVIEW = "placement_review"
     PLANNED_END = "planned_end"
     IPA_REVIEW = "ipa_review"
+    NEEDS_ASSESSMENT = "needs_assessment"
     PATHWAY_PLAN = "pathway_plan"
+    ADVICE_ASSISTANCE = "advice_assistance"
     BIRTHDAY_18 = "birthday_18"
     EHCP_REVIEW = "ehcp_review"
 
@@ -90,7 +94,9 @@ class ItemKind(LabelledEnum):
             "placement_review": "Placement review",
             "planned_end": "Placement planned end",
             "ipa_review": "IPA review",
-            "pathway_plan": "Pathway plan",
+            "needs_assessment": "Needs assessment",
+            "pathway_plan": "Pathway plan review",
+            "advice_assistance": "Advice and assistance",
             "birthday_18": "18th birthday",
             "ehcp_review": "EHCP review",
         }[self.value]
@@ -244,3 +250,30 @@ def coming_up(session: Session, *, today: dt.date, days: int, intervals: Monitor
     items.extend(_milestones(session, today, until))
     items.sort(key=lambda i: (not i.overdue, i.due_on, i.kind, i.title))
     return items
+
+
+# The reference a person knows each record by, for lists outside the app (CSV, the command line).
+_RECORD_REFS = {
+    "referral": (Referral, Referral.ref),
+    "placement": (Placement, Placement.ref),
+    "agreement": (Agreement, Agreement.ref),
+    "cap": (Cap, Cap.ref),
+    "provider": (Provider, Provider.ref),
+    "child": (Child, Child.case_reference),
+}
+
+
+def record_references(session: Session, items: Iterable[ComingUpItem]) -> dict[tuple[str, str], str]:
+    """(entity, id as stored) -> "Placement PLC-…", "Child C100", … for every item's record."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for item in items:
+        if item.entity in _RECORD_REFS:
+            wanted.setdefault(item.entity, set()).add(item.entity_id)
+    found: dict[tuple[str, str], str] = {}
+    for entity, ids in wanted.items():
+        model, ref = _RECORD_REFS[entity]
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            for record_id, text in session.execute(select(model.id, ref).where(model.id.in_(id_list[start:start + 500]))):
+                found[(entity, record_id.hex)] = f"{entity.capitalize()} {text}"
+    return found

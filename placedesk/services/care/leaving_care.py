@@ -112,6 +112,11 @@ class LeavingCareStatus:
     eligible_from: dt.date | None
     short_breaks_excluded: tuple[tuple[dt.date, dt.date | None], ...] = ()
     changes: list[tuple[dt.date, str]] = field(default_factory=list)
+    # The day the young person is (or, while care continues, will be) first an eligible child.
+    projected_eligible_from: dt.date | None = None
+    # The first day of a qualifying young person's status (worked out for that status only:
+    # it dates their advice and assistance checks).
+    status_since: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -374,12 +379,7 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
     days_since_14 = _count(h.counted, h.b14, today + 1)
     days_after_16 = _count(h.counted, h.b16, today + 1)
     looked_after_now = today < h.b18 and _covers(h.looked_after, today)
-    candidates = {h.b16, h.b18, h.b21, h.b25}
-    if h.eligible_from is not None:
-        candidates.add(h.eligible_from)
-    for s, e in h.looked_after:
-        candidates.add(s)
-        candidates.add(e)
+    candidates = _candidates(h)
     changes: list[tuple[dt.date, str]] = []
     previous = (status, extended)
     for day in sorted([c for c in candidates if c > today]):
@@ -388,6 +388,7 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
             changes.append((dt.date.fromordinal(day), _change_text(h, today, day, *current)))
             previous = current
     eligible_from = h.eligible_from if h.eligible_from is not None and h.eligible_from <= today else None
+    since = _since(h, today, status, candidates)
     return LeavingCareStatus(
         on=on,
         status=status,
@@ -399,6 +400,55 @@ def leaving_care_status(date_of_birth: dt.date, periods: Sequence[PeriodLike], o
         eligible_from=dt.date.fromordinal(eligible_from) if eligible_from is not None else None,
         short_breaks_excluded=h.short_breaks,
         changes=changes,
+        projected_eligible_from=dt.date.fromordinal(h.eligible_from) if h.eligible_from is not None else None,
+        status_since=dt.date.fromordinal(since) if since is not None else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFacts:
+    """The status on a day and the dates around it, without the worded reason and changes
+    (what the officer's week needs for thousands of young people)."""
+
+    on: dt.date
+    status: CareLeaverStatus
+    extended: bool
+    projected_eligible_from: dt.date | None
+    status_since: dt.date | None
+
+
+def _since(h: _History, today: int, status: CareLeaverStatus, candidates: set[int]) -> int | None:
+    """The first day of a qualifying young person's status: the last change into it by ``today``."""
+    if status is not CareLeaverStatus.QUALIFYING:
+        return None
+    since = None
+    for day in sorted(c for c in candidates if c <= today):
+        if _category(h, day)[0] is status and _category(h, day - 1)[0] is not status:
+            since = day
+    return since
+
+
+def _candidates(h: _History) -> set[int]:
+    """Every day on which the status can change: birthdays, eligibility, periods' starts and ends."""
+    days = {h.b16, h.b18, h.b21, h.b25}
+    if h.eligible_from is not None:
+        days.add(h.eligible_from)
+    for s, e in h.looked_after:
+        days.add(s)
+        days.add(e)
+    return days
+
+
+def status_facts(date_of_birth: dt.date, periods: Sequence[PeriodLike], on: dt.date) -> StatusFacts:
+    """The status on ``on`` with the dates the leaving-care duties are counted from."""
+    h = _history(date_of_birth, periods)
+    today = on.toordinal()
+    status, extended = _category(h, today)
+    since = _since(h, today, status, _candidates(h)) if status is CareLeaverStatus.QUALIFYING else None
+    return StatusFacts(
+        on=on, status=status, extended=extended,
+        projected_eligible_from=dt.date.fromordinal(h.eligible_from) if h.eligible_from is not None else None,
+        status_since=dt.date.fromordinal(since) if since is not None else None,
     )
 
 

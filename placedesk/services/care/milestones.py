@@ -1,4 +1,4 @@
-"""Milestones in a child's transition: pathway plan, 18th birthday, placement ends and reviews, EHCP review.
+"""Milestones in a child's transition: leaving-care duties, 18th birthday, placement ends and reviews, EHCP review.
 
 Two kinds of milestone:
 
@@ -9,9 +9,21 @@ Two kinds of milestone:
 - events, which simply happen (the 18th birthday, the review dates written
   into an IPA). A past event is history, never overdue.
 
-The pathway plan is due from the 16th birthday (DOMAIN.md): when the child has
-no pathway plan date recorded, the task falls on the 16th birthday. It is
-tracked to the 18th birthday; after that the leaving-care team owns it.
+Leaving-care duties follow the young person's status on the day
+(:func:`placedesk.services.care.leaving_care.leaving_care_status`), as the Care
+Planning, Placement and Case Review (England) Regulations 2010 set them:
+
+- eligible, relevant and former relevant young people (and a looked-after
+  child who will be eligible at 16): with no pathway plan recorded, the needs
+  assessment that leads to it is due within three months of the 16th
+  birthday, or of becoming eligible after it (reg. 42); once a plan is
+  recorded, the child's pathway plan date is its next review, and reviews
+  follow at least every six months (shown ahead in the window asked for)
+  until support ends at 21 (25 in education or training);
+- a qualifying young person (s24) gets advice and assistance, not a pathway
+  plan: an "advice and assistance check" three months after becoming one and
+  every six months after (a local choice; it reminds, it is never overdue);
+- anyone else has no leaving-care milestone.
 """
 
 from __future__ import annotations
@@ -22,17 +34,37 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, exists, or_, select, text, type_coerce
+from sqlalchemy import String, and_, case, exists, or_, select, text, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from placedesk.errors import NotFound
-from placedesk.models import Agreement, Child, Placement
+from placedesk.models import Agreement, CarePeriod, Child, Placement
 from placedesk.models.enums import AgreementStatus, LabelledEnum
-from placedesk.services.care.leaving_care import birthday
+from placedesk.services.care.leaving_care import (
+    CareLeaverStatus,
+    LeavingCareStatus,
+    Period,
+    StatusFacts,
+    birthday,
+    status_facts,
+)
+from placedesk.services.common.parsing import format_date
+from placedesk.services.common.periods import months_after
+
+# Reg. 42: the needs assessment within three months of 16 or of becoming eligible after it.
+ASSESSMENT_MONTHS = 3
+# The pathway plan is reviewed at least every six months.
+REVIEW_MONTHS = 6
+# A local choice: when a qualifying young person's advice and assistance is checked.
+ADVICE_FIRST_MONTHS, ADVICE_EVERY_MONTHS = 3, 6
+_PATHWAY_STATUSES = frozenset({CareLeaverStatus.ELIGIBLE, CareLeaverStatus.RELEVANT,
+                               CareLeaverStatus.FORMER_RELEVANT})
 
 
 class MilestoneKind(LabelledEnum):
+    NEEDS_ASSESSMENT = "needs_assessment"
     PATHWAY_PLAN = "pathway_plan"
+    ADVICE_ASSISTANCE = "advice_assistance"
     BIRTHDAY_18 = "birthday_18"
     PLANNED_END = "planned_end"
     PLACEMENT_REVIEW = "placement_review"
@@ -42,7 +74,9 @@ class MilestoneKind(LabelledEnum):
     @property
     def label(self) -> str:
         return {
-            "pathway_plan": "Pathway plan",
+            "needs_assessment": "Needs assessment",
+            "pathway_plan": "Pathway plan review",
+            "advice_assistance": "Advice and assistance",
             "birthday_18": "18th birthday",
             "planned_end": "Placement planned end",
             "placement_review": "Placement review",
@@ -88,6 +122,7 @@ class ChildFacts:
     pathway_plan_date: dt.date | None
     ehcp_review_date: dt.date | None
     transition_plan: str
+    care_periods: tuple[Period, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,24 +147,79 @@ def _review_dates(values: Iterable[str]) -> tuple[dt.date, ...]:
     return tuple(sorted(set(dates)))
 
 
-def _own_milestones(child: ChildFacts) -> list[Milestone]:
-    """The child's own milestones: pathway plan, 18th birthday, EHCP review."""
+def _own_milestones(child: ChildFacts, on: dt.date, until: dt.date | None) -> list[Milestone]:
+    """The child's own milestones: leaving-care duties by status, 18th birthday, EHCP review."""
     ref = child.id.hex
-    out = [_pathway_plan(ref, child.pathway_plan_date or birthday(child.date_of_birth, 16),
-                         recorded=child.pathway_plan_date is not None),
-           _birthday_18(ref, birthday(child.date_of_birth, 18), bool(child.transition_plan.strip()))]
+    status = status_facts(child.date_of_birth, child.care_periods, on)
+    out = leaving_care_milestones(ref, child.date_of_birth, child.pathway_plan_date, status, until)
+    out.append(_birthday_18(ref, birthday(child.date_of_birth, 18), bool(child.transition_plan.strip())))
     if child.ehcp_review_date is not None:
         out.append(_ehcp_review(ref, child.ehcp_review_date))
     return out
 
 
+def leaving_care_milestones(child: str, date_of_birth: dt.date, plan_date: dt.date | None,
+                            status: LeavingCareStatus | StatusFacts, until: dt.date | None,
+                            who: str = "") -> list[Milestone]:
+    """The leaving-care duties for a young person with ``status`` (see the module docstring).
+
+    ``until`` is the end of the window shown: six-monthly reviews and checks
+    after the next one are listed up to it (only the next one without it).
+    """
+    b16 = birthday(date_of_birth, 16)
+    current = status.status
+    # Looked after and on the way to eligibility (before 16, or at 16 or 17 short of 13 weeks):
+    # the assessment is planned ahead, as the placement team needs to know well before a move.
+    will_be_eligible = (current is CareLeaverStatus.NONE and status.on < birthday(date_of_birth, 18)
+                        and status.projected_eligible_from is not None)
+    if current in _PATHWAY_STATUSES or will_be_eligible:
+        if plan_date is None:
+            start = max(b16, status.projected_eligible_from or b16)
+            why = "the 16th birthday" if start == b16 else f"becoming eligible on {format_date(start)}"
+            return [Milestone(MilestoneKind.NEEDS_ASSESSMENT, months_after(start, ASSESSMENT_MONTHS),
+                              f"Needs assessment and pathway plan due (within three months of {why})",
+                              "child", child, f"pathway-{child}", True, who)]
+        ends = birthday(date_of_birth, 25 if status.extended else 21)
+        out = [Milestone(MilestoneKind.PATHWAY_PLAN, plan_date, "Pathway plan review due (at least every six months)",
+                         "child", child, f"pathway-{child}", True, who)]
+        out += [Milestone(MilestoneKind.PATHWAY_PLAN, day, "Pathway plan review (six-monthly, after the next one)",
+                          "child", child, f"pathway-{child}-{day:%Y%m%d}", False, who)
+                for day in _occurrences(plan_date, REVIEW_MONTHS, from_day=plan_date + dt.timedelta(days=1),
+                                        until=until, before=ends)]
+        return out
+    if current is CareLeaverStatus.QUALIFYING:
+        first = months_after(status.status_since or status.on, ADVICE_FIRST_MONTHS)
+        ends = birthday(date_of_birth, 25 if status.extended else 21)
+        return [Milestone(MilestoneKind.ADVICE_ASSISTANCE, day,
+                          "Advice and assistance check (qualifying young person: no pathway plan)",
+                          "child", child, f"advice-{child}-{day:%Y%m%d}", False, who)
+                for day in _occurrences(first, ADVICE_EVERY_MONTHS, from_day=status.on, until=until, before=ends)]
+    return []
+
+
+def _occurrences(first: dt.date, months: int, *, from_day: dt.date, until: dt.date | None,
+                 before: dt.date) -> list[dt.date]:
+    """``first`` and every ``months`` after it, on or after ``from_day`` and before ``before``:
+    all of them up to ``until``, or only the next one without ``until``."""
+    out: list[dt.date] = []
+    step = 0
+    while True:
+        # Counted from ``first`` each time, so a 31st never drifts to the 28th.
+        day = months_after(first, months * step)
+        step += 1
+        if day >= before:
+            return out
+        if day < from_day:
+            continue
+        if until is None:
+            return [day]
+        if day > until:
+            return out
+        out.append(day)
+
+
 # One maker per kind, shared by the child page and the caseload list so both word things alike.
 # ``child`` and ``placement`` are ids as stored text.
-
-def _pathway_plan(child: str, day: dt.date, *, recorded: bool, who: str = "") -> Milestone:
-    what = "Pathway plan due" if recorded else "Pathway plan due from 16 (none recorded)"
-    return Milestone(MilestoneKind.PATHWAY_PLAN, day, what, "child", child, f"pathway-{child}", True, who)
-
 
 def _birthday_18(child: str, day: dt.date, planned: bool, who: str = "") -> Milestone:
     plan = "plan recorded" if planned else "no transition plan recorded"
@@ -156,9 +246,10 @@ def _ipa_review(placement: str, ref: str, day: dt.date, who: str = "") -> Milest
                      f"ipareview-{placement}-{day:%Y%m%d}", False, who)
 
 
-def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts]) -> list[Milestone]:
-    """Every milestone for one child, in date order (pure: no database)."""
-    out = _own_milestones(child)
+def child_milestones(child: ChildFacts, placements: Sequence[PlacementFacts], *, on: dt.date,
+                     until: dt.date | None = None) -> list[Milestone]:
+    """Every milestone for one child on ``on``, in date order (pure: no database)."""
+    out = _own_milestones(child, on, until)
     for p in placements:
         if p.planned_end_date is not None:
             out.append(_planned_end(p.id.hex, p.ref, p.planned_end_date))
@@ -186,11 +277,14 @@ _CHILD_COLUMNS = (Child.id, Child.date_of_birth, Child.pathway_plan_date, Child.
                   Child.transition_plan)
 
 
-def milestones_for_child(session: Session, child_id: uuid.UUID) -> list[Milestone]:
-    """Every milestone of one child, past and future, in date order."""
+def milestones_for_child(session: Session, child_id: uuid.UUID, *, on: dt.date) -> list[Milestone]:
+    """Every milestone of one child, past and future, in date order; leaving-care duties as on ``on``."""
     row = session.execute(select(*_CHILD_COLUMNS).where(Child.id == child_id)).one_or_none()
     if row is None:
         raise NotFound("That child is no longer in PlaceDesk: refresh the list.")
+    periods = tuple(Period(start, end, legal) for start, end, legal in session.execute(
+        select(CarePeriod.start_date, CarePeriod.end_date, CarePeriod.legal_status)
+        .where(CarePeriod.child_id == child_id)))
     reviews = _current_review_dates(session, child_id)
     placements = [
         PlacementFacts(pid, ref, planned_end, review, reviews.get(pid, ()))
@@ -198,7 +292,7 @@ def milestones_for_child(session: Session, child_id: uuid.UUID) -> list[Mileston
             select(Placement.id, Placement.ref, Placement.planned_end_date, Placement.review_date)
             .where(Placement.child_id == child_id, Placement.end_date.is_(None)))
     ]
-    return child_milestones(ChildFacts(*row), placements)
+    return child_milestones(ChildFacts(*row, care_periods=periods), placements, on=on)
 
 
 def child_label(first_name: str, last_name: str, case_reference: str) -> str:
@@ -232,47 +326,73 @@ def _date(text: str | None) -> dt.date | None:
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
-    Pathway plans and the 18th birthday are tracked until the 18th birthday;
-    EHCP reviews and open placements for every child. SQL narrows the rows
-    (loosely, a few days either side, for the birthday sums); the exact tests
-    are made here. Each milestone's ``subject`` is the child's initials and
-    case reference.
+    Leaving-care duties follow each young person's status on ``today`` (from
+    16, or earlier for a looked-after child who will be eligible, to 25); the
+    18th birthday is shown until it passes; EHCP reviews and open placements
+    for every child. SQL narrows the rows (loosely, a few days either side, for
+    the birthday sums); the exact tests are made here. Each milestone's
+    ``subject`` is the child's initials and case reference.
     """
     # Plain Core rows: these reads need none of the ORM's row handling.
     db = session.connection()
     slack = dt.timedelta(days=3)
+    support_ended_before = birthday(today, -25) - slack  # born before this: 25 before ``today``
+    # The earliest leaving-care milestone is the needs assessment three months after the 16th birthday.
+    sixteen_by = birthday(until, -16) + slack
     adult_before = birthday(today, -18) - slack  # born before this: 18 before ``today``
-    sixteen_by = birthday(until, -16) + slack  # born on or before this: 16 by ``until``
     eighteen_by = birthday(until, -18) + slack  # born on or before this: 18 by ``until``
+    in_window = and_(Child.date_of_birth >= support_ended_before, Child.date_of_birth <= sixteen_by)
+    # Under 18, still in care and with the next pathway plan review after the window: nothing
+    # of leaving care can fall due in it (only a qualifying young person, never one in care, has
+    # checks), so their care history is not even read. (SQL's NULL would make "quiet" unknown:
+    # hence the IS NOT NULL.)
+    open_period = aliased(CarePeriod)
+    quiet = and_(Child.pathway_plan_date.is_not(None), Child.pathway_plan_date > until,
+                 Child.date_of_birth > birthday(today, -18),
+                 exists().where(open_period.child_id == Child.id, open_period.end_date.is_(None)))
     out: list[Milestone] = []
     rows = db.execute(
         select(_raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date),
                _raw(Child.ehcp_review_date), Child.transition_plan, Child.first_name, Child.last_name,
-               Child.case_reference)
-        .where(or_(
-            and_(Child.date_of_birth >= adult_before, or_(
-                Child.pathway_plan_date <= until,
-                and_(Child.pathway_plan_date.is_(None), Child.date_of_birth <= sixteen_by),
-                Child.date_of_birth <= eighteen_by,
-            )),
-            Child.ehcp_review_date <= until,
-        ))
+               Child.case_reference, case((and_(in_window, ~quiet), 1), else_=0))
+        .where(or_(in_window, Child.ehcp_review_date <= until,
+                   and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by)))
     ).all()
-    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
-        dob = dt.date.fromisoformat(dob_text)
-        who = child_label(first, last, ref)
-        name = child_screen_label(first, last, ref)
-        b18 = birthday(dob, 18)
-        if b18 >= today:
-            plan = _date(plan_text)
-            due = plan or birthday(dob, 16)
-            if due <= until:
-                out.append(_named(_pathway_plan(raw_id, due, recorded=plan is not None, who=who), name))
-            if b18 <= until:
-                out.append(_named(_birthday_18(raw_id, b18, bool(transition.strip()), who), name))
-        ehcp = _date(ehcp_text)
-        if ehcp is not None and ehcp <= until:
-            out.append(_named(_ehcp_review(raw_id, ehcp, who), name))
+    # The care history of the young people whose duties are worked out, read through the
+    # child index a few hundred at a time (joining on the child's date of birth would scan it all).
+    wanted = [uuid.UUID(hex=row[0]) for row in rows if row[8]]
+    periods: dict[str, list[Period]] = {}
+    for start_at in range(0, len(wanted), 500):
+        for child_id, start, end, legal in db.execute(
+            select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
+                   CarePeriod.legal_status)
+            .where(CarePeriod.child_id.in_(wanted[start_at:start_at + 500]))
+        ).all():
+            periods.setdefault(child_id, []).append(Period(dt.date.fromisoformat(start), _date(end), legal))
+    until_text = until.isoformat()
+    # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
+    b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
+    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref, _ in rows:
+        found: list[Milestone] = []
+        history = periods.get(raw_id)
+        if history:
+            dob = dt.date.fromisoformat(dob_text)
+            status = status_facts(dob, history, today)
+            found += [m for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
+                      if m.due_on <= until and (m.is_task or m.due_on >= today)]
+        if b18_low <= dob_text <= b18_high:
+            b18 = birthday(dt.date.fromisoformat(dob_text), 18)
+            if today <= b18 <= until:
+                found.append(_birthday_18(raw_id, b18, bool(transition.strip())))
+        if ehcp_text is not None and ehcp_text <= until_text:
+            found.append(_ehcp_review(raw_id, dt.date.fromisoformat(ehcp_text)))
+        if found:
+            who = child_label(first, last, ref)
+            name = child_screen_label(first, last, ref)
+            for m in found:
+                m.subject = who
+                m.name = name
+            out.extend(found)
 
     placements = db.execute(
         select(_raw(Placement.id), Placement.ref, _raw(Placement.planned_end_date),

@@ -47,6 +47,26 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
+# Every time a person reads is shown in UK local time with its zone; stored times stay UTC.
+UK_ZONE = "Europe/London"
+
+
+def uk_local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` (aware, or naive meaning UTC as PlaceDesk stores it) in UK local time."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(ZoneInfo(UK_ZONE))
+
+
+def format_uk_time(moment: dt.datetime | None) -> str:
+    """dd/mm/yyyy HH:MM with the zone (GMT or BST); empty for None."""
+    if moment is None:
+        return ""
+    return uk_local(moment).strftime("%d/%m/%Y %H:%M %Z")
+
+
 def normalise_postcode(text: str, field: str | None = None) -> str:
     """A full UK postcode in its standard form (``SW1A 1AA``)."""
     compact = re.sub(r"\s+", "", text.upper())

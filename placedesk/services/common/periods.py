@@ -16,4 +16,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-__all__ = ["add_months", "month_start"]
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later, or that month's last day when it is shorter
+    (31/08 plus three months is 30/11): how "within three months" is counted."""
+    import calendar
+
+    first = add_months(day, months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
+
+
+__all__ = ["add_months", "month_start", "months_after"]

@@ -17,6 +17,8 @@ from placedesk.models.enums import (
     ContractRoute,
     DeclineReason,
     FeeLineKind,
+    FundingPartner,
+    LineFunding,
     OfferStatus,
     PlacementType,
     ProviderType,
@@ -25,10 +27,11 @@ from placedesk.models.enums import (
     Urgency,
 )
 from placedesk.models.vocab import label
+from placedesk.services.demo.arrangements import demo_arrangements
 from placedesk.services.demo.children import DemoChild, ProviderIndex, _placement_type
 from placedesk.services.demo.providers import DemoProvider
 from placedesk.services.demo.writer import DemoWriter, RowId
-from placedesk.services.referrals.funding import split_weekly
+from placedesk.services.referrals.funding import split_by_element
 
 ERA_DAYS = 3 * 365
 IN_FLIGHT = (
@@ -383,14 +386,21 @@ class Casework:
             approved_by="Head of Service (demo)",
             approved_on=start - dt.timedelta(days=rng.randint(0, 5)),
         )
-        total = 0
+        funded: list[tuple[int, LineFunding]] = []
         for position, (kind, description, amount) in enumerate(lines):
-            total += amount
+            # Tri-partite placements: education and health fund their own elements.
+            funded_by = LineFunding.SHARED
+            if len(child.shares) > 1:
+                own = {FeeLineKind.EDUCATION: FundingPartner.EDUCATION,
+                       FeeLineKind.HEALTH_THERAPY: FundingPartner.HEALTH}.get(kind)
+                if own is not None and own in child.shares:
+                    funded_by = LineFunding(own.value)
+            funded.append((amount, funded_by))
             w.row("placement_fee_line", placement_id=placement_id, position=position, kind=kind,
-                  description=description, weekly_amount_pence=amount)
-        for partner, amount in split_weekly(total, child.shares).items():
+                  description=description, weekly_amount_pence=amount, funded_by=funded_by)
+        for partner, amount in split_by_element(funded, child.shares).items():
             w.row("placement_funding_share", placement_id=placement_id, partner=partner,
-                  share_bp=child.shares[partner], weekly_amount_pence=amount)
+                  share_bp=child.shares.get(partner, 0), weekly_amount_pence=amount)
         if agreement:
             issued = min(today, start - dt.timedelta(days=rng.randint(1, 7)))
             w.row(
@@ -405,6 +415,9 @@ class Casework:
                 notice_period_days=28,
                 special_conditions="The provider notifies the local authority of any significant event within 24 hours.",
                 outcomes=rng.sample(OUTCOME_TEMPLATES, 3),
+                arrangements=demo_arrangements(w, social_worker=child.social_worker,
+                                               local_authority=child.area.local_authority, needs=child.needs,
+                                               risks=child.risks, has_ehcp=child.has_ehcp, placement_type=ptype),
                 change_reason="",
                 supersedes_id=None,
                 unsigned_document_id=None,

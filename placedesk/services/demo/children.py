@@ -84,6 +84,7 @@ class DemoChild:
     risks: list[str]
     shares: dict[FundingPartner, int]
     spells: list[Spell] = field(default_factory=list)
+    social_worker: str = ""
 
     def age_on(self, day: dt.date) -> int:
         dob = self.date_of_birth
@@ -191,7 +192,9 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             known_as = first[:3] if len(first) > 4 else ""
         has_ehcp = writer.chance(0.27)
         needs = sorted(set(rng.sample(list(NEEDS), rng.randint(1, 3))) | ({"education_ehcp"} if has_ehcp else set()))
-        needs = [n for n in needs if n != "parent_and_child" or gender == "Female"]
+        # A parent and child assessment is for young mothers; unaccompanied asylum seekers are teenagers.
+        needs = [n for n in needs if (n != "parent_and_child" or (gender == "Female" and age >= 14))
+                 and (n != "uasc" or age >= 13)] or ["emotional_behavioural"]
         risks = sorted(rng.sample(list(RISKS), rng.randint(0, 3))) if age >= 10 else []
         shares = dict(writer.weighted(SHARE_PATTERNS))
         if FundingPartner.EDUCATION in shares and not has_ehcp:
@@ -269,6 +272,7 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             number = rng.randint(100000, 999999)
         used_refs.add(number)
         sw_first, sw_last = writer.pick(FIRST_NAMES_ADULTS), writer.pick(LAST_NAMES)
+        child.social_worker = f"{sw_first} {sw_last}"
         slug = area.local_authority.lower().replace(" ", "-").replace("'", "")
         writer.row(
             "child",

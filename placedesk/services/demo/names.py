@@ -86,7 +86,12 @@ OWNER_ORGANISATIONS: tuple[str, ...] = (
     "Cornerstone Charitable Trust",
 )
 
-FRAMEWORKS: tuple[str, ...] = (
-    "Regional Fostering Framework", "Children's Residential Framework",
-    "16+ Supported Accommodation DPV", "Specialist Education Placements Framework",
-)
+# Each regional framework or DPV buys one kind of placement, so a provider is on the one for its type.
+FRAMEWORKS: dict[str, tuple[str, str]] = {
+    # provider type: (framework name, DPV name)
+    "ifa": ("Regional Fostering Framework", "Independent Fostering DPV"),
+    "childrens_home": ("Children's Residential Framework", "Children's Homes DPV"),
+    "supported_accommodation": ("16+ Supported Accommodation Framework", "16+ Supported Accommodation DPV"),
+    "residential_special_school": ("Specialist Education Placements Framework", "Residential Schools DPV"),
+    "parent_and_child": ("Parent and Child Assessment Framework", "Parent and Child DPV"),
+}

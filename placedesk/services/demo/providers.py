@@ -129,7 +129,8 @@ def generate_providers(writer: DemoWriter, postcodes: PostcodeMaker, count: int,
             owner = writer.pick(OWNER_ORGANISATIONS) if writer.chance(0.7) else f"{word} Care Ltd"
             sector = "Voluntary" if writer.chance(0.12) else "Private"
             route = writer.weighted(((ContractRoute.FRAMEWORK, 45), (ContractRoute.DPV, 20), (ContractRoute.SPOT, 35)))
-            framework = writer.pick(FRAMEWORKS) if route is not ContractRoute.SPOT else ""
+            framework_name, dpv_name = FRAMEWORKS[ptype.value]
+            framework = {ContractRoute.FRAMEWORK: framework_name, ContractRoute.DPV: dpv_name}.get(route, "")
         low, high = RATES[ptype]
         rate_from = rng.randint(low, high) * 100
         rate_to = rate_from + rng.randint(rate_from // 10, rate_from // 3) // 100 * 100

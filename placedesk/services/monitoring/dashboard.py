@@ -7,7 +7,10 @@ Figures (each also listed one per row by :func:`figure_rows` for the CLI):
   on the day (past due, not complete or waived; due that day is not overdue);
 - KPI reds by provider in each provider's latest period with values;
 - weekly spend by provider type: the fee lines of placements active on the
-  day (started, and not ended before it), in pence.
+  day (started, and not ended before it), in pence;
+- weekly spend by funding partner: each partner's weekly amount on those
+  placements, as stored with funding by element (the figures the IPA, the
+  Award page and the spend spreadsheets show).
 
 Each figure reads only the columns it needs with ``pandas.read_sql`` on the
 session's connection and aggregates in pandas; no Qt here, so the same code
@@ -24,8 +27,17 @@ import pandas as pd
 from sqlalchemy import String, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from placedesk.models import Cap, CapAction, KpiDefinition, KpiValue, Placement, PlacementFeeLine, Provider
-from placedesk.models.enums import CapActionStatus, CapStatus, KpiDirection, ProviderType, RiskLevel
+from placedesk.models import (
+    Cap,
+    CapAction,
+    KpiDefinition,
+    KpiValue,
+    Placement,
+    PlacementFeeLine,
+    PlacementFundingShare,
+    Provider,
+)
+from placedesk.models.enums import CapActionStatus, CapStatus, FundingPartner, KpiDirection, ProviderType, RiskLevel
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class DashboardFigures:
     overdue_cap_actions: int = 0
     kpi_reds_by_provider: list[ProviderReds] = field(default_factory=list)
     weekly_spend_by_type: dict[ProviderType, int] = field(default_factory=dict)
+    weekly_spend_by_partner: dict[FundingPartner, int] = field(default_factory=dict)
 
     @property
     def weekly_spend_total(self) -> int:
@@ -160,6 +173,15 @@ def weekly_spend_by_type(session: Session, on: dt.date) -> dict[ProviderType, in
     return {kind: int(sums[kind.value]) for kind in ProviderType if kind.value in sums.index}
 
 
+def weekly_spend_by_partner(session: Session, on: dt.date) -> dict[FundingPartner, int]:
+    """Each funding partner's weekly pence across placements active on ``on``."""
+    frame = _frame(session, select(_raw(PlacementFundingShare.partner), PlacementFundingShare.weekly_amount_pence)
+                   .join(Placement, Placement.id == PlacementFundingShare.placement_id)
+                   .where(Placement.start_date <= on, or_(Placement.end_date.is_(None), Placement.end_date >= on)))
+    sums = frame.groupby("partner")["weekly_amount_pence"].sum()
+    return {partner: int(sums[partner.value]) for partner in FundingPartner if partner.value in sums.index}
+
+
 def compute_dashboard(session: Session, *, on: dt.date) -> DashboardFigures:
     """Every figure (module docstring) on ``on``."""
     open_caps, open_actions, overdue = cap_action_counts(session, on)
@@ -171,6 +193,7 @@ def compute_dashboard(session: Session, *, on: dt.date) -> DashboardFigures:
         overdue_cap_actions=overdue,
         kpi_reds_by_provider=kpi_reds_by_provider(session),
         weekly_spend_by_type=weekly_spend_by_type(session, on),
+        weekly_spend_by_partner=weekly_spend_by_partner(session, on),
     )
 
 
@@ -184,10 +207,12 @@ def figure_rows(figures: DashboardFigures) -> list[tuple[str, str]]:
     rows += [(f"weekly_spend_pence:{kind.value}", str(figures.weekly_spend_by_type.get(kind, 0)))
              for kind in ProviderType]
     rows.append(("weekly_spend_pence:total", str(figures.weekly_spend_total)))
+    rows += [(f"weekly_spend_pence_by_partner:{partner.value}", str(figures.weekly_spend_by_partner.get(partner, 0)))
+             for partner in FundingPartner]
     return rows
 
 
 __all__ = [
     "DashboardFigures", "ProviderReds", "cap_action_counts", "compute_dashboard", "figure_rows", "kpi_reds_by_provider",
-    "providers_by_risk", "weekly_spend_by_type",
+    "providers_by_risk", "weekly_spend_by_partner", "weekly_spend_by_type",
 ]

@@ -1,11 +1,12 @@
 """Awarding a referral: the chosen offer becomes a placement with agreed fee lines and funding split.
 
-The negotiated fee lines may differ from the offer. Funding shares must add
-up to 100%, and the weekly total is split to the penny by
-:func:`placedesk.services.referrals.funding.split_weekly` (its rounding rule: each
-partner's share rounded down, leftover pence to the largest remainders, ties
-to the partner listed first), so the partners' amounts always add up to the
-weekly total exactly.
+The negotiated fee lines may differ from the offer. Each line is funded by one
+partner alone or shared by the agreed shares (funding by element). Funding
+shares must add up to 100%, and the shared lines' total is split to the penny
+by :func:`placedesk.services.referrals.funding.split_weekly` (its rounding rule:
+each partner's share rounded down, leftover pence to the largest remainders,
+ties to the partner listed first), so the partners' amounts always add up to
+the weekly total exactly.
 
 Framework before spot: awarding a spot provider while a framework or DPV
 offer is open needs the referral's ``spot_reason`` recorded. The award takes
@@ -22,8 +23,12 @@ from sqlalchemy.orm import Session
 
 from placedesk.errors import ValidationError, WorkflowError
 from placedesk.models import Offer, Placement, PlacementFeeLine, PlacementFundingShare, Referral
-from placedesk.models.enums import AwardReason, ContractRoute, FundingPartner, OfferStatus, ReferralStatus
-from placedesk.services.referrals.funding import split_weekly
+from placedesk.models.enums import AwardReason, ContractRoute, FeeLineKind, FundingPartner, LineFunding, OfferStatus, ReferralStatus
+from placedesk.services.referrals.funding import (
+    default_line_funding as proposed_line_funding,
+    refresh_placement_funding,
+    split_by_element,
+)
 from placedesk.services.referrals.offers import FeeLineInput, check_fee_lines, open_offers
 from placedesk.services.common.parsing import format_date
 from placedesk.services.common.refs import next_ref
@@ -42,6 +47,8 @@ class AwardProposal:
     start_date: dt.date | None
     # Set when the offer is from a spot provider while framework/DPV offers are open.
     needs_spot_reason: bool
+    # Who funds each fee line, in the order of ``fee_lines``.
+    funded_by: list[LineFunding]
 
 
 def award_proposal(referral: Referral, offer: Offer) -> AwardProposal:
@@ -51,7 +58,13 @@ def award_proposal(referral: Referral, offer: Offer) -> AwardProposal:
         shares_bp={s.partner: s.share_bp for s in referral.funding_shares},
         start_date=offer.proposed_start_date or referral.required_start_date,
         needs_spot_reason=_framework_alternatives(referral, offer) != [],
+        funded_by=[default_line_funding(line.kind, referral) for line in offer.fee_lines],
     )
+
+
+def default_line_funding(kind: FeeLineKind, referral: Referral) -> LineFunding:
+    """An education or health line is proposed as funded by that partner when it has a share; else shared."""
+    return proposed_line_funding(kind, (s.partner for s in referral.funding_shares if s.share_bp > 0))
 
 
 def _framework_alternatives(referral: Referral, offer: Offer) -> list[str]:
@@ -73,12 +86,13 @@ def _laptop_id() -> str:
 def award(session: Session, referral: Referral, offer: Offer, fee_lines: Sequence[FeeLineInput],
           shares_bp: Mapping[FundingPartner, int], reason: AwardReason, justification: str, approved_by: str,
           start_date: dt.date, *, today: dt.date, spot_reason: str | None = None,
-          laptop_id: str | None = None) -> Placement:
+          laptop_id: str | None = None, funded_by: Sequence[LineFunding] = ()) -> Placement:
     """Award ``offer``: create the placement, accept the offer, reject the others, take a vacancy.
 
     ``spot_reason``, when given, is recorded on the referral first (the wizard
     asks for it when :attr:`AwardProposal.needs_spot_reason`). ``laptop_id``
-    defaults to this laptop's id from the settings.
+    defaults to this laptop's id from the settings. ``funded_by`` says who funds
+    each fee line, in order (lines beyond it are shared by the agreed shares).
     """
     if referral.status is not ReferralStatus.OFFERS_RECEIVED:
         raise WorkflowError(
@@ -96,8 +110,10 @@ def award(session: Session, referral: Referral, offer: Offer, fee_lines: Sequenc
         )
     lines = check_fee_lines(fee_lines)
     shares = {FundingPartner(p): bp for p, bp in shares_bp.items() if bp > 0}
-    weekly = sum(pence for _, _, pence in lines)
-    split = split_weekly(weekly, shares)
+    if len(funded_by) > len(lines):
+        raise ValidationError("Say who funds each fee line, one choice per line.", "fee_lines")
+    funding = [LineFunding(f) for f in funded_by] + [LineFunding.SHARED] * (len(lines) - len(funded_by))
+    split_by_element(((pence, f) for (_, _, pence), f in zip(lines, funding)), shares)
     reason = AwardReason(reason)
     if not justification.strip():
         raise ValidationError("Record why this offer was chosen (value, quality, proximity).", "justification")
@@ -131,13 +147,14 @@ def award(session: Session, referral: Referral, offer: Offer, fee_lines: Sequenc
         award_reason=reason, award_justification=justification.strip(), approved_by=approved_by.strip(),
         approved_on=today,
     )
-    for position, (kind, description, pence) in enumerate(lines):
+    for position, ((kind, description, pence), line_funding) in enumerate(zip(lines, funding)):
         placement.fee_lines.append(PlacementFeeLine(position=position, kind=kind, description=description,
-                                                    weekly_amount_pence=pence))
+                                                    weekly_amount_pence=pence, funded_by=line_funding))
     for partner in FundingPartner:
         if partner in shares:
             placement.funding_shares.append(PlacementFundingShare(partner=partner, share_bp=shares[partner],
-                                                                  weekly_amount_pence=split[partner]))
+                                                                  weekly_amount_pence=0))
+    refresh_placement_funding(placement)
     session.add(placement)
     for other in open_offers(referral):
         other.status = OfferStatus.ACCEPTED if other is offer else OfferStatus.REJECTED
@@ -147,4 +164,4 @@ def award(session: Session, referral: Referral, offer: Offer, fee_lines: Sequenc
     return placement
 
 
-__all__ = ["AwardProposal", "award", "award_proposal"]
+__all__ = ["AwardProposal", "award", "award_proposal", "default_line_funding"]

@@ -34,6 +34,8 @@ from placedesk.services.care.leaving_care import age_on
 from placedesk.services.common.documents import store_document
 from placedesk.services.referrals.matching import MatchResult, MatchRow, match_referral
 from placedesk.services.monitoring.restrictions import active_restrictions
+from placedesk.reports.common import council_letterhead
+from placedesk.services.common.labels import provider_label
 from placedesk.services.common.parsing import format_date, normalise_postcode, outward_code
 from placedesk.services.common.refs import next_ref
 from placedesk.services.referrals.workflow import advance
@@ -84,6 +86,7 @@ class ReferralNeeds:
     health_summary: str = ""
     identity_summary: str = ""
     max_distance_km: float | None = None
+    preferred_distance_km: float | None = None
     location_notes: str = ""
     school_postcode: str = ""
     family_contact_notes: str = ""
@@ -197,6 +200,14 @@ def save_needs(session: Session, referral: Referral, needs: ReferralNeeds, *, to
         raise ValidationError("The required start date is more than a week ago: check it.", "required_start_date")
     if needs.max_distance_km is not None and not 0 < needs.max_distance_km <= 1000:
         raise ValidationError("The distance limit must be between 1 and 1000 km (or left empty).", "max_distance_km")
+    if needs.preferred_distance_km is not None and not 0 < needs.preferred_distance_km <= 1000:
+        raise ValidationError("The preferred distance must be between 1 and 1000 km (or left empty).",
+                              "preferred_distance_km")
+    if (needs.preferred_distance_km is not None and needs.max_distance_km is not None
+            and needs.preferred_distance_km > needs.max_distance_km):
+        raise ValidationError(
+            f"The preferred distance ({needs.preferred_distance_km:g} km) is beyond the maximum "
+            f"({needs.max_distance_km:g} km): make it the same or less.", "preferred_distance_km")
     if needs.budget_ceiling_pence is not None and needs.budget_ceiling_pence <= 0:
         raise ValidationError("The weekly budget ceiling must be more than £0 (or left empty).", "budget_ceiling")
     if needs.response_by is not None and needs.response_by < today:
@@ -214,6 +225,7 @@ def save_needs(session: Session, referral: Referral, needs: ReferralNeeds, *, to
     referral.health_summary = needs.health_summary.strip()
     referral.identity_summary = needs.identity_summary.strip()
     referral.max_distance_km = needs.max_distance_km
+    referral.preferred_distance_km = needs.preferred_distance_km
     referral.location_notes = needs.location_notes.strip()
     referral.school_postcode = school
     referral.family_contact_notes = needs.family_contact_notes.strip()
@@ -347,7 +359,8 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
     return ReferralPackData(
         referral_ref=referral.ref, issued_on=today, response_by=response_by(referral, sent_on=today),
         la_name=officer.local_authority, officer_name=officer.name, officer_role=officer.role,
-        officer_email=officer.email, provider_name=provider.name, provider_ref=provider.ref,
+        officer_email=officer.email, provider_name=provider_label(provider), provider_ref=provider.ref,
+        logo=council_letterhead().logo,
         initials=child.initials, age_years=age_on(child.date_of_birth, today), gender=child.gender,
         ethnicity=child.ethnicity, religion=child.religion, language=child.language,
         placement_type=referral.placement_type.label if referral.placement_type else "not stated",
@@ -357,6 +370,7 @@ def referral_pack_data(session: Session, referral: Referral, provider: Provider,
         identity_summary=scrub(referral.identity_summary), has_ehcp=child.has_ehcp,
         education_summary=scrub(referral.education_summary), health_summary=scrub(referral.health_summary),
         home_area=home_area, max_distance_km=referral.max_distance_km,
+        preferred_distance_km=referral.preferred_distance_km,
         location_notes=scrub(referral.location_notes),
         school_area=outward_code(referral.school_postcode) if referral.school_postcode else "",
         family_contact_notes=scrub(referral.family_contact_notes),
@@ -465,7 +479,7 @@ class RecipientStatus:
 def recipients(session: Session, referral: Referral) -> list[RecipientStatus]:
     """The referral's recipients, by provider name."""
     rows = [
-        RecipientStatus(r.id, r.provider_id, r.provider.ref, r.provider.name, r.sent_on, r.response.label,
+        RecipientStatus(r.id, r.provider_id, r.provider.ref, provider_label(r.provider), r.sent_on, r.response.label,
                         r.match_score, list(r.match_reasons))
         for r in referral.recipients
     ]

@@ -10,7 +10,10 @@ Excluded (never ranked):
   (:func:`placedesk.services.monitoring.restrictions.active_restrictions`);
 - Ofsted registration suspended, resigned, cancelled or closed;
 - a provider type that does not offer the placement type sought;
-- an Ofsted judgement of Inadequate.
+- an Ofsted judgement of Inadequate;
+- further from the child's home than the referral's maximum distance (with
+  the distance and the limit), unless the officer asks to see providers
+  beyond the limit too; they are then ranked, with -20 for the distance.
 
 A provider with no vacancy is ranked, not excluded, with a heavy penalty:
 vacancy figures go stale within days and officers do send to full
@@ -24,10 +27,11 @@ needs and risks    up to +30, in proportion to the stated needs and risks
 vacancy            +15 with a vacancy, -25 without
 Ofsted             Outstanding +20, Good +15, not yet inspected +5,
                    Requires improvement -10
-proximity          with a distance limit: +20 at the child's home falling
-                   to 0 at the limit, -20 beyond it; without a limit:
-                   +10 falling to 0 at 100 km. Without locations: same
-                   local authority +10, else same postcode area +5
+proximity          against the preferred distance (or, without one, the
+                   maximum): +20 at the child's home falling to 0 at that
+                   distance, -20 beyond it; with neither: +10 falling to
+                   0 at 100 km. Without locations: same local authority
+                   +10, else same postcode area +5
 price              rates (or past offers) within the weekly budget +10,
                    straddling it +3, above it -15, unknown 0
 contract route     framework or DPV +10, spot 0 (framework comes first)
@@ -54,6 +58,7 @@ from sqlalchemy.orm import Session
 from placedesk.models import Referral
 from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
 from placedesk.models.vocab import label
+from placedesk.services.common.labels import provider_label_parts
 from placedesk.services.common.parsing import format_money, postcode_area
 from placedesk.services.referrals.postcodes import EARTH_RADIUS_KM, has_locations, location_for
 from placedesk.services.monitoring.restrictions import active_restrictions
@@ -109,10 +114,19 @@ class MatchRow:
     open_caps: int
     _hex: str = field(repr=False)
     _explain: Callable[[], list[str]] = field(repr=False, compare=False)
+    town: str = ""
+    urn: str = ""
+    # Further than the referral's maximum distance (listed only when the officer asked to see them).
+    beyond_maximum: bool = False
 
     @functools.cached_property
     def provider_id(self) -> uuid.UUID:
         return uuid.UUID(hex=self._hex)
+
+    @property
+    def provider_label(self) -> str:
+        """Name, town and URN: two providers may share a name."""
+        return provider_label_parts(self.provider_name, self.town, self.urn)
 
     @functools.cached_property
     def reasons(self) -> list[str]:
@@ -126,10 +140,17 @@ class Excluded(NamedTuple):
     provider_name: str
     reason: str
     provider_hex: str
+    town: str = ""
+    urn: str = ""
 
     @property
     def provider_id(self) -> uuid.UUID:
         return uuid.UUID(hex=self.provider_hex)
+
+    @property
+    def provider_label(self) -> str:
+        """Name, town and URN: two providers may share a name."""
+        return provider_label_parts(self.provider_name, self.town, self.urn)
 
 
 @dataclass
@@ -143,6 +164,8 @@ class MatchResult:
     uses_location_table: bool = False
     # How proximity was judged, in words for the shortlist's heading.
     proximity_note: str = ""
+    # How many providers were left out for being beyond the maximum distance.
+    beyond_limit: int = 0
 
     def row_for(self, provider_id: uuid.UUID) -> MatchRow | None:
         return next((row for row in self.ranked if row._hex == provider_id.hex), None)
@@ -209,6 +232,8 @@ class _Candidate(NamedTuple):
     risk: RiskLevel
     # Where the provider's postcode (or its outward code) lies; None when the table does not say.
     location: tuple[float, float] | None
+    town: str
+    urn: str
 
 
 # The location join looks the full postcode up first, then its outward code (all but the last three
@@ -217,14 +242,15 @@ _CANDIDATE_SQL = (
     "SELECT p.id, p.ref, p.name, p.provider_type, p.registration_status, p.capabilities, p.vacancies, "
     "p.ofsted_judgement, p.postcode, p.local_authority, p.weekly_rate_from_pence, p.weekly_rate_to_pence, "
     "p.contract_route, p.framework_name, coalesce(p.risk_override, p.risk_level), "
-    "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude) "
+    "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude), p.town, coalesce(p.urn, '') "
     "FROM provider p "
     "LEFT JOIN postcode_location f ON f.postcode = replace(upper(p.postcode), ' ', '') "
     "LEFT JOIN postcode_location o ON o.postcode = substr(replace(upper(p.postcode), ' ', ''), 1, "
     "length(replace(p.postcode, ' ', '')) - 3) "
     "WHERE p.provider_type IN ({types})"
 )
-_OTHERS_SQL = "SELECT id, ref, name, provider_type FROM provider WHERE provider_type NOT IN ({types})"
+_OTHERS_SQL = ("SELECT id, ref, name, provider_type, town, coalesce(urn, '') FROM provider "
+               "WHERE provider_type NOT IN ({types})")
 _JUDGEMENTS = {j.value: j for j in OfstedJudgement}
 _ROUTES = {r.value: r for r in ContractRoute}
 _RISKS = {r.value: r for r in RiskLevel}
@@ -232,8 +258,8 @@ _TYPES = {t.value: t for t in ProviderType}
 
 
 def _load_providers(session: Session, acceptable: frozenset[ProviderType]
-                    ) -> tuple[list[_Candidate], Sequence[tuple[str, str, str, str]]]:
-    """Suitable providers with what scoring needs, and (id hex, ref, name, type value) of the rest.
+                    ) -> tuple[list[_Candidate], Sequence[tuple[str, str, str, str, str, str]]]:
+    """Suitable providers with what scoring needs, and (id hex, ref, name, type value, town, URN) of the rest.
 
     Read with the driver directly: the ORM's per-value conversions cost more
     than the whole ranking for thousands of rows, and the 50 ms budget for
@@ -246,7 +272,7 @@ def _load_providers(session: Session, acceptable: frozenset[ProviderType]
         _Candidate(
             row[0], row[1], row[2], _TYPES[row[3]], row[4], row[5] or "[]", row[6], _JUDGEMENTS[row[7]], row[8],
             row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
-            (row[15], row[16]) if row[15] is not None else None,
+            (row[15], row[16]) if row[15] is not None else None, row[17], row[18],
         )
         for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
     ]
@@ -260,6 +286,7 @@ class _Context:
 
     sought: str
     stated: list[str]
+    # The distance that scores: the preferred distance, else the maximum.
     limit: float | None
     budget: int | None
     home: tuple[float, float] | None
@@ -271,6 +298,8 @@ class _Context:
     quoted: list[str] = field(default_factory=list)
     # The home point in radians and the cosine of its latitude, reused for every distance.
     home_rad: tuple[float, float, float] | None = None
+    # The furthest a placement may be; beyond it a provider is excluded unless asked for.
+    maximum: float | None = None
 
     def __post_init__(self) -> None:
         self.quoted = [f'"{code}"' for code in self.stated]
@@ -287,8 +316,13 @@ class _Context:
         return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def match_referral(session: Session, referral: Referral, *, today: dt.date) -> MatchResult:
-    """Rank every provider for ``referral`` on ``today``, with reasons; see the module docstring."""
+def match_referral(session: Session, referral: Referral, *, today: dt.date,
+                   include_beyond_limit: bool = False) -> MatchResult:
+    """Rank every provider for ``referral`` on ``today``, with reasons; see the module docstring.
+
+    ``include_beyond_limit`` ranks providers further than the maximum distance
+    (with the distance penalty) instead of excluding them.
+    """
     result = MatchResult(referral_ref=referral.ref)
     child = referral.child
     home_postcode = child.home_postcode if child else ""
@@ -303,8 +337,8 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
         else "The referral does not say which placement type is sought"
         for t in ProviderType
     }
-    result.excluded = [Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid)
-                       for pid, ref, name, provider_type in others]
+    result.excluded = [Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid, town or "", urn)
+                       for pid, ref, name, provider_type, town, urn in others]
 
     table = has_locations(session)
     home = location_for(session, home_postcode) if table and home_postcode else None
@@ -313,7 +347,8 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
     unpriced = [p.hex for p in providers if p.weekly_rate_from_pence is None and p.weekly_rate_to_pence is None]
     ctx = _Context(
         sought=sought, stated=list(dict.fromkeys([*referral.needs, *referral.risks])),
-        limit=referral.max_distance_km, budget=referral.budget_ceiling_pence, home=home,
+        limit=referral.preferred_distance_km or referral.max_distance_km, budget=referral.budget_ceiling_pence,
+        home=home, maximum=referral.max_distance_km,
         home_la=(child.home_local_authority if child else "").strip().lower(), home_area=postcode_area(home_postcode),
         caps=_open_caps(session), past_prices=_price_range(session, unpriced),
     )
@@ -321,7 +356,12 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
     for p in providers:
         reason = _exclusion(p, restricted)
         if reason:
-            result.excluded.append(Excluded(p.ref, p.name, reason, p.hex))
+            result.excluded.append(Excluded(p.ref, p.name, reason, p.hex, p.town, p.urn))
+            continue
+        beyond = _beyond_maximum(p, ctx)
+        if beyond and not include_beyond_limit:
+            result.beyond_limit += 1
+            result.excluded.append(Excluded(p.ref, p.name, beyond, p.hex, p.town, p.urn))
             continue
         score, distance = _assess(p, ctx, None)
         result.ranked.append(MatchRow(
@@ -329,7 +369,8 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date) -> M
             distance_km=round(distance, 1) if distance is not None else None,
             provider_type=p.provider_type, ofsted_judgement=p.ofsted_judgement, contract_route=p.contract_route,
             vacancies=p.vacancies, local_authority=p.local_authority, open_caps=ctx.caps.get(p.hex, 0),
-            _hex=p.hex, _explain=functools.partial(_explain, p, ctx),
+            _hex=p.hex, _explain=functools.partial(_explain, p, ctx), town=p.town, urn=p.urn,
+            beyond_maximum=bool(beyond),
         ))
 
     result.ranked.sort(key=lambda r: (-r.score, r.provider_name.casefold(), r.provider_ref))
@@ -350,6 +391,16 @@ def _exclusion(p: _Candidate, restricted: dict[str, str]) -> str:
     if p.ofsted_judgement is OfstedJudgement.INADEQUATE:
         return "Ofsted judgement is Inadequate"
     return ""
+
+
+def _beyond_maximum(p: _Candidate, ctx: _Context) -> str:
+    """Why ``p`` is too far from home, or "" (also when either end has no location to measure)."""
+    if not ctx.maximum or ctx.home_rad is None or p.location is None:
+        return ""
+    distance = ctx.distance_to(p.location)
+    if distance <= ctx.maximum:
+        return ""
+    return f"{distance:.1f} km from home, beyond the {ctx.maximum:g} km maximum distance"
 
 
 def _explain(p: _Candidate, ctx: _Context) -> list[str]:
@@ -428,14 +479,22 @@ def _score_needs(ctx: _Context, capabilities_json: str, reasons: list[str] | Non
 def _score_proximity(distance: float | None, p: _Candidate, ctx: _Context, reasons: list[str] | None) -> float:
     limit = ctx.limit
     if distance is not None:
+        if ctx.maximum and distance > ctx.maximum:
+            if reasons is not None:
+                reasons.append(f"Distance: {distance:.1f} km from home, beyond the {ctx.maximum:g} km maximum; "
+                               f"shown because providers beyond the limit were asked for "
+                               f"({_points(BEYOND_LIMIT_POINTS)})")
+            return BEYOND_LIMIT_POINTS
         if limit:
+            kind = "preferred distance" if limit != ctx.maximum else "maximum distance"
             if distance <= limit:
                 points = NEAR_POINTS * (1 - distance / limit)
                 if reasons is not None:
-                    reasons.append(f"Distance: {distance:.1f} km from home, within {limit:g} km ({_points(points)})")
+                    reasons.append(f"Distance: {distance:.1f} km from home, within the {limit:g} km {kind} "
+                                   f"({_points(points)})")
                 return points
             if reasons is not None:
-                reasons.append(f"Distance: {distance:.1f} km from home, beyond the {limit:g} km limit "
+                reasons.append(f"Distance: {distance:.1f} km from home, beyond the {limit:g} km {kind} "
                                f"({_points(BEYOND_LIMIT_POINTS)})")
             return BEYOND_LIMIT_POINTS
         points = NO_LIMIT_POINTS * max(0.0, 1 - distance / NO_LIMIT_SCALE_KM)
@@ -500,7 +559,12 @@ def _proximity_note(table: bool, home_postcode: str, home: tuple[float, float] |
     if home is None:
         return f"The child's home postcode {home_postcode} is not in the location table, so " + fallback + "."
     missing = sum(1 for p in providers if p.location is None)
-    limit = f" against the {referral.max_distance_km:g} km limit" if referral.max_distance_km else ""
+    limits = []
+    if referral.max_distance_km:
+        limits.append(f"a {referral.max_distance_km:g} km maximum (providers further away are excluded)")
+    if referral.preferred_distance_km:
+        limits.append(f"a {referral.preferred_distance_km:g} km preferred distance")
+    limit = f", against {' and '.join(limits)}" if limits else ""
     note = f"Distances are straight-line from the child's home postcode{limit}."
     if missing:
         note += (f" {missing} provider(s) have no location in the table and are judged by local authority "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -32,7 +32,8 @@ from placedesk.models.enums import (
     RecipientResponse,
     ReferralStatus,
 )
-from placedesk.services.referrals.funding import FULL_SHARE_BP, split_weekly
+from placedesk.services.common.labels import provider_label
+from placedesk.services.referrals.funding import FULL_SHARE_BP, default_line_funding, split_by_element
 from placedesk.services.referrals.matching import match_referral
 from placedesk.services.common.parsing import MAX_PENCE, format_date
 from placedesk.services.referrals.workflow import advance
@@ -86,8 +87,12 @@ def _check_can_respond(recipient: ReferralRecipient) -> Referral:
 
 def record_offer(session: Session, recipient: ReferralRecipient, fee_lines: Sequence[FeeLineInput],
                  proposed_start: dt.date, conditions: str, expires_on: dt.date | None, *,
-                 today: dt.date) -> Offer:
-    """Record ``recipient``'s offer; a revised offer replaces the open one."""
+                 today: dt.date, needs_met: Mapping[str, str] | None = None) -> Offer:
+    """Record ``recipient``'s offer; a revised offer replaces the open one.
+
+    ``needs_met`` is how the provider says it will meet each of the referral's needs and
+    risks (by code); only the referral's own codes are kept, and empty answers are dropped.
+    """
     referral = _check_can_respond(recipient)
     lines = check_fee_lines(fee_lines)
     if proposed_start is None:
@@ -97,8 +102,10 @@ def record_offer(session: Session, recipient: ReferralRecipient, fee_lines: Sequ
     for earlier in recipient.offers:
         if earlier.status is OfferStatus.OPEN:
             earlier.status = OfferStatus.WITHDRAWN
+    stated = {*referral.needs, *referral.risks}
+    answers = {code: text.strip() for code, text in (needs_met or {}).items() if code in stated and text.strip()}
     offer = Offer(received_on=today, proposed_start_date=proposed_start, expires_on=expires_on,
-                  conditions=conditions.strip(), status=OfferStatus.OPEN)
+                  conditions=conditions.strip(), status=OfferStatus.OPEN, needs_met=answers)
     for position, (kind, description, pence) in enumerate(lines):
         offer.fee_lines.append(OfferFeeLine(position=position, kind=kind, description=description,
                                             weekly_amount_pence=pence))
@@ -171,7 +178,9 @@ def compare_offers(session: Session, referral: Referral, *, today: dt.date) -> l
         return []
     shares = {s.partner: s.share_bp for s in referral.funding_shares if s.share_bp > 0}
     shares_ok = sum(shares.values()) == FULL_SHARE_BP
-    match = match_referral(session, referral, today=today)
+    # Every provider an offer came from is compared, even one beyond the maximum distance
+    # (the officer chose to send to it): only a closure to referrals marks it excluded here.
+    match = match_referral(session, referral, today=today, include_beyond_limit=True)
     excluded = {e.provider_id: e.reason for e in match.excluded}
     provider_ids = [o.recipient.provider_id for o in offers]
     caps = dict(session.execute(
@@ -187,10 +196,14 @@ def compare_offers(session: Session, referral: Referral, *, today: dt.date) -> l
         row = match.row_for(provider.id)
         rows.append(OfferComparison(
             offer_id=offer.id, recipient_id=recipient.id, provider_id=provider.id, provider_ref=provider.ref,
-            provider_name=provider.name, contract_route=provider.contract_route,
+            provider_name=provider_label(provider), contract_route=provider.contract_route,
             fee_lines=[(line.kind, line.description, line.weekly_amount_pence) for line in offer.fee_lines],
             weekly_total_pence=weekly, annual_cost_pence=annual_cost(weekly),
-            partner_weekly_pence=split_weekly(weekly, shares) if shares_ok else {},
+            # By element, as the Award page will first propose it: an education or health line
+            # to that partner when it has a share, everything else by the shares.
+            partner_weekly_pence=split_by_element(
+                [(line.weekly_amount_pence, default_line_funding(line.kind, shares)) for line in offer.fee_lines],
+                shares) if shares_ok else {},
             within_budget=None if referral.budget_ceiling_pence is None else weekly <= referral.budget_ceiling_pence,
             proposed_start=offer.proposed_start_date, expires_on=offer.expires_on,
             expired=offer.expires_on is not None and offer.expires_on < today, conditions=offer.conditions,

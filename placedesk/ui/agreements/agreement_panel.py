@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -46,12 +48,14 @@ from PySide6.QtWidgets import (
 
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.models.enums import AgreementStatus
-from placedesk.services.common.parsing import format_date, parse_date
+from placedesk.services.agreements.arrangements import check_arrangements
+from placedesk.services.common.parsing import format_date, format_uk_time, parse_date
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.pdf_viewer import PdfViewer, render_pages
 from placedesk.ui.widgets.reload_when_shown import ReloadWhenShown
 from placedesk.ui.tasks import run_task, show_error
+from placedesk.ui.agreements.arrangements_editor import ArrangementsEditor
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.field_error import FieldError, mark_invalid
 
@@ -66,11 +70,13 @@ class Terms:
 
     change_reason: str
     fee_lines: list[tuple[Any, str, int]] | None
+    funded_by: list[Any]
     notice_period_days: int
     payment_terms: str
     special_conditions: str
     outcomes: list[str]
     review_dates: list[dt.date]
+    arrangements: Any = None
 
 
 class TermsDialog(QDialog):
@@ -80,7 +86,8 @@ class TermsDialog(QDialog):
         super().__init__(parent)
         self.new_version = new_version
         self.setWindowTitle("New version of the agreement" if new_version else "Issue the agreement")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(760)
+        self.resize(820, 620)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Change the fees or terms. Version {n} will supersede the current one, which stays on file.".format(
@@ -96,12 +103,12 @@ class TermsDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. Extra 1:1 hours agreed at the review on 12/05")
         self.reason.setAccessibleName("Why the agreement changes")
-        self.fees = FeeLinesEditor(self)
+        self.fees = FeeLinesEditor(self, show_funding=True)
         self.reason.setVisible(new_version)
         self.fees.setVisible(new_version)
         if new_version:
             form.addRow("Reason for the change", self.reason)
-            self.fees.set_lines(current.get("fee_lines", []))
+            self.fees.set_lines(current.get("fee_lines", []), current.get("funded_by", []))
             form.addRow("Weekly fee lines", self.fees)
         self.notice = QSpinBox()
         self.notice.setRange(0, 365)
@@ -123,7 +130,19 @@ class TermsDialog(QDialog):
         self.reviews = QLineEdit(", ".join(format_date(d) for d in current.get("review_dates", [])))
         self.reviews.setPlaceholderText("dd/mm/yyyy, dd/mm/yyyy")
         form.addRow("Review dates", self.reviews)
-        layout.addLayout(form)
+        terms_page = QWidget()
+        terms_page.setLayout(form)
+        self.arrangements = ArrangementsEditor()
+        if current.get("arrangements") is not None:
+            self.arrangements.set_arrangements(current["arrangements"])
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Agreement terms and care arrangements")
+        for page, title in ((terms_page, "Terms"), (self.arrangements, "Care arrangements")):
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, title)
+        layout.addWidget(self.tabs, 1)
         self.error = FieldError()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -148,9 +167,16 @@ class TermsDialog(QDialog):
                 except ValidationError:
                     mark_invalid(self.reviews, True)
                     raise
+        try:
+            arrangements = check_arrangements(self.arrangements.arrangements())
+        except ValidationError:
+            self.tabs.setCurrentIndex(1)
+            raise
         return Terms(
+            arrangements=arrangements,
             change_reason=self.reason.text().strip(),
             fee_lines=self.fees.lines() if self.new_version else None,
+            funded_by=self.fees.funding() if self.new_version else [],
             notice_period_days=self.notice.value(),
             payment_terms=self.payment.toPlainText().strip(),
             special_conditions=self.conditions.toPlainText().strip(),
@@ -334,10 +360,10 @@ class AgreementPanel(QWidget):
         if status is AgreementStatus.DRAFT:
             return "Next: check the agreement, then sign it. Your passphrase is asked each time you sign."
         if status is AgreementStatus.OFFICER_SIGNED:
-            when = agreement.officer_signed_at.astimezone().strftime("%d/%m/%Y %H:%M") if agreement.officer_signed_at else ""
+            when = format_uk_time(agreement.officer_signed_at)
             return (f"Signed by {agreement.officer_signer} {when}. Next: export it for the provider to countersign, "
                     "then import the file they return.")
-        when = agreement.countersigned_at.astimezone().strftime("%d/%m/%Y %H:%M") if agreement.countersigned_at else ""
+        when = format_uk_time(agreement.countersigned_at)
         return (f"Countersigned by {agreement.countersigner_name} {when}. If the fees or terms change, "
                 "issue a new version.")
 
@@ -431,17 +457,23 @@ class AgreementPanel(QWidget):
 
     def _current_terms(self) -> dict[str, Any]:
         from placedesk.models import Agreement, Placement
+        from placedesk.services.agreements.arrangements import proposed_arrangements
         from placedesk.services.agreements.ipa import versions
 
         with self.ctx.read() as session:
             placement = session.get(Placement, self.placement_id)
             lines = [(line.kind, line.description, line.weekly_amount_pence) for line in placement.fee_lines]
+            funded_by = [line.funded_by for line in placement.fee_lines]
             agreement = session.get(Agreement, self.agreement_id) if self.agreement_id else None
+            arrangements = proposed_arrangements(placement, agreement)
             if agreement is None:
-                return {"fee_lines": lines, "notice_period_days": 28}
+                return {"fee_lines": lines, "funded_by": funded_by, "notice_period_days": 28,
+                        "arrangements": arrangements}
             return {
+                "arrangements": arrangements,
                 "next_version": len(versions(session, placement.id)) + 1,
                 "fee_lines": lines,
+                "funded_by": funded_by,
                 "notice_period_days": agreement.notice_period_days,
                 "payment_terms": agreement.payment_terms,
                 "special_conditions": agreement.special_conditions,
@@ -476,7 +508,7 @@ class AgreementPanel(QWidget):
                     session, session.get(Placement, placement_id), officer=officer, today=today,
                     payment_terms=terms.payment_terms, notice_period_days=terms.notice_period_days,
                     special_conditions=terms.special_conditions, outcomes=terms.outcomes,
-                    review_dates=terms.review_dates,
+                    review_dates=terms.review_dates, arrangements=terms.arrangements,
                 )
 
         self._run("Making the agreement…", work, lambda _: None)
@@ -492,7 +524,8 @@ class AgreementPanel(QWidget):
         if not dialogs.run_modal(dialog) or dialog.terms is None:
             return
         terms, agreement_id, officer, today = dialog.terms, self.agreement_id, self.ctx.settings.officer, self.today()
-        fee_lines = [FeeLineInput(kind, text, pence) for kind, text, pence in terms.fee_lines or []]
+        fee_lines = [FeeLineInput(kind, text, pence, funded)
+                     for (kind, text, pence), funded in zip(terms.fee_lines or [], terms.funded_by)]
 
         def work() -> None:
             with self.ctx.action() as session:
@@ -501,7 +534,7 @@ class AgreementPanel(QWidget):
                     change_reason=terms.change_reason, fee_lines=fee_lines,
                     payment_terms=terms.payment_terms, notice_period_days=terms.notice_period_days,
                     special_conditions=terms.special_conditions, outcomes=terms.outcomes,
-                    review_dates=terms.review_dates,
+                    review_dates=terms.review_dates, arrangements=terms.arrangements,
                 )
 
         self._run("Making the new version…", work, lambda _: None)
@@ -665,7 +698,7 @@ class AgreementPanel(QWidget):
                      "trusts (normal for a self-made certificate); the signature itself is intact and valid.")
             dialogs.inform(self, "Countersignature accepted",
                            f"Countersigned by {result.signer_name} on "
-                           f"{result.signed_at.astimezone().strftime('%d/%m/%Y %H:%M')}.{trust}")
+                           f"{format_uk_time(result.signed_at)}.{trust}")
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, CountersignatureRejected):

@@ -1,6 +1,7 @@
-"""The dashboard across all providers: risk counts, CAP actions, KPI reds, weekly spend.
+"""The dashboard across all providers: risk counts, CAP actions, KPI reds, weekly spend, and charts.
 
-The figures come from :func:`placedesk.services.monitoring.dashboard.compute_dashboard`
+The figures and the charts' series come from
+:func:`placedesk.services.monitoring.dashboard_series.dashboard_with_charts`
 (pandas over the database), run off the GUI thread with its own session.
 """
 
@@ -11,7 +12,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from placedesk.models.enums import RiskLevel
 from placedesk.services.common.parsing import format_date, format_money
@@ -23,6 +33,7 @@ from placedesk.ui.widgets.rows_model import Row
 
 if TYPE_CHECKING:
     from placedesk.services.monitoring.dashboard import DashboardFigures
+    from placedesk.services.monitoring.dashboard_series import DashboardCharts
 
 
 class Tile(QFrame):
@@ -73,24 +84,33 @@ class DashboardView(QWidget):
         grid = QGridLayout()
         for i, tile in enumerate(self.tiles.values()):
             grid.addWidget(tile, 0, i)
-        self.reds = RecordTable(["Provider", "Ref", "Latest month", "Red KPIs", "Values"],
+        self.reds = RecordTable(["Provider", "Ref", "Latest month", "Red KPIs"],
                                 "No KPI values recorded yet. Record them per provider on the Providers view.",
-                                numeric_columns=(3, 4), widths=(260, 130, 100, 80),
+                                numeric_columns=(3,), widths=(170, 100, 80),
                                 name="Providers with red KPIs")
         self.reds.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.reds.model.key(index.row())))
         self.spend = RecordTable(["Provider type", "Weekly spend"],
                                  "No active placements today, so no weekly spend.", numeric_columns=(1,),
                                  widths=(230,), name="Weekly spend by provider type")
+        # Imported here so QtCharts loads only with the dashboard.
+        from placedesk.ui.monitoring.dashboard_charts import ChartsPanel
+
+        self.charts = ChartsPanel()
         tables = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel("<b>KPI reds by provider</b> (each provider's latest month; double-click to open)"))
-        left.addWidget(self.reds, 1)
-        right = QVBoxLayout()
-        right.addWidget(QLabel("<b>Weekly spend by provider type</b> (active placements' fee lines)"))
-        right.addWidget(self.spend, 1)
-        tables.addLayout(left, 3)
-        tables.addLayout(right, 2)
+        reds_label = QLabel("<b>KPI reds by provider</b> (latest month; double-click to open)")
+        reds_label.setWordWrap(True)
+        left.addWidget(reds_label)
+        left.addWidget(self.reds, 3)
+        left.addWidget(QLabel("<b>Weekly spend by provider type</b>"))
+        left.addWidget(self.spend, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.charts)
+        scroll.setAccessibleName("Dashboard charts")
+        tables.addLayout(left, 2)
+        tables.addWidget(scroll, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(grid)
@@ -103,12 +123,12 @@ class DashboardView(QWidget):
         self.refresh_button.setEnabled(False)
         self.heading.setText(f"Dashboard for {format_date(on)} – working…")
 
-        def work() -> DashboardFigures:
+        def work() -> tuple[DashboardFigures, DashboardCharts]:
             # Imported here so pandas loads only when the dashboard is first shown.
-            from placedesk.services.monitoring.dashboard import compute_dashboard
+            from placedesk.services.monitoring.dashboard_series import dashboard_with_charts
 
             with db.session() as session:
-                return compute_dashboard(session, on=on)
+                return dashboard_with_charts(session, on=on)
 
         def failed(exc: BaseException) -> None:
             from placedesk.ui.tasks import show_error
@@ -117,9 +137,9 @@ class DashboardView(QWidget):
             self.heading.setText("Dashboard")
             show_error(self, exc)
 
-        run_task(self, "Working out the dashboard…", work, self.show_figures, failed)
+        run_task(self, "Working out the dashboard…", work, lambda result: self.show_figures(*result), failed)
 
-    def show_figures(self, figures: DashboardFigures) -> None:
+    def show_figures(self, figures: DashboardFigures, charts: DashboardCharts | None = None) -> None:
         self.figures = figures
         self.refresh_button.setEnabled(True)
         self.heading.setText(f"Dashboard for {format_date(figures.on)}")
@@ -129,10 +149,12 @@ class DashboardView(QWidget):
         self.tiles["actions"].set_value(figures.open_cap_actions)
         self.tiles["overdue"].set_value(figures.overdue_cap_actions)
         self.reds.set_rows([
-            Row([r.provider_name, r.provider_ref, r.period.strftime("%b %Y"), r.reds, r.values], key=r.provider_id,
+            Row([r.provider_name, r.provider_ref, r.period.strftime("%b %Y"), r.reds], key=r.provider_id,
                 colours={3: RED} if r.reds else {})
             for r in figures.kpi_reds_by_provider])
         rows = [Row([kind.label, format_money(pence)]) for kind, pence in figures.weekly_spend_by_type.items()]
         if rows:
             rows.append(Row(["All types", format_money(figures.weekly_spend_total)]))
         self.spend.set_rows(rows)
+        if charts is not None:
+            self.charts.show_charts(charts)

@@ -2,8 +2,9 @@
 
 Shares are parsed with placedesk.services.common.parsing.parse_percent and checked
 with placedesk.services.referrals.funding.check_shares (they must add up to 100%);
-the weekly amounts come from funding.split_weekly, so they are penny-exact
-and add up to the weekly total.
+the weekly amounts come from funding.split_by_element (the fee lines a partner
+funds alone plus its share of the shared ones), so they are penny-exact and add
+up to the weekly total.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from placedesk.errors import ValidationError
 from placedesk.models.enums import FundingPartner
-from placedesk.services.referrals.funding import check_shares, split_weekly
+from placedesk.models.enums import LineFunding
+from placedesk.services.referrals.funding import check_shares, split_by_element
 from placedesk.services.common.parsing import format_money, format_percent, parse_percent
 from placedesk.ui.widgets.field_error import mark_invalid
 
@@ -28,7 +30,7 @@ class SharesEditor(QWidget):
     def __init__(self, parent: QWidget | None = None, *, show_money: bool = False) -> None:
         super().__init__(parent)
         self._show_money = show_money
-        self._weekly_total: int | None = None
+        self._lines: list[tuple[int, LineFunding]] | None = None
         self.edits: dict[FundingPartner, QLineEdit] = {}
         self.money: dict[FundingPartner, QLabel] = {}
         grid = QGridLayout()
@@ -63,8 +65,12 @@ class SharesEditor(QWidget):
         self._refresh()
 
     def set_weekly_total(self, pence: int | None) -> None:
-        """The weekly fee to split (award page); None hides the amounts."""
-        self._weekly_total = pence
+        """The weekly fee to split, all of it shared; None hides the amounts."""
+        self.set_lines(None if pence is None else [(pence, LineFunding.SHARED)])
+
+    def set_lines(self, lines: list[tuple[int, LineFunding]] | None) -> None:
+        """The fee lines (weekly pence, who funds each) to split (award page); None hides the amounts."""
+        self._lines = lines
         self._refresh()
 
     def _typed(self, field: str) -> dict[FundingPartner, int]:
@@ -94,10 +100,10 @@ class SharesEditor(QWidget):
 
     def split(self) -> dict[FundingPartner, int] | None:
         """Each partner's weekly pence for the current total, or None while it cannot be worked out."""
-        if self._weekly_total is None:
+        if self._lines is None:
             return None
         try:
-            return split_weekly(self._weekly_total, self._typed("funding"))
+            return split_by_element(self._lines, self._typed("funding"))
         except ValidationError:
             return None
 

@@ -16,6 +16,7 @@ from placedesk.db import Database
 from placedesk.errors import ValidationError
 from placedesk.models import (
     Agreement,
+    CarePeriod,
     Cap,
     CapAction,
     CapReview,
@@ -52,11 +53,22 @@ def make_caseload(session: Session) -> dict[str, uuid.UUID]:
                 pathway_plan_date=D(2026, 3, 25), ehcp_review_date=D(2026, 4, 1), has_ehcp=True)
     ben = Child(case_reference="C200", first_name="Ben", last_name="Cole", date_of_birth=D(2012, 1, 1),
                 pathway_plan_date=D(2028, 1, 1))
+    # Cai turned 16 on 20/12/2025, looked after since 2022 with no pathway plan: needs assessment due 20/03/2026.
+    cai = Child(case_reference="C300", first_name="Cai", last_name="Dunn", date_of_birth=D(2009, 12, 20))
+    # Dee (16 on 01/06/2025) was looked after for 30 days after 16, to 25/12/2025: a qualifying young
+    # person, whose advice and assistance check falls on 25/03/2026.
+    dee = Child(case_reference="C400", first_name="Dee", last_name="Eze", date_of_birth=D(2009, 6, 1))
     home = Provider(ref="PRV-1", name="Oak House", provider_type=ProviderType.CHILDRENS_HOME,
                     risk_level=RiskLevel.HIGH)
     ifa = Provider(ref="PRV-2", name="Bright Futures IFA", provider_type=ProviderType.IFA)
-    session.add_all([ava, ben, home, ifa])
+    session.add_all([ava, ben, cai, dee, home, ifa])
     session.flush()
+    session.add_all([
+        # Ava looked after since she was 12: eligible, so her recorded pathway plan is reviewed.
+        CarePeriod(child_id=ava.id, start_date=D(2020, 6, 1), end_date=None, legal_status="C2"),
+        CarePeriod(child_id=cai.id, start_date=D(2022, 1, 1), end_date=None, legal_status="C2"),
+        CarePeriod(child_id=dee.id, start_date=D(2025, 11, 25), end_date=D(2025, 12, 25), legal_status="V2"),
+    ])
     referral = Referral(ref="REF-1", child_id=ben.id, status=ReferralStatus.OFFERS_RECEIVED,
                         response_by=D(2026, 3, 8))
     session.add(referral)
@@ -86,7 +98,7 @@ def make_caseload(session: Session) -> dict[str, uuid.UUID]:
     review = CapReview(cap_id=cap.id, review_date=D(2026, 3, 20))
     session.add_all([action, done, review])
     session.commit()
-    return {"ava": ava.id, "ben": ben.id, "referral": referral.id, "placement": placement.id,
+    return {"ava": ava.id, "ben": ben.id, "cai": cai.id, "dee": dee.id, "referral": referral.id, "placement": placement.id,
             "agreement": agreement.id, "cap": cap.id, "home": home.id, "action": action.id, "offer": offer.id}
 
 
@@ -106,7 +118,9 @@ def test_one_row_of_each_kind_with_its_date_and_record(session: Session) -> None
         ItemKind.PLACEMENT_REVIEW: (D(2026, 3, 12), False, "placement", ids["placement"]),
         ItemKind.PLANNED_END: (D(2026, 4, 5), False, "placement", ids["placement"]),
         ItemKind.IPA_REVIEW: (D(2026, 3, 30), False, "placement", ids["placement"]),
+        ItemKind.NEEDS_ASSESSMENT: (D(2026, 3, 20), False, "child", ids["cai"]),
         ItemKind.PATHWAY_PLAN: (D(2026, 3, 25), False, "child", ids["ava"]),
+        ItemKind.ADVICE_ASSISTANCE: (D(2026, 3, 25), False, "child", ids["dee"]),
         ItemKind.BIRTHDAY_18: (D(2026, 3, 20), False, "child", ids["ava"]),
         ItemKind.EHCP_REVIEW: (D(2026, 4, 1), False, "child", ids["ava"]),
     }

@@ -9,14 +9,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound
-from placedesk.models import Agreement, Child, Placement, Provider
+from placedesk.models import Agreement, CarePeriod, Child, Placement, Provider
 from placedesk.models.enums import AgreementStatus, PlacementType, ProviderType
+from placedesk.services.care.leaving_care import Period, leaving_care_status
 from placedesk.services.care.milestones import (
     ChildFacts,
     MilestoneKind,
     PlacementFacts,
     caseload_milestones,
     child_milestones,
+    leaving_care_milestones,
     milestones_for_child,
 )
 
@@ -31,33 +33,111 @@ def facts(**kw: object) -> ChildFacts:
     return ChildFacts(**values)  # type: ignore[arg-type]
 
 
-def test_pathway_plan_falls_due_on_16th_birthday_when_none_recorded() -> None:
-    found = {m.kind: m for m in child_milestones(facts(), [])}
-    plan = found[MilestoneKind.PATHWAY_PLAN]
-    assert plan.due_on == D(2025, 6, 15) and "none recorded" in plan.description
-    assert plan.overdue(D(2025, 6, 16)) and not plan.overdue(D(2025, 6, 15))
+# The child in these tests: born 15/06/2009, so 14 on 15/06/2023, 16 on 15/06/2025, 18 on 15/06/2027,
+# 21 on 15/06/2030 and 25 on 15/06/2034.
+LOOKED_AFTER_FROM_13 = (Period(D(2023, 1, 1), None, "C2"),)
+# Left care at 16 years 8 months, having been eligible from the 16th birthday: relevant, then former relevant.
+LEFT_CARE_AT_16 = (Period(D(2023, 1, 1), D(2026, 3, 1), "C2"),)
+# Looked after for 31 days after 16 only (fewer than 13 weeks): a qualifying young person from 01/08/2025.
+SHORT_SPELL_AFTER_16 = (Period(D(2025, 7, 1), D(2025, 8, 1), "V2"),)
 
 
-def test_recorded_pathway_plan_date_wins() -> None:
-    found = {m.kind: m for m in child_milestones(facts(pathway_plan_date=D(2026, 1, 10)), [])}
-    assert found[MilestoneKind.PATHWAY_PLAN].due_on == D(2026, 1, 10)
+def _duties(on: dt.date, periods: tuple[Period, ...], plan: dt.date | None = None,
+            until: dt.date | None = None) -> list[tuple[MilestoneKind, dt.date, bool]]:
+    status = leaving_care_status(D(2009, 6, 15), periods, on)
+    return [(m.kind, m.due_on, m.is_task)
+            for m in leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), plan, status, until)]
+
+
+def test_an_eligible_childs_needs_assessment_is_due_three_months_after_the_16th_birthday() -> None:
+    # Eligible from the 16th birthday (13 weeks since 14 long met): due 15/09/2025.
+    assert _duties(D(2025, 6, 15), LOOKED_AFTER_FROM_13) == [(MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), True)]
+    [m] = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), None,
+                                  leaving_care_status(D(2009, 6, 15), LOOKED_AFTER_FROM_13, D(2025, 9, 15)), None)
+    assert not m.overdue(D(2025, 9, 15)) and m.overdue(D(2025, 9, 16))
+    assert "within three months of the 16th birthday" in m.description
+
+
+def test_a_looked_after_child_under_16_is_shown_the_assessment_ahead() -> None:
+    assert _duties(D(2025, 1, 1), LOOKED_AFTER_FROM_13) == [(MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), True)]
+
+
+def test_becoming_eligible_after_16_dates_the_assessment_from_that_day() -> None:
+    # Looked after from 01/08/2025 (aged 16): the 91st day is 30/10/2025, so the assessment is due 30/01/2026.
+    periods = (Period(D(2025, 8, 1), None, "C2"),)
+    status = leaving_care_status(D(2009, 6, 15), periods, D(2025, 10, 30))
+    [m] = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), None, status, None)
+    assert (m.kind, m.due_on) == (MilestoneKind.NEEDS_ASSESSMENT, D(2026, 1, 30))
+    assert "becoming eligible on 30/10/2025" in m.description
+    # The day before, not yet eligible but on the way: the same assessment is shown ahead.
+    assert _duties(D(2025, 10, 29), periods) == [(MilestoneKind.NEEDS_ASSESSMENT, D(2026, 1, 30), True)]
+
+
+def test_a_recorded_plan_is_reviewed_then_every_six_months_for_a_relevant_child() -> None:
+    # Relevant on 01/04/2026 (left care 01/03/2026 after being eligible); plan review 01/05/2026.
+    assert _duties(D(2026, 4, 1), LEFT_CARE_AT_16, plan=D(2026, 5, 1), until=D(2027, 6, 1)) == [
+        (MilestoneKind.PATHWAY_PLAN, D(2026, 5, 1), True),
+        (MilestoneKind.PATHWAY_PLAN, D(2026, 11, 1), False),
+        (MilestoneKind.PATHWAY_PLAN, D(2027, 5, 1), False),
+    ]
+    # Without a plan, the needs assessment (due 15/09/2025) is overdue.
+    assert _duties(D(2026, 4, 1), LEFT_CARE_AT_16) == [(MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), True)]
+
+
+def test_a_former_relevant_young_persons_reviews_stop_before_the_21st_birthday_unless_extended() -> None:
+    # Former relevant from the 18th birthday; reviews every six months from 01/08/2027.
+    got = _duties(D(2027, 7, 1), LEFT_CARE_AT_16, plan=D(2027, 8, 1), until=D(2031, 1, 1))
+    assert got[-1] == (MilestoneKind.PATHWAY_PLAN, D(2030, 2, 1), False)  # 01/08/2030 is after 15/06/2030
+    # From the 21st birthday (support to 25 in education or training) reviews go on.
+    assert _duties(D(2030, 6, 15), LEFT_CARE_AT_16, plan=D(2030, 8, 1)) == [
+        (MilestoneKind.PATHWAY_PLAN, D(2030, 8, 1), True), (MilestoneKind.PATHWAY_PLAN, D(2031, 2, 1), False)]
+    # The day before the 25th birthday still former relevant; on it, nothing.
+    assert _duties(D(2034, 6, 14), LEFT_CARE_AT_16, plan=D(2034, 6, 1))[0] == \
+        (MilestoneKind.PATHWAY_PLAN, D(2034, 6, 1), True)
+    assert _duties(D(2034, 6, 15), LEFT_CARE_AT_16, plan=D(2034, 6, 1)) == []
+
+
+def test_a_qualifying_young_person_gets_advice_and_assistance_checks_not_a_pathway_plan() -> None:
+    # Qualifying from 01/08/2025: first check 01/11/2025, then every six months; a plan date is ignored.
+    assert _duties(D(2025, 9, 1), SHORT_SPELL_AFTER_16, plan=D(2025, 8, 1), until=D(2026, 6, 1)) == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2025, 11, 1), False),
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2026, 5, 1), False),
+    ]
+    # Past the first check, the next one is shown, never an overdue one.
+    assert _duties(D(2025, 11, 2), SHORT_SPELL_AFTER_16) == [(MilestoneKind.ADVICE_ASSISTANCE, D(2026, 5, 1), False)]
+    # The last day looked after (31/07/2025) the young person is not yet qualifying: nothing.
+    assert _duties(D(2025, 7, 31), SHORT_SPELL_AFTER_16) == []
+
+
+def test_no_care_history_means_no_leaving_care_milestone() -> None:
+    assert _duties(D(2025, 9, 1), ()) == []
+    kinds = {m.kind for m in child_milestones(facts(), [], on=D(2025, 9, 1))}
+    assert kinds == {MilestoneKind.BIRTHDAY_18}
+
+
+def test_the_child_page_lists_the_duties_from_the_care_history() -> None:
+    got = child_milestones(facts(care_periods=LOOKED_AFTER_FROM_13), [], on=D(2025, 9, 1))
+    assert [(m.kind, m.due_on) for m in got] == [(MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15)),
+                                                  (MilestoneKind.BIRTHDAY_18, D(2027, 6, 15))]
 
 
 def test_18th_birthday_says_whether_a_transition_plan_exists_and_is_never_overdue() -> None:
-    without = {m.kind: m for m in child_milestones(facts(), [])}[MilestoneKind.BIRTHDAY_18]
+    without = {m.kind: m for m in child_milestones(facts(), [], on=D(2026, 1, 1))}[MilestoneKind.BIRTHDAY_18]
     assert without.due_on == D(2027, 6, 15)
     assert "no transition plan recorded" in without.description
     assert not without.overdue(D(2030, 1, 1))
-    planned = {m.kind: m for m in child_milestones(facts(transition_plan="Staying put with carers"), [])}
+    planned = {m.kind: m for m in child_milestones(facts(transition_plan="Staying put with carers"), [],
+                                                   on=D(2026, 1, 1))}
     assert "(plan recorded)" in planned[MilestoneKind.BIRTHDAY_18].description
 
 
 def test_placement_and_ipa_and_ehcp_dates_in_date_order() -> None:
     pid = uuid.uuid4()
     placement = PlacementFacts(pid, "PLC-1", D(2026, 9, 1), D(2026, 3, 1), (D(2026, 2, 1), D(2026, 5, 1)))
-    got = child_milestones(facts(ehcp_review_date=D(2026, 4, 1)), [placement])
+    got = child_milestones(facts(ehcp_review_date=D(2026, 4, 1), care_periods=LOOKED_AFTER_FROM_13), [placement],
+                           on=D(2026, 1, 1))
     assert [m.kind for m in got] == [
-        MilestoneKind.PATHWAY_PLAN, MilestoneKind.IPA_REVIEW, MilestoneKind.PLACEMENT_REVIEW,
+        MilestoneKind.NEEDS_ASSESSMENT, MilestoneKind.IPA_REVIEW, MilestoneKind.PLACEMENT_REVIEW,
         MilestoneKind.EHCP_REVIEW, MilestoneKind.IPA_REVIEW, MilestoneKind.PLANNED_END, MilestoneKind.BIRTHDAY_18,
     ]
     review = next(m for m in got if m.kind is MilestoneKind.PLACEMENT_REVIEW)
@@ -72,6 +152,7 @@ def placed_child(session: Session) -> Child:
     provider = Provider(ref="PRV-1", name="Oak House", provider_type=ProviderType.CHILDRENS_HOME)
     session.add_all([child, provider])
     session.flush()
+    session.add(CarePeriod(child_id=child.id, start_date=D(2023, 1, 1), end_date=None, legal_status="C2"))
     placement = Placement(ref="PLC-1", child_id=child.id, provider_id=provider.id,
                           placement_type=PlacementType.CHILDRENS_HOME, start_date=D(2025, 1, 1),
                           planned_end_date=D(2026, 1, 20), review_date=D(2026, 1, 5))
@@ -88,14 +169,14 @@ def placed_child(session: Session) -> Child:
 
 
 def test_milestones_for_child_reads_current_agreement_only(session: Session, placed_child: Child) -> None:
-    got = milestones_for_child(session, placed_child.id)
+    got = milestones_for_child(session, placed_child.id, on=D(2026, 1, 10))
     ipa = [m.due_on for m in got if m.kind is MilestoneKind.IPA_REVIEW]
     assert ipa == [D(2026, 1, 12)]
 
 
 def test_unknown_child_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
-        milestones_for_child(session, uuid.uuid4())
+        milestones_for_child(session, uuid.uuid4(), on=D(2026, 1, 10))
 
 
 def test_caseload_window_keeps_overdue_tasks_and_drops_past_events(session: Session, placed_child: Child) -> None:
@@ -103,22 +184,32 @@ def test_caseload_window_keeps_overdue_tasks_and_drops_past_events(session: Sess
     kinds = {m.kind: m.due_on for m in got}
     # EHCP (01/02) and planned end (20/01) are beyond the window; IPA review 12/01 is in it.
     assert kinds == {
-        MilestoneKind.PATHWAY_PLAN: D(2025, 6, 15),   # overdue task: none recorded since 16
+        # Looked after since 01/01/2023, so eligible at 16: the needs assessment was due 15/09/2025.
+        MilestoneKind.NEEDS_ASSESSMENT: D(2025, 9, 15),
         MilestoneKind.PLACEMENT_REVIEW: D(2026, 1, 5),  # overdue task
         MilestoneKind.IPA_REVIEW: D(2026, 1, 12),
     }
 
 
 def test_18th_birthday_today_is_listed_and_adults_drop_off(session: Session) -> None:
-    session.add_all([
-        Child(case_reference="T1", first_name="Tia", last_name="Ray", date_of_birth=D(2008, 1, 10),
-              pathway_plan_date=D(2025, 12, 1)),
-        Child(case_reference="T2", first_name="Ola", last_name="Ade", date_of_birth=D(2008, 1, 9),
-              pathway_plan_date=D(2025, 12, 1)),
-    ])
+    tia = Child(case_reference="T1", first_name="Tia", last_name="Ray", date_of_birth=D(2008, 1, 10),
+                pathway_plan_date=D(2025, 12, 1))
+    ola = Child(case_reference="T2", first_name="Ola", last_name="Ade", date_of_birth=D(2008, 1, 9),
+                pathway_plan_date=D(2025, 12, 1))
+    kai = Child(case_reference="T3", first_name="Kai", last_name="Lee", date_of_birth=D(2008, 1, 9),
+                pathway_plan_date=D(2025, 12, 1))
+    session.add_all([tia, ola, kai])
+    session.flush()
+    # Tia and Ola looked after since they were 13 (eligible, then former relevant); Kai only for a
+    # month after 16 (qualifying): no pathway plan for Kai however the date field is filled.
+    session.add_all([CarePeriod(child_id=tia.id, start_date=D(2021, 1, 1), end_date=None, legal_status="C2"),
+                     CarePeriod(child_id=ola.id, start_date=D(2021, 1, 1), end_date=None, legal_status="C2"),
+                     CarePeriod(child_id=kai.id, start_date=D(2024, 3, 1), end_date=D(2024, 4, 1),
+                                legal_status="V2")])
     session.commit()
     got = caseload_milestones(session, today=D(2026, 1, 10), until=D(2026, 1, 20))
-    assert sorted((m.kind.value, m.due_on) for m in got) == [
-        ("birthday_18", D(2026, 1, 10)),
-        ("pathway_plan", D(2025, 12, 1)),  # Tia's, overdue; Ola turned 18 yesterday, so hers is not tracked
+    assert sorted((m.subject, m.kind.value, m.due_on) for m in got) == [
+        ("OA T2", "pathway_plan", D(2025, 12, 1)),  # former relevant since yesterday: still reviewed, overdue
+        ("TR T1", "birthday_18", D(2026, 1, 10)),
+        ("TR T1", "pathway_plan", D(2025, 12, 1)),  # eligible, overdue review
     ]

@@ -21,6 +21,7 @@ from placedesk.models.enums import (
     ReferralStatus,
     SanctionKind,
 )
+from placedesk.models.enums import LineFunding
 from placedesk.services.referrals.award import award, award_proposal
 from placedesk.services.referrals.funding import split_weekly
 from placedesk.services.referrals.offers import record_offer
@@ -155,3 +156,34 @@ def test_rounding_rule_sums_exactly_and_stays_within_a_penny(total: int, a: int,
     assert sum(split.values()) == total
     for partner, bp in shares.items():
         assert abs(split[partner] * 10000 - total * bp) < 10000
+
+
+def test_an_education_line_funded_by_education_alone_is_not_split_by_the_shares(session: Session) -> None:
+    referral, (chosen,) = _with_offers(session, ContractRoute.FRAMEWORK)
+    placement = _award(session, referral, chosen, funded_by=[LineFunding.SHARED, LineFunding.EDUCATION])
+    # Core £3,900.00 split 33.33/33.33/33.34: £1,299.87, £1,299.87, £1,300.26 exactly; education adds £500.01.
+    amounts = {s.partner: s.weekly_amount_pence for s in placement.funding_shares}
+    assert amounts == {P.SOCIAL_CARE: 129987, P.EDUCATION: 129987 + 50001, P.HEALTH: 130026}
+    assert [line.funded_by for line in placement.fee_lines] == [LineFunding.SHARED, LineFunding.EDUCATION]
+
+
+def test_more_funding_choices_than_lines_is_refused(session: Session) -> None:
+    referral, (chosen,) = _with_offers(session, ContractRoute.FRAMEWORK)
+    with pytest.raises(ValidationError, match="one choice per line"):
+        _award(session, referral, chosen, funded_by=[LineFunding.SHARED] * 3)
+
+
+def test_the_proposal_gives_an_education_or_health_line_to_that_partner_only_in_a_shared_placement() -> None:
+    from types import SimpleNamespace
+
+    from placedesk.services.referrals.award import default_line_funding
+
+    def referral(*partners: P) -> object:
+        return SimpleNamespace(funding_shares=[SimpleNamespace(partner=p, share_bp=5000) for p in partners])
+
+    tri = referral(P.SOCIAL_CARE, P.EDUCATION)
+    assert default_line_funding(K.EDUCATION, tri) is LineFunding.EDUCATION
+    assert default_line_funding(K.CORE, tri) is LineFunding.SHARED
+    # Health has no share here: its line stays shared; a single funder needs no split at all.
+    assert default_line_funding(K.HEALTH_THERAPY, tri) is LineFunding.SHARED
+    assert default_line_funding(K.EDUCATION, referral(P.EDUCATION)) is LineFunding.SHARED

@@ -43,3 +43,69 @@ def test_split_sums_exactly_and_each_is_within_a_penny(total: int, split: dict[P
     assert sum(amounts.values()) == total
     for partner, bp in split.items():
         assert abs(amounts[partner] * 10000 - total * bp) < 10000
+
+
+# --- funding by element -------------------------------------------------------------------
+
+from placedesk.models.enums import LineFunding as F  # noqa: E402
+from placedesk.services.referrals.funding import split_by_element  # noqa: E402
+
+
+def test_an_education_line_is_paid_by_education_alone_not_by_its_share_of_the_whole() -> None:
+    # Core £3,250.00 shared 64/36 and an education line £650.50 funded by education alone.
+    # Shared: 325000 x 0.64 = 208000 and 325000 x 0.36 = 117000 exactly; education adds its 65050.
+    amounts = split_by_element([(325000, F.SHARED), (65050, F.EDUCATION)], {P.SOCIAL_CARE: 6400, P.EDUCATION: 3600})
+    assert amounts == {P.SOCIAL_CARE: 208000, P.EDUCATION: 117000 + 65050}
+
+
+def test_every_line_shared_is_the_old_split_of_the_whole_fee() -> None:
+    # What migrated placements have: all lines shared. £4,820.50 at 70/30 = 3374.35 / 1446.15 exactly.
+    assert split_by_element([(450000, F.SHARED), (32050, F.SHARED)], {P.SOCIAL_CARE: 7000, P.EDUCATION: 3000}) == \
+        {P.SOCIAL_CARE: 337435, P.EDUCATION: 144615}
+
+
+def test_shared_lines_are_added_up_before_the_split_so_pennies_do_not_pile_up() -> None:
+    # Two shared lines of 1p at 50/50: split line by line each would give social care both pennies
+    # (ties to the first partner); split as one 2p total each partner gets 1p.
+    assert split_by_element([(1, F.SHARED), (1, F.SHARED)], {P.SOCIAL_CARE: 5000, P.HEALTH: 5000}) == \
+        {P.SOCIAL_CARE: 1, P.HEALTH: 1}
+
+
+@pytest.mark.parametrize(("shared", "expected"), [
+    # Shared total 3p at 33.34/33.33/33.33: floors 1.0002, 0.9999, 0.9999 -> 1, 0, 0; two leftover pennies go to
+    # the largest remainders (education and health, 0.9999 each), so 1/1/1.
+    (3, {P.SOCIAL_CARE: 1, P.EDUCATION: 1, P.HEALTH: 1}),
+    # 1p: floors 0.3334, 0.3333, 0.3333 -> 0/0/0; the penny goes to the largest remainder, social care.
+    (1, {P.SOCIAL_CARE: 1, P.EDUCATION: 0, P.HEALTH: 0}),
+    # 2p: 0.6668, 0.6666, 0.6666 -> pennies to social care, then education (tie with health, listed first).
+    (2, {P.SOCIAL_CARE: 1, P.EDUCATION: 1, P.HEALTH: 0}),
+    # Nothing shared: every partner 0 from the shares.
+    (0, {P.SOCIAL_CARE: 0, P.EDUCATION: 0, P.HEALTH: 0}),
+])
+def test_rounding_edges_of_the_shared_part_then_own_lines_added(shared: int, expected: dict[P, int]) -> None:
+    thirds = {P.SOCIAL_CARE: 3334, P.EDUCATION: 3333, P.HEALTH: 3333}
+    lines = [(shared, F.SHARED), (10000, F.HEALTH), (99, F.EDUCATION)]
+    assert split_by_element(lines, thirds) == {
+        P.SOCIAL_CARE: expected[P.SOCIAL_CARE],
+        P.EDUCATION: expected[P.EDUCATION] + 99,
+        P.HEALTH: expected[P.HEALTH] + 10000,
+    }
+
+
+def test_a_partner_with_no_share_that_funds_a_line_appears_with_just_that_line() -> None:
+    assert split_by_element([(100000, F.SHARED), (65050, F.HEALTH)], {P.SOCIAL_CARE: 10000}) == \
+        {P.SOCIAL_CARE: 100000, P.HEALTH: 65050}
+
+
+def test_the_shares_must_still_make_100_percent() -> None:
+    with pytest.raises(ValidationError, match="100%"):
+        split_by_element([(100, F.EDUCATION)], {P.SOCIAL_CARE: 5000})
+
+
+@given(st.lists(st.tuples(st.integers(0, 2_000_000), st.sampled_from(list(F))), min_size=1, max_size=8), shares())
+def test_partners_amounts_always_add_up_to_the_weekly_fee(lines: list[tuple[int, F]], split: dict[P, int]) -> None:
+    amounts = split_by_element(lines, split)
+    assert sum(amounts.values()) == sum(pence for pence, _ in lines)
+    for pence, funded_by in lines:
+        if funded_by.partner is not None:
+            assert amounts[funded_by.partner] >= pence

@@ -270,3 +270,13 @@ def test_choosing_from_a_shortlist_just_made_keeps_scores_drops_unsent_and_refus
     session.flush()
     with pytest.raises(ValidationError, match="Elm House cannot be sent"):
         choose_recipients(session, referral, [elm.id], today=TODAY, shortlist=shortlist)
+
+
+def test_a_preferred_distance_beyond_the_maximum_is_refused(session: Session) -> None:
+    referral = save_child(session, None, _child(), today=TODAY, laptop_id="7f3a")
+    needs = _needs(max_distance_km=30.0, preferred_distance_km=40.0)
+    with pytest.raises(ValidationError, match="preferred distance .40 km. is beyond the maximum .30 km.") as err:
+        save_needs(session, referral, needs, today=TODAY)
+    assert err.value.field == "preferred_distance_km"
+    save_needs(session, referral, _needs(max_distance_km=30.0, preferred_distance_km=30.0), today=TODAY)
+    assert (referral.max_distance_km, referral.preferred_distance_km) == (30.0, 30.0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy.orm import Session
@@ -60,7 +62,7 @@ def test_each_component_is_explained(session: Session) -> None:
     assert _reason(row, "Vacancy") == "Vacancy: 1 recorded (+15)"
     assert _reason(row, "Ofsted") == "Ofsted: Good (+15)"
     assert row.distance_km == pytest.approx(12.6, abs=0.5)
-    assert "within 50 km" in _reason(row, "Distance")
+    assert "within the 50 km maximum distance" in _reason(row, "Distance")
     assert _reason(row, "Price") == "Price: rates £4,000.00 to £4,200.00 a week, within the £4,500.00 budget (+10)"
     assert _reason(row, "Contract") == "Contract: Framework terms (+10)"
     # 30 + 15 + 15 + 20 * (1 - d/50) + 10 + 10
@@ -138,16 +140,72 @@ def test_fostering_accepts_ifa_and_in_house(session: Session) -> None:
     assert sorted(r.provider_name for r in result.ranked) == ["County Fostering", "Foster Co"]
 
 
-def test_beyond_the_distance_limit_is_penalised(session: Session) -> None:
+def test_a_provider_beyond_the_maximum_distance_is_excluded_with_the_distance_and_the_limit(session: Session) -> None:
+    _locations(session)
+    referral = make_referral(session, max_distance_km=30.0)
+    make_provider(session, "Near", postcode="S60 2BB", **_fit())
+    far = make_provider(session, "Far", postcode="BS1 4DJ", town="Bristol", urn="SC765432", **_fit())
+    result = match_referral(session, referral, today=TODAY)
+    assert [r.provider_name for r in result.ranked] == ["Near"]
+    excluded = result.excluded_for(far.id)
+    assert excluded is not None
+    assert re.fullmatch(r"2\d\d\.\d km from home, beyond the 30 km maximum distance", excluded.reason)
+    assert excluded.provider_label == "Far, Bristol (URN SC765432)"
+    assert result.beyond_limit == 1
+    assert "30 km maximum (providers further away are excluded)" in result.proximity_note
+
+
+def test_asking_for_providers_beyond_the_limit_ranks_them_with_the_penalty(session: Session) -> None:
     _locations(session)
     referral = make_referral(session, max_distance_km=30.0)
     make_provider(session, "Near", postcode="S60 2BB", **_fit())
     make_provider(session, "Far", postcode="BS1 4DJ", **_fit())
-    result = match_referral(session, referral, today=TODAY)
+    result = match_referral(session, referral, today=TODAY, include_beyond_limit=True)
     far = _row(result, "Far")
-    assert far.distance_km == pytest.approx(226, abs=10)
-    assert _reason(far, "Distance").endswith("beyond the 30 km limit (-20)")
+    assert far.distance_km == pytest.approx(226, abs=10) and far.beyond_maximum
+    assert _reason(far, "Distance").endswith("beyond the 30 km maximum; shown because providers beyond the limit "
+                                             "were asked for (-20)")
     assert [r.provider_name for r in result.ranked] == ["Near", "Far"]
+    assert result.excluded_for(far.provider_id) is None
+
+
+def _one_degree_apart(session: Session) -> None:
+    # Home and provider on the same meridian one degree of latitude apart: 6371.0088 km x pi/180 = 111.195 km.
+    session.add_all([PostcodeLocation(postcode="ZZ11AA", latitude=50.0, longitude=0.0),
+                     PostcodeLocation(postcode="ZZ21AA", latitude=51.0, longitude=0.0)])
+    session.flush()
+
+
+@pytest.mark.parametrize(("maximum", "kept"), [(111.2, True), (111.19, False)])
+def test_the_maximum_distance_edge(session: Session, maximum: float, kept: bool) -> None:
+    _one_degree_apart(session)
+    referral = make_referral(session, child=make_child(session, home_postcode="ZZ1 1AA"), max_distance_km=maximum)
+    provider = make_provider(session, "Edge", postcode="ZZ2 1AA", **_fit())
+    result = match_referral(session, referral, today=TODAY)
+    assert (result.row_for(provider.id) is not None) is kept
+    if not kept:
+        assert result.excluded_for(provider.id).reason == "111.2 km from home, beyond the 111.19 km maximum distance"
+
+
+def test_a_preferred_distance_scores_and_never_excludes(session: Session) -> None:
+    _one_degree_apart(session)
+    child = make_child(session, home_postcode="ZZ1 1AA")
+    referral = make_referral(session, child=child, max_distance_km=200.0, preferred_distance_km=20.0)
+    make_provider(session, "Edge", postcode="ZZ2 1AA", **_fit())
+    row = _row(match_referral(session, referral, today=TODAY), "Edge")
+    assert _reason(row, "Distance") == "Distance: 111.2 km from home, beyond the 20 km preferred distance (-20)"
+    # Preferred 222.39 km (twice the distance): +20 x (1 - 111.195 / 222.39) = +10.
+    referral.preferred_distance_km = 222.39
+    row = _row(match_referral(session, referral, today=TODAY), "Edge")
+    assert _reason(row, "Distance").endswith("within the 222.39 km preferred distance (+10)")
+
+
+def test_without_a_maximum_no_provider_is_excluded_for_distance(session: Session) -> None:
+    _locations(session)
+    referral = make_referral(session, max_distance_km=None)
+    make_provider(session, "Far", postcode="BS1 4DJ", **_fit())
+    result = match_referral(session, referral, today=TODAY)
+    assert [r.provider_name for r in result.ranked] == ["Far"] and result.beyond_limit == 0
 
 
 def test_without_a_location_table_proximity_falls_back_and_says_so(session: Session) -> None:

@@ -24,6 +24,7 @@ from placedesk.services.referrals.workflow import next_action
 from tests.services.referrals.helpers import TODAY, make_provider, referral_at
 
 K = FeeLineKind
+P = FundingPartner
 
 
 def _sent_to(session: Session, *names: str, **provider_kw: object):
@@ -129,3 +130,34 @@ def test_compare_offers_side_by_side(session: Session) -> None:
     assert rows[1].ofsted_judgement is OfstedJudgement.OUTSTANDING
     assert birch.within_budget is True and birch.match_reasons[0].startswith("Type:")
     assert describe_expiry(birch) == "Expires 07/03/2026" and describe_expiry(rows[1]) == "No expiry"
+
+
+def test_an_offer_records_how_it_meets_the_referrals_own_needs_only(session: Session) -> None:
+    referral = referral_at(session, ReferralStatus.SENT)
+    recipient = referral.recipients[0]
+    offer = record_offer(session, recipient, [(K.CORE, "Core", 400000)], TODAY + dt.timedelta(days=7), "", None,
+                         today=TODAY, needs_met={"missing": " Missing protocol ", "autism": "Not asked for",
+                                                 "emotional_behavioural": "  "})
+    # The referral states emotional_behavioural and missing: autism is not its need, a blank is no answer.
+    assert offer.needs_met == {"missing": "Missing protocol"}
+
+
+def test_offers_show_each_partners_cost_by_element_and_a_far_provider_is_still_comparable(session: Session) -> None:
+    from placedesk.models import PostcodeLocation
+
+    referral, (recipient,) = _sent_to(session)
+    referral.funding_shares.clear()
+    session.flush()
+    referral.funding_shares += [ReferralFundingShare(partner=P.SOCIAL_CARE, share_bp=5000),
+                                ReferralFundingShare(partner=P.EDUCATION, share_bp=5000)]
+    # The provider is one degree of latitude (111.2 km) from home, beyond a 50 km maximum.
+    session.add_all([PostcodeLocation(postcode="ZZ11AA", latitude=50.0, longitude=0.0),
+                     PostcodeLocation(postcode="ZZ21AA", latitude=51.0, longitude=0.0)])
+    referral.child.home_postcode, referral.max_distance_km = "ZZ1 1AA", 50.0
+    recipient.provider.postcode = "ZZ2 1AA"
+    record_offer(session, recipient, [(K.CORE, "Core", 100000), (K.EDUCATION, "School", 20000)], TODAY, "", None,
+                 today=TODAY)
+    [row] = compare_offers(session, referral, today=TODAY)
+    # Core £1,000 shared 50/50; the £200 education line is education's own: £500 and £700.
+    assert row.partner_weekly_pence == {P.SOCIAL_CARE: 50000, P.EDUCATION: 70000}
+    assert row.excluded_reason == ""

@@ -100,3 +100,26 @@ def test_an_empty_database_still_gives_every_sheet_with_its_headers(db: Database
 def test_choosing_no_format_says_what_to_fix(db: Database, tmp_path: Path) -> None:
     with db.session() as s, pytest.raises(ValidationError, match="XLSX, CSV or both"):
         write_spreadsheets(s, tmp_path, on=TODAY, xlsx=False, csv=False)
+
+
+def test_spend_by_funding_partner_follows_funding_by_element_as_the_dashboard_does(db: Database, tmp_path: Path) -> None:
+    from placedesk.models import Placement
+    from placedesk.models.enums import FundingPartner, LineFunding
+    from placedesk.services.monitoring.dashboard import weekly_spend_by_partner
+    from placedesk.services.referrals.funding import refresh_placement_funding
+
+    with db.session_scope() as s:
+        placement = s.get(Placement, fill(s).placement.id)
+        # The £500.01 education line funded by education alone; the £3,500 core fee shared 75/25:
+        # social care £2,625.00, education £875.00 + £500.01 = £1,375.01.
+        placement.fee_lines[1].funded_by = LineFunding.EDUCATION
+        refresh_placement_funding(placement)
+    with db.session_scope() as s:
+        book = openpyxl.load_workbook(write_spreadsheets(s, tmp_path / "out", on=TODAY).files[0])
+        assert weekly_spend_by_partner(s, TODAY) == {FundingPartner.SOCIAL_CARE: 262500,
+                                                     FundingPartner.EDUCATION: 137501}
+    ws = book["Placements"]
+    row = {h.value: c.value for h, c in zip(ws[1], ws[2])}
+    assert row["Social care weekly"] == pytest.approx(2625.00) and row["Education weekly"] == pytest.approx(1375.01)
+    partners = {r[0].value: r for r in book["Spend by funding partner"].iter_rows(min_row=2)}
+    assert partners["Education"][3].value == pytest.approx(1375.01)

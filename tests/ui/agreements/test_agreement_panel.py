@@ -322,3 +322,29 @@ def test_a_hidden_panel_reloads_when_shown_not_on_every_change(
     assert "no agreement yet" in widget.heading.text()
     widget.show()
     qtbot.waitUntil(lambda: "version 1" in widget.heading.text(), timeout=5000)
+
+
+def test_the_terms_dialog_carries_the_care_arrangements_and_asks_how_each_need_is_met(
+        qtbot: QtBot, panel: AgreementPanel) -> None:
+    from placedesk.services.agreements.arrangements import CareArrangements, KeyContact, NeedMet
+
+    current = {"arrangements": CareArrangements(
+        contacts=(KeyContact("Social worker", "Ffion Hughes", "01248 752000"),),
+        needs=(NeedMet("Risk", "Going missing", ""),))}
+    dialog = TermsDialog(panel, new_version=False, current=current)
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.tabText(1) == "Care arrangements"
+    assert dialog.arrangements.contacts.item(0, 1).text() == "Ffion Hughes"
+    dialog._accept()
+    assert dialog.terms is None and "Going missing" in dialog.error.text()
+    assert dialog.tabs.currentIndex() == 1
+    dialog.arrangements.needs.item(0, 2).setText("Missing-from-care protocol; waking night staff")
+    dialog.arrangements.school.setText("Ysgol Friars, Year 9")
+    dialog._accept()
+    assert dialog.terms is not None
+    assert dialog.terms.arrangements.needs[0].how_met == "Missing-from-care protocol; waking night staff"
+    assert dialog.terms.arrangements.school == "Ysgol Friars, Year 9"
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    dialog.grab().save("/tmp/terms-dialog.png")
+    assert dialog.height() <= 680

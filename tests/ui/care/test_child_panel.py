@@ -62,9 +62,12 @@ def test_child_page_shows_status_reason_changes_history_and_milestones(qtbot: Qt
     assert cells(page.history_table, 6) == ["SSDA903 import", "Entered by hand"]
     assert not page.history_empty.isVisible()
     milestones = dict(zip(cells(page.milestones_table, 1), cells(page.milestones_table, 2)))
-    assert milestones["Pathway plan due from 16 (none recorded)"] == "Overdue by 268 days"
+    # Eligible from 29/09/2025 (after 16), so the needs assessment was due within three months, by 29/12/2025:
+    # 2 days of December, 31 of January, 28 of February and 10 of March overdue.
+    assessment = "Needs assessment and pathway plan due (within three months of becoming eligible on 29/09/2025)"
+    assert milestones[assessment] == "Overdue by 71 days"
     assert milestones["18th birthday: move to adult services or staying put (plan recorded)"] == "In 462 days"
-    overdue_row = cells(page.milestones_table, 1).index("Pathway plan due from 16 (none recorded)")
+    overdue_row = cells(page.milestones_table, 1).index(assessment)
     assert page.milestones_table.item(overdue_row, 2).background().color() == OVERDUE_BACKGROUND
 
 

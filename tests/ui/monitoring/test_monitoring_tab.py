@@ -170,6 +170,17 @@ def test_dashboard_and_due_list(tab: FixedDayTab, qtbot: QtBot) -> None:
     assert tab.dashboard.tiles["high"].number.text() == "1"
     assert tab.dashboard.tiles["overdue"].number.text() == "1"
     assert tab.dashboard.reds.model.rows()[0].values[0] == "Brook Lodge"
+    # No meaningless "Values" column: provider, reference, month and the red count only.
+    assert len(tab.dashboard.reds.model.rows()[0].values) == 4
+    charts = tab.dashboard.charts
+    assert [c.accessibleName() for c in (charts.rag_chart, charts.reds_chart, charts.actions_chart,
+                                         charts.spend_chart)] == [
+        "KPI RAG by provider type (latest month)", "KPI reds over time",
+        "Open and overdue CAP actions by provider", "Weekly spend by funding partner"]
+    assert charts.actions_chart.chart().series(), "the CAP actions chart has a series"
+    assert charts.rag_chart.chart().series()
+    tab.resize(1280, 680)
+    tab.dashboard.grab().save("/tmp/dashboard.png")
     tab.views.setCurrentWidget(tab.due)
     rows = tab.due.reviews.model.rows()
     assert {r.values[0] for r in rows} == {"Brook Lodge", "Quiet Fostering"}

@@ -49,9 +49,12 @@ class AgreementPage(ReferralPage):
         lines = ", ".join(
             f"{line.kind.label}"
             + (f" ({escape(line.description)})" if line.description and line.description != line.kind.label else "")
-            + f" {format_money(line.weekly_amount_pence)}" for line in placement.fee_lines)
+            + f" {format_money(line.weekly_amount_pence)}"
+            + (f" funded by {line.funded_by.label.lower()}" if line.funded_by.partner else "")
+            for line in placement.fee_lines)
         order = list(FundingPartner)
-        shares = ", ".join(f"{share.partner.label} {format_percent(share.share_bp)} "
+        shares = ", ".join(f"{share.partner.label} "
+                           f"{format_percent(share.share_bp) if share.share_bp else 'own lines only'} "
                            f"({format_money(share.weekly_amount_pence)})"
                            for share in sorted(placement.funding_shares, key=lambda s: order.index(s.partner)))
         self.summary.setText(

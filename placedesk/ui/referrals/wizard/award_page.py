@@ -1,8 +1,9 @@
 """Wizard step 6, Award: the chosen offer, the negotiated fee, who pays what, why, and who approved it.
 
 The fee lines start as the offer's and can be changed after negotiation.
-Each funding partner's weekly money is shown penny-exact as the fee or the
-shares change (placedesk.services.referrals.funding.split_weekly). Choosing a spot
+Each line is funded by one partner alone or shared by the agreed shares, and
+each funding partner's weekly money is shown penny-exact as the fee, who funds
+each line or the shares change (placedesk.services.referrals.funding.split_by_element). Choosing a spot
 provider over framework ones needs a reason. On Next the award is made and
 the placement record created.
 """
@@ -18,6 +19,7 @@ from placedesk.models import Offer
 from placedesk.models.enums import AwardReason
 from placedesk.services.referrals.award import AwardProposal, award, award_proposal
 from placedesk.services.referrals.offers import open_offers
+from placedesk.services.common.labels import provider_label
 from placedesk.services.common.parsing import format_date, format_money, parse_date
 from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.shares_editor import SharesEditor
@@ -46,13 +48,13 @@ class AwardPage(ReferralPage):
         self.start_date = choice.add("start_date", "Placement starts *", DateField())
 
         fee = self.add_form("Negotiated fee and funding")
-        self.fee_lines = FeeLinesEditor()
+        self.fee_lines = FeeLinesEditor(show_funding=True)
         self.fee_lines.changed.connect(self._fee_changed)
         fee.add("fee_lines", "Weekly fee lines *", self.fee_lines, "Starts as the offer; change any line agreed "
-                "in negotiation")
+                "in negotiation; a line one partner pays for alone says so")
         self.shares = SharesEditor(show_money=True)
-        fee.add("funding", "Funding split *", self.shares, "Weekly money per partner, rounded so it adds up to "
-                "the penny (largest remainder)")
+        fee.add("funding", "Funding split *", self.shares, "Shares of the shared lines; weekly money per partner "
+                "includes the lines it funds alone, rounded so it adds up to the penny (largest remainder)")
 
         why = self.add_form("Decision")
         self.reason = QComboBox()
@@ -77,11 +79,12 @@ class AwardPage(ReferralPage):
         self.offer.addItem("Choose an offer…", None)
         for offer in sorted(open_offers(referral), key=lambda o: (o.weekly_total_pence, o.recipient.provider.name)):
             provider = offer.recipient.provider
-            note = (f"{provider.name}: {provider.contract_route.label}, Ofsted {provider.ofsted_judgement.label}, "
+            note = (f"{provider_label(provider)}: {provider.contract_route.label}, Ofsted {provider.ofsted_judgement.label}, "
                     f"offered {format_money(offer.weekly_total_pence)} a week"
                     + (f"; conditions: {offer.conditions}" if offer.conditions else "") + ".")
             self._offers[offer.id] = (award_proposal(referral, offer), note)
-            self.offer.addItem(f"{provider.name} — {format_money(offer.weekly_total_pence)} a week", offer.id)
+            self.offer.addItem(f"{provider_label(provider)} — {format_money(offer.weekly_total_pence)} a week",
+                               offer.id)
         self.offer.blockSignals(False)
         self.shares.set_shares({share.partner: share.share_bp for share in referral.funding_shares})
         if self.offer.count() == 2:
@@ -100,7 +103,7 @@ class AwardPage(ReferralPage):
             self._fee_changed()
             return
         proposal, note = chosen
-        self.fee_lines.set_lines(proposal.fee_lines)
+        self.fee_lines.set_lines(proposal.fee_lines, proposal.funded_by)
         self.shares.set_shares(proposal.shares_bp)
         self.start_date.setText(format_date(proposal.start_date))
         self.offer_note.setText(note)
@@ -110,7 +113,7 @@ class AwardPage(ReferralPage):
         self._fee_changed()
 
     def _fee_changed(self) -> None:
-        self.shares.set_weekly_total(self.fee_lines.total_pence())
+        self.shares.set_lines(self.fee_lines.funded_amounts())
 
     def confirm_step(self) -> bool:
         """Name the consequence of awarding before it happens: it cannot be undone here."""
@@ -140,4 +143,4 @@ class AwardPage(ReferralPage):
         spot_reason = self.spot_reason.toPlainText().strip()
         award(session, self.referral(session), offer, lines, shares, reason, self.justification.toPlainText(),
               self.approved_by.text(), start_date, today=self.state.today, spot_reason=spot_reason or None,
-              laptop_id=self.ctx.settings.laptop_id or None)
+              laptop_id=self.ctx.settings.laptop_id or None, funded_by=self.fee_lines.funding())

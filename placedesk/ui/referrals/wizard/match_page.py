@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -96,6 +97,11 @@ class MatchPage(ReferralPage):
         self.show_all_button = QPushButton()
         self.show_all_button.setAccessibleName("Show every ranked provider, or only the first")
         self.show_all_button.clicked.connect(self._toggle_all)
+        self.beyond_limit = QCheckBox("Also show providers beyond the limit")
+        self.beyond_limit.setAccessibleName("Also show providers beyond the maximum distance")
+        self.beyond_limit.setToolTip("Rank providers further than the referral's maximum distance too, "
+                                     "with the distance penalty, instead of listing them under Excluded")
+        self.beyond_limit.toggled.connect(lambda _: self._rank())
         self.excluded = RowsModel(["Provider", "Reference", "Why it is excluded"])
         self.excluded_view = table(self.excluded)
         self.excluded_view.setAccessibleName("Excluded providers and why")
@@ -111,6 +117,7 @@ class MatchPage(ReferralPage):
         self.register_field("providers", self.shortlist_view, self.choice_error)
         bar = QHBoxLayout()
         bar.addWidget(self.chosen_label, 1)
+        bar.addWidget(self.beyond_limit)
         bar.addWidget(self.show_all_button)
         self.body_layout.addWidget(self.proximity_note)
         self.body_layout.addWidget(self.tabs, 1)
@@ -149,12 +156,16 @@ class MatchPage(ReferralPage):
     def _rank(self) -> None:
         """Run the matcher in the background (it reads the whole directory) and fill the tables when done."""
         ctx, referral_id, today = self.ctx, self.state.referral_id, self.state.today
+        beyond = self.beyond_limit.isChecked()
+        if self.result is not None:
+            self._chosen = self.chosen()
         self._generation += 1
         generation = self._generation
 
         def work() -> MatchResult:
             with ctx.read() as session:
-                return match_referral(session, referral_in(session, referral_id), today=today)
+                return match_referral(session, referral_in(session, referral_id), today=today,
+                                      include_beyond_limit=beyond)
 
         def done(result: MatchResult) -> None:
             # A later load (Back then Next) wins over an older ranking still in flight.
@@ -189,12 +200,13 @@ class MatchPage(ReferralPage):
             if row.ofsted_judgement is OfstedJudgement.REQUIRES_IMPROVEMENT:
                 colours[5] = AMBER
             rows.append(Row(
-                ["", rank, row.provider_name, f"{row.score:g}",
+                ["", rank, row.provider_label, f"{row.score:g}",
                  row.provider_type.label, row.ofsted_judgement.label, row.contract_route.label, row.vacancies,
-                 f"{row.distance_km:.1f} km" if row.distance_km is not None else "", row.open_caps],
+                 (f"{row.distance_km:.1f} km" + (" (beyond the maximum)" if row.beyond_maximum else ""))
+                 if row.distance_km is not None else "", row.open_caps],
                 key=row.provider_id, tooltip="\n".join(row.reasons), colours=colours))
         self.shortlist.set_rows(rows, checked=keep)
-        self.excluded.set_rows([Row([e.provider_name, e.provider_ref, e.reason], key=e.provider_id)
+        self.excluded.set_rows([Row([e.provider_label, e.provider_ref, e.reason], key=e.provider_id)
                                 for e in result.excluded])
         self.tabs.setTabText(0, f"Shortlist ({len(result.ranked):,})")
         self.tabs.setTabText(1, f"Excluded ({len(result.excluded):,})")
@@ -202,9 +214,9 @@ class MatchPage(ReferralPage):
         self.show_all_button.setVisible(len(result.ranked) > FIRST_ROWS)
         self.show_all_button.setText("Show the top rows only" if self._show_all else f"Show all ({hidden:,} more)")
         self.shortlist_view.resizeColumnsToContents()
-        self.shortlist_view.setColumnWidth(2, min(self.shortlist_view.columnWidth(2), 260))
+        self.shortlist_view.setColumnWidth(2, min(self.shortlist_view.columnWidth(2), 340))
         self.excluded_view.resizeColumnsToContents()
-        self.excluded_view.setColumnWidth(0, min(self.excluded_view.columnWidth(0), 260))
+        self.excluded_view.setColumnWidth(0, min(self.excluded_view.columnWidth(0), 340))
         self.reasons.clear()
         if not result.ranked:
             self.reasons.setPlainText(
@@ -223,7 +235,7 @@ class MatchPage(ReferralPage):
             return
         match = self.result.row_for(self.shortlist.key(rows[0].row()))
         if match is not None:
-            self.reasons.setPlainText(f"{match.provider_name}: score {match.score:g}\n" + "\n".join(
+            self.reasons.setPlainText(f"{match.provider_label}: score {match.score:g}\n" + "\n".join(
                 f"• {reason}" for reason in match.reasons))
 
     def _update_count(self) -> None:

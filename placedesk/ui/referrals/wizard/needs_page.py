@@ -101,8 +101,12 @@ class NeedsPage(ReferralPage):
                                                summary_box("Faith, culture, language, diet"))
 
         location = self.add_form("Location")
-        self.max_distance_km = location.add("max_distance_km", "Within (km)", QLineEdit(),
-                                            "Furthest a placement may be from the child's home; leave empty for no limit")
+        self.max_distance_km = location.add("max_distance_km", "Maximum distance (km)", QLineEdit(),
+                                            "Furthest a placement may be from the child's home: providers further "
+                                            "away are left off the shortlist; empty for no limit")
+        self.preferred_distance_km = location.add("preferred_distance_km", "Preferred distance (km)", QLineEdit(),
+                                                  "Closer scores higher, further scores lower, but no provider "
+                                                  "is left out for it; empty to score against the maximum")
         self.school_postcode = location.add("school_postcode", "School postcode", QLineEdit())
         self.family_contact_notes = location.add("family_contact_notes", "Family contact",
                                                  summary_box("Who the child sees, how often, where"))
@@ -131,6 +135,8 @@ class NeedsPage(ReferralPage):
                           (self.location_notes, referral.location_notes)):
             box.setPlainText(text)
         self.max_distance_km.setText(f"{referral.max_distance_km:g}" if referral.max_distance_km else "")
+        self.preferred_distance_km.setText(
+            f"{referral.preferred_distance_km:g}" if referral.preferred_distance_km else "")
         self.school_postcode.setText(referral.school_postcode)
         self.budget.setText(format_money(referral.budget_ceiling_pence).lstrip("£"))
         shares = {share.partner: share.share_bp for share in referral.funding_shares}
@@ -148,14 +154,8 @@ class NeedsPage(ReferralPage):
         if not start:
             raise ValidationError("Type the date the placement must start, as dd/mm/yyyy.", "required_start_date")
         response_by = self.response_by.text().strip()
-        distance = self.max_distance_km.text().strip()
-        km: float | None = None
-        if distance:
-            try:
-                km = float(distance)
-            except ValueError:
-                raise ValidationError(f"'{distance}' is not a distance: type a number of kilometres, e.g. 25.",
-                                      "max_distance_km") from None
+        km = _kilometres(self.max_distance_km.text(), "max_distance_km")
+        preferred_km = _kilometres(self.preferred_distance_km.text(), "preferred_distance_km")
         school = self.school_postcode.text().strip()
         budget = self.budget.text().strip()
         return ReferralNeeds(
@@ -171,6 +171,7 @@ class NeedsPage(ReferralPage):
             health_summary=self.health_summary.toPlainText().strip(),
             identity_summary=self.identity_summary.toPlainText().strip(),
             max_distance_km=km,
+            preferred_distance_km=preferred_km,
             location_notes=self.location_notes.toPlainText().strip(),
             school_postcode=normalise_postcode(school, "school_postcode") if school else "",
             family_contact_notes=self.family_contact_notes.toPlainText().strip(),
@@ -180,3 +181,14 @@ class NeedsPage(ReferralPage):
 
     def save(self, session: Session) -> None:
         save_needs(session, self.referral(session), self.collect(), today=self.state.today)
+
+
+def _kilometres(text: str, field: str) -> float | None:
+    distance = text.strip()
+    if not distance:
+        return None
+    try:
+        return float(distance)
+    except ValueError:
+        raise ValidationError(f"'{distance}' is not a distance: type a number of kilometres, e.g. 25.",
+                              field) from None

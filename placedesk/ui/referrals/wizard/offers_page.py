@@ -40,6 +40,7 @@ from placedesk.services.referrals.offers import (
     record_decline,
     record_offer,
 )
+from placedesk.models.vocab import label
 from placedesk.services.common.parsing import format_date, format_money, parse_date
 from placedesk.services.referrals.intake import recipients
 from placedesk.services.referrals.wizard_drafts import finish_offers
@@ -94,6 +95,15 @@ class OffersPage(ReferralPage):
         self.proposed_start = self.offer_form.add("proposed_start", "Proposed start *", DateField())
         self.expires_on = self.offer_form.add("expires_on", "Offer expires", DateField())
         self.conditions = self.offer_form.add("conditions", "Conditions", summary_box("Any conditions of the offer"))
+        self.needs_met = QTableWidget(0, 2)
+        self.needs_met.setHorizontalHeaderLabels(["Need or risk", "How the provider will meet it"])
+        self.needs_met.verticalHeader().setVisible(False)
+        self.needs_met.horizontalHeader().setStretchLastSection(True)
+        self.needs_met.setColumnWidth(0, 200)
+        self.needs_met.setMinimumHeight(110)
+        self.offer_form.add("needs_met", "How needs are met", self.needs_met,
+                            "As the provider says in its offer; carried into the agreement")
+        self._needs: list[tuple[str, str]] = []
         self._forms.append(self.offer_form)
 
         self.decline_form = FieldForm()
@@ -151,6 +161,7 @@ class OffersPage(ReferralPage):
 
     def _reload(self, session: Session) -> None:
         referral = self.referral(session)
+        self._needs = [(code, label(code)) for code in (*referral.needs, *referral.risks)]
         self._names = {}
         rows = []
         for recipient in recipients(session, referral):
@@ -292,6 +303,7 @@ class OffersPage(ReferralPage):
         self.proposed_start.clear()
         self.expires_on.clear()
         self.conditions.clear()
+        self._fill_needs({})
         self.decline_reason.setCurrentIndex(0)
         self.decline_notes.clear()
         self.responded_on.setText(format_date(self.state.today))
@@ -318,7 +330,30 @@ class OffersPage(ReferralPage):
         self.proposed_start.setText(format_date(offer.proposed_start_date))
         self.expires_on.setText(format_date(offer.expires_on))
         self.conditions.setPlainText(offer.conditions)
+        self._fill_needs(offer.needs_met or {})
         self.recorded_label.setText("Offer recorded. Recording again replaces it with the revised offer.")
+
+    def _fill_needs(self, answers: dict[str, str]) -> None:
+        """One row per need and risk of the referral, with the provider's answer where recorded."""
+        self.needs_met.setRowCount(0)
+        for code, text in self._needs:
+            row = self.needs_met.rowCount()
+            self.needs_met.insertRow(row)
+            item = QTableWidgetItem(text)
+            item.setFlags(item.flags() & ~Qt.ItemIsEditable)
+            item.setData(Qt.UserRole, code)
+            self.needs_met.setItem(row, 0, item)
+            self.needs_met.setItem(row, 1, QTableWidgetItem(answers.get(code, "")))
+
+    def typed_needs_met(self) -> dict[str, str]:
+        """What was typed against each need or risk code."""
+        answers = {}
+        for row in range(self.needs_met.rowCount()):
+            code = self.needs_met.item(row, 0).data(Qt.UserRole)
+            cell = self.needs_met.item(row, 1)
+            if cell is not None and cell.text().strip():
+                answers[code] = cell.text().strip()
+        return answers
 
     def _optional_date(self, widget: QLineEdit, field: str) -> Any:
         text = widget.text().strip()
@@ -346,7 +381,7 @@ class OffersPage(ReferralPage):
                 with self.ctx.action() as session:
                     # The date it came in is the day the offer is recorded as received.
                     record_offer(session, self._recipient(session, recipient_id), lines, start, conditions,
-                                 expires, today=responded_on)
+                                 expires, today=responded_on, needs_met=self.typed_needs_met())
             else:
                 reason = enum_data(self.decline_reason, DeclineReason)
                 if reason is None:

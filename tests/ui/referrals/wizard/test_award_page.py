@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from placedesk.db import Database
 from placedesk.models import Placement, Referral
-from placedesk.models.enums import AwardReason, ContractRoute, FundingPartner, ReferralStatus
+from placedesk.models.enums import AwardReason, ContractRoute, FeeLineKind, FundingPartner, LineFunding, ReferralStatus
 from placedesk.ui.referrals.wizard.referral_wizard import AGREEMENT, AWARD, OFFERS, ReferralWizard
 from tests.services.referrals.helpers import TODAY, add_offer, make_provider, referral_at
 from tests.ui.referrals.wizard.conftest import pick, press_next, type_into
@@ -108,3 +108,39 @@ def test_reopening_at_award_does_not_rank_or_compare_until_the_officer_goes_back
     assert wizard.currentId() == OFFERS
     qtbot.waitUntil(lambda: offers.comparison.rowCount() > 5)
     assert offers.tabs.tabText(1) == "Compare offers (2)"
+
+
+def test_a_line_funded_by_one_partner_moves_only_that_partners_money(qtbot: QtBot, db: Database,
+                                                                     open_wizard: WizardFactory) -> None:
+    referral_id = _two_offers(db)
+    wizard = open_wizard(db, referral_id, today=TODAY)
+    page = wizard.pages[AWARD]
+    _choose(page, "Oak House")
+    wizard.resize(1280, 680)
+    type_into(qtbot, page.fee_lines.amount_edit(0), "3,250.00")
+    qtbot.mouseClick(page.fee_lines.add_button, Qt.LeftButton)
+    pick(page.fee_lines.kind_combo(1), FeeLineKind.EDUCATION)
+    type_into(qtbot, page.fee_lines.description_edit(1), "Education")
+    type_into(qtbot, page.fee_lines.amount_edit(1), "650.50")
+    type_into(qtbot, page.shares.edits[FundingPartner.SOCIAL_CARE], "64")
+    type_into(qtbot, page.shares.edits[FundingPartner.EDUCATION], "36")
+    type_into(qtbot, page.shares.edits[FundingPartner.HEALTH], "")
+    # Shared: £3,900.50 at 64/36 is £2,496.32 and £1,404.18.
+    assert page.shares.money[FundingPartner.EDUCATION].text() == "£1,404.18 a week"
+    assert page.fee_lines.funding_combo(1).accessibleName() == "Fee line 2 funded by"
+    pick(page.fee_lines.funding_combo(1), LineFunding.EDUCATION)
+    # By element: the core £3,250.00 at 64/36 is £2,080.00 and £1,170.00; education adds its own £650.50.
+    assert page.shares.money[FundingPartner.SOCIAL_CARE].text() == "£2,080.00 a week"
+    assert page.shares.money[FundingPartner.EDUCATION].text() == "£1,820.50 a week"
+    wizard.show()
+    qtbot.wait(50)
+    page.grab().save("/tmp/award-page.png")
+    pick(page.reason, AwardReason.QUALITY)
+    qtbot.keyClicks(page.justification, "Good Ofsted, framework terms")
+    type_into(qtbot, page.approved_by, "Head of Service")
+    press_next(qtbot, wizard)
+    with db.session() as s:
+        placement = s.scalars(select(Placement).where(Placement.referral_id == referral_id)).one()
+        assert {x.partner: x.weekly_amount_pence for x in placement.funding_shares} == {
+            FundingPartner.SOCIAL_CARE: 208000, FundingPartner.EDUCATION: 182050}
+        assert [line.funded_by for line in placement.fee_lines] == [LineFunding.SHARED, LineFunding.EDUCATION]

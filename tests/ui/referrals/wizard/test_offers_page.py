@@ -77,3 +77,25 @@ def test_an_offer_needs_a_start_date_then_it_is_compared_and_award_opens(
     assert wizard.currentId() == AWARD
     with db.session() as s:
         assert s.get(Referral, referral_id).status is ReferralStatus.OFFERS_RECEIVED
+
+
+def test_the_offer_records_how_the_provider_will_meet_each_need(qtbot: QtBot, db: Database,
+                                                                open_wizard: WizardFactory) -> None:
+    from placedesk.models import Offer
+    from sqlalchemy import select
+
+    referral_id = _sent(db)
+    wizard = open_wizard(db, referral_id, today=TODAY)
+    page = wizard.pages[OFFERS]
+    click_cell(qtbot, page.recipient_view, 0)
+    # The referral's need and risk, one row each, in the referral's words.
+    assert [page.needs_met.item(r, 0).text() for r in range(page.needs_met.rowCount())] == [
+        "Emotional and behavioural", "Going missing"]
+    assert page.needs_met.accessibleName() == "How needs are met"
+    page.needs_met.item(1, 1).setText("Missing-from-care protocol; waking night staff")
+    type_into(qtbot, page.fee_lines.amount_edit(0), "3,999.99")
+    type_into(qtbot, page.proposed_start, format_date(TODAY))
+    qtbot.mouseClick(page.record_button, Qt.LeftButton)
+    with db.session() as s:
+        offer = s.scalars(select(Offer)).one()
+        assert offer.needs_met == {"missing": "Missing-from-care protocol; waking night staff"}

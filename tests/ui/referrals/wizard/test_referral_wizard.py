@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from placedesk.services.common.labels import provider_label
 from placedesk.db import Database
 from placedesk.models import Placement, Referral, StoredDocument
 from placedesk.models.enums import (
@@ -121,7 +122,7 @@ def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
     assert "at least one provider" in match.error_text("providers")
     tick_row(qtbot, match.shortlist_view, 0)
     tick_row(qtbot, match.shortlist_view, 1)
-    chosen = [row.provider_name for row in match.result.ranked[:2]]
+    chosen = [row.provider_label for row in match.result.ranked[:2]]
     assert "2 providers chosen" in match.chosen_label.text()
     press_next(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == SEND, timeout=20000)
@@ -193,7 +194,7 @@ def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
         assert referral.child.case_reference == "LAC-77001" and referral.child.home_postcode == "S10 2TN"
         assert referral.needs == ["emotional_behavioural"] and referral.risks == ["missing"]
         placement = s.scalars(select(Placement).where(Placement.referral_id == referral.id)).one()
-        assert placement.provider.name == offered_by
+        assert provider_label(placement.provider) == offered_by
         assert placement.weekly_total_pence == 455055
         assert sum(share.weekly_amount_pence for share in placement.funding_shares) == 455055
         assert placement.approved_by == "Sam Okafor, Head of Service"
