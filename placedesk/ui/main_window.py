@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "Load &demo data…", self.load_demo)
         file_menu.addSeparator()
         self._add(file_menu, "Import SSDA903 &care history…", self.import_903)
+        self._add(file_menu, "Import &postcode locations…", self.import_postcodes)
         file_menu.addSeparator()
         self._add(file_menu, "&Back up database…", self.backup)
         # Sync, export and restore actions are added after this separator.
@@ -291,6 +292,11 @@ class MainWindow(QMainWindow):
         from placedesk.ui.care.import_903_dialog import import_903_files
 
         import_903_files(self, self.ctx)
+
+    def import_postcodes(self) -> None:
+        from placedesk.ui.referrals.postcode_import import import_postcode_table
+
+        import_postcode_table(self, self.ctx)
 
     def backup(self) -> None:
         from placedesk.ui.actions import backup

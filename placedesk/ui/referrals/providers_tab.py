@@ -3,15 +3,19 @@
 Filters: type, local authority, Ofsted judgement, vacancy, framework status
 and suspension. Selecting a provider shows its services, rates,
 inspections, placements and CAPs. "Import Ofsted list…" reads Ofsted's
-published providers list (CSV or XLSX) in the background and reports what
-it added, updated and could not read, with the line of every unread row.
+published providers list (CSV or XLSX) in the background, with progress and
+a Cancel button that undoes it, and reports what it added, updated and
+skipped, with the line of every unread row. A list whose columns PlaceDesk
+does not recognise opens the column-mapping dialog first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -30,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, RiskLevel
 from placedesk.errors import PlaceDeskError
-from placedesk.services.referrals.ofsted_import import OfstedImportReport, import_ofsted_providers
+from placedesk.services.referrals.ofsted_import import OfstedImportReport, import_ofsted_providers, report_lines
+from placedesk.services.referrals.ofsted_layout import ColumnsNotRecognised
 from placedesk.services.common.parsing import format_date, format_money
 from placedesk.services.referrals.providers import ProviderDetail, local_authorities, provider_detail
 from placedesk.services.referrals.record_lists import provider_list
@@ -40,7 +45,9 @@ from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.paged_model import PagedTableModel
 from placedesk.ui.widgets.reload_when_shown import ReloadWhenShown
 from placedesk.ui.widgets.tab import Tab
-from placedesk.ui.tasks import run_task, show_error
+from placedesk.ui.referrals.column_mapping_dialog import ColumnMappingDialog
+from placedesk.ui.referrals.import_progress import CancellableImport, ImportCancelled, run_cancellable
+from placedesk.ui.tasks import show_error
 from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
 
@@ -64,29 +71,8 @@ def provider_colour(key: str, value: Any) -> QColor | None:
 
 
 def report_text(report: OfstedImportReport) -> str:
-    """The import report as the officer reads it: counts first, then every unread row by line."""
-    lines = [
-        f"{report.path.name}: {report.rows_read:,} rows read.",
-        f"{report.added:,} providers added, {report.updated:,} updated, {report.unchanged:,} unchanged; "
-        f"{report.inspections_added:,} inspections recorded.",
-    ]
-    if report.skipped:
-        kinds = ", ".join(f"{kind} ({n:,})" for kind, n in report.skipped_types.most_common())
-        lines.append(f"{report.skipped:,} rows skipped as not placement providers: {kinds}.")
-    if report.bad_rows:
-        lines.append("")
-        lines.append(f"{report.bad_rows:,} rows could not be read and were not imported "
-                     "(fix them in the file and import it again; nothing is duplicated):")
-        lines.extend(f"  Line {problem.line}: {problem.reason}" for problem in report.problems)
-        if report.bad_rows > len(report.problems):
-            lines.append(f"  … and {report.bad_rows - len(report.problems):,} more.")
-    else:
-        lines.append("Every row was read.")
-    if report.warnings:
-        lines.append("")
-        lines.append("Imported with part of the row ignored:")
-        lines.extend(f"  Line {problem.line}: {problem.reason}" for problem in report.warnings)
-    return "\n".join(lines)
+    """The import report as the officer reads it: counts first, then every skipped row by reason and line."""
+    return "\n".join(report_lines(report))
 
 
 def _table(headings: list[str], rows: list[list[str]], empty: str) -> str:
@@ -189,6 +175,7 @@ class ProvidersTab(Tab):
         self.import_button = QPushButton("&Import Ofsted list…")
         self.import_button.setToolTip("Add and refresh providers from Ofsted's published list (CSV or XLSX), by URN")
         self.import_button.clicked.connect(self.import_ofsted)
+        self.running_import: CancellableImport | None = None
         top = QHBoxLayout()
         top.addStretch(1)
         top.addWidget(self.import_button)
@@ -276,13 +263,17 @@ class ProvidersTab(Tab):
         path = dialogs.choose_open_file(self, "Import Ofsted's providers list", IMPORT_FILTERS)
         if path is None:
             return
+        self._run_import(path, None)
+
+    def _run_import(self, path: Path, mapping: dict[str, str] | None) -> None:
         ctx, today = self.ctx, dt.date.today()
         laptop_id = ctx.settings.laptop_id or None
         self.import_button.setEnabled(False)
 
-        def work() -> OfstedImportReport:
+        def work(progress: Callable[[int, int], None]) -> OfstedImportReport:
             with ctx.action() as session:
-                return import_ofsted_providers(session, path, today=today, laptop_id=laptop_id)
+                return import_ofsted_providers(session, path, today=today, laptop_id=laptop_id, mapping=mapping,
+                                               progress=progress)
 
         def done(report: OfstedImportReport) -> None:
             self.import_button.setEnabled(True)
@@ -291,10 +282,25 @@ class ProvidersTab(Tab):
             self.report_label.setText(f"<b>Last Ofsted import</b> ({escape(report.path.name)})")
             self.report_box.show()
             ctx.notify(["provider", "inspection"])
-            dialogs.inform(self, "Ofsted import", text.split("\n\n")[0] if report.bad_rows else text)
+            dialogs.inform(self, "Ofsted import", text.split("\n\n")[0])
 
         def failed(exc: BaseException) -> None:
             self.import_button.setEnabled(True)
-            show_error(self, exc)
+            if isinstance(exc, ColumnsNotRecognised) and mapping is None:
+                self._ask_mapping(path, exc)
+            elif isinstance(exc, ImportCancelled):
+                self.report.setPlainText(f"{path.name}: {exc}")
+                self.report_box.show()
+            else:
+                show_error(self, exc)
 
-        run_task(self, f"Importing {path.name}…", work, done, failed)
+        self.running_import = run_cancellable(self, f"Importing {path.name}…", work, done, failed)
+
+    def _ask_mapping(self, path: Path, problem: ColumnsNotRecognised) -> None:
+        """Let the officer say which column is which, then import with that mapping."""
+        dialog = ColumnMappingDialog(path.name, problem, self)
+        try:
+            if dialogs.run_modal(dialog):
+                self._run_import(path, dialog.mapping())
+        finally:
+            dialog.deleteLater()

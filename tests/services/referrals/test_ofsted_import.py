@@ -99,7 +99,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(session: Session, t
     assert [(p.line, p.reason) for p in report.problems] == [
         (3, "URN 'NOT-A-URN' is not an Ofsted URN (like SC123456 or 1234567)"),
         (4, "overall judgement 'Brilliant' is not one of Outstanding, Good, Requires improvement to be good, "
-            "Inadequate"),
+            "Inadequate, Not judged (or Ofsted's codes 1 to 5)"),
         (5, "inspection date '31/02/2025' is not a real date"),
         (6, "no provider name"),
     ]
@@ -185,3 +185,22 @@ def test_row_parser_gives_a_clean_row_or_a_reason(values: dict[str, object]) -> 
         assert row.urn and row.name and row.provision_type
         assert row.places is None or row.places >= 0
         assert isinstance(row.judgement, OfstedJudgement)
+
+
+def test_bulk_added_records_carry_the_audit_events_the_orm_hook_would_write(session: Session,
+                                                                           tmp_path: Path) -> None:
+    from placedesk.models import AuditEvent
+    from placedesk.models.audit import _snapshot
+    from placedesk.models.enums import AuditAction
+
+    session.info["officer"] = "Test Officer"
+    _import(session, _csv(tmp_path, ROWS[:1]))
+    oak = session.scalars(select(Provider).where(Provider.urn == "SC123456")).one()
+    inspection = session.scalars(select(Inspection).where(Inspection.provider_id == oak.id)).one()
+    for record, entity in ((oak, "provider"), (inspection, "inspection")):
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == record.id)).one()
+        assert (event.entity, event.action, event.officer) == (entity, AuditAction.INSERT, "Test Officer")
+        # What the hook snapshots for a new record, read back from what was stored.
+        assert event.changes == {key: {"after": value} for key, value in _snapshot(record).items()}
+    assert oak.created_at.tzinfo is not None and oak.version == 1 and oak.capabilities == []
+    assert oak.kpi_import_mapping is None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -104,16 +107,51 @@ def test_ofsted_import_adds_updates_and_reports_unread_rows_by_line(
         assert s.scalar(select(func.count()).select_from(Provider).where(Provider.urn == "SC900001")) == 1
 
 
-def test_a_file_that_is_not_the_ofsted_list_is_refused_with_a_message(
-        qtbot: QtBot, tab: ProvidersTab, dialogs: DialogRecorder, tmp_path: Path) -> None:
+def test_a_file_that_is_not_the_ofsted_list_asks_which_column_is_which(
+        qtbot: QtBot, tab: ProvidersTab, db: Database, dialogs: DialogRecorder, tmp_path: Path) -> None:
     source = tmp_path / "other.csv"
     source.write_text("Name,Town\nOak,Leeds\n", encoding="utf-8")
     dialogs.answer("choose_open_file", source)
     qtbot.mouseClick(tab.import_button, Qt.LeftButton)
     wait_for_tasks()
-    qtbot.waitUntil(lambda: bool(dialogs.texts("warn")))
-    assert "no URN column" in dialogs.texts("warn")[0]
+    # The mapping dialog is offered; closing it imports nothing.
+    qtbot.waitUntil(lambda: bool(dialogs.texts("run_modal")))
     assert tab.import_button.isEnabled()
+    assert not dialogs.texts("warn")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Provider)) == 3
+
+
+def test_cancelling_a_running_import_keeps_nothing_of_it(
+        qtbot: QtBot, tab: ProvidersTab, db: Database, dialogs: DialogRecorder, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from placedesk.ui.referrals import providers_tab
+
+    # Hold the import back until the officer has pressed Cancel, as a long import would be.
+    pressed = threading.Event()
+    real = providers_tab.import_ofsted_providers
+
+    def slow_import(*args: Any, **kwargs: Any) -> Any:
+        pressed.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(providers_tab, "import_ofsted_providers", slow_import)
+    source = tmp_path / "ofsted.csv"
+    source.write_text(HEADER + "".join(
+        f"SC9{n:05d},Children's home,Active,Home {n},,Leeds,,Leeds,,,2,,,\n" for n in range(50)), encoding="utf-8")
+    dialogs.answer("choose_open_file", source)
+    qtbot.mouseClick(tab.import_button, Qt.LeftButton)
+    assert tab.running_import is not None
+    assert tab.running_import.dialog.labelText() == "Importing ofsted.csv…"
+    cancel = tab.running_import.dialog.findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    qtbot.mouseClick(cancel, Qt.LeftButton)
+    pressed.set()
+    wait_for_tasks()
+    qtbot.waitUntil(lambda: "Import cancelled: nothing was changed." in tab.report.toPlainText())
+    assert tab.import_button.isEnabled() and not dialogs.texts("warn")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Provider)) == 3
 
 
 def test_cancelling_the_file_choice_imports_nothing(qtbot: QtBot, tab: ProvidersTab,
