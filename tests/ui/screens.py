@@ -180,7 +180,18 @@ FACTORIES: dict[str, Callable[[Records], QDialog]] = {
     "ShortcutsDialog": lambda r: _class("ShortcutsDialog")(_shortcuts()),
     "BackupChooser": lambda r: _class("BackupChooser")(None, []),
     "BundlePreviewDialog": lambda r: _bundle_preview(),
+    "ColumnMappingDialog": lambda r: _column_mapping(),
 }
+
+
+def _column_mapping() -> QDialog:
+    """An Ofsted list whose columns were not recognised, with a preview row."""
+    from placedesk.services.referrals.ofsted_layout import ColumnsNotRecognised
+
+    problem = ColumnsNotRecognised("no URN column", headers=["Ref", "Kind of setting", "Home", "Town"],
+                                   preview=[["SC070007", "Children's home", "Holly House", "Leeds"]],
+                                   guess={"town": "Town"}, sheet="Homes")
+    return _class("ColumnMappingDialog")("council.xlsx", problem)
 
 
 def _bundle_preview() -> QDialog:
