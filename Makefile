@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB := demo/placedesk-demo.sqlite
 
-.PHONY: run test bench demo clean screenshot
+.PHONY: run test bench demo clean screenshot mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,4 +38,9 @@ screenshot: $(STAMP) $(DEMO_DB)
 	QT_QPA_PLATFORM=offscreen $(PY) -m placedesk.ui.screenshot --db $(DEMO_DB) --all docs/screens
 
 clean:
-	rm -rf $(VENV) demo build *.egg-info
+	rm -rf $(VENV) demo build *.egg-info mutants
+
+# Mutation testing of the rule modules (slow: not part of `make test`); summary in docs/mutation.md.
+# `make mutation GROUPS="leaving-care matching"` runs only those groups.
+mutation: $(STAMP)
+	$(PY) -m bench.mutation $(GROUPS)

@@ -1,7 +1,8 @@
-"""Shared fixtures: a fresh database file per test, a private user folder, and dialog stubs.
+"""Shared fixtures: a fresh database file per test, a private user folder, a fixed clock, and dialog stubs.
 
 ``QT_QPA_PLATFORM=offscreen`` is set before anything can import Qt, so GUI
-tests run without a screen.
+tests run without a screen. Every test runs on the same fixed day (``CLOCK``),
+so a test that passes today passes tomorrow.
 """
 
 from __future__ import annotations
@@ -11,19 +12,42 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import datetime as dt
+import hashlib
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from placedesk.db import Database, backup_database, open_database
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# `make mutation` runs the rule tests once per mutant on a busy machine: fewer, repeatable examples,
+# and no per-example deadline (a slow example there is CPU contention, not a planted bug).
+settings.register_profile("mutation", max_examples=25, derandomize=True, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+# The instant every test starts at: date.today(), datetime.now() and time.time() read it,
+# then tick on as usual. The demo data is generated for this day too.
+CLOCK = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+DEMO_TODAY = CLOCK.date()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> Iterator[None]:
+    """Run each test on ``CLOCK``'s day, whatever the calendar says (screens and pyHanko read the clock)."""
+    with time_machine.travel(CLOCK, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -89,13 +113,41 @@ def _settle_background_work() -> None:
         QThreadPool.globalInstance().waitForDone(30000)
 
 
+def _migrations_fingerprint() -> str:
+    """What an empty migrated database depends on: the migration scripts and the library versions."""
+    from importlib.metadata import version
+
+    import placedesk
+
+    package = Path(placedesk.__file__).parent
+    digest = hashlib.sha256(f"{version('alembic')} {version('sqlalchemy')}".encode())
+    for script in [*sorted((package / "migrations").rglob("*.py")), package / "db.py", package / "models" / "base.py"]:
+        digest.update(script.name.encode() + script.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def kept_empty_template() -> Path:
+    """An empty migrated database, kept between runs while the migrations are unchanged (migrating is
+    slow, and `make mutation` starts a test session for every mutant). Copy it; never open it."""
+    kept = Path(tempfile.gettempdir()) / "placedesk-test-templates" / f"empty-{_migrations_fingerprint()}.sqlite"
+    if kept.exists():
+        return kept
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="migrating-", dir=kept.parent))
+    try:
+        opened = open_database(folder / "migrated.sqlite")
+        opened.close()
+        template = backup_database(opened.path, folder / "template.sqlite")
+        os.replace(template, kept)  # whole or absent, even with several runs at once
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return kept
+
+
 @pytest.fixture(scope="session")
-def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One empty database migrated once per run; each test gets its own copy (migrating is slow)."""
-    folder = tmp_path_factory.mktemp("empty")
-    opened = open_database(folder / "migrated.sqlite")
-    opened.close()
-    return backup_database(opened.path, folder / "template.sqlite")
+def _empty_template() -> Path:
+    """The empty migrated database each test's ``db`` starts as a copy of."""
+    return kept_empty_template()
 
 
 @pytest.fixture
@@ -126,7 +178,7 @@ def _small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     template = open_database(path)
     try:
         with template.session_scope() as s:
-            generate_demo(s, scale="small", seed=1)
+            generate_demo(s, scale="small", seed=1, today=DEMO_TODAY)
     finally:
         template.close()
     return path
@@ -134,7 +186,7 @@ def _small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_db(_small_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    """A private copy of the small demo database (about 150 providers, 60 children)."""
+    """A private copy of the small demo database (about 150 providers, 60 children), made for ``DEMO_TODAY``."""
     path = tmp_path / "demo.sqlite"
     shutil.copyfile(_small_demo_template, path)
     database = open_database(path)
@@ -202,17 +254,45 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     return recorder
 
 
+# Qt's own modal helpers: each blocks until a person answers, so a test reaching one would hang.
+_STATIC_MODALS = {
+    "QMessageBox": ("information", "warning", "critical", "question", "about", "aboutQt"),
+    "QFileDialog": ("getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory",
+                    "getOpenFileUrl", "getOpenFileUrls", "getSaveFileUrl", "getExistingDirectoryUrl"),
+    "QInputDialog": ("getText", "getMultiLineText", "getInt", "getDouble", "getItem"),
+}
+
+
+def _modal_refused(where: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> AssertionError:
+    said = [str(a) for a in (*args, *kwargs.values()) if isinstance(a, str) and a]
+    return AssertionError(f"{where} reached in a test (it would wait for a person): {' | '.join(said) or 'no text'}. "
+                          "Answer it through the `dialogs` fixture (placedesk.ui.dialogs).")
+
+
 @pytest.fixture(autouse=True)
 def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail fast, instead of hanging, if a GUI test reaches a real modal ``exec()``."""
-    if "qtbot" not in request.fixturenames:
+    """Fail at once, with the dialog's text, instead of hanging, if a test reaches a real modal dialog."""
+    if "qtbot" not in request.fixturenames and "PySide6.QtWidgets" not in sys.modules:
         yield
         return
-    from PySide6.QtWidgets import QDialog, QMessageBox
+    from PySide6 import QtWidgets
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
     def refuse(self: Any, *args: Any) -> int:
-        raise AssertionError(f"{type(self).__name__}.exec() reached in a test: go through placedesk.ui.dialogs")
+        texts = [getattr(self, name)() for name in ("windowTitle", "text", "informativeText", "labelText")
+                 if callable(getattr(self, name, None))]
+        raise _modal_refused(f"{type(self).__name__}.exec()", tuple(texts), {})
 
-    monkeypatch.setattr(QDialog, "exec", refuse)
-    monkeypatch.setattr(QMessageBox, "exec", refuse)
+    for cls in (QDialog, QMessageBox, QFileDialog, QInputDialog):
+        monkeypatch.setattr(cls, "exec", refuse)
+
+    def static(where: str) -> Any:
+        def fake(*args: Any, **kwargs: Any) -> Any:
+            raise _modal_refused(where, args, kwargs)
+        return staticmethod(fake)
+
+    for class_name, functions in _STATIC_MODALS.items():
+        cls = getattr(QtWidgets, class_name)
+        for name in functions:
+            monkeypatch.setattr(cls, name, static(f"{class_name}.{name}"))
     yield

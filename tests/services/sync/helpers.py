@@ -14,7 +14,6 @@ import hashlib
 import itertools
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,18 +158,13 @@ def file_sha256(db: Database) -> str:
     return hashlib.sha256(Path(db.path).read_bytes()).hexdigest()
 
 
-_template: list[Path] = []
-
-
 def new_db(path: Path, officer: str = "Test Officer") -> Database:
     """Open ``path``; if it does not exist yet, start it as a copy of one migrated empty file (fast)."""
+    from tests.conftest import kept_empty_template
+
     path = Path(path)
     if not path.exists():
-        if not _template:
-            folder = Path(tempfile.mkdtemp(prefix="placedesk-sync-template-"))
-            open_database(folder / "empty.sqlite").close()
-            _template.append(folder / "empty.sqlite")
-        shutil.copyfile(_template[0], path)
+        shutil.copyfile(kept_empty_template(), path)
     database = open_database(path)
     database.officer = officer
     return database

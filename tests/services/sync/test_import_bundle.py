@@ -22,7 +22,18 @@ from placedesk.services.sync.conflicts import list_conflicts
 from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
 from placedesk.models.base import utcnow
-from tests.services.sync.helpers import edit_record, fill, file_sha256, new_db, signer_for, snapshot, team_trust
+from tests.services.sync.helpers import (
+    bundle_records,
+    edit_record,
+    file_sha256,
+    fill,
+    new_db,
+    resign,
+    rewrite_member,
+    signer_for,
+    snapshot,
+    team_trust,
+)
 
 
 @pytest.fixture
@@ -53,6 +64,11 @@ def domain_snapshot(db: Database) -> dict:
     return snapshot(db, local_audit=False)
 
 
+def _documents(database: Database) -> dict[str, bytes]:
+    with database.session() as s:
+        return {d.filename: d.content for d in s.scalars(select(StoredDocument))}
+
+
 @pytest.mark.parametrize("as_zip", [False, True])
 def test_round_trip_into_an_empty_database_copies_every_record_and_pdf(
         laptop_a: Database, laptop_b: Database, tmp_path: Path, as_zip: bool) -> None:
@@ -64,10 +80,24 @@ def test_round_trip_into_an_empty_database_copies_every_record_and_pdf(
     assert result.documents == 2
     assert result.conflicts == 0
     assert domain_snapshot(laptop_a) == domain_snapshot(laptop_b)
-    with laptop_b.session() as s:
-        contents = {d.filename: d.content for d in s.scalars(select(StoredDocument))}
-    assert all(hashlib.sha256(c).hexdigest() for c in contents.values())
-    assert len(contents) == 2 and all(c.startswith(b"%PDF") for c in contents.values())
+    sent, received = (_documents(laptop) for laptop in (laptop_a, laptop_b))
+    # Every PDF arrives byte for byte as it left.
+    assert received == sent
+    assert len(received) == 2 and all(c.startswith(b"%PDF") for c in received.values())
+
+
+def test_a_document_that_is_not_a_pdf_travels_too(laptop_a: Database, laptop_b: Database, tmp_path: Path) -> None:
+    from placedesk.services.common.documents import store_document
+
+    png = b"\x89PNG\r\n\x1a\n a signature image"
+    with laptop_a.session_scope() as s:
+        fill(s)
+        store_document(s, "signature.png", png, "signature_image", media_type="image/png")
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    assert (bundle / "documents" / f"{hashlib.sha256(png).hexdigest()}.bin").read_bytes() == png
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.documents == 2
+    assert _documents(laptop_b)["signature.png"] == png
 
 
 def test_importing_the_same_bundle_twice_changes_nothing(laptop_a: Database, laptop_b: Database,
@@ -196,6 +226,32 @@ def _missing_pdf(folder: Path) -> Path:
     return folder
 
 
+def _swapped_pdf(folder: Path) -> Path:
+    # Another PDF under the first one's name, vouched for by a re-signed manifest: only the document's
+    # own record can tell.
+    pdf = next((folder / "documents").iterdir())
+    rewrite_member(folder, pdf.relative_to(folder).as_posix(),
+                   pdf.read_bytes().replace(b"%%EOF", b"%%EOF\n% appended after signing\n"),
+                   signer=signer_for("Officer A"))
+    return folder
+
+
+def _wrong_document_size(folder: Path) -> Path:
+    # The document file is intact but its record claims another size.
+    [record] = bundle_records(folder / "records" / "stored_document.jsonl")
+    edit_record(folder, "stored_document", 0, "size", record["size"] + 1, signer=signer_for("Officer A"))
+    return folder
+
+
+def _unlisted_missing_pdf(folder: Path) -> Path:
+    # The PDF and its manifest entry both gone: only the document record still names it.
+    pdf = next((folder / "documents").iterdir())
+    pdf.unlink()
+    gone = pdf.relative_to(folder).as_posix()
+    resign(folder, signer_for("Officer A"), lambda d: d.update(files=[f for f in d["files"] if f["path"] != gone]))
+    return folder
+
+
 def _bad_value(folder: Path) -> Path:
     # A consistent bundle (checksums fixed up and signed again by its officer) whose record holds an impossible date.
     edit_record(folder, "child", 0, "date_of_birth", "17/05/2010", signer=signer_for("Officer A"))
@@ -265,7 +321,13 @@ BAD = {
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
     "no manifest": (_no_manifest, "no manifest.json"),
     "missing pdf": (_missing_pdf, "is missing"),
-    "bad value": (_bad_value, "invalid value for 'date_of_birth'"),
+    "unlisted missing pdf": (_unlisted_missing_pdf, r"^The bundle is missing the document file for '.*\.pdf'\. "
+                                                    r"It was rejected; nothing was imported\.$"),
+    "swapped pdf": (_swapped_pdf, r"^The document '.*\.pdf' in the bundle does not match its recorded checksum\. "
+                                  r"It was rejected; nothing was imported\.$"),
+    "wrong document size": (_wrong_document_size, r"does not match its recorded checksum\. "
+                                                  r"It was rejected; nothing was imported\.$"),
+    "bad value": (_bad_value, r"Record 1 in records/child\.json.*invalid value for 'date_of_birth'"),
     "symlinked file": (_symlinked_file, "is a link"),
     "zip slip": (_zip_slip, "outside the bundle"),
     "absolute path": (_absolute_path, "outside the bundle"),

@@ -21,9 +21,10 @@ from placedesk.db import Database
 from placedesk.ui.context import AppContext
 from placedesk.ui.tasks import wait_for_tasks
 from placedesk.ui.referrals.wizard.referral_wizard import ReferralWizard
+from tests.conftest import DEMO_TODAY
 
-# A Monday; the demo data is generated relative to the real date, so tests that need it use the real date.
-TODAY = dt.date.today()
+# The day the whole suite runs on (tests/conftest.py's fixed clock), which the demo data is made for.
+TODAY = DEMO_TODAY
 
 
 def settle_background_work() -> None:

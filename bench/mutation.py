@@ -1,0 +1,252 @@
+"""``python -m bench.mutation [group ...]`` (``make mutation``): can the rule tests notice a planted bug?
+
+mutmut 3 (configured in ``pyproject.toml``) plants one small bug at a time (a
+``<`` made ``<=``, a constant changed, a condition dropped) in the modules that
+hold the domain's rules, and runs the tests that reach the changed function. A
+mutant the tests notice is *killed*; one they miss *survived*. This runs the
+rule modules a group at a time (the machine is shared), then writes the summary,
+per module, to ``docs/mutation.md``, with every survivor and the reason it is
+harmless, taken from ``bench/mutation_notes.toml``.
+
+Options: ``--again`` re-runs the survivors of the named groups (after new
+tests); ``--report`` only rewrites the summary from the last results; with no
+group named, every group runs, in the order below (the bugs that matter first).
+A group's mutants already checked are not run again unless ``--again``.
+It is slow (hours for every group on two cores) and is not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTANTS = ROOT / "mutants"
+SUMMARY = ROOT / "docs" / "mutation.md"
+NOTES = ROOT / "bench" / "mutation_notes.toml"
+LOGS = ROOT / "bench" / "out"
+RUNS_MARK = "<!-- mutation-runs"
+TARGET_KILLED = 0.90
+
+
+@dataclass(frozen=True)
+class Target:
+    """One rule module, or the rule functions inside a larger module (``functions`` is a name pattern)."""
+
+    path: str
+    functions: str = "*"
+
+    @property
+    def module(self) -> str:
+        return self.path.removesuffix(".py").replace("/", ".")
+
+    @property
+    def pattern(self) -> str:
+        return f"{self.module}.{self.functions}"
+
+    @property
+    def label(self) -> str:
+        name = self.path.removeprefix("placedesk/")
+        if self.functions == "*":
+            return name
+        return f"{name} ({self.functions.removeprefix('x_').split('__mutmut')[0]})"
+
+
+# Ordered by what a missed bug would cost: the four bugs planted in issue 18 first. A module may appear
+# in a small group (its most important functions) and again whole.
+GROUPS: dict[str, list[Target]] = {
+    "leaving-care": [Target("placedesk/services/care/leaving_care.py")],
+    # Who is left off the shortlist and how each provider is scored, then the whole module.
+    "matching-rules": [Target("placedesk/services/referrals/matching.py", f"x_{name}__mutmut_*")
+                       for name in ("_exclusion", "_assess", "_score_needs", "_score_proximity", "_score_price")],
+    "matching": [Target("placedesk/services/referrals/matching.py"),
+                 Target("placedesk/services/monitoring/restrictions.py")],
+    "countersignature": [Target("placedesk/services/agreements/ipa.py", "x_assess_countersignature__mutmut_*")],
+    # The checks an imported bundle's contents pass before anything is stored, then the whole module.
+    "bundle-import-checks": [Target("placedesk/services/sync/import_bundle.py", f"x_{name}__mutmut_*")
+                             for name in ("_attach_content", "_json_value", "_columns_of", "_rows", "_batches")],
+    "bundle-import": [Target("placedesk/services/sync/import_bundle.py")],
+    "funding": [Target("placedesk/services/referrals/funding.py")],
+    "outcomes": [Target("placedesk/services/monitoring/outcomes.py")],
+    "redaction": [Target("placedesk/services/referrals/intake.py", "x__scrub__mutmut_*")],
+    "workflow": [Target("placedesk/services/referrals/workflow.py")],
+    "risk": [Target("placedesk/services/monitoring/risk.py")],
+    "milestones": [Target("placedesk/services/care/milestones.py")],
+    "caps": [Target("placedesk/services/monitoring/caps.py")],
+    "kpis": [Target("placedesk/services/monitoring/kpis.py")],
+    "bundle-format": [Target("placedesk/services/sync/bundle_format.py")],
+}
+
+KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, or a mutant that hung until its time ran out
+NOT_CHECKED = None
+SKIPPED = {34}
+
+
+def _meta(target: Target) -> dict[str, int | None]:
+    """mutmut's exit code for each of the target's mutants (None: not run yet)."""
+    path = MUTANTS / f"{target.path}.meta"
+    if not path.exists():
+        return {}
+    codes = json.loads(path.read_text("utf-8"))["exit_code_by_key"]
+    return {name: code for name, code in codes.items() if fnmatch.fnmatch(name, target.pattern)}
+
+
+def _status(code: int | None) -> str:
+    if code is NOT_CHECKED:
+        return "not run"
+    if code in KILLED:
+        return "killed"
+    if code in SKIPPED:
+        return "skipped"
+    return {0: "survived", 5: "no test", 33: "no test"}.get(code, "suspicious")
+
+
+def _to_run(group: str, again: bool) -> list[str]:
+    """Mutant names (or patterns, before mutmut has generated any) that this run should check."""
+    names: list[str] = []
+    for target in GROUPS[group]:
+        codes = _meta(target)
+        if not codes:
+            return [t.pattern for t in GROUPS[group]]
+        names += [n for n, c in codes.items() if c is NOT_CHECKED or (again and _status(c) != "killed")]
+    return sorted(names)
+
+
+def run_group(group: str, *, again: bool, max_children: int) -> dict[str, object]:
+    names = _to_run(group, again)
+    record: dict[str, object] = {"group": group, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                 "mutants_run": len(names), "again": again, "max_children": max_children}
+    if not names:
+        print(f"{group}: nothing left to run")
+        return record | {"seconds": 0}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"mutation-{group}.log"
+    print(f"{group}: running {len(names)} mutants with {max_children} children (log: {log.relative_to(ROOT)})",
+          flush=True)
+    start = time.monotonic()
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(max_children), *names],
+                              cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False,
+                              env={**os.environ, "HYPOTHESIS_PROFILE": "mutation"})
+    seconds = round(time.monotonic() - start)
+    print(f"{group}: finished in {seconds} s (mutmut exit code {done.returncode})", flush=True)
+    return record | {"seconds": seconds, "exit_code": done.returncode}
+
+
+def _diff_lines(name: str, target: Target) -> str:
+    """The changed source line(s) of a mutant, as mutmut shows them."""
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            diff = get_diff_for_mutant(name, path=target.path)
+        finally:
+            os.chdir(cwd)
+    except Exception as exc:  # noqa: BLE001 - the summary still lists the survivor without its diff
+        return f"(diff unavailable: {type(exc).__name__})"
+    changed = [line for line in diff.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return " / ".join(re.sub(r"\s+", " ", line).strip() for line in changed)[:300]
+
+
+def _previous_runs() -> list[dict[str, object]]:
+    if not SUMMARY.exists():
+        return []
+    text = SUMMARY.read_text("utf-8")
+    if RUNS_MARK not in text:
+        return []
+    return json.loads(text.split(RUNS_MARK, 1)[1].rsplit("-->", 1)[0])
+
+
+def write_summary(runs: list[dict[str, object]]) -> None:
+    notes: dict[str, str] = tomllib.loads(NOTES.read_text("utf-8")) if NOTES.exists() else {}
+    rows, survivors, listed = [], [], set()
+    for group, targets in GROUPS.items():
+        for target in targets:
+            codes = _meta(target)
+            counts = Counter(_status(c) for c in codes.values())
+            checked = len(codes) - counts["not run"] - counts["skipped"]
+            score = f"{counts['killed'] / checked:.0%}" if checked else "-"
+            ok = "yes" if checked and counts["not run"] == 0 and counts["killed"] / checked >= TARGET_KILLED else "no"
+            rows.append(f"| {group} | `{target.label}` | {len(codes)} | {counts['killed']} | {counts['survived']} | "
+                        f"{counts['no test']} | {counts['suspicious']} | {counts['not run']} | {score} | {ok} |")
+            for name, code in sorted(codes.items()):
+                if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
+                    listed.add(name)
+                    reason = notes.get(name, "**not yet explained**")
+                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, target)}`  \n  {reason}")
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Mutation testing of the rule modules",
+        "",
+        "Written by `make mutation` (`python -m bench.mutation`, mutmut 3 configured in `pyproject.toml`);",
+        f"summary rewritten {when}. A *killed* mutant is a planted bug the tests noticed (a failing test, or",
+        "a hang cut off by mutmut's time limit); *survived* means every test reaching it still passed;",
+        "*no test* means no rule test reaches the changed function at all; *not run* was not checked yet.",
+        f"Target: at least {TARGET_KILLED:.0%} killed in every module (killed / checked). Figures are for the",
+        "source as it was when each group ran (see Runs); after a rule module changes, run its group again.",
+        "",
+        "| group | module | mutants | killed | survived | no test | suspicious | not run | killed % | target met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *rows,
+        "",
+        "## Survivors, and why each is harmless",
+        "",
+        "Reasons come from `bench/mutation_notes.toml` (mutant name = reason).",
+        "",
+        *(survivors or ["None."]),
+        "",
+        "## Runs",
+        "",
+        "| group | started (UTC) | mutants run | re-run of survivors | children | seconds | note |",
+        "| --- | --- | ---: | --- | ---: | ---: | --- |",
+        *(f"| {r['group']} | {r['started']} | {r['mutants_run']} | {'yes' if r.get('again') else 'no'} | "
+          f"{r.get('max_children', '')} | {r.get('seconds', '')} | {r.get('note', '')} |" for r in runs),
+        "",
+        f"Machine: {os.cpu_count()} CPUs, shared. Each mutant runs only the tests that reached its function",
+        "when mutmut first ran the rule tests (`tests/services`, `tests/reports/test_signing.py`, without",
+        "the demo generator's tests), stopping at the first failure.",
+        "",
+        f"{RUNS_MARK}\n{json.dumps(runs, indent=1)}\n-->",
+        "",
+    ]
+    SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    SUMMARY.write_text("\n".join(lines), encoding="utf-8")
+    print(f"Summary written to {SUMMARY.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("groups", nargs="*", metavar="group",
+                        help=f"groups to run, from: {', '.join(GROUPS)} (default: all)")
+    parser.add_argument("--again", action="store_true", help="re-run the survivors of these groups")
+    parser.add_argument("--report", action="store_true", help="only rewrite docs/mutation.md")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
+    args = parser.parse_args(argv)
+    unknown = [g for g in args.groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group {', '.join(unknown)}; choose from: {', '.join(GROUPS)}")
+    runs = _previous_runs()
+    if not args.report:
+        for group in args.groups or list(GROUPS):
+            runs.append(run_group(group, again=args.again, max_children=args.max_children))
+            write_summary(runs)  # after each group, so a stopped run still leaves its figures
+    write_summary(runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
