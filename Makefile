@@ -35,6 +35,7 @@ demo: $(STAMP)
 
 screenshot: $(STAMP) $(DEMO_DB)
 	QT_QPA_PLATFORM=offscreen $(PY) -m placedesk.ui.screenshot --db $(DEMO_DB) --out docs/main-window.png
+	QT_QPA_PLATFORM=offscreen $(PY) -m placedesk.ui.screenshot --db $(DEMO_DB) --all docs/screens
 
 clean:
 	rm -rf $(VENV) demo build *.egg-info mutants

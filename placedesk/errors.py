@@ -7,17 +7,58 @@ message says what to fix. Anything else escaping a service is a bug.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class PlaceDeskError(Exception):
     """A problem the user can fix; ``str(error)`` is shown to them as it is."""
 
 
 class ValidationError(PlaceDeskError):
-    """Input that breaks a rule; ``field`` names the input to fix, when there is one."""
+    """Input that breaks a rule; ``field`` names the input to fix, when there is one.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    ``problems`` lists every (field, message) found at once, so a form can show
+    them all beside their fields; a single problem is the usual case.
+    """
+
+    def __init__(self, message: str, field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.problems: list[tuple[str | None, str]] = problems or [(field, message)]
+
+
+class Problems:
+    """Collects every problem with a form, so the officer hears about them all at once.
+
+    ``with problems.check(): ...`` keeps a ValidationError raised inside instead of
+    stopping; :meth:`raise_any` then raises one error carrying them all. Only the
+    first problem with each field is kept: fix that and the next shows.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str | None, str]] = []
+
+    def add(self, message: str, field: str | None = None) -> None:
+        if field is None or all(f != field for f, _ in self.items):
+            self.items.append((field, message))
+
+    def has(self, field: str) -> bool:
+        return any(f == field for f, _ in self.items)
+
+    @contextlib.contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except ValidationError as exc:
+            for field, message in exc.problems:
+                self.add(message, field)
+
+    def raise_any(self) -> None:
+        if self.items:
+            field, _ = self.items[0]
+            raise ValidationError("\n".join(m for _, m in self.items), field, list(self.items))
 
 
 class WorkflowError(PlaceDeskError):

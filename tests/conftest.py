@@ -231,9 +231,15 @@ class DialogRecorder:
 
     answers: dict[str, list[Any]] = field(default_factory=dict)
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    # Answers given whenever no queued answer is left (e.g. ``always("confirm", True)``).
+    standing: dict[str, Any] = field(default_factory=dict)
+
+    def always(self, name: str, value: Any) -> None:
+        """Answer every later ``name`` question with ``value`` once the queue is empty."""
+        self.standing[name] = value
 
     def answer(self, name: str, *values: Any) -> None:
-        """Queue answers for ``name`` (e.g. ``ask_yes_no``), used in order."""
+        """Queue answers for ``name`` (e.g. ``confirm``), used in order."""
         self.answers.setdefault(name, []).extend(values)
 
     def texts(self, name: str) -> list[str]:
@@ -247,7 +253,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
 
     recorder = DialogRecorder()
     defaults: dict[str, Any] = {
-        "inform": None, "warn": None, "ask_yes_no": False, "ask_text": None,
+        "inform": None, "warn": None, "confirm": False, "choose": None, "ask_text": None,
         "ask_passphrase": None, "choose_open_file": None, "choose_save_file": None,
         "choose_directory": None, "run_modal": False,
     }
@@ -259,7 +265,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
             if queue:
                 value = queue.pop(0)
                 return value(*args, **kwargs) if callable(value) else value
-            return default
+            return recorder.standing.get(name, default)
 
         return fake
 

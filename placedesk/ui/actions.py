@@ -19,9 +19,10 @@ def load_demo(parent: QWidget, ctx: AppContext) -> None:
                          "This database already holds records, so demo data will not be mixed in. "
                          "Use File › New database… first, then load the demo into the new file.")
             return
-    if not dialogs.ask_yes_no(parent, "Load demo data",
-                              "Fill this database with invented providers, children and referrals "
-                              "so you can try PlaceDesk? No real person's data is used."):
+    if not dialogs.confirm(parent, "Load demo data",
+                           "Fill this database with invented providers, children and referrals "
+                           "so you can try PlaceDesk? No real person's data is used.", "Load demo data",
+                           safe_default=False):
         return
     db = ctx.db
 

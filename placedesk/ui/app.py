@@ -19,6 +19,7 @@ from placedesk.db import Database, DatabaseLocked, remember_passphrase
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
 from placedesk.ui.db_lock import open_locked
+from placedesk.ui.widgets.geometry import WindowFitter
 
 
 def choose_database(db_arg: str | None, last_database: str) -> Path:
@@ -65,10 +66,11 @@ def offer_encryption(path: Path) -> str | None:
     """For a database about to be made: the key to encrypt it with, if the officer wants it encrypted."""
     if path.exists():
         return None
-    if not dialogs.ask_yes_no(None, "New PlaceDesk database",
-                              f"PlaceDesk will start a new database at {path}.\n\nEncrypt it? Recommended for real "
-                              "records: the file cannot then be read without its key, which PlaceDesk keeps in "
-                              "this computer's keystore (or you choose a passphrase)."):
+    if not dialogs.choose(None, "New PlaceDesk database",
+                          f"PlaceDesk will start a new database at {path}.\n\nEncrypt it? Recommended for real "
+                          "records: the file cannot then be read without its key, which PlaceDesk keeps in "
+                          "this computer's keystore (or you choose a passphrase).",
+                          [(True, "Encrypt it"), (False, "Keep it unencrypted")], default=True, cancel=None):
         return None
     from placedesk.ui.settings_dialog import choose_key
 
@@ -99,6 +101,12 @@ def run_gui(db_arg: str | None, passphrase_file: str | None = None) -> int:
             remember_passphrase(read_passphrase_file(Path(passphrase_file)))
         except PlaceDeskError as exc:
             dialogs.warn(None, "PlaceDesk", str(exc))
+    if not any(arg == "-style" or arg.startswith("-style=") for arg in sys.argv):
+        # Fusion draws with the system's light, dark or high-contrast palette on every platform.
+        app.setStyle("Fusion")
+    # Every dialog and window opens within the screen it is on, and where it was last left there.
+    fitter = WindowFitter(app)
+    app.installEventFilter(fitter)
     app.setApplicationName("PlaceDesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("PlaceDesk")

@@ -1,15 +1,25 @@
 """Every modal question the app asks, behind one small set of functions.
 
-UI code calls ``dialogs.ask_yes_no(...)`` and friends through this module (never
-``QMessageBox.exec`` directly), so tests patch these functions and no test ever
-blocks on a modal ``exec()``. After Picard's ``user_dialog_service``.
+UI code calls ``dialogs.confirm(...)``, ``dialogs.choose(...)`` and friends
+through this module (never ``QMessageBox.exec`` directly), so tests patch these
+functions and no test ever blocks on a modal ``exec()``. After Picard's
+``user_dialog_service``.
+
+Every question is asked through :func:`choose`, the one confirmation helper:
+its buttons are named by their verbs ("Record as sent", "Import a .p12…"),
+never Yes/No, and the safe answer is the default, so a stray Enter never
+takes a step that cannot be undone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QPushButton, QWidget
+
+T = TypeVar("T")
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
@@ -20,9 +30,42 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
 
-def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text, QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-    return answer == QMessageBox.Yes
+def choose(parent: QWidget | None, title: str, text: str, choices: Sequence[tuple[T, str]], *,
+           default: T | None = None, cancel: str | None = "Cancel") -> T | None:
+    """Ask a question whose buttons are the verbs in ``choices``; the chosen key, or None for Cancel.
+
+    ``default`` is the key pressed by Enter (None makes Cancel the default, the safe
+    choice for a step that cannot be undone). Escape and closing the window cancel.
+    """
+    box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.NoButton, parent)
+    buttons: dict[int, T] = {}
+    default_button: QPushButton | None = None
+    for key, label in choices:
+        button = box.addButton(label, QMessageBox.AcceptRole)
+        button.setAccessibleName(label.replace("&", "").rstrip("…"))
+        buttons[id(button)] = key
+        if default is not None and key == default:
+            default_button = button
+    cancel_button = box.addButton(cancel, QMessageBox.RejectRole) if cancel else None
+    if cancel_button is not None:
+        box.setEscapeButton(cancel_button)
+    chosen_default = default_button or cancel_button
+    if chosen_default is not None:
+        box.setDefaultButton(chosen_default)
+    box.exec()
+    clicked = box.clickedButton()
+    return buttons.get(id(clicked)) if clicked is not None else None
+
+
+def confirm(parent: QWidget | None, title: str, text: str, action: str, *, cancel: str = "Cancel",
+            safe_default: bool = True) -> bool:
+    """Ask before a deliberate step; True only when the officer presses the ``action`` button.
+
+    ``text`` names the consequence; Cancel is the default unless ``safe_default`` is False
+    (for steps that are easily undone).
+    """
+    return choose(parent, title, text, [(True, action)], default=None if safe_default else True,
+                  cancel=cancel) is True
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
@@ -45,8 +88,8 @@ def choose_save_file(parent: QWidget | None, title: str, suggested: str = "", fi
     return Path(name) if name else None
 
 
-def choose_directory(parent: QWidget | None, title: str) -> Path | None:
-    name = QFileDialog.getExistingDirectory(parent, title)
+def choose_directory(parent: QWidget | None, title: str, start: str = "") -> Path | None:
+    name = QFileDialog.getExistingDirectory(parent, title, start)
     return Path(name) if name else None
 
 

@@ -16,31 +16,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from placedesk import __version__
-from placedesk.config import config_dir, save_settings
+from placedesk.config import save_settings
 from placedesk.errors import PlaceDeskError
 from placedesk.runtime import freeze_startup_objects
 from placedesk.ui import dialogs
 from placedesk.ui.context import ALL, AppContext, touches
+from placedesk.ui.widgets.geometry import restore_geometry, save_geometry
 from placedesk.ui.widgets.tab import Tab
 from placedesk.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
     from placedesk.ui.sync.sync_actions import SyncActions
 
-# (key, module, class name, title, entities it opens), in tab order.
+# (key, module, class name, title with its Alt+letter, entities it opens), in tab order.
 TABS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
-    ("coming_up", "placedesk.ui.care.coming_up_tab", "ComingUpTab", "Coming up", ("child",)),
-    ("referrals", "placedesk.ui.referrals.referrals_tab", "ReferralsTab", "Referrals", ("referral",)),
-    ("providers", "placedesk.ui.referrals.providers_tab", "ProvidersTab", "Providers", ("provider",)),
-    ("placements", "placedesk.ui.agreements.placements_tab", "PlacementsTab", "Placements", ("placement", "agreement")),
-    ("monitoring", "placedesk.ui.monitoring.monitoring_tab", "MonitoringTab", "Monitoring",
+    ("coming_up", "placedesk.ui.care.coming_up_tab", "ComingUpTab", "Coming &up", ()),
+    ("children", "placedesk.ui.care.children_tab", "ChildrenTab", "&Children", ("child",)),
+    ("referrals", "placedesk.ui.referrals.referrals_tab", "ReferralsTab", "&Referrals", ("referral",)),
+    ("providers", "placedesk.ui.referrals.providers_tab", "ProvidersTab", "Pro&viders", ("provider",)),
+    ("placements", "placedesk.ui.agreements.placements_tab", "PlacementsTab", "P&lacements",
+     ("placement", "agreement")),
+    ("monitoring", "placedesk.ui.monitoring.monitoring_tab", "MonitoringTab", "&Monitoring",
      ("cap", "monitoring_visit", "kpi_value")),
-    ("sync", "placedesk.ui.sync.sync_panel", "SyncPanel", "Sync", ()),
+    ("sync", "placedesk.ui.sync.sync_panel", "SyncPanel", "S&ync", ()),
+]
+
+# The shortcuts Help › Keyboard shortcuts lists (menu actions carry their own too).
+SHORTCUTS: list[tuple[str, str]] = [
+    ("Ctrl+N", "New referral"),
+    ("Ctrl+F", "Find a child (Children tab search)"),
+    ("F5", "Refresh every list"),
+    ("Ctrl+E", "Export bundle to folder"),
+    ("Ctrl+Shift+S", "Send and receive now"),
+    ("Alt+1 … Alt+7", "Go to the tab with that number (Coming up … Sync)"),
+    ("Alt+underlined letter", "Go to that tab, or press that button"),
+    ("Ctrl+Shift+C", "Open the page of the child the chosen row concerns"),
+    ("Alt+Down", "Open the calendar in a date field"),
+    ("Ctrl+Shift+N", "New database"),
+    ("Ctrl+O", "Open database"),
+    ("Ctrl+,", "Officer profile and settings"),
+    ("F1", "Keyboard shortcuts (this list)"),
+    ("Ctrl+Q", "Quit"),
 ]
 
 # How often the window looks for changes made by another process (a command, a restore).
@@ -99,21 +120,32 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._lazy: dict[str, LazyTab] = {}
-        for key, module, class_name, title, _ in TABS:
+        for number, (key, module, class_name, title, _) in enumerate(TABS, start=1):
             holder = LazyTab(ctx, module, class_name, self._tab_built)
             self._lazy[key] = holder
-            self.tabs.addTab(holder, title)
+            index = self.tabs.addTab(holder, title)
+            self.tabs.setTabToolTip(index, f"{title.replace('&', '')} (Alt+{number})")
+            jump = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            jump.activated.connect(lambda k=key: self.show_tab(k))
+        self.tabs.tabBar().setAccessibleName("Sections")
         self.tabs.currentChanged.connect(self._build_current)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self.db_label = QLabel()
         self.counts_label = QLabel()
+        self.settings_label = QLabel()
         self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.settings_label)
         self.statusBar().addPermanentWidget(self.counts_label)
         ctx.changed.connect(self._on_changed)
         self._profile_pending = False
         ctx.profile_needed.connect(self._profile_needed)
+        # The palette itself follows the system at once; the signal colours are chosen at start.
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            lambda _: self.statusBar().showMessage(
+                "The system colours changed: restart PlaceDesk to recolour overdue and RAG highlights.", 15000))
         self._update_title()
+        self._update_settings_label()
         self._restore_geometry()
         self.counts_label.setText("Opening…")
         self._outside_timer = QTimer(self)
@@ -169,7 +201,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.file_menu = file_menu
-        self._add(file_menu, "&New database…", self.new_database, QKeySequence.New)
+        self._add(file_menu, "New &referral…", self.new_referral, QKeySequence.New)
+        self._add(file_menu, "&Find a child…", self.find_child, QKeySequence.Find)
+        self._add(file_menu, "Re&fresh", self.refresh_all, QKeySequence.Refresh)
+        file_menu.addSeparator()
+        self._add(file_menu, "&New database…", self.new_database, QKeySequence("Ctrl+Shift+N"))
         self._add(file_menu, "&Open database…", self.open_database_file, QKeySequence.Open)
         self._add(file_menu, "Load &demo data…", self.load_demo)
         file_menu.addSeparator()
@@ -180,21 +216,41 @@ class MainWindow(QMainWindow):
         # Sync, export and restore actions are added after this separator.
         self.sync_separator = file_menu.addSeparator()
         file_menu.addSeparator()
-        self._add(file_menu, "&Officer profile and settings…", self.edit_settings)
+        self._add(file_menu, "&Officer profile and settings…", self.edit_settings, QKeySequence("Ctrl+,"))
         self._add(file_menu, "Audit &log…", self.audit_log)
         file_menu.addSeparator()
         self._add(file_menu, "&Quit", self.close, QKeySequence.Quit)
         help_menu = self.menuBar().addMenu("&Help")
+        self._add(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1"))
         self._add(help_menu, "&About PlaceDesk", self.about)
 
     def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
-             shortcut: QKeySequence.StandardKey | None = None) -> QAction:
+             shortcut: QKeySequence.StandardKey | QKeySequence | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda checked=False: slot())
         menu.addAction(action)
         return action
+
+    def new_referral(self) -> None:
+        """Ctrl+N: start a referral in the wizard."""
+        self.open_record("referral", None)
+
+    def find_child(self) -> None:
+        """Ctrl+F: the Children tab with its search box focused."""
+        tab = self.show_tab("children")
+        tab.find()  # type: ignore[attr-defined]
+
+    def refresh_all(self) -> None:
+        """F5: every screen reloads what it shows."""
+        self.ctx.notify([ALL])
+        self.statusBar().showMessage("Refreshed.", 3000)
+
+    def show_shortcuts(self) -> None:
+        from placedesk.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialogs.run_modal(ShortcutsDialog(SHORTCUTS, self))
 
     def new_database(self) -> None:
         path = dialogs.choose_save_file(self, "New PlaceDesk database", "placedesk.sqlite",
@@ -206,9 +262,10 @@ class MainWindow(QMainWindow):
                                                "choose a new name, or use File › Open database.")
             return
         key = None
-        if dialogs.ask_yes_no(self, "New database", "Encrypt the new database? Recommended for real records: the "
-                              "file cannot then be read without its key, which PlaceDesk keeps in this computer's "
-                              "keystore (or you choose a passphrase)."):
+        if dialogs.choose(self, "New database", "Encrypt the new database? Recommended for real records: the "
+                          "file cannot then be read without its key, which PlaceDesk keeps in this computer's "
+                          "keystore (or you choose a passphrase).",
+                          [(True, "Encrypt it"), (False, "Keep it unencrypted")], default=True, cancel=None):
             from placedesk.ui.settings_dialog import choose_key
 
             key = choose_key(self)
@@ -272,6 +329,9 @@ class MainWindow(QMainWindow):
 
         if edit_settings(self, self.ctx):
             self._save_settings()
+            self._update_settings_label()
+            self.ctx.notify(["settings"])
+            self.statusBar().showMessage("Settings saved.", 5000)
 
     def audit_log(self) -> None:
         from placedesk.ui.audit_log import show_audit_log
@@ -340,21 +400,19 @@ class MainWindow(QMainWindow):
             f"{counts.open_referrals:,} open referrals · {counts.active_placements:,} active placements"
         )
 
+    def _update_settings_label(self) -> None:
+        officer = self.ctx.settings.officer.name or "No officer name set (File › Officer profile and settings)"
+        self.settings_label.setText(officer)
+
     def _update_title(self) -> None:
         self.setWindowTitle(f"PlaceDesk — {self.ctx.db.path.name}")
         self.db_label.setText(f"Database: {self.ctx.db.path}")
 
     # --- geometry and closing ------------------------------------------------------------
 
-    def _window_settings(self) -> QSettings:
-        return QSettings(str(config_dir() / "window.ini"), QSettings.IniFormat)
-
     def _restore_geometry(self) -> None:
-        geometry = self._window_settings().value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        # Where it was left on this screen; the first time, as large as the screen allows up to 1440x900.
+        restore_geometry(self, "MainWindow", QSize(1440, 900))
 
     def _save_settings(self) -> None:
         if self.ctx.settings_problem:
@@ -372,7 +430,7 @@ class MainWindow(QMainWindow):
         self._outside_timer.stop()
         if self.sync is not None:
             self.sync.on_close()
-        self._window_settings().setValue("geometry", self.saveGeometry())
+        save_geometry(self, "MainWindow")
         self.ctx.release_lock()
         event.accept()
 

@@ -1,16 +1,23 @@
-"""Officer profile and settings: who signs, the shared folder, monitoring intervals, encrypting the database."""
+"""Officer profile and settings: who signs, the shared folder, monitoring intervals, encrypting the database.
+
+Every problem is shown at once beside its field; the shared folder is chosen
+with Browse and checked (it must exist and be writable) before it is saved.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QPushButton,
     QDialogButtonBox,
-    QFormLayout,
+    QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +27,14 @@ from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.services.common.settings import SettingsInput, apply_settings
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
+from placedesk.ui.widgets.field_error import (
+    INVALID_SHEET,
+    FieldError,
+    FieldForm,
+    align_captions,
+    clear_when_fixed,
+    mark_invalid,
+)
 
 
 class SettingsDialog(QDialog):
@@ -29,29 +44,52 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self._ctx = ctx
         self.setWindowTitle("Officer profile and settings")
+        self.setStyleSheet(INVALID_SHEET)
         self._settings = settings
         self.result_settings: Settings | None = None
         o, m = settings.officer, settings.monitoring
         self.fields: dict[str, QLineEdit] = {}
+        self.forms: list[FieldForm] = []
         self.la_address = QPlainTextEdit(o.la_address)
         self.la_address.setFixedHeight(60)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.la_address.setTabChangesFocus(True)
+        self.error = FieldError()
 
         profile = QGroupBox("Officer profile (recorded with every change; printed on packs and agreements)")
-        form = QFormLayout(profile)
+        form = FieldForm()
+        QVBoxLayout(profile).addWidget(form)
+        self.forms.append(form)
         self._line(form, "name", "Name", o.name)
         self._line(form, "role", "Role", o.role)
         self._line(form, "local_authority", "Local authority", o.local_authority)
-        form.addRow("LA address", self.la_address)
+        form.add("la_address", "LA address", self.la_address)
         self._line(form, "email", "Email", o.email)
         self._line(form, "phone", "Phone", o.phone)
-        form.addRow("", QLabel("Packs and agreements need the local authority, your name, and an email or phone."))
+        needs = QLabel("Packs and agreements need the local authority, your name, and an email or phone.")
+        needs.setWordWrap(True)
+        profile.layout().addWidget(needs)
 
         work = QGroupBox("Working settings")
-        form2 = QFormLayout(work)
-        self._line(form2, "shared_folder", "Shared folder for bundles", settings.shared_folder)
+        form2 = FieldForm()
+        QVBoxLayout(work).addWidget(form2)
+        self.forms.append(form2)
+        self.shared_folder = QLineEdit(settings.shared_folder)
+        self.fields["shared_folder"] = self.shared_folder
+        self.browse_button = QPushButton("&Browse…")
+        self.browse_button.setToolTip("Choose the shared folder colleagues exchange bundles through")
+        self.browse_button.clicked.connect(self.browse_shared_folder)
+        folder_row = QWidget()
+        row = QHBoxLayout(folder_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.shared_folder, 1)
+        row.addWidget(self.browse_button)
+        form2.add("shared_folder", "Shared folder for bundles", folder_row,
+                  "A folder on the shared drive that every colleague can write to; leave empty to work alone",
+                  wide=True)
+        # Errors name the line edit itself; point the registry at it, and name it for screen readers.
+        form2.fields["shared_folder"] = (self.shared_folder, form2.fields["shared_folder"][1])
+        clear_when_fixed(self.shared_folder, form2.fields["shared_folder"][1])
+        self.shared_folder.setAccessibleName("Shared folder for bundles")
         self._line(form2, "high_days", "Review every … days (high risk)", str(m.high_days))
         self._line(form2, "medium_days", "Review every … days (medium risk)", str(m.medium_days))
         self._line(form2, "low_days", "Review every … days (low risk)", str(m.low_days))
@@ -68,15 +106,31 @@ class SettingsDialog(QDialog):
         row.addWidget(self.encrypt_button)
         self._show_encryption()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        align_captions(self.forms)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(profile)
+        column.addWidget(work)
+        column.addWidget(security)
+        column.addStretch(1)
+        # A long form scrolls inside; the Save and Cancel buttons stay on screen.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setFocusPolicy(Qt.NoFocus)
+        self.scroll.setWidget(body)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(profile)
-        layout.addWidget(work)
-        layout.addWidget(security)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
+        self.resize(760, 640)
+        self.setMinimumSize(560, 360)
+        self.fields["name"].setFocus()
 
     def _show_encryption(self) -> None:
         db = self._ctx.db if self._ctx is not None else None
@@ -92,23 +146,50 @@ class SettingsDialog(QDialog):
             encrypt_open_database(self, self._ctx)
             self._show_encryption()
 
-    def _line(self, form: QFormLayout, key: str, label: str, value: str) -> None:
+    def _line(self, form: FieldForm, key: str, label: str, value: str) -> QLineEdit:
         edit = QLineEdit(value)
         edit.setObjectName(key)
         self.fields[key] = edit
-        form.addRow(label, edit)
+        form.add(key, label, edit)
+        return edit
+
+    def browse_shared_folder(self) -> None:
+        folder = dialogs.choose_directory(self, "Shared folder for bundles", self.shared_folder.text().strip())
+        if folder is not None:
+            self.shared_folder.setText(str(folder))
+            self.shared_folder.textEdited.emit(str(folder))
+
+    def _entry(self, field: str | None) -> tuple[QWidget, FieldError] | None:
+        return next((f.fields[field] for f in self.forms if field is not None and field in f.fields), None)
+
+    def error_text(self, field: str) -> str:
+        entry = self._entry(field)
+        return entry[1].text() if entry is not None and not entry[1].isHidden() else ""
 
     def accept(self) -> None:
+        for form in self.forms:
+            for widget, error in form.fields.values():
+                error.clear_message()
+                mark_invalid(widget, False)
+        self.error.clear_message()
         text = {key: edit.text() for key, edit in self.fields.items()}
         try:
             self.result_settings = apply_settings(
                 self._settings, SettingsInput(la_address=self.la_address.toPlainText(), **text)
             )
         except ValidationError as exc:
-            self.error.setText(str(exc))
-            if exc.field in self.fields:
-                self.fields[exc.field].setFocus()
-                self.fields[exc.field].setStyleSheet("border: 1px solid #b00020;")
+            first: QWidget | None = None
+            for field, message in exc.problems:
+                entry = self._entry(field)
+                if entry is None:
+                    self.error.show_message(message)
+                    continue
+                entry[1].show_message(message)
+                mark_invalid(entry[0], True)
+                first = first or entry[0]
+            if first is not None:
+                self.scroll.ensureWidgetVisible(first)
+                first.setFocus()
             return
         super().accept()
 
@@ -141,10 +222,10 @@ def encrypt_open_database(parent: QWidget, ctx: AppContext) -> bool:
 
     if ctx.db.encrypted:
         return False
-    if not dialogs.ask_yes_no(parent, "Encrypt this database",
-                              f"Encrypt {ctx.db.path}? An encrypted copy is made and checked before it replaces "
-                              "the file. Backups made before now stay unencrypted: delete them once a new backup "
-                              "is made."):
+    if not dialogs.confirm(parent, "Encrypt this database",
+                           f"Encrypt {ctx.db.path}? An encrypted copy is made and checked before it replaces "
+                           "the file. Backups made before now stay unencrypted: delete them once a new backup "
+                           "is made.", "Encrypt"):
         return False
     try:
         key = choose_key(parent)

@@ -48,7 +48,7 @@ def test_encrypt_this_database_from_settings_keeps_the_records(
         return False
 
     dialogs.answer("run_modal", press_encrypt)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("confirm", True)
     window.edit_settings()
     assert opened and window.ctx.db.encrypted and len(keystore.store) == 1
     assert not path.read_bytes().startswith(b"SQLite format 3")
@@ -61,7 +61,7 @@ def test_a_new_database_can_be_encrypted_with_a_passphrase_where_there_is_no_key
         qtbot: QtBot, window: MainWindow, dialogs: DialogRecorder, no_keystore: None, tmp_path: Path) -> None:
     target = tmp_path / "real.sqlite"
     dialogs.answer("choose_save_file", target)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("choose", True)
     dialogs.answer("ask_passphrase", PASSPHRASE, PASSPHRASE)
     window.new_database()
     assert window.ctx.db.path == target.resolve() and window.ctx.db.encrypted
@@ -86,14 +86,14 @@ def test_start_up_asks_for_the_passphrase_until_it_opens(dialogs: DialogRecorder
 
 def test_the_first_start_offers_to_encrypt_the_new_database(dialogs: DialogRecorder, keystore: Any,
                                                             tmp_path: Path) -> None:
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("choose", True)
     opened = open_for_gui(tmp_path / "first.sqlite")
     assert opened is not None
     db, lock = opened
     assert db.created and db.encrypted
     db.close()
     lock.unlock()
-    assert "Encrypt it?" in dialogs.texts("ask_yes_no")[0]
+    assert "Encrypt it?" in dialogs.texts("choose")[0]
     # Declined: a plain database, as before.
     opened = open_for_gui(tmp_path / "second.sqlite")
     assert opened is not None

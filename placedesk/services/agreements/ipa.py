@@ -51,6 +51,7 @@ from placedesk.models.enums import (
 )
 from placedesk.reports import ipa as report
 from placedesk.reports import signing
+from placedesk.services.care.children import FULL_NAME
 from placedesk.reports.common import council_letterhead
 from placedesk.services.agreements.arrangements import (
     CareArrangements,
@@ -758,7 +759,7 @@ def document_pdf(session: Session, document_id: uuid.UUID) -> tuple[str, bytes]:
 
 
 def placement_agreement_list() -> ListSpec:
-    """Placements with child initials, provider, type, start, weekly total and agreement status."""
+    """Placements with the child's full name, provider, type, start, weekly total and agreement status."""
     weekly = (
         select(func.coalesce(func.sum(PlacementFeeLine.weekly_amount_pence), 0))
         .where(PlacementFeeLine.placement_id == Placement.id)
@@ -777,7 +778,6 @@ def placement_agreement_list() -> ListSpec:
         *((status == s.value, STATUS_LABELS[s]) for s in AgreementStatus), else_=NO_AGREEMENT
     )
     provider = aliased(Provider)
-    initials = func.substr(Child.first_name, 1, 1).concat(func.substr(Child.last_name, 1, 1))
 
     def base() -> Select[tuple[()]]:
         return (
@@ -792,7 +792,7 @@ def placement_agreement_list() -> ListSpec:
         id_expr=Placement.id,
         columns=[
             Column("ref", "Placement", Placement.ref),
-            Column("initials", "Child", initials, "initials"),
+            Column("child", "Child", FULL_NAME),
             Column("provider", "Provider", provider.name
                    + case((provider.town != "", ", " + provider.town), else_="")
                    + case((provider.urn.is_not(None), " (URN " + provider.urn + ")"), else_="")),
@@ -803,7 +803,8 @@ def placement_agreement_list() -> ListSpec:
             Column("version", "Version", version_no, "int"),
         ],
         base=base,
-        search=[Placement.ref, Child.case_reference, provider.name],
+        search=[Placement.ref, Child.case_reference, Child.first_name, Child.last_name, Child.known_as,
+                provider.name],
         default_sort="start_date",
         default_descending=True,
         filters={

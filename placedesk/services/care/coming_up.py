@@ -50,7 +50,12 @@ from placedesk.models.enums import (
     RecipientResponse,
     ReferralStatus,
 )
-from placedesk.services.care.milestones import MilestoneKind, caseload_milestones, child_label
+from placedesk.services.care.milestones import (
+    MilestoneKind,
+    caseload_milestones,
+    child_label,
+    child_screen_label,
+)
 from placedesk.services.monitoring.schedule import due_reviews
 
 # A local choice, not a rule: how long after signing to chase a provider's countersignature.
@@ -112,8 +117,16 @@ class ComingUpItem:
     entity_ref: str
     # Stable for the same underlying item whatever its date: calendar UIDs are built from it.
     key: str
-    # Who it concerns: a provider's name, or a child's initials and case reference.
+    # Who it concerns: a provider's name, or a child's initials and case reference (what a calendar
+    # export may carry off the laptop).
     subject: str = ""
+    # The child on screen: full name and case reference; empty for a provider's item.
+    name: str = ""
+
+    @property
+    def screen_subject(self) -> str:
+        """Who it concerns as the officer sees it on screen (full name for a child)."""
+        return self.name or self.subject
 
     @property
     def entity_id(self) -> uuid.UUID:
@@ -139,7 +152,7 @@ def _referral_responses(session: Session, today: dt.date, until: dt.date) -> Ite
         providers = "provider has" if waiting == 1 else "providers have"
         yield ComingUpItem(ItemKind.REFERRAL_RESPONSE, f"{ref}: {waiting} {providers} not responded",
                            due, due < today, "referral", rid.hex, f"responses-{rid.hex}",
-                           child_label(first, last, case_ref))
+                           child_label(first, last, case_ref), child_screen_label(first, last, case_ref))
 
 
 def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -154,7 +167,8 @@ def _offers(session: Session, today: dt.date, until: dt.date) -> Iterable[Coming
     )
     for oid, due, rid, ref, provider, first, last, case_ref in rows:
         yield ComingUpItem(ItemKind.OFFER_EXPIRY, f"{ref}: offer from {provider} expires", due, due < today,
-                           "referral", rid.hex, f"offer-{oid.hex}", child_label(first, last, case_ref))
+                           "referral", rid.hex, f"offer-{oid.hex}", child_label(first, last, case_ref),
+                           child_screen_label(first, last, case_ref))
 
 
 def _countersignatures(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
@@ -218,7 +232,7 @@ _ITEM_KIND = {kind: ItemKind(kind.value) for kind in MilestoneKind}
 def _milestones(session: Session, today: dt.date, until: dt.date) -> Iterable[ComingUpItem]:
     for m in caseload_milestones(session, today=today, until=until):
         yield ComingUpItem(_ITEM_KIND[m.kind], m.description, m.due_on, m.is_task and m.due_on < today,
-                           m.entity, m.entity_ref, m.key, m.subject)
+                           m.entity, m.entity_ref, m.key, m.subject, m.name)
 
 
 def coming_up(session: Session, *, today: dt.date, days: int, intervals: MonitoringSettings) -> list[ComingUpItem]:

@@ -102,6 +102,8 @@ class Milestone:
     is_task: bool
     # Whom it concerns: the child's initials and case reference (filled for caseload lists).
     subject: str = ""
+    # The same child on screen: full name and case reference (never exported).
+    name: str = ""
 
     @property
     def entity_id(self) -> uuid.UUID:
@@ -294,9 +296,21 @@ def milestones_for_child(session: Session, child_id: uuid.UUID, *, on: dt.date) 
 
 
 def child_label(first_name: str, last_name: str, case_reference: str) -> str:
-    """Initials and case reference, the most a list or calendar shows of a child."""
+    """Initials and case reference: the most that leaves the laptop (a calendar export) shows of a child."""
     initials = (first_name[:1] + last_name[:1]).upper()
     return f"{initials} {case_reference}" if initials else case_reference
+
+
+def child_screen_label(first_name: str, last_name: str, case_reference: str) -> str:
+    """The child as the officer sees them on screen: full name and case reference."""
+    name = f"{first_name} {last_name}".strip()
+    return f"{name} ({case_reference})" if name else case_reference
+
+
+def _named(milestone: Milestone, name: str) -> Milestone:
+    # Set in place: thousands are made per refresh, and a copy each would cost more than the query.
+    milestone.name = name
+    return milestone
 
 
 def _raw(column: Any) -> Any:
@@ -374,8 +388,10 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
             found.append(_ehcp_review(raw_id, dt.date.fromisoformat(ehcp_text)))
         if found:
             who = child_label(first, last, ref)
+            name = child_screen_label(first, last, ref)
             for m in found:
                 m.subject = who
+                m.name = name
             out.extend(found)
 
     placements = db.execute(
@@ -387,11 +403,12 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     ).all()
     for raw_id, ref, planned_text, review_text, first, last, case_ref in placements:
         who = child_label(first, last, case_ref)
+        name = child_screen_label(first, last, case_ref)
         planned_end, review = _date(planned_text), _date(review_text)
         if planned_end is not None and planned_end <= until:
-            out.append(_planned_end(raw_id, ref, planned_end, who))
+            out.append(_named(_planned_end(raw_id, ref, planned_end, who), name))
         if review is not None and review <= until:
-            out.append(_placement_review(raw_id, ref, review, who))
+            out.append(_named(_placement_review(raw_id, ref, review, who), name))
 
     # Only agreements with a review date in the window, and only the latest version in force.
     newer = aliased(Agreement)
@@ -409,7 +426,8 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     ).all()
     for raw_id, ref, dates, first, last, case_ref in agreements:
         who = child_label(first, last, case_ref)
+        name = child_screen_label(first, last, case_ref)
         for day in _review_dates(dates):
             if today <= day <= until:
-                out.append(_ipa_review(raw_id, ref, day, who))
+                out.append(_named(_ipa_review(raw_id, ref, day, who), name))
     return out

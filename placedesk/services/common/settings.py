@@ -9,11 +9,14 @@ which the audit trail records.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from placedesk.config import OfficerSettings, Settings
-from placedesk.errors import PROFILE_HOW_TO, ProfileIncomplete, ValidationError
+from placedesk.errors import PROFILE_HOW_TO, Problems, ProfileIncomplete, ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,}[0-9]$")
@@ -45,20 +48,55 @@ def _whole(text: str, field: str, label: str, low: int, high: int) -> int:
     return int(value)
 
 
+def check_folder(text: str, field: str) -> str:
+    """A folder that exists and this laptop can write to (a file is made and removed to be sure)."""
+    folder = Path(text.strip()).expanduser()
+    if not folder.is_absolute():
+        raise ValidationError(f"Give the whole path of the folder (like {Path.home() / 'Shared'}), or use Browse.",
+                              field)
+    if not folder.exists():
+        raise ValidationError(f"The folder {folder} does not exist (or the drive is not connected): create it "
+                              "or choose another with Browse.", field)
+    if not folder.is_dir():
+        raise ValidationError(f"{folder} is a file, not a folder: choose a folder with Browse.", field)
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".placedesk-check-", dir=folder)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as exc:
+        raise ValidationError(f"PlaceDesk cannot write to {folder} ({exc.strerror or exc}): ask IT for write "
+                              "access, or choose another folder.", field) from None
+    return str(folder)
+
+
 def apply_settings(current: Settings, form: SettingsInput) -> Settings:
-    """A new Settings with the form applied; raises ValidationError naming the field to fix."""
+    """A new Settings with the form applied; raises ValidationError listing every field to fix."""
+    problems = Problems()
     if not form.name.strip():
-        raise ValidationError("Enter your name: it is printed on agreements you sign.", "name")
+        problems.add("Enter your name: it is printed on agreements you sign.", "name")
     if form.email.strip() and not _EMAIL.match(form.email.strip()):
-        raise ValidationError("The email address does not look right (name@council.gov.uk).", "email")
+        problems.add("The email address does not look right (name@council.gov.uk).", "email")
     if form.phone.strip() and not _PHONE.match(form.phone.strip()):
-        raise ValidationError("The phone number should be digits, spaces and brackets (01632 960 123).", "phone")
-    low = _whole(form.low_days, "low_days", "Days between reviews for low risk", 7, 1095)
-    medium = _whole(form.medium_days, "medium_days", "Days between reviews for medium risk", 7, 1095)
-    high = _whole(form.high_days, "high_days", "Days between reviews for high risk", 7, 1095)
-    if not high <= medium <= low:
-        raise ValidationError("Higher risk must be reviewed at least as often as lower risk "
-                              "(high ≤ medium ≤ low days).", "high_days")
+        problems.add("The phone number should be digits, spaces and brackets (01632 960 123).", "phone")
+    shared_folder = ""
+    if form.shared_folder.strip():
+        with problems.check():
+            shared_folder = check_folder(form.shared_folder, "shared_folder")
+    low = medium = high = backup_keep = coming_up_days = 0
+    with problems.check():
+        low = _whole(form.low_days, "low_days", "Days between reviews for low risk", 7, 1095)
+    with problems.check():
+        medium = _whole(form.medium_days, "medium_days", "Days between reviews for medium risk", 7, 1095)
+    with problems.check():
+        high = _whole(form.high_days, "high_days", "Days between reviews for high risk", 7, 1095)
+    if high and medium and low and not high <= medium <= low:
+        problems.add("Higher risk must be reviewed at least as often as lower risk (high ≤ medium ≤ low days).",
+                     "high_days")
+    with problems.check():
+        backup_keep = _whole(form.backup_keep, "backup_keep", "Backups to keep", 1, 365)
+    with problems.check():
+        coming_up_days = _whole(form.coming_up_days, "coming_up_days", "Days ahead in Coming up", 1, 365)
+    problems.raise_any()
     updated = copy.deepcopy(current)
     updated.officer.name = form.name.strip()
     updated.officer.role = form.role.strip()
@@ -66,10 +104,10 @@ def apply_settings(current: Settings, form: SettingsInput) -> Settings:
     updated.officer.la_address = form.la_address.strip()
     updated.officer.email = form.email.strip()
     updated.officer.phone = form.phone.strip()
-    updated.shared_folder = form.shared_folder.strip()
+    updated.shared_folder = shared_folder
     updated.monitoring.low_days, updated.monitoring.medium_days, updated.monitoring.high_days = low, medium, high
-    updated.backup_keep = _whole(form.backup_keep, "backup_keep", "Backups to keep", 1, 365)
-    updated.coming_up_days = _whole(form.coming_up_days, "coming_up_days", "Days ahead in Coming up", 1, 365)
+    updated.backup_keep = backup_keep
+    updated.coming_up_days = coming_up_days
     return updated
 
 

@@ -7,7 +7,8 @@ Rules kept here:
   issue, evidence, approach, severity and Gosling's factors. A punitive
   approach from the start needs the seriousness recorded.
 - Actions have a description, owner and due date (not before the CAP was
-  opened). An action is overdue when past its due date and neither complete
+  opened). All three can be changed while the plan is open; the audit trail
+  keeps each earlier value, so a moved due date stays in the plan's history. An action is overdue when past its due date and neither complete
   nor waived; due today is not overdue. Completing needs evidence and sets
   the completion date; waiving needs a reason.
 - Escalation moves a CAP from developmental to punitive and records the
@@ -28,9 +29,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from placedesk.errors import NotFound, ValidationError, WorkflowError
-from placedesk.models import Cap, CapAction, CapReview, CapSanction, Placement, Provider
+from placedesk.errors import NotFound, Problems, ValidationError, WorkflowError
+from placedesk.models import AuditEvent, Cap, CapAction, CapReview, CapSanction, Placement, Provider
 from placedesk.models.enums import (
+    AuditAction,
     DONE_ACTION_STATUSES,
     OPEN_CAP_STATUSES,
     CapActionStatus,
@@ -117,19 +119,57 @@ def add_action(session: Session, cap: Cap, *, description: str, owner: str, due_
                today: dt.date | None = None) -> CapAction:
     """Add an action to an open CAP (with ``today``, the provider's risk is refreshed too)."""
     _require_open(cap)
-    if not description.strip():
-        raise ValidationError("Describe what must be done.", "description")
-    if not owner.strip():
-        raise ValidationError("Say who owns the action (a name or role at the provider).", "owner")
-    if due_date < cap.opened_on:
-        raise ValidationError(f"The due date is before the plan was opened ({format_date(cap.opened_on)}).",
-                              "due_date")
+    check_action(cap, description, owner, due_date)
     action = CapAction(description=description.strip(), owner=owner.strip(), due_date=due_date,
                        status=CapActionStatus.NOT_STARTED)
     cap.actions.append(action)
     session.flush()
     _refresh_risk(session, cap, today)
     return action
+
+
+def check_action(cap: Cap, description: str, owner: str, due_date: dt.date | None,
+                 problems: Problems | None = None) -> None:
+    """Every problem with an action's text, owner and due date at once (``due_date`` None: checked elsewhere)."""
+    problems = problems or Problems()
+    if not description.strip():
+        problems.add("Describe what must be done.", "description")
+    if not owner.strip():
+        problems.add("Say who owns the action (a name or role at the provider).", "owner")
+    if due_date is not None and due_date < cap.opened_on:
+        problems.add(f"The due date is before the plan was opened ({format_date(cap.opened_on)}).", "due_date")
+    problems.raise_any()
+
+
+def change_action(session: Session, action: CapAction, *, description: str, owner: str, due_date: dt.date,
+                  today: dt.date | None = None) -> CapAction:
+    """Change an open action's text, owner or due date (audited: the earlier values stay in the history)."""
+    _require_open(action.cap)
+    if action.status in DONE_ACTION_STATUSES:
+        raise WorkflowError(f"This action is {action.status.label.lower()}: reopen it before changing it.")
+    check_action(action.cap, description, owner, due_date)
+    action.description = description.strip()
+    action.owner = owner.strip()
+    action.due_date = due_date
+    session.flush()
+    _refresh_risk(session, action.cap, today)
+    return action
+
+
+def due_date_history(session: Session, action: CapAction) -> list[tuple[dt.datetime, dt.date, dt.date]]:
+    """Each time the action's due date was moved: when, from and to (oldest first), from the audit trail."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "cap_action", AuditEvent.entity_id == action.id,
+                                 AuditEvent.action == AuditAction.UPDATE)
+        .order_by(AuditEvent.occurred_at, AuditEvent.created_at)
+    )
+    moves = []
+    for event in events:
+        change = (event.changes or {}).get("due_date")
+        if change and change.get("before") and change.get("after"):
+            moves.append((event.occurred_at, dt.date.fromisoformat(change["before"]),
+                          dt.date.fromisoformat(change["after"])))
+    return moves
 
 
 def set_action_status(

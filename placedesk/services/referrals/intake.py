@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from placedesk.config import OfficerSettings, load_settings
-from placedesk.errors import NotFound, ValidationError, WorkflowError
+from placedesk.errors import NotFound, Problems, ValidationError, WorkflowError
 from placedesk.models import Child, Provider, Referral, ReferralFundingShare, ReferralRecipient, StoredDocument
 from placedesk.models.enums import FundingPartner, PlacementType, ReferralStatus, Urgency
 from placedesk.models.vocab import NEEDS, RISKS, label
@@ -114,22 +114,27 @@ def _require_editable(referral: Referral) -> None:
         )
 
 
-def _validate_child(details: ChildDetails, today: dt.date) -> tuple[str, str]:
-    """Checked case reference and normalised home postcode."""
+def check_child(details: ChildDetails, today: dt.date) -> tuple[str, str]:
+    """Checked case reference and normalised home postcode; every problem is reported at once."""
+    problems = Problems()
     case_ref = details.case_reference.strip()
     if not case_ref:
-        raise ValidationError("Enter the child's case reference from the case-management system.", "case_reference")
-    if len(case_ref) > 40:
-        raise ValidationError("The case reference is longer than 40 characters: check it.", "case_reference")
+        problems.add("Enter the child's case reference from the case-management system.", "case_reference")
+    elif len(case_ref) > 40:
+        problems.add("The case reference is longer than 40 characters: check it.", "case_reference")
     if not details.first_name.strip():
-        raise ValidationError("Enter the child's first name.", "first_name")
+        problems.add("Enter the child's first name.", "first_name")
     if not details.last_name.strip():
-        raise ValidationError("Enter the child's last name.", "last_name")
+        problems.add("Enter the child's last name.", "last_name")
     if details.date_of_birth > today:
-        raise ValidationError("The date of birth is in the future: check it.", "date_of_birth")
-    if age_on(details.date_of_birth, today) > 25:
-        raise ValidationError("The date of birth makes the young person over 25: check it.", "date_of_birth")
-    postcode = normalise_postcode(details.home_postcode, "home_postcode") if details.home_postcode.strip() else ""
+        problems.add("The date of birth is in the future: check it.", "date_of_birth")
+    elif age_on(details.date_of_birth, today) > 25:
+        problems.add("The date of birth makes the young person over 25: check it.", "date_of_birth")
+    postcode = ""
+    if details.home_postcode.strip():
+        with problems.check():
+            postcode = normalise_postcode(details.home_postcode, "home_postcode")
+    problems.raise_any()
     return case_ref, postcode
 
 
@@ -140,7 +145,7 @@ def save_child(session: Session, referral: Referral | None, details: ChildDetail
     A child already known by the case reference is reused, so a second referral
     for the same child does not duplicate them.
     """
-    case_ref, postcode = _validate_child(details, today)
+    case_ref, postcode = check_child(details, today)
     if referral is not None:
         _require_editable(referral)
         child = referral.child

@@ -100,7 +100,7 @@ class InspectionLine:
 
 @dataclass(frozen=True)
 class PlacementLine:
-    """A placement with this provider; the child by case reference and initials only."""
+    """A placement with this provider; the child by case reference, initials and (for the screen) full name."""
 
     placement_id: uuid.UUID
     ref: str
@@ -109,6 +109,8 @@ class PlacementLine:
     start_date: dt.date
     end_date: dt.date | None
     weekly_total_pence: int
+    # Shown to the officer on screen; initials are for what leaves the laptop.
+    child_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ def provider_detail(session: Session, provider_id: uuid.UUID, *, today: dt.date)
     weekly = (select(func.coalesce(func.sum(PlacementFeeLine.weekly_amount_pence), 0))
               .where(PlacementFeeLine.placement_id == Placement.id).scalar_subquery())
     detail.placements = [
-        PlacementLine(pid, ref, case_ref, (first[:1] + last[:1]).upper(), start, end, int(total))
+        PlacementLine(pid, ref, case_ref, (first[:1] + last[:1]).upper(), start, end, int(total),
+                      f"{first} {last}".strip())
         for pid, ref, case_ref, first, last, start, end, total in session.execute(
             select(Placement.id, Placement.ref, Child.case_reference, Child.first_name, Child.last_name,
                    Placement.start_date, Placement.end_date, weekly)

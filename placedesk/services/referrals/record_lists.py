@@ -1,7 +1,8 @@
 """The lists the Referrals and Providers tabs show (the Placements list lives with agreements).
 
 Kept to what an officer scans a list for; detail screens load the rest.
-Referral rows show the child by case reference and initials only.
+Referral rows show the child by full name and case reference: the officer sees full names on
+screen; initials are only for what leaves the laptop.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from sqlalchemy import Integer, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from placedesk.models import Child, Provider, Referral
+from placedesk.services.care.children import FULL_NAME
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, ReferralStatus
 from placedesk.services.common.listing import Column, ListSpec
 
-# SQLite's upper() knows only ASCII, so initials are upper-cased for display ("initials" kind).
-_initials = func.substr(Child.first_name, 1, 1).concat(func.substr(Child.last_name, 1, 1))
 
 
 def referral_list(today: dt.date) -> ListSpec:
@@ -46,7 +46,7 @@ def referral_list(today: dt.date) -> ListSpec:
             Column("ref", "Referral", Referral.ref),
             Column("status", "Status", Referral.status, "enum"),
             Column("case_reference", "Case ref", Child.case_reference),
-            Column("initials", "Child", _initials, "initials"),
+            Column("child", "Child", FULL_NAME),
             Column("age", "Age", age_years, "int"),
             Column("placement_type", "Type sought", Referral.placement_type, "enum"),
             Column("urgency", "Urgency", Referral.urgency, "enum"),
@@ -54,7 +54,7 @@ def referral_list(today: dt.date) -> ListSpec:
             Column("days_open", "Days open", days_open, "int"),
         ],
         base=base,
-        search=[Referral.ref, Child.case_reference],
+        search=[Referral.ref, Child.case_reference, Child.first_name, Child.last_name, Child.known_as],
         default_sort="days_open",
         default_descending=True,
         filters={"status": lambda value: Referral.status == ReferralStatus(value)},

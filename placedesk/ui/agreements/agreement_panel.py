@@ -102,6 +102,7 @@ class TermsDialog(QDialog):
         # Parented to the dialog even when not shown, so nothing is left behind when it closes.
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("e.g. Extra 1:1 hours agreed at the review on 12/05")
+        self.reason.setAccessibleName("Why the agreement changes")
         self.fees = FeeLinesEditor(self, show_funding=True)
         self.reason.setVisible(new_version)
         self.fees.setVisible(new_version)
@@ -225,11 +226,11 @@ class AgreementPanel(QWidget):
         self.guidance.setStyleSheet("color: palette(placeholder-text);")
 
         self.issue_button = QPushButton("Issue agreement…")
-        self.sign_button = QPushButton("Sign…")
-        self.print_button = QPushButton("Print…")
-        self.export_button = QPushButton("Export for countersignature…")
-        self.import_button = QPushButton("Import countersigned…")
-        self.new_version_button = QPushButton("New version…")
+        self.sign_button = QPushButton("&Sign…")
+        self.print_button = QPushButton("&Print…")
+        self.export_button = QPushButton("&Export for countersignature…")
+        self.import_button = QPushButton("&Import countersigned…")
+        self.new_version_button = QPushButton("&New version…")
         self.handwritten = QCheckBox("Add my handwritten signature")
         self.handwritten.setToolTip("Show an image of your handwritten signature inside the signature box")
         self.issue_button.clicked.connect(self.issue)
@@ -248,6 +249,7 @@ class AgreementPanel(QWidget):
 
         self.viewer = PdfViewer()
         self.history = QTreeWidget()
+        self.history.setAccessibleName("Agreement versions and signatures")
         self.history.setHeaderLabels(["Version", "Status", "Date"])
         self.history.setRootIsDecorated(True)
         self.history.setMinimumWidth(260)
@@ -566,12 +568,15 @@ class AgreementPanel(QWidget):
         from placedesk.services.agreements import identity
 
         officer = self.ctx.settings.officer
-        create = dialogs.ask_yes_no(
+        how = dialogs.choose(
             self, "Signing identity",
-            "You have no signing identity yet.\n\nYes: create one now for "
-            f"{officer.name or 'you'} ({officer.local_authority or 'your council'}), protected by a passphrase.\n"
-            "No: import the .p12 or .pfx file your council issued.")
-        if create:
+            "You have no signing identity yet. Create one now for "
+            f"{officer.name or 'you'} ({officer.local_authority or 'your council'}), protected by a passphrase, "
+            "or import the .p12 or .pfx file your council issued.",
+            [("create", "Create a new identity"), ("import", "Import a .p12…")], default="import")
+        if how is None:
+            return
+        if how == "create":
             first = dialogs.ask_passphrase(self, "Create signing identity",
                                            "Choose a passphrase (at least 8 characters). It is never stored:")
             if first is None:
@@ -649,11 +654,16 @@ class AgreementPanel(QWidget):
             return
         folder: Path | None = None
         shared = self.ctx.settings.shared_folder
-        if shared and dialogs.ask_yes_no(
+        if shared:
+            where = dialogs.choose(
                 self, "Export for countersignature",
-                f"Put the signed agreement in the shared-drive outbox ({Path(shared) / 'outbox'})?\n\n"
-                "Choose No to pick another folder."):
-            folder = Path(shared) / "outbox"
+                f"Put the signed agreement in the shared-drive outbox ({Path(shared) / 'outbox'}), or in "
+                "another folder?", [("outbox", "Put it in the outbox"), ("other", "Choose another folder…")],
+                default="outbox")
+            if where is None:
+                return
+            if where == "outbox":
+                folder = Path(shared) / "outbox"
         if folder is None:
             folder = dialogs.choose_directory(self, "Folder for the file to send to the provider")
             if folder is None:

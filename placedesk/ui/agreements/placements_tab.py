@@ -1,9 +1,10 @@
 """The Placements tab: every placement with its agreement status, and the chosen one's agreement.
 
 The list loads page by page from SQL (sortable by any column, searchable by
-placement reference, case reference or provider, filtered by agreement
+placement reference, case reference, the child's name or provider, filtered by agreement
 status and by active/ended), so it opens at once on a large file. The child
-appears by initials only; the full identity is in the agreement below.
+appears by full name (the officer's screen; initials are only for what leaves
+the laptop), and "Child's page" opens theirs.
 Selecting a placement shows its IPA in the agreement panel, with the step
 that comes next.
 """
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout
 
 from placedesk.models.enums import AgreementStatus
 from placedesk.services.agreements.ipa import NO_AGREEMENT, STATUS_LABELS, placement_agreement_list
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui.agreements.agreement_panel import AgreementPanel
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.paged_model import PagedTableModel
@@ -27,10 +29,10 @@ from placedesk.ui.widgets.list_panel import ListPanel
 
 # Agreement status colours: what needs the officer's attention stands out.
 _STATUS_COLOURS = {
-    NO_AGREEMENT: QColor("#b45309"),
-    STATUS_LABELS[AgreementStatus.DRAFT]: QColor("#b45309"),
-    STATUS_LABELS[AgreementStatus.OFFICER_SIGNED]: QColor("#1d4ed8"),
-    STATUS_LABELS[AgreementStatus.COUNTERSIGNED]: QColor("#15803d"),
+    NO_AGREEMENT: signal("#b45309"),
+    STATUS_LABELS[AgreementStatus.DRAFT]: signal("#b45309"),
+    STATUS_LABELS[AgreementStatus.OFFICER_SIGNED]: signal("#1d4ed8"),
+    STATUS_LABELS[AgreementStatus.COUNTERSIGNED]: signal("#15803d"),
 }
 
 
@@ -53,7 +55,7 @@ class PlacementsTab(Tab):
         )
         empty.add_action("Start a referral", lambda: self.open_requested.emit("referral", None))
         empty.finish()
-        self.list = ListPanel(self.model, search_hint="Search by placement, case reference or provider",
+        self.list = ListPanel(self.model, search_hint="Search by placement, case reference, child's name or provider",
                               empty=empty, noun="placements")
         self.list.add_filter(
             "agreement", "Agreement status",
@@ -62,6 +64,8 @@ class PlacementsTab(Tab):
         )
         self.list.add_filter("active", "Active or ended",
                              [("Active and ended", None), ("Active", True), ("Ended", False)])
+        self.child_button = self.child_page_button("placement", self.list.current_id, self.list.view)
+        self.list.add_widget(self.child_button)
         self.panel = AgreementPanel(ctx)
         self.list.selected.connect(self.panel.show_placement)
         self.list.opened.connect(self.panel.show_placement)

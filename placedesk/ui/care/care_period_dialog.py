@@ -10,19 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.models.child import CarePeriod
 from placedesk.services.care.care_history import add_care_period, change_care_period, read_entry
 from placedesk.services.care.child_summary import CareHistoryRow
-from placedesk.services.common.parsing import format_date
 from placedesk.services.care.ssda903_codes import LEGAL_STATUSES, PLACEMENT_TYPES
 from placedesk.ui.context import AppContext
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.monitoring.dialogs.service_dialog import ServiceDialog
 
 CHANGES = ("care_period",)
-DATE_WIDTH = 130
 # The longest descriptions (youth justice remand, foster carers who are approved adopters) fit whole.
 COMBO_CHARACTERS = 72
 DIALOG_WIDTH = 860
@@ -50,11 +49,8 @@ def _code_combo(prompt: str, items: list[tuple[str, str]], current: str) -> QCom
     return combo
 
 
-def _date_line(value: dt.date | None) -> QLineEdit:
-    edit = QLineEdit(format_date(value))
-    edit.setPlaceholderText("dd/mm/yyyy")
-    edit.setMaximumWidth(DATE_WIDTH)
-    return edit
+def _date_line(value: dt.date | None, required: bool = True) -> DateField:
+    return DateField(value, required=required)
 
 
 class CarePeriodDialog(ServiceDialog):
@@ -70,7 +66,7 @@ class CarePeriodDialog(ServiceDialog):
         self.period_id = period.id if period else None
         self.today = today
         self.start_date = _date_line(period.start_date if period else None)
-        self.end_date = _date_line(period.end_date if period else None)
+        self.end_date = _date_line(period.end_date if period else None, required=False)
         self.legal_status = _code_combo(
             "Choose the legal status…", [(c.code, c.description) for c in LEGAL_STATUSES.values()],
             period.legal_status_code if period else "")

@@ -1,4 +1,5 @@
-"""A child's page: identity, leaving-care status with its reason and change dates, care history, milestones.
+"""A child's page: identity, leaving-care status with its reason and change dates, care history, milestones,
+and every referral, placement, IPA and outcome reading that concerns the child.
 
 A reusable widget: any screen creates a ``ChildPanel(ctx)`` and calls
 ``show_child(child_id)``. It reloads itself when the child or their care
@@ -13,8 +14,8 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -35,15 +36,18 @@ from PySide6.QtWidgets import (
 from placedesk.errors import PlaceDeskError
 from placedesk.services.care.care_history import remove_care_period
 from placedesk.services.care.child_summary import CareHistoryRow, ChildPage, child_page
+from placedesk.services.care.children import ChildRecords, child_records
 from placedesk.services.care.leaving_care import CareLeaverStatus
 from placedesk.services.common.parsing import format_date
+from placedesk.ui.widgets.palette import signal, tint
 from placedesk.ui import dialogs
 from placedesk.ui.care.care_period_dialog import CarePeriodDialog
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.empty_state import EmptyState
 
-OVERDUE_BACKGROUND = QColor("#fde2e1")
-OVERDUE_TEXT = QColor("#9b1c1c")
+OVERDUE_BACKGROUND = tint("#fde2e1")
+OVERDUE_TEXT = signal("#9b1c1c")
+PAST_TEXT = signal("#6b7280")
 STATUS_COLOURS = {
     CareLeaverStatus.ELIGIBLE: "#1d4ed8",
     CareLeaverStatus.RELEVANT: "#7c3aed",
@@ -77,7 +81,9 @@ def _fit_height(table: QTableWidget) -> None:
 
 
 class ChildPanel(QWidget):
-    """One child's page."""
+    """One child's page; double-clicking a referral or placement asks to open it (``open_requested``)."""
+
+    open_requested = Signal(str, object)  # entity, id
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
@@ -111,6 +117,7 @@ class ChildPanel(QWidget):
         self.reason_label = QLabel()
         self.reason_label.setWordWrap(True)
         self.changes_table = _table(["Date", "What changes"], stretch=1)
+        self.changes_table.setAccessibleName("Dates on which the leaving-care status changes")
         leaving_layout.addWidget(self.status_label)
         leaving_layout.addWidget(self.reason_label)
         leaving_layout.addWidget(QLabel("Dates on which the status changes:"))
@@ -120,6 +127,7 @@ class ChildPanel(QWidget):
         history_layout = QVBoxLayout(history)
         self.history_table = _table(["Started", "Ended", "Days", "Legal status", "Placement", "Leaving care",
                                      "Source"], stretch=4)
+        self.history_table.setAccessibleName("Care history")
         self.history_table.itemSelectionChanged.connect(self._update_history_buttons)
         self.history_table.itemDoubleClicked.connect(lambda _: self.change_period())
         self.history_empty = QLabel(
@@ -129,7 +137,7 @@ class ChildPanel(QWidget):
             "worked out from these periods."
         )
         self.history_empty.setWordWrap(True)
-        self.add_button = QPushButton("Add period…")
+        self.add_button = QPushButton("&Add period…")
         self.add_button.setToolTip("Type a care period by hand: dates, legal status and placement")
         self.add_button.clicked.connect(self.add_period)
         self.change_button = QPushButton("Change…")
@@ -151,7 +159,37 @@ class ChildPanel(QWidget):
         milestones = QGroupBox("Milestones")
         milestones_layout = QVBoxLayout(milestones)
         self.milestones_table = _table(["Date", "Milestone", "When"], stretch=1)
+        self.milestones_table.setAccessibleName("Milestones")
         milestones_layout.addWidget(self.milestones_table)
+
+        self.records: ChildRecords = ChildRecords()
+        self.referrals_table = _table(["Referral", "Status", "Referred on", "Type sought"], stretch=3)
+        self.placements_table = _table(["Placement", "Provider", "Started", "Ended"], stretch=1)
+        self.agreements_table = _table(["Agreement", "Version", "Status", "Issued"], stretch=0)
+        self.outcomes_table = _table(["Assessed on", "Measure", "Score", "Placement"], stretch=1)
+        self.record_groups: list[tuple[QGroupBox, QTableWidget, QLabel]] = []
+        record_boxes = []
+        for title, table, none in (
+                ("Referrals", self.referrals_table, "No referrals for this child."),
+                ("Placements", self.placements_table, "No placements yet."),
+                ("Agreements (IPAs)", self.agreements_table, "No agreement issued yet."),
+                ("Outcome readings", self.outcomes_table, "No WEMWBS, SWEMWBS or outcomes star readings yet.")):
+            box = QGroupBox(title)
+            table.setAccessibleName(title)
+            table.setToolTip("Double-click (or press Enter on) a row to open it")
+            empty_label = QLabel(none)
+            empty_label.setStyleSheet("color: palette(placeholder-text);")
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(empty_label)
+            box_layout.addWidget(table)
+            self.record_groups.append((box, table, empty_label))
+            record_boxes.append(box)
+        self.referrals_table.itemActivated.connect(lambda item: self._open_row("referral", item.row()))
+        self.placements_table.itemActivated.connect(lambda item: self._open_row("placement", item.row()))
+        self.agreements_table.itemActivated.connect(lambda item: self._open_row("agreement", item.row()))
+        self.referrals_table.itemDoubleClicked.connect(lambda item: self._open_row("referral", item.row()))
+        self.placements_table.itemDoubleClicked.connect(lambda item: self._open_row("placement", item.row()))
+        self.agreements_table.itemDoubleClicked.connect(lambda item: self._open_row("agreement", item.row()))
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -161,6 +199,8 @@ class ChildPanel(QWidget):
         column.addWidget(leaving)
         column.addWidget(history)
         column.addWidget(milestones)
+        for box in record_boxes:
+            column.addWidget(box)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -168,8 +208,8 @@ class ChildPanel(QWidget):
         scroll.setWidget(content)
 
         self.empty = EmptyState("No child chosen",
-                                "Double-click a child's row in Coming up (a birthday, pathway plan or EHCP "
-                                "review) to see their page here.")
+                                "Find the child on the Children tab (Ctrl+F) by name, case reference or date of "
+                                "birth, or double-click any row that concerns them, to see their page here.")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(scroll)
@@ -179,7 +219,8 @@ class ChildPanel(QWidget):
         ctx.changed.connect(self._on_changed)
 
     def _on_changed(self, changed: frozenset[str]) -> None:
-        if self.child_id is not None and touches(changed, "child", "care_period", "placement", "agreement"):
+        if self.child_id is not None and touches(changed, "child", "care_period", "placement", "agreement",
+                                                  "referral", "outcome_assessment"):
             self.show_child(self.child_id)
 
     def show_child(self, child_id: uuid.UUID) -> None:
@@ -188,6 +229,7 @@ class ChildPanel(QWidget):
         try:
             with self.ctx.read() as session:
                 page = child_page(session, child_id, self.today())
+                self.records = child_records(session, child_id)
         except PlaceDeskError as exc:
             self.page = None
             self.empty.heading.setText("Child not found")
@@ -216,7 +258,7 @@ class ChildPanel(QWidget):
                                                                   "staying put, supported accommodation...)")
 
         status = page.leaving_care
-        colour = STATUS_COLOURS[status.status]
+        colour = signal(STATUS_COLOURS[status.status]).name()
         self.status_label.setText(f"{status.label} on {format_date(today)}")
         self.status_label.setStyleSheet(f"font-size: 13pt; font-weight: 600; color: {colour};")
         self.reason_label.setText(status.reason)
@@ -238,7 +280,7 @@ class ChildPanel(QWidget):
                     # Long SSDA903 descriptions are cut to fit the page; the whole is a hover away.
                     item.setToolTip(value)
                 if col == 5 and not value.startswith("Counts"):
-                    item.setForeground(QBrush(QColor("#6b7280")))
+                    item.setForeground(QBrush(PAST_TEXT))
                 self.history_table.setItem(row, col, item)
         self.history_table.setVisible(bool(page.care_history))
         self.history_empty.setVisible(not page.care_history)
@@ -269,9 +311,36 @@ class ChildPanel(QWidget):
                     if col == 2:
                         item.setFont(bold)
                 elif milestone.due_on < today:
-                    item.setForeground(QBrush(QColor("#6b7280")))
+                    item.setForeground(QBrush(PAST_TEXT))
                 self.milestones_table.setItem(row, col, item)
         _fit_height(self.milestones_table)
+        self._fill_records(self.records)
+
+    def _fill_records(self, records: ChildRecords) -> None:
+        rows: list[list[list[str]]] = [
+            [[r.ref, r.status, format_date(r.referred_on), r.placement_type] for r in records.referrals],
+            [[p.ref, p.provider, format_date(p.start_date), format_date(p.end_date) or "Current"]
+             for p in records.placements],
+            [[a.ref, str(a.version), a.status, format_date(a.issued_on) or "Not issued"] for a in records.agreements],
+            [[format_date(o.assessed_on), o.tool, o.score, o.placement_ref] for o in records.outcomes],
+        ]
+        for (box, table, empty_label), values in zip(self.record_groups, rows):
+            table.setRowCount(len(values))
+            for row, cells in enumerate(values):
+                for col, value in enumerate(cells):
+                    table.setItem(row, col, QTableWidgetItem(value))
+            table.setVisible(bool(values))
+            empty_label.setVisible(not values)
+            _fit_height(table)
+
+    def _open_row(self, entity: str, row: int) -> None:
+        """Ask the window to open the referral, placement or agreement in this row."""
+        if entity == "referral" and row < len(self.records.referrals):
+            self.open_requested.emit("referral", self.records.referrals[row].id)
+        elif entity == "placement" and row < len(self.records.placements):
+            self.open_requested.emit("placement", self.records.placements[row].id)
+        elif entity == "agreement" and row < len(self.records.agreements):
+            self.open_requested.emit("placement", self.records.agreements[row].placement_id)
 
     # --- care history by hand ---------------------------------------------------------
 
@@ -320,7 +389,7 @@ class ChildPanel(QWidget):
         if period.imported:
             text += (" It came from an SSDA903 import: importing a return that still holds this episode adds it "
                      "again.")
-        if not dialogs.ask_yes_no(self, "Remove care period", text):
+        if not dialogs.confirm(self, "Remove care period", text, "Remove the period"):
             return
         try:
             with self.ctx.action() as session:

@@ -67,7 +67,7 @@ def _sort_key(item: ComingUpItem, column: int) -> Any:
         return (item.kind.label, item.due_on)
     if column == 3:
         return (item.title.lower(), item.due_on)
-    return (item.subject.lower(), item.due_on)
+    return (item.screen_subject.lower(), item.due_on)
 
 
 class ComingUpModel(QAbstractItemModel):
@@ -187,7 +187,7 @@ class ComingUpModel(QAbstractItemModel):
                 return item.kind.label
             if column == 3:
                 return item.title
-            return item.subject
+            return item.screen_subject
         if item.overdue:
             if role == Qt.BackgroundRole:
                 return self._overdue_background

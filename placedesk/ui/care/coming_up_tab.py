@@ -2,15 +2,14 @@
 
 Rows are grouped by when they fall (overdue, today, this week, later) or by
 kind, sortable by any column, overdue rows highlighted and labelled. Double-
-clicking a row (or Enter) opens its record: a child's page opens here, any
-other record through ``open_requested`` for the main window to route. The
-same list exports to an .ics file for Outlook.
+clicking a row (or Enter) opens its record through ``open_requested``, which
+the main window routes (a child's page opens on the Children tab). The same
+list exports to an .ics file for Outlook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 
 import shiboken6
@@ -26,13 +25,11 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTreeView,
     QVBoxLayout,
-    QWidget,
 )
 
 from placedesk.models.base import utcnow
 from placedesk.services.care.coming_up import ComingUpItem, ItemKind, coming_up
 from placedesk.ui import dialogs
-from placedesk.ui.care.child_panel import ChildPanel
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.care.coming_up_model import ComingUpModel
 from placedesk.ui.widgets.tab import Tab
@@ -48,7 +45,7 @@ class ComingUpTab(Tab):
     """Everything due or overdue across the caseload; the first tab officers see."""
 
     title = "Coming up"
-    handles = ("child",)
+    handles: tuple[str, ...] = ()
     loaded = Signal()
 
     def __init__(self, ctx: AppContext, today: Callable[[], dt.date] = dt.date.today) -> None:
@@ -60,6 +57,7 @@ class ComingUpTab(Tab):
         self._generation = 0
 
         self.days = QSpinBox()
+        self.days.setAccessibleName("Days ahead to look")
         self.days.setRange(0, 365)
         self.days.setValue(ctx.settings.coming_up_days)
         self.days.setSuffix(" days")
@@ -72,7 +70,7 @@ class ComingUpTab(Tab):
         self.group_by = QComboBox()
         self.group_by.addItem("When it falls", "when")
         self.group_by.addItem("Kind", "kind")
-        self.export_button = QPushButton("Export to calendar (.ics)…")
+        self.export_button = QPushButton("&Export to calendar (.ics)…")
         self.export_button.setToolTip("Save this list as a calendar file to import into Outlook; importing a "
                                       "later export updates the same events")
         self.export_button.clicked.connect(self.export_calendar)
@@ -93,6 +91,7 @@ class ComingUpTab(Tab):
 
         self.model = ComingUpModel()
         self.tree = QTreeView()
+        self.tree.setAccessibleName("Coming up: what falls due, and what is overdue")
         self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
@@ -124,32 +123,12 @@ class ComingUpTab(Tab):
         self.empty.add_action("Look 90 days ahead", lambda: self.days.setValue(max(90, self.days.value())))
         self.empty.finish()
 
-        list_page = QWidget()
-        list_layout = QVBoxLayout(list_page)
-        list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addLayout(bar)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.tree)
         self.list_stack.addWidget(self.empty)
-        list_layout.addWidget(self.list_stack)
-
-        child_page = QWidget()
-        child_layout = QVBoxLayout(child_page)
-        child_layout.setContentsMargins(0, 0, 0, 0)
-        self.back_button = QPushButton("← Back to Coming up")
-        self.back_button.clicked.connect(self.show_list)
-        back_bar = QHBoxLayout()
-        back_bar.addWidget(self.back_button)
-        back_bar.addStretch(1)
-        child_layout.addLayout(back_bar)
-        self.child_panel = ChildPanel(ctx, today=lambda: self.today())
-        child_layout.addWidget(self.child_panel)
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(list_page)
-        self.pages.addWidget(child_page)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pages)
+        layout.addWidget(self.list_stack)
 
         self.days.valueChanged.connect(lambda _: self.refresh())
         self.kind_filter.currentIndexChanged.connect(lambda _: self._fill())
@@ -218,15 +197,6 @@ class ComingUpTab(Tab):
         item = self.model.item(index)
         if item is not None:
             self.open_requested.emit(item.entity, item.entity_id)
-
-    def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
-        """Show a child's page in this tab."""
-        if entity == "child" and record_id is not None:
-            self.child_panel.show_child(record_id)
-            self.pages.setCurrentIndex(1)
-
-    def show_list(self) -> None:
-        self.pages.setCurrentIndex(0)
 
     # --- calendar -------------------------------------------------------------------------
 

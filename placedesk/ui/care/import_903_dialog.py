@@ -45,15 +45,22 @@ def import_903_files(parent: QWidget, ctx: AppContext) -> None:
         return
     header: Path | None = None
     create_children = False
-    if dialogs.ask_yes_no(parent, "SSDA903 header file",
-                          "Do you also have the header file (CHILD, SEX, DOB, ETHNIC)? With it PlaceDesk "
-                          "checks dates of birth and can add children it does not know yet."):
+    with_header = dialogs.choose(parent, "SSDA903 header file",
+                                 "Do you also have the header file (CHILD, SEX, DOB, ETHNIC)? With it PlaceDesk "
+                                 "checks dates of birth and can add children it does not know yet.",
+                                 [(True, "Choose the header file…"), (False, "Import episodes only")],
+                                 default=False)
+    if with_header is None:
+        return
+    if with_header:
         header = dialogs.choose_open_file(parent, "SSDA903 header file", CSV_FILTER)
         if header is not None:
-            create_children = dialogs.ask_yes_no(
+            create_children = dialogs.choose(
                 parent, "Add children",
                 "Add the children in the header file who are not in PlaceDesk yet? SSDA903 has no names, "
-                "so you add each name on the child's page afterwards.")
+                "so you add each name on the child's page afterwards.",
+                [(True, "Add the new children"), (False, "Only children already here")], default=False,
+                cancel=None) is True
     db = ctx.db
 
     def work(report: Callable[[int, int], None]) -> ImportReport:

@@ -46,6 +46,7 @@ class CapPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Corrective action plans, their actions, sanctions and reviews")
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -59,6 +60,7 @@ class CapPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         for step, text in (("open", "Open CAP…"), ("add_action", "Add action…"), ("update_action", "Update action…"),
+                           ("change_action", "Change action…"),
                            ("review", "Review…"), ("escalate", "Escalate…"), ("lift", "Lift sanction…"),
                            ("close", "Close CAP…"),
                            ("report", "CAP report (PDF)…")):
@@ -183,6 +185,7 @@ class CapPanel(QWidget):
         is_open = sel is not None and sel.cap_open
         self.buttons["add_action"].setEnabled(is_open)
         self.buttons["update_action"].setEnabled(is_open and sel is not None and sel.kind == "action")
+        self.buttons["change_action"].setEnabled(is_open and sel is not None and sel.kind == "action")
         self.buttons["review"].setEnabled(is_open)
         self.buttons["escalate"].setEnabled(is_open and sel is not None and sel.kind != "review")
         self.buttons["lift"].setEnabled(sel is not None and sel.kind == "sanction" and sel.can_lift)

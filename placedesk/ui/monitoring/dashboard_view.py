@@ -86,12 +86,13 @@ class DashboardView(QWidget):
             grid.addWidget(tile, 0, i)
         self.reds = RecordTable(["Provider", "Ref", "Latest month", "Red KPIs"],
                                 "No KPI values recorded yet. Record them per provider on the Providers view.",
-                                numeric_columns=(3,), widths=(170, 100, 80))
+                                numeric_columns=(3,), widths=(170, 100, 80),
+                                name="Providers with red KPIs")
         self.reds.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.reds.model.key(index.row())))
         self.spend = RecordTable(["Provider type", "Weekly spend"],
                                  "No active placements today, so no weekly spend.", numeric_columns=(1,),
-                                 widths=(230,))
+                                 widths=(230,), name="Weekly spend by provider type")
         # Imported here so QtCharts loads only with the dashboard.
         from placedesk.ui.monitoring.dashboard_charts import ChartsPanel
 

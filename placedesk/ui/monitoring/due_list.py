@@ -28,6 +28,7 @@ class DueList(QWidget):
         self.ctx = ctx
         self.today = today
         self.days = QSpinBox()
+        self.days.setAccessibleName("Days ahead to look")
         self.days.setRange(0, 365)
         self.days.setValue(ctx.settings.coming_up_days or 28)
         self.days.setSuffix(" days")
@@ -41,11 +42,13 @@ class DueList(QWidget):
         bar.addWidget(self.refresh_button)
         self.reviews = RecordTable(["Provider", "Ref", "Risk", "Last review", "Due", "State"],
                                    "Nothing due in this window. Providers appear here once a child is placed "
-                                   "with them or a CAP is open.", widths=(260, 130, 80, 100, 100))
+                                   "with them or a CAP is open.", widths=(260, 130, 80, 100, 100),
+                                   name="Reviews and visits due")
         self.reviews.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.reviews.model.key(index.row())))
         self.actions = RecordTable(["CAP", "Due", "Days late", "Owner", "Action"],
-                                   "No CAP action is overdue.", numeric_columns=(2,), widths=(140, 100, 80, 180))
+                                   "No CAP action is overdue.", numeric_columns=(2,), widths=(140, 100, 80, 180),
+                                   name="Overdue CAP actions")
         self.actions.view.doubleClicked.connect(
             lambda index: self.provider_chosen.emit(self.actions.model.key(index.row())))
         self.summary = QLabel()

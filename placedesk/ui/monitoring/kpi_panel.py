@@ -23,6 +23,7 @@ class KpiPanel(QWidget):
         super().__init__()
         self.model = RowsModel(["KPI", "Latest", "Value", "RAG", "Red months"], numeric_columns=(2, 4))
         self.table = QTableView()
+        self.table.setAccessibleName("KPI values by month")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)

@@ -35,6 +35,8 @@ class MonitoringTab(Tab):
         super().__init__(ctx)
         self.list = build_provider_list(ctx, self.today())
         self.detail = ProviderDetail(ctx, self.today)
+        # A child placed with the provider: their page opens on the Children tab.
+        self.detail.outcomes.child_requested.connect(lambda child_id: self.open_requested.emit("child", child_id))
         self.list.selected.connect(self._provider_selected)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(self.list)

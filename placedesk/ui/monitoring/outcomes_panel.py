@@ -22,23 +22,30 @@ class OutcomesPanel(QWidget):
     placement_selected = Signal(object)  # PlacementView or None
     record_requested = Signal()
     scale_requested = Signal()
+    child_requested = Signal(object)  # the chosen child's id: open their page
 
     def __init__(self) -> None:
         super().__init__()
         self.placements = RecordTable(["Placement", "Child", "Started", "Ended"],
                                       "No children have been placed with this provider.",
-                                      widths=(130, 200, 100))
+                                      widths=(130, 200, 100), name="Children placed with this provider")
         self.placements.view.selectionModel().selectionChanged.connect(lambda *_: self._placement_changed())
         self.chart = TrendChart("Choose a placement to see the child's outcome readings")
         self.readings = RecordTable(["Date", "Measure", "Score", "Change"],
                                     "No readings yet for this child. Record WEMWBS, SWEMWBS or a star scale.",
-                                    widths=(90, 130, 70))
+                                    widths=(90, 130, 70), name="The child's outcome readings")
         self.record_button = QPushButton("Record an outcome reading…")
         self.record_button.clicked.connect(self.record_requested)
         self.record_button.setEnabled(False)
         self.scale_button = QPushButton("New star scale…")
         self.scale_button.clicked.connect(self.scale_requested)
+        self.child_button = QPushButton("Child's pa&ge")
+        self.child_button.setToolTip("Open the chosen child's page (Ctrl+Shift+C)")
+        self.child_button.setShortcut("Ctrl+Shift+C")
+        self.child_button.setEnabled(False)
+        self.child_button.clicked.connect(self._child_requested)
         bar = QHBoxLayout()
+        bar.addWidget(self.child_button)
         bar.addWidget(self.record_button)
         bar.addWidget(self.scale_button)
         bar.addStretch(1)
@@ -54,6 +61,11 @@ class OutcomesPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(split, 1)
         self._rows: list[PlacementView] = []
+
+    def _child_requested(self) -> None:
+        placement = self.current()
+        if placement is not None:
+            self.child_requested.emit(placement.child_id)
 
     def show_overview(self, overview: ProviderOverview) -> None:
         self._rows = list(overview.placements)
@@ -76,6 +88,7 @@ class OutcomesPanel(QWidget):
     def _placement_changed(self) -> None:
         placement = self.current()
         self.record_button.setEnabled(placement is not None)
+        self.child_button.setEnabled(placement is not None)
         self.placement_selected.emit(placement)
 
     def show_readings(self, child_name: str, readings: list[Reading]) -> None:

@@ -29,6 +29,7 @@ from placedesk.ui.monitoring.dialogs.cap_dialogs import (
     ActionStatusDialog,
     AddActionDialog,
     CloseCapDialog,
+    ChangeActionDialog,
     EscalateDialog,
     LiftSanctionDialog,
     OpenCapDialog,
@@ -43,7 +44,7 @@ from placedesk.ui.monitoring.dialogs.outcome_dialogs import OutcomeDialog, StarS
 from placedesk.ui.monitoring.outcomes_panel import OutcomesPanel
 from placedesk.ui.monitoring.dialogs.report_dialog import ReportPeriodDialog
 from placedesk.ui.monitoring.dialogs.risk_dialog import RiskOverrideDialog
-from placedesk.ui.monitoring.style import risk_colour
+from placedesk.ui.monitoring.style import MUTED, risk_colour
 from placedesk.ui.monitoring.visits import VisitDialog, VisitsPanel
 from placedesk.ui.tasks import run_task
 
@@ -170,7 +171,7 @@ class ProviderDetail(QWidget):
             head += (f" (officer override; computed {overview.computed_risk.label.lower()}) – "
                      f"{overview.override_reason}")
         reasons = "; ".join(r.reason for r in overview.reasons) or "no risk factors found"
-        return f"{head}<br/><span style='color:#5f6b7a'>Why: {reasons}</span>"
+        return f"{head}<br/><span style='color:{MUTED.name()}'>Why: {reasons}</span>"
 
     def show_child(self, placement: PlacementView | None) -> None:
         if placement is None:
@@ -260,6 +261,8 @@ class ProviderDetail(QWidget):
             dialogs.run_modal(AddActionDialog(self.ctx, selection.cap_id, selection.cap_ref, today, self))
         elif step == "update_action" and selection.kind == "action":
             dialogs.run_modal(ActionStatusDialog(self.ctx, selection.id, selection.label, today, self))
+        elif step == "change_action" and selection.kind == "action":
+            dialogs.run_modal(ChangeActionDialog(self.ctx, selection.id, today, self))
         elif step == "review":
             review_id = selection.id if selection.kind == "review" else None
             dialogs.run_modal(ReviewDialog(self.ctx, selection.cap_id, selection.cap_ref, today, review_id,

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDateEdit
 
 from placedesk.models.enums import Rag, RiskLevel
+from placedesk.ui.widgets.palette import signal
+from placedesk.ui.widgets.date_field import DateField
 
-RED = QColor("#b00020")
-AMBER = QColor("#a15c00")
-GREEN = QColor("#1e6b34")
-MUTED = QColor("#5f6b7a")
+# Chosen for a light window; palette.signal keeps them readable on dark and high-contrast ones.
+RED = signal("#b00020")
+AMBER = signal("#a15c00")
+GREEN = signal("#1e6b34")
+MUTED = signal("#5f6b7a")
 RAG_COLOURS = {Rag.RED: RED, Rag.AMBER: AMBER, Rag.GREEN: GREEN}
 RISK_COLOURS = {RiskLevel.HIGH: RED, RiskLevel.MEDIUM: AMBER, RiskLevel.LOW: GREEN}
 
@@ -30,22 +31,18 @@ def risk_colour(risk: RiskLevel | None) -> QColor | None:
     return RISK_COLOURS.get(risk) if risk is not None else None
 
 
-def date_edit(value: dt.date) -> QDateEdit:
-    """A date input with a calendar, showing dates as officers write them."""
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setDate(QDate(value.year, value.month, value.day))
-    return edit
+def date_edit(value: dt.date) -> DateField:
+    """The app's one date input (typed dd/mm/yyyy or ISO, calendar pop-up), filled with ``value``."""
+    return DateField(value)
 
 
-def set_date(edit: QDateEdit, value: dt.date) -> None:
-    edit.setDate(QDate(value.year, value.month, value.day))
+def set_date(edit: DateField, value: dt.date) -> None:
+    edit.set_date(value)
 
 
-def date_of(edit: QDateEdit) -> dt.date:
-    value = edit.date()
-    return dt.date(value.year(), value.month(), value.day())
+def date_of(edit: DateField) -> dt.date:
+    """The date typed; a ValidationError naming the field when it is not one."""
+    return edit.date()
 
 
 def with_unit(value: float, unit: str) -> str:

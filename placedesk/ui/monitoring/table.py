@@ -14,10 +14,12 @@ class RecordTable(QStackedWidget):
     """Rows from a service, or guidance on what to do when there are none."""
 
     def __init__(self, headings: Sequence[str], empty_text: str, numeric_columns: Sequence[int] = (),
-                 widths: Sequence[int] = ()) -> None:
+                 widths: Sequence[int] = (), *, name: str = "") -> None:
         super().__init__()
         self.model = RowsModel(headings, numeric_columns=numeric_columns)
         self.view = QTableView()
+        # What a screen reader announces: the caller's name, else the columns it lists.
+        self.view.setAccessibleName(name or "Table of " + ", ".join(h.lower() for h in headings[:3]))
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)

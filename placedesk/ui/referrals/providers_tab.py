@@ -39,6 +39,7 @@ from placedesk.services.referrals.ofsted_layout import ColumnsNotRecognised
 from placedesk.services.common.parsing import format_date, format_money
 from placedesk.services.referrals.providers import ProviderDetail, local_authorities, provider_detail
 from placedesk.services.referrals.record_lists import provider_list
+from placedesk.ui.widgets.palette import signal
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.paged_model import PagedTableModel
@@ -50,8 +51,8 @@ from placedesk.ui.tasks import show_error
 from placedesk.ui.widgets.empty_state import EmptyState
 from placedesk.ui.widgets.list_panel import ListPanel
 
-RED = QColor("#b00020")
-AMBER = QColor("#a15c00")
+RED = signal("#b00020")
+AMBER = signal("#a15c00")
 RELOAD_DELAY_MS = 150
 IMPORT_FILTERS = "Ofsted providers list (*.csv *.xlsx);;CSV files (*.csv);;Excel workbooks (*.xlsx)"
 
@@ -103,7 +104,7 @@ def detail_html(detail: ProviderDetail) -> str:
         + (f"<br>{escape(p.local_authority)}" if p.local_authority else "") + "</p>",
     ]
     if detail.closed_reason:
-        parts.append(f"<p style='color:#b00020'><b>Closed to new referrals:</b> {escape(detail.closed_reason)}</p>")
+        parts.append(f"<p style='color:{RED.name()}'><b>Closed to new referrals:</b> {escape(detail.closed_reason)}</p>")
     parts.append(
         f"<p><b>Ofsted:</b> {escape(p.ofsted_judgement.label)}"
         + (f" ({format_date(p.last_inspection_date)})" if p.last_inspection_date else "")
@@ -121,7 +122,7 @@ def detail_html(detail: ProviderDetail) -> str:
                          for i in detail.inspections], "No inspections recorded."))
     parts.append(f"<h3>Placements ({detail.active_placements} active)</h3>")
     parts.append(_items(
-        [f"<b>{escape(pl.ref)}</b> · {escape(pl.case_reference)} {escape(pl.initials)} · "
+        [f"<b>{escape(pl.ref)}</b> · {escape(pl.child_name or pl.initials)} ({escape(pl.case_reference)}) · "
          f"{format_date(pl.start_date)} to {format_date(pl.end_date) or 'now'} · "
          f"{format_money(pl.weekly_total_pence)} a week" for pl in detail.placements],
         "No placements with this provider."))
@@ -129,7 +130,7 @@ def detail_html(detail: ProviderDetail) -> str:
     parts.append(_items(
         [f"<b>{escape(c.ref)}</b> · {escape(c.severity.label)} · {escape(c.status.label)} · opened "
          f"{format_date(c.opened_on)}"
-         + (f" · <span style='color:#b00020'>{c.overdue_actions} overdue action"
+         + (f" · <span style='color:{RED.name()}'>{c.overdue_actions} overdue action"
             f"{'s' if c.overdue_actions != 1 else ''}</span>" if c.overdue_actions else "")
          + f"<br>{escape(c.issue)}" for c in detail.caps],
         "No corrective action plans."))
@@ -171,7 +172,7 @@ class ProvidersTab(Tab):
             combo.setMinimumContentsLength(10)
         self.list.search.setMinimumWidth(150)
 
-        self.import_button = QPushButton("Import Ofsted list…")
+        self.import_button = QPushButton("&Import Ofsted list…")
         self.import_button.setToolTip("Add and refresh providers from Ofsted's published list (CSV or XLSX), by URN")
         self.import_button.clicked.connect(self.import_ofsted)
         self.running_import: CancellableImport | None = None
@@ -180,10 +181,12 @@ class ProvidersTab(Tab):
         top.addWidget(self.import_button)
 
         self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Provider details")
         self.detail.setOpenLinks(False)
         self.detail.setPlaceholderText("Select a provider to see its services, rates, inspections, placements "
                                        "and CAPs.")
         self.report = QPlainTextEdit()
+        self.report.setAccessibleName("Import report")
         self.report.setReadOnly(True)
         self.report_label = QLabel("<b>Last Ofsted import</b>")
         self.report_box = QWidget()

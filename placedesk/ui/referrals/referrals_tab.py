@@ -90,22 +90,26 @@ class ReferralsTab(Tab):
             "A referral starts when a social worker asks for a placement. Start one here, "
             "or load the demo data (File › Load demo data) to see how PlaceDesk works.",
         )
-        self.new_button = QPushButton("New referral…")
+        self.new_button = QPushButton("&New referral…")
         self.new_button.clicked.connect(self.start_referral)
         empty.add_action("Start a referral", self.start_referral)
         empty.finish()
-        self.list = ListPanel(self.model, search_hint="Search by referral or case reference", empty=empty,
-                              noun="referrals")
+        self.list = ListPanel(self.model, search_hint="Search by referral, case reference or the child's name",
+                              empty=empty, noun="referrals")
         self.list.add_filter("status", "Status", [("All statuses", None)]
                              + [(status.label, status.value) for status in ReferralStatus])
         self.list.opened.connect(lambda referral_id: self.open_record("referral", referral_id))
-        self.open_button = QPushButton("Open referral")
+        self.open_button = QPushButton("&Open referral")
         self.open_button.setToolTip("Resume the referral in the wizard, at the step its state calls for")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open_selected)
         self.list.selected.connect(lambda referral_id: self.open_button.setEnabled(referral_id is not None))
+        self.child_button = self.child_page_button("referral", self.list.current_id, self.list.view)
+        self.child_button.setEnabled(False)
+        self.list.selected.connect(lambda referral_id: self.child_button.setEnabled(referral_id is not None))
         top = QHBoxLayout()
         top.addStretch(1)
+        top.addWidget(self.child_button)
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)

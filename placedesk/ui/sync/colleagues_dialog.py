@@ -72,9 +72,11 @@ def session_signer(parent: QWidget | None, ctx: AppContext, *, ask: bool) -> Any
         dialogs.warn(parent, "Sign bundles", str(exc))
         return None
     _signers[ctx] = signer
-    if keystore_available() and dialogs.ask_yes_no(
+    if keystore_available() and dialogs.choose(
             parent, "Sign bundles", "Keep the passphrase in this computer's keystore, so PlaceDesk does not ask "
-                                    "for it again (and can send your changes when it closes)?"):
+                                    "for it again (and can send your changes when it closes)?",
+            [(True, "Keep it in the keystore"), (False, "Ask me each session")], default=False,
+            cancel=None) is True:
         try:
             remember_passphrase(passphrase)
         except PlaceDeskError as exc:
@@ -86,11 +88,12 @@ def _create_identity(parent: QWidget | None, ctx: AppContext) -> str | None:
     from placedesk.services.agreements.identity import create_identity
 
     officer = ctx.settings.officer
-    if not dialogs.ask_yes_no(parent, "Signing identity",
-                              "Bundles are signed so colleagues know they come from you, and you have no signing "
-                              f"identity yet.\n\nCreate one now for {officer.name or 'you'} "
-                              f"({officer.local_authority or 'your council'}), protected by a passphrase? "
-                              "(To use your council's .p12 instead, import it when you next sign an agreement.)"):
+    if not dialogs.confirm(parent, "Signing identity",
+                           "Bundles are signed so colleagues know they come from you, and you have no signing "
+                           f"identity yet.\n\nCreate one now for {officer.name or 'you'} "
+                           f"({officer.local_authority or 'your council'}), protected by a passphrase? "
+                           "(To use your council's .p12 instead, import it when you next sign an agreement.)",
+                           "Create a new identity"):
         return None
     first = dialogs.ask_passphrase(parent, "Create signing identity",
                                    "Choose a passphrase (at least 8 characters). It is never stored unless you ask:")
@@ -236,10 +239,11 @@ class ColleaguesDialog(QDialog):
             dialogs.warn(self, "Add certificate", str(exc))
             return
         where = f" (laptop {', '.join(laptops)})" if laptops else ""
-        if not dialogs.ask_yes_no(self, "Add certificate",
-                                  f"Trust {common_name(certificate)}{where}?\n\nFingerprint:\n"
-                                  f"{spoken_fingerprint(fingerprint_of(certificate))}\n\n"
-                                  "Read it to them over the phone: trust it only if theirs is the same."):
+        if not dialogs.confirm(self, "Add certificate",
+                               f"Trust {common_name(certificate)}{where}?\n\nFingerprint:\n"
+                               f"{spoken_fingerprint(fingerprint_of(certificate))}\n\n"
+                               "Read it to them over the phone: trust it only if theirs is the same.",
+                               "Trust this colleague"):
             return
         try:
             add_colleague(path, now=utcnow())
@@ -265,8 +269,8 @@ class ColleaguesDialog(QDialog):
             dialogs.inform(self, "Remove colleague", "Choose the colleague to remove first.")
             return
         name = item.text().split(" (", 1)[0]
-        if not dialogs.ask_yes_no(self, "Remove colleague", f"Stop trusting {name}? Their bundles will be refused "
-                                                            "until you trust them again."):
+        if not dialogs.confirm(self, "Remove colleague", f"Stop trusting {name}? Their bundles will be refused "
+                                                         "until you trust them again.", "Stop trusting"):
             return
         try:
             remove_colleague(str(item.data(Qt.UserRole)))

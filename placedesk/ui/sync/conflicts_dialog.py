@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -35,11 +35,12 @@ from placedesk.errors import PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.models.enums import ConflictResolution
 from placedesk.services.sync.conflicts import ConflictView, list_conflicts, resolve_conflict, shown_fields
+from placedesk.ui.widgets.palette import tint
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.widgets.empty_state import EmptyState
 
-_DIFFERS = QColor(255, 236, 179)
+_DIFFERS = tint("#ffecb3")
 
 
 def field_label(name: str) -> str:
@@ -80,6 +81,7 @@ class ConflictsDialog(QDialog):
         self.stack.addWidget(self.empty)
         body = QSplitter(Qt.Horizontal)
         self.list = QListWidget()
+        self.list.setAccessibleName("Sync conflicts")
         self.list.currentRowChanged.connect(self._show_current)
         body.addWidget(self.list)
         right = QWidget()
@@ -90,6 +92,7 @@ class ConflictsDialog(QDialog):
         self.heading.setWordWrap(True)
         right_layout.addWidget(self.heading)
         self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("This laptop's and the colleague's values")
         self.table.setHorizontalHeaderLabels(["Field", "This laptop", "Other laptop"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -102,6 +105,7 @@ class ConflictsDialog(QDialog):
         right_layout.addWidget(self.table, 1)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Why this choice (optional, kept with the decision)")
+        self.note.setAccessibleName("Why this choice")
         right_layout.addWidget(self.note)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -54,8 +54,11 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
     folder = dialogs.choose_directory(parent, "Export bundle to folder")
     if folder is None:
         return
-    as_zip = dialogs.ask_yes_no(parent, "Export bundle",
-                                "Write the bundle as a single .zip file? (Choose No for a plain folder.)")
+    shape = dialogs.choose(parent, "Export bundle", "Write the bundle as a single .zip file, or as a plain folder?",
+                           [("zip", "Write a .zip file"), ("folder", "Write a folder")], default="zip")
+    if shape is None:
+        return
+    as_zip = shape == "zip"
     signer = session_signer(parent, ctx, ask=True)
     if signer is None:
         return
@@ -230,6 +233,7 @@ class BackupChooser(QDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
         self.list = QListWidget()
+        self.list.setAccessibleName("Backups, newest first")
         for backup in backups:
             item = QListWidgetItem(backup.label())  # type: ignore[attr-defined]
             item.setData(Qt.UserRole, backup)
@@ -266,9 +270,10 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
     backup = chooser.chosen()
     if backup is None:
         return
-    if not dialogs.ask_yes_no(parent, "Restore from a backup",
+    if not dialogs.confirm(parent, "Restore from a backup",
                               f"Replace the open database with the backup {backup.path.name}?\n\n"  # type: ignore[attr-defined]
-                              "Changes made since that backup will be set aside in a safety copy."):
+                              "Changes made since that backup will be set aside in a safety copy.",
+                           "Restore the backup"):
         return
     target = ctx.db.path
     # Short and must not overlap any other use of the file, so it runs here with a busy cursor,
@@ -361,7 +366,8 @@ class SyncStatusLabel(QLabel):
         self.refresh()
 
     def _on_changed(self, changed: frozenset[str]) -> None:
-        if touches(changed, *SYNC_ENTITIES):
+        # "settings": a shared folder just chosen shows at once, not at the next sync.
+        if touches(changed, "settings", *SYNC_ENTITIES):
             self.refresh()
 
     def refresh(self) -> None:
@@ -410,8 +416,11 @@ def install_sync_menu(window: QMainWindow, ctx: AppContext, menu: QMenu, before:
         ("spreadsheets", "Spreadsheets for &commissioners…", lambda: write_spreadsheets(window, ctx)),
         ("restore", "&Restore from a backup…", lambda: restore_from_backup(window, ctx)),
     ]
+    shortcuts = {"send": "Ctrl+Shift+S", "export": "Ctrl+E"}
     for key, text, slot in entries:
         action = QAction(text, window)
+        if key in shortcuts:
+            action.setShortcut(QKeySequence(shortcuts[key]))
         action.triggered.connect(lambda checked=False, s=slot: s())
         if before is not None:
             menu.insertAction(before, action)

@@ -53,10 +53,10 @@ class SyncPanel(Tab):
         layout.addWidget(status_box)
 
         buttons = QHBoxLayout()
-        self.send_button = QPushButton("Send and receive now")
-        self.export_button = QPushButton("Export bundle to folder…")
-        self.import_button = QPushButton("Import bundle…")
-        self.conflicts_button = QPushButton("Resolve conflicts…")
+        self.send_button = QPushButton("&Send and receive now")
+        self.export_button = QPushButton("&Export bundle to folder…")
+        self.import_button = QPushButton("&Import bundle…")
+        self.conflicts_button = QPushButton("Resolve &conflicts…")
         self.spreadsheets_button = QPushButton("Spreadsheets for commissioners…")
         self.send_button.clicked.connect(lambda: sync_actions.send_and_receive(self, self.ctx))
         self.export_button.clicked.connect(lambda: sync_actions.export_to_folder(self, self.ctx))
@@ -76,6 +76,7 @@ class SyncPanel(Tab):
             "Without a shared folder, export a bundle to a folder or USB stick and import theirs.",
         )
         self.history = QTableWidget(0, 6)
+        self.history.setAccessibleName("Sync history")
         self.history.setHorizontalHeaderLabels(["When", "Sent or received", "Laptop", "Officer", "Records", "Status"])
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QAbstractItemView.NoEditTriggers)

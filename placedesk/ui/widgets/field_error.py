@@ -7,15 +7,30 @@ the ``field`` name a :class:`~placedesk.errors.ValidationError` carries.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
 
-ERROR_STYLE = "color: #b00020;"
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from placedesk.ui.widgets.palette import signal
+from placedesk.ui.widgets.date_field import DateField
+
+ERROR_STYLE = f"color: {signal('#b00020').name()};"
 LABEL_WIDTH = 170
 FIELD_WIDTH = 560
 INVALID_PROPERTY = "invalid"
 # A red frame on the wrong input; the property lets the style sheet pick it out.
-INVALID_SHEET = "*[invalid=\"true\"] { border: 2px solid #b00020; border-radius: 3px; }"
+INVALID_SHEET = f"*[invalid=\"true\"] {{ border: 2px solid {signal('#b00020').name()}; border-radius: 3px; }}"
 
 
 class FieldError(QLabel):
@@ -35,6 +50,48 @@ class FieldError(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+def align_captions(forms: list[FieldForm]) -> None:
+    """Give every form's labels the width of the widest, so stacked sections line up."""
+    width = max((c.sizeHint().width() for form in forms for c in form.captions), default=LABEL_WIDTH)
+    for form in forms:
+        for caption in form.captions:
+            caption.setMinimumWidth(max(width, LABEL_WIDTH))
+
+
+def on_edit(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the officer changes ``widget``'s value."""
+    if isinstance(widget, DateField):
+        widget.edited.connect(callback)
+    elif isinstance(widget, QLineEdit):
+        widget.textEdited.connect(lambda _: callback())
+    elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        widget.textChanged.connect(callback)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda _: callback())
+        if widget.isEditable():
+            widget.editTextChanged.connect(lambda _: callback())
+    elif isinstance(widget, QAbstractButton):
+        widget.toggled.connect(lambda _: callback())
+
+
+def clear_when_fixed(widget: QWidget, error: FieldError) -> None:
+    """Clear ``error`` (and the red frame) as soon as the field holds something valid.
+
+    A date field is re-checked as it is typed, so its message stays until the date is
+    a real one; any other field's message goes at the first change, since only the
+    service can tell whether the new value is right.
+    """
+
+    def changed() -> None:
+        if not error.isHidden() or bool(widget.property(INVALID_PROPERTY)):
+            if isinstance(widget, DateField) and not widget.is_valid():
+                return
+            error.clear_message()
+            mark_invalid(widget, False)
+
+    on_edit(widget, changed)
 
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:
@@ -57,6 +114,7 @@ class FieldForm(QWidget):
         self.form.setRowWrapPolicy(QFormLayout.DontWrapRows)
         self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignTop)
         self.fields: dict[str, tuple[QWidget, FieldError]] = {}
+        self.captions: list[QLabel] = []
 
     def add(self, name: str, label: str, widget: QWidget, hint: str = "", *, wide: bool = False) -> QWidget:
         """Add ``widget`` as field ``name``; ``hint`` is a grey line of guidance under it.
@@ -83,7 +141,11 @@ class FieldForm(QWidget):
         caption.setAlignment(Qt.AlignRight | Qt.AlignTop)
         caption.setContentsMargins(0, 4, 0, 0)
         caption.setBuddy(widget)
+        self.captions.append(caption)
         self.form.addRow(caption, holder)
         self.fields[name] = (widget, error)
-        widget.setAccessibleName(label.rstrip(":*"))
+        widget.setAccessibleName(label.rstrip(":* "))
+        if isinstance(widget, DateField) and widget.field_name is None:
+            widget.field_name = name
+        clear_when_fixed(widget, error)
         return widget

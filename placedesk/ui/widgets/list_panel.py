@@ -40,12 +40,17 @@ class ListPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(search_hint)
         self.search.setClearButtonEnabled(True)
+        # Room for what is typed even beside several filters ("Sea…" was all that showed at 1280 wide).
+        self.search.setMinimumWidth(200)
+        self.search.setAccessibleName(f"Search {noun}")
+        self.search.setToolTip(search_hint)
         self.count_label = QLabel()
         self._filters: dict[str, QComboBox] = {}
         self._bar = QHBoxLayout()
         self._bar.addWidget(self.search, 2)
         self.view = QTableView()
         self.view.setModel(model)
+        self.view.setAccessibleName(noun[:1].upper() + noun[1:])
         # Show the list's own default order; enabling sorting sorts by the indicator at once.
         spec = model.spec
         if spec.default_sort:
@@ -91,6 +96,10 @@ class ListPanel(QWidget):
         self._filters[key] = combo
         self._bar.addWidget(combo, 1)
         return combo
+
+    def add_widget(self, widget: QWidget) -> None:
+        """Put a button (or other control) at the end of the search bar."""
+        self._bar.addWidget(widget)
 
     def filter_combo(self, key: str) -> QComboBox:
         return self._filters[key]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QPushButton, QWidget
 
 from placedesk.ui.context import AppContext
 
@@ -34,3 +36,29 @@ class Tab(QWidget):
 
     def open_record(self, entity: str, record_id: uuid.UUID | None) -> None:
         """Show the record (only called for entities in ``handles``)."""
+
+    def open_child_of(self, entity: str, record_id: uuid.UUID | None) -> None:
+        """Ask the window to open the page of the child this record concerns."""
+        from placedesk.services.care.children import child_of
+
+        if record_id is None:
+            return
+        with self.ctx.read() as session:
+            child_id = child_of(session, entity, record_id)
+        if child_id is not None:
+            self.open_requested.emit("child", child_id)
+
+    def child_page_button(self, entity: str, current: Callable[[], uuid.UUID | None],
+                          view: QAbstractItemView | None = None) -> QPushButton:
+        """A "Child's page" button (and, on ``view``, a context-menu entry and Ctrl+Shift+C) for the chosen row."""
+        button = QPushButton("Child's pa&ge")
+        button.setToolTip("Open the page of the child this row concerns (Ctrl+Shift+C)")
+        button.clicked.connect(lambda: self.open_child_of(entity, current()))
+        if view is not None:
+            action = QAction("Open the child's page", view)
+            action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda: self.open_child_of(entity, current()))
+            view.addAction(action)
+            view.setContextMenuPolicy(Qt.ActionsContextMenu)
+        return button

@@ -331,7 +331,7 @@ def test_the_placements_list_shows_each_placements_agreement_status(session: Ses
     keys = [c.key for c in spec.columns]
     assert rows[signed.placement.ref][1 + keys.index("agreement")] == "Signed, awaiting countersignature"
     assert rows[bare.ref][1 + keys.index("agreement")] == ag.NO_AGREEMENT
-    assert rows[bare.ref][1 + keys.index("initials")] == "ZŻ"
+    assert rows[bare.ref][1 + keys.index("child")].startswith("Z")
     waiting = fetch_page(session, spec, ListRequest(filters=(("agreement", "officer_signed"),)), 0, 50)
     assert [r[1] for r in waiting] == [signed.placement.ref]
     none_yet = fetch_page(session, spec, ListRequest(filters=(("agreement", "none"),)), 0, 50)

@@ -141,7 +141,9 @@ def test_titles_name_children_by_initials_and_reference_only(session: Session) -
     assert by_kind[ItemKind.REFERRAL_RESPONSE].title == "REF-1: 1 provider has not responded"
     assert by_kind[ItemKind.REFERRAL_RESPONSE].subject == "BC C200"
     assert by_kind[ItemKind.CAP_ACTION].title == "CAP-1: Send the missing notifications"
+    # What may leave the laptop (a calendar export) carries no name; the screen shows it in full.
     assert all("Ava" not in i.text and "Brown" not in i.text for i in items)
+    assert by_kind[ItemKind.BIRTHDAY_18].screen_subject == "Ava Brown (C100)"
 
 
 def test_a_shorter_window_leaves_out_later_items_but_keeps_overdue_ones(session: Session) -> None:

@@ -231,3 +231,36 @@ def test_status_given_as_stored_text_is_understood(session: Session) -> None:
     assert action.status is CapActionStatus.COMPLETE and action.completed_on == D(2026, 3, 19)
     sanction = escalate(session, cap, "fine", amount_pence=100, today=D(2026, 4, 1), notes="x")  # type: ignore[arg-type]
     assert sanction.kind is SanctionKind.FINE
+
+
+def test_changing_an_action_keeps_the_old_due_date_in_the_history(session: Session) -> None:
+    from placedesk.reports.cap_report import cap_report_data
+    from placedesk.services.monitoring.caps import change_action, due_date_history
+
+    cap = open_cap(session, make_provider(session, "P9"), issue="Late reports", severity=CapSeverity.LOW,
+                   opened_on=D(2026, 6, 1), laptop_id="T1")
+    action = add_action(session, cap, description="Send reports", owner="RM", due_date=D(2026, 6, 30))
+    session.commit()
+    change_action(session, action, description="Send May and June reports", owner="Registered manager",
+                  due_date=D(2026, 7, 14), today=D(2026, 6, 20))
+    session.commit()
+    assert (action.description, action.owner, action.due_date) == ("Send May and June reports",
+                                                                    "Registered manager", D(2026, 7, 14))
+    assert [(before, after) for _, before, after in due_date_history(session, action)] == [
+        (D(2026, 6, 30), D(2026, 7, 14))]
+    history = cap_report_data(session, cap, today=D(2026, 6, 20)).history
+    assert any("30/06/2026" in h.detail or "2026-06-30" in h.detail for h in history if h.what == "Action changed")
+
+
+def test_changing_an_action_reports_every_problem_at_once(session: Session) -> None:
+    from placedesk.services.monitoring.caps import change_action
+
+    cap = open_cap(session, make_provider(session, "P8"), issue="Late reports", severity=CapSeverity.LOW,
+                   opened_on=D(2026, 6, 1), laptop_id="T1")
+    action = add_action(session, cap, description="Send reports", owner="RM", due_date=D(2026, 6, 30))
+    with pytest.raises(ValidationError) as caught:
+        change_action(session, action, description=" ", owner="", due_date=D(2026, 5, 1))
+    assert [field for field, _ in caught.value.problems] == ["description", "owner", "due_date"]
+    set_action_status(session, action, CapActionStatus.COMPLETE, on=D(2026, 6, 10), evidence="Received")
+    with pytest.raises(WorkflowError):
+        change_action(session, action, description="x", owner="y", due_date=D(2026, 7, 1))

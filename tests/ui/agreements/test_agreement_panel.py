@@ -167,7 +167,7 @@ def test_a_wrong_passphrase_is_explained_and_nothing_is_signed(qtbot: QtBot, pan
 def test_signing_without_an_identity_creates_one_first(qtbot: QtBot, panel: AgreementPanel, db: Database,
                                                        dialogs: DialogRecorder) -> None:
     _issue(qtbot, panel, dialogs)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("choose", "create")
     dialogs.answer("ask_passphrase", "a new passphrase", "a new passphrase")
     qtbot.mouseClick(panel.sign_button, Qt.LeftButton)
     assert wait_for_tasks()

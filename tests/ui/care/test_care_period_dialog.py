@@ -172,13 +172,13 @@ def test_remove_asks_first_and_deletes_only_when_told(qtbot: QtBot, db: Database
     page = open_page(qtbot, db, child_id)
     assert page.status_label.text() == "Eligible child on 01/09/2025"
     page.history_table.selectRow(0)
-    dialogs.answer("ask_yes_no", False)
+    dialogs.answer("confirm", False)
     qtbot.mouseClick(page.remove_button, Qt.LeftButton)
     assert len(saved(db)) == 1
-    question = dialogs.texts("ask_yes_no")[0]
+    question = dialogs.texts("confirm")[0]
     assert "Remove the care period 02/06/2025 to now (open) (C2 Full care order (s31))" in question
     page.history_table.selectRow(0)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("confirm", True)
     qtbot.mouseClick(page.remove_button, Qt.LeftButton)
     assert saved(db) == []
     assert page.history_empty.isVisible() and not page.history_table.isVisible()

@@ -71,7 +71,8 @@ def test_every_kind_is_listed_and_overdue_rows_stand_out(tab: ComingUpTab) -> No
     on_time = row_of(tab, "18th birthday")
     assert on_time.siblingAtColumn(3).data(Qt.BackgroundRole) is None
     assert on_time.siblingAtColumn(1).data() == "In 10 days"
-    assert on_time.siblingAtColumn(4).data() == "AB C100"
+    # Full name on screen; the calendar export keeps initials (tests/services/care/test_calendar_export.py).
+    assert on_time.siblingAtColumn(4).data() == "Ava Brown (C100)"
     assert tab.tree.isExpanded(tab.tree.model().index(2, 0))
 
 
@@ -94,13 +95,13 @@ def test_enter_on_a_row_opens_it_too(qtbot: QtBot, tab: ComingUpTab, caseload: d
     assert signal.args == ["placement", caseload["placement"]]
 
 
-def test_opening_a_child_shows_their_page_and_back_returns(qtbot: QtBot, tab: ComingUpTab,
-                                                          caseload: dict[str, uuid.UUID]) -> None:
-    tab.open_record("child", caseload["ava"])
-    assert tab.pages.currentIndex() == 1
-    assert tab.child_panel.title.text() == "Ava Brown"
-    qtbot.mouseClick(tab.back_button, Qt.LeftButton)
-    assert tab.pages.currentIndex() == 0
+def test_a_childs_row_asks_the_window_to_open_their_page(qtbot: QtBot, tab: ComingUpTab,
+                                                         caseload: dict[str, uuid.UUID]) -> None:
+    # The window routes it to the Children tab (tests/ui/care/test_children_tab.py).
+    tab.tree.setCurrentIndex(row_of(tab, "18th birthday"))
+    with qtbot.waitSignal(tab.open_requested) as signal:
+        qtbot.keyClick(tab.tree, Qt.Key_Return)
+    assert signal.args == ["child", caseload["ava"]]
 
 
 def test_filter_by_kind_and_group_by_kind(tab: ComingUpTab) -> None:

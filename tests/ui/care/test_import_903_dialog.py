@@ -33,7 +33,7 @@ def test_import_with_header_creates_children_and_reports_bad_rows(qtbot: QtBot, 
     parent = QWidget()
     qtbot.addWidget(parent)
     dialogs.answer("choose_open_file", tmp_path / "episodes.csv", tmp_path / "header.csv")
-    dialogs.answer("ask_yes_no", True, True)
+    dialogs.answer("choose", True, True)
     import_903_files(parent, ctx)
     wait_for_tasks()
     qtbot.waitUntil(lambda: bool(dialogs.texts("warn")))
@@ -50,7 +50,7 @@ def test_cancelling_the_file_choice_does_nothing(qtbot: QtBot, db: Database, dia
     parent = QWidget()
     qtbot.addWidget(parent)
     import_903_files(parent, AppContext(db, Settings(officer=OfficerSettings(name="Test Officer"))))
-    assert dialogs.texts("ask_yes_no") == [] and dialogs.texts("inform") == []
+    assert dialogs.texts("choose") == [] and dialogs.texts("inform") == []
 
 
 def test_a_long_import_shows_progress_and_cancel_rolls_it_back(qtbot: QtBot, db: Database, tmp_path: Path,
@@ -66,12 +66,12 @@ def test_a_long_import_shows_progress_and_cancel_rolls_it_back(qtbot: QtBot, db:
         EPISODES.splitlines()[0] + "\n" + "".join(f"C{n:05d},01/01/2024,S,C2,N1,U4,PR1,,,,,\n" for n in range(children)),
         encoding="utf-8")
     before = snapshot(db.path)
-    ctx = AppContext(db, Settings())
+    ctx = AppContext(db, Settings(officer=OfficerSettings(name="Test Officer")))
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
     dialogs.answer("choose_open_file", tmp_path / "episodes.csv", tmp_path / "header.csv")
-    dialogs.answer("ask_yes_no", True, True)
+    dialogs.answer("choose", True, True)
     import_903_files(parent, ctx)
     progress = parent.findChild(QProgressDialog)
     assert progress is not None

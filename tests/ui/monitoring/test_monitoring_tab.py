@@ -89,6 +89,9 @@ def test_selecting_a_provider_shows_its_monitoring(tab: FixedDayTab) -> None:
 
 def test_open_a_cap_add_actions_and_escalate_through_the_tab(tab: FixedDayTab, dialogs: DialogRecorder,
                                                             seeded: Database) -> None:
+    dialogs.always("confirm", True)
+    # The first action is due yesterday: the officer keeps the date when asked.
+    dialogs.always("choose", "keep")
     _select(tab, "Quiet Fostering")
     caps = tab.detail.caps
     tab.detail.tabs.setCurrentWidget(caps)
@@ -265,3 +268,16 @@ def test_a_cap_opened_from_a_visit_records_where_it_came_from(tab: FixedDayTab, 
         cap = session.scalar(select(Cap).where(Cap.issue == "Night staffing records incomplete"))
         visit_id = session.scalar(select(MonitoringVisit.id))
     assert cap.source is CapSource.VISIT and cap.source_id == visit_id
+
+
+def test_a_placed_childs_row_opens_their_page(tab: FixedDayTab) -> None:
+    _select(tab, "Brook Lodge")
+    detail = tab.detail
+    detail.tabs.setCurrentWidget(detail.outcomes)
+    detail.outcomes.placements.view.selectRow(0)
+    child = detail.outcomes.current()
+    assert detail.outcomes.child_button.isEnabled()
+    opened: list[tuple[str, object]] = []
+    tab.open_requested.connect(lambda entity, record_id: opened.append((entity, record_id)))
+    detail.outcomes.child_button.click()
+    assert opened == [("child", child.child_id)]

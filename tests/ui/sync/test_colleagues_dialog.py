@@ -40,17 +40,17 @@ def test_adding_a_colleague_shows_the_fingerprint_first_and_remove_revokes(
     assert dialog.list.accessibleName() == "Trusted colleagues"
     certificate = _colleague_file(tmp_path, "Officer B", "LAPB")
     dialogs.answer("choose_open_file", certificate, certificate)
-    dialogs.answer("ask_yes_no", False, True)  # the first time the officer does not confirm
+    dialogs.answer("confirm", False, True)  # the first time the officer does not confirm
     qtbot.mouseClick(dialog.add_button, colleagues_dialog.Qt.LeftButton)
     assert dialog.list.count() == 0
     fingerprint = spoken_fingerprint(signer_for("Officer B").fingerprint)
-    assert fingerprint in dialogs.texts("ask_yes_no")[0] and "laptop LAPB" in dialogs.texts("ask_yes_no")[0]
+    assert fingerprint in dialogs.texts("confirm")[0] and "laptop LAPB" in dialogs.texts("confirm")[0]
     qtbot.mouseClick(dialog.add_button, colleagues_dialog.Qt.LeftButton)
     assert dialog.list.count() == 1
     assert "Officer B (colleague)" in dialog.list.item(0).text() and fingerprint in dialog.list.item(0).text()
     assert load_trust().laptops == {"LAPB": signer_for("Officer B").fingerprint}
     dialog.list.setCurrentRow(0)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("confirm", True)
     qtbot.mouseClick(dialog.remove_button, colleagues_dialog.Qt.LeftButton)
     assert dialog.list.count() == 0 and load_trust().colleagues == []
 
@@ -74,7 +74,7 @@ def test_the_passphrase_is_asked_once_per_session_and_never_by_the_automatic_syn
     assert session_signer(None, ctx, ask=False) is None  # the automatic sync gets nothing and asks nothing
     assert dialogs.texts("ask_passphrase") == []
     dialogs.answer("ask_passphrase", PASSPHRASE)
-    dialogs.answer("ask_yes_no", False)  # do not keep it in the keystore
+    dialogs.answer("choose", False)  # do not keep it in the keystore
     signer = session_signer(None, ctx, ask=True)
     assert signer is not None and signer.name == "Officer A"
     assert session_signer(None, ctx, ask=False) is signer and session_signer(None, ctx, ask=True) is signer

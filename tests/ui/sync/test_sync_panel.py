@@ -78,7 +78,7 @@ def test_export_to_a_folder_and_import_on_another_laptop_from_the_panel(
     panel = SyncPanel(ctx)
     qtbot.addWidget(panel)
     dialogs.answer("choose_directory", tmp_path / "stick")
-    dialogs.answer("ask_yes_no", True)  # as a zip
+    dialogs.answer("choose", "zip")
     qtbot.mouseClick(panel.export_button, sync_actions.Qt.LeftButton)
     assert "Exported" in _wait(qtbot, dialogs)
     (bundle,) = (tmp_path / "stick").iterdir()
@@ -137,7 +137,7 @@ def test_restore_from_a_backup_puts_the_old_data_back_and_keeps_a_safety_copy(
     notices: list[frozenset[str]] = []
     ctx.changed.connect(notices.append)
     dialogs.answer("run_modal", lambda chooser: chooser.list.count() == 1)
-    dialogs.answer("ask_yes_no", True)
+    dialogs.answer("confirm", True)
     sync_actions.restore_from_backup(None, ctx)  # type: ignore[arg-type]
     assert "Restored" in dialogs.texts("inform")[-1] and "saved as" in dialogs.texts("inform")[-1]
     with ctx.read() as s:

@@ -21,6 +21,9 @@ from placedesk.models.enums import (
 from placedesk.services.monitoring.caps import (
     add_action,
     add_review,
+    change_action,
+    check_action,
+    due_date_history,
     close_cap,
     escalate,
     lift_sanction,
@@ -28,13 +31,25 @@ from placedesk.services.monitoring.caps import (
     record_review,
     set_action_status,
 )
-from placedesk.services.common.parsing import parse_money
+from placedesk.errors import NotFound, PlaceDeskError, Problems, ValidationError
+from placedesk.services.common.parsing import format_date, parse_money
+from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
 from placedesk.ui.monitoring.dialogs.service_dialog import ServiceDialog
 from placedesk.ui.monitoring.style import date_edit, date_of
 from placedesk.ui.widgets.combo import enum_data
+from placedesk.ui.widgets.date_field import DateField
 
 CAP_CHANGES = ("cap", "cap_action", "cap_review", "cap_sanction", "provider")
+# What each sanction does, named in the confirmation before it is recorded.
+SANCTION_CONSEQUENCES = {
+    SanctionKind.RESTRICT_REFERRALS: "The provider is taken off every shortlist: no new referral can be sent "
+                                       "to it until the restriction is lifted.",
+    SanctionKind.FRAMEWORK_SUSPENSION: "The provider is suspended from the framework and taken off every "
+                                       "shortlist until the suspension is lifted.",
+    SanctionKind.TERMINATION_NOTICE: "Notice to end the contract is recorded against the provider.",
+    SanctionKind.FINE: "The fine is recorded against the provider and the plan becomes punitive.",
+}
 
 
 def _text_box(placeholder: str, height: int = 64) -> QPlainTextEdit:
@@ -132,11 +147,87 @@ class AddActionDialog(ServiceDialog):
         self.form.add("owner", "Owner", self.owner)
         self.form.add("due_date", "Due by", self.due_date, "Overdue from the day after this date.")
 
+    def confirm_save(self) -> bool:
+        return keep_overdue_date(self, self.due_date, self.today)
+
     def _save(self, session: Session) -> CapAction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
+        due = checked_due_date(cap, self.description.toPlainText(), self.owner.text(), self.due_date)
         return add_action(session, cap, description=self.description.toPlainText(), owner=self.owner.text(),
-                          due_date=date_of(self.due_date), today=self.today)
+                          due_date=due, today=self.today)
+
+
+class ChangeActionDialog(ServiceDialog):
+    """Change an action's text, owner or due date; the earlier values stay in the plan's history."""
+
+    def __init__(self, ctx: AppContext, action_id: uuid.UUID, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Change an action", self._save, CAP_CHANGES, parent, save_text="Save changes",
+                         intro="A moved due date is kept in the plan's history (and in the CAP report).")
+        self.action_id = action_id
+        self.today = today
+        with ctx.read() as session:
+            action = session.get(CapAction, action_id)
+            if action is None:
+                raise NotFound("That action no longer exists: refresh the list.")
+            moves = due_date_history(session, action)
+            self.description = _text_box("What must be done")
+            self.description.setPlainText(action.description)
+            self.owner = QLineEdit(action.owner)
+            self.due_date = date_edit(action.due_date)
+            self._original_due = action.due_date
+        moved = "; ".join(f"{format_date(before)} → {format_date(after)}" for _, before, after in moves)
+        self.form.add("description", "Action", self.description)
+        self.form.add("owner", "Owner", self.owner)
+        self.form.add("due_date", "Due by", self.due_date,
+                      f"Moved before: {moved}." if moved else "Overdue from the day after this date.")
+
+    def confirm_save(self) -> bool:
+        try:
+            unchanged = self.due_date.date() == self._original_due
+        except PlaceDeskError:
+            return True
+        return unchanged or keep_overdue_date(self, self.due_date, self.today)
+
+    def _save(self, session: Session) -> CapAction:
+        action = session.get(CapAction, self.action_id)
+        if action is None:
+            raise NotFound("That action no longer exists: refresh the list.")
+        due = checked_due_date(action.cap, self.description.toPlainText(), self.owner.text(), self.due_date)
+        return change_action(session, action, description=self.description.toPlainText(), owner=self.owner.text(),
+                             due_date=due, today=self.today)
+
+
+def checked_due_date(cap: Cap, description: str, owner: str, field: DateField) -> dt.date:
+    """The typed due date, with every problem in the form (a bad date included) raised together."""
+    problems = Problems()
+    due: dt.date | None = None
+    with problems.check():
+        due = field.date()
+    check_action(cap, description, owner, due, problems)
+    problems.raise_any()
+    assert due is not None
+    return due
+
+
+def keep_overdue_date(parent: QWidget, field: DateField, today: dt.date, what: str = "action") -> bool:
+    """A due date already past is asked about ("keep it?"); True to save it as typed.
+
+    A date that is not a date is left for the save to report beside the field.
+    """
+    try:
+        due = field.date()
+    except PlaceDeskError:
+        return True
+    if due >= today:
+        return True
+    keep = dialogs.choose(parent, "Due date already passed",
+                          f"{format_date(due)} is before today, so this {what} is already overdue: keep it?",
+                          [("keep", "Keep the date"), ("change", "Change the date")], default="change", cancel=None)
+    if keep != "keep":
+        field.setFocus()
+        return False
+    return True
 
 
 class ActionStatusDialog(ServiceDialog):
@@ -187,6 +278,24 @@ class EscalateDialog(ServiceDialog):
         self.form.add("today", "From", self.on)
         self.form.add("notes", "Reason", self.notes)
 
+    def confirm_save(self) -> bool:
+        """Name what the chosen sanction does before it is recorded."""
+        kind = enum_data(self.sanction, SanctionKind)
+        problems = Problems()
+        with problems.check():
+            date_of(self.on)
+        text = self.amount.text().strip()
+        if kind is SanctionKind.FINE:
+            with problems.check():
+                if not text:
+                    raise ValidationError("A fine needs an amount above £0: type it in pounds, e.g. 2500.00.", "amount")
+                parse_money(text, "amount")
+        problems.raise_any()
+        consequence = SANCTION_CONSEQUENCES.get(kind, "The plan becomes punitive and the sanction is recorded.")
+        return dialogs.confirm(self, self.windowTitle(),
+                               f"Escalate to \"{self.sanction.currentText()}\"?\n\n{consequence}",
+                               "Escalate")
+
     def _save(self, session: Session) -> CapSanction:
         cap = session.get(Cap, self.cap_id)
         assert cap is not None
@@ -205,10 +314,17 @@ class LiftSanctionDialog(ServiceDialog):
         super().__init__(ctx, "Lift a sanction", self._save, CAP_CHANGES, parent, save_text="Lift",
                          intro=f"{label}. Once lifted the provider can be offered new referrals again.")
         self.sanction_id = sanction_id
+        self.label = label
         self.on = date_edit(today)
         self.notes = _text_box("What has changed")
         self.form.add("today", "Lifted from", self.on)
         self.form.add("notes", "Notes", self.notes)
+
+    def confirm_save(self) -> bool:
+        date_of(self.on)
+        return dialogs.confirm(self, "Lift a sanction",
+                               f"Lift this sanction ({self.label})?\n\nThe provider comes back into matching and "
+                               "can be offered new referrals from the date given.", "Lift the sanction")
 
     def _save(self, session: Session) -> CapSanction:
         sanction = session.get(CapSanction, self.sanction_id)
@@ -254,6 +370,11 @@ class ReviewDialog(ServiceDialog):
             self.form.add("notes", "What it found", self.notes)
         else:
             self.form.add("review_date", "Review on", self.review_date)
+
+    def confirm_save(self) -> bool:
+        # A review scheduled in the past is overdue from the start: ask, as for an action.
+        return self.review_id is not None or keep_overdue_date(self, self.review_date, self.today,
+                                                               what="review")
 
     def _save(self, session: Session) -> CapReview:
         if self.review_id is not None:

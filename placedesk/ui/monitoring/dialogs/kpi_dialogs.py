@@ -39,9 +39,8 @@ class MonthGridDialog(ServiceDialog):
         self.provider_id = provider_id
         self.today = today
         self.month = date_edit(month_start(month))
-        self.month.setDisplayFormat("MMMM yyyy")
         self.month.dateChanged.connect(lambda _: self.load_values())
-        self.form.add("month", "Month", self.month)
+        self.form.add("month", "Month", self.month, "Any day in the month: the whole month's values are shown")
         self.inputs: dict[str, QLineEdit] = {}
         with ctx.read() as session:
             rows = month_grid(session, session.get(Provider, provider_id), month)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from placedesk.ui.widgets.field_error import ERROR_STYLE
 from placedesk.ui.monitoring.style import date_edit, date_of
 
 
@@ -18,7 +19,7 @@ class ReportPeriodDialog(QDialog):
         self.start = date_edit(today.replace(day=1) - dt.timedelta(days=365))
         self.end = date_edit(today)
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setStyleSheet(ERROR_STYLE)
         form = QFormLayout()
         form.addRow("From", self.start)
         form.addRow("To", self.end)

@@ -14,12 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.ui.context import AppContext
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
+
+
+# Spare height a form opens with, which messages fill before anything moves.
+ERROR_ROOM = 72
 
 
 class ServiceDialog(QDialog):
@@ -54,9 +60,12 @@ class ServiceDialog(QDialog):
             area.setWidgetResizable(True)
             area.setFrameShape(QScrollArea.NoFrame)
             area.setWidget(self.body)
-            area.setMinimumHeight(360)
+            area.setMinimumHeight(240)
+            area.setFocusPolicy(Qt.NoFocus)
+            self.scroll_area: QScrollArea | None = area
             layout.addWidget(area, 10)
         else:
+            self.scroll_area = None
             self.body = self.form
             layout.addWidget(self.form)
         # Spare height goes below the fields, never between them.
@@ -68,6 +77,31 @@ class ServiceDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(620)
+        self._sized = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._sized:
+            # Room below the fields for messages: an error takes this spare space instead of pushing
+            # Save down from under the pointer.
+            self._sized = True
+            self._fields_before_buttons()
+            screen = self.screen()
+            limit = screen.availableGeometry().height() - 40 if screen is not None else self.height()
+            self.resize(self.width(), max(self.height(), min(self.sizeHint().height() + ERROR_ROOM, limit)))
+        super().showEvent(event)
+
+    def _fields_before_buttons(self) -> None:
+        """Tab goes through the fields in reading order, then Save and Cancel; focus starts on the first field.
+
+        The buttons are made here before a subclass adds its fields, so by default they came first.
+        """
+        fields = [w for form in self.forms for w in form.findChildren(QWidget)
+                  if w.focusPolicy() & Qt.TabFocus and w.focusProxy() is None and w.isVisibleTo(self)]
+        chain = fields + [b for b in self.buttons.buttons() if b.isVisibleTo(self)]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        if fields:
+            fields[0].setFocus(Qt.OtherFocusReason)
 
     def clear_errors(self) -> None:
         self.general_error.clear_message()
@@ -78,14 +112,36 @@ class ServiceDialog(QDialog):
 
     def show_error(self, field: str | None, message: str) -> None:
         """Put ``message`` under the field it concerns, or at the foot of the form."""
-        for form in self.forms:
-            if field is not None and field in form.fields:
-                widget, error = form.fields[field]
-                error.show_message(message)
-                mark_invalid(widget, True)
-                widget.setFocus()
-                return
-        self.general_error.show_message(message)
+        self.show_problems([(field, message)])
+
+    def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
+        """Every problem beside its field at once; the first such field is scrolled to and focused."""
+        first: QWidget | None = None
+        general: list[str] = []
+        for field, message in problems:
+            entry = next((form.fields[field] for form in self.forms if field is not None and field in form.fields),
+                         None)
+            if entry is None:
+                general.append(message)
+                continue
+            widget, error = entry
+            error.show_message(message)
+            mark_invalid(widget, True)
+            first = first or widget
+        if general:
+            self.general_error.show_message("\n".join(general))
+        if first is not None:
+            if self.scroll_area is not None:
+                self.scroll_area.ensureWidgetVisible(first)
+            first.setFocus()
+
+    def confirm_save(self) -> bool:
+        """Ask before a save that cannot be undone (through ``dialogs.confirm``); True to go on.
+
+        It may check what it can first and raise ValidationError, so the officer is not
+        asked to confirm a form that is then refused.
+        """
+        return True
 
     def error_text(self, field: str | None = None) -> str:
         """The message shown for ``field`` (or the general one): what tests and screen readers see."""
@@ -96,10 +152,12 @@ class ServiceDialog(QDialog):
     def accept(self) -> None:
         self.clear_errors()
         try:
+            if not self.confirm_save():
+                return
             with self.ctx.action() as session:
                 self.result_value = self._apply(session)
         except ValidationError as exc:
-            self.show_error(exc.field, str(exc))
+            self.show_problems(exc.problems)
             return
         except PlaceDeskError as exc:
             self.show_error(None, str(exc))

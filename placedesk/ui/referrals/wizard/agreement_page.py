@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from placedesk.models.enums import FundingPartner
 from placedesk.services.common.parsing import format_date, format_money, format_percent
 from placedesk.services.referrals.workflow import active_placement
+from placedesk.ui.widgets.palette import note_style
 from placedesk.ui.agreements.agreement_panel import AgreementPanel
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
@@ -30,7 +31,7 @@ class AgreementPage(ReferralPage):
                          "signed and countersigned from here.")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("background: #eef4ff; padding: 8px; border-radius: 3px;")
+        self.summary.setStyleSheet(note_style("#eef4ff"))
         self.panel = AgreementPanel(state.ctx, today=lambda: state.today)
         self.panel.setMinimumHeight(420)
         self.body_layout.addWidget(self.summary)

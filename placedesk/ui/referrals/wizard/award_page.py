@@ -25,6 +25,8 @@ from placedesk.ui.widgets.fee_lines_editor import FeeLinesEditor
 from placedesk.ui.widgets.shares_editor import SharesEditor
 from placedesk.ui.referrals.wizard.needs_page import summary_box
 from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui import dialogs
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 
@@ -43,7 +45,7 @@ class AwardPage(ReferralPage):
         self.offer_note = QLabel()
         self.offer_note.setWordWrap(True)
         choice.form.addRow("", self.offer_note)
-        self.start_date = choice.add("start_date", "Placement starts *", QLineEdit(), "dd/mm/yyyy")
+        self.start_date = choice.add("start_date", "Placement starts *", DateField())
 
         fee = self.add_form("Negotiated fee and funding")
         self.fee_lines = FeeLinesEditor(show_funding=True)
@@ -112,6 +114,15 @@ class AwardPage(ReferralPage):
 
     def _fee_changed(self) -> None:
         self.shares.set_lines(self.fee_lines.funded_amounts())
+
+    def confirm_step(self) -> bool:
+        """Name the consequence of awarding before it happens: it cannot be undone here."""
+        if self.offer.currentData() is None:
+            raise ValidationError("Choose the offer you are accepting.", "offer")
+        return dialogs.confirm(
+            self, "Award the placement",
+            f"Award the placement to {self.offer.currentText()}?\n\nThis cannot be undone: the other offers "
+            "are declined, a placement is created and its agreement can be issued.", "Award")
 
     def save(self, session: Session) -> None:
         offer_id = self.offer.currentData()

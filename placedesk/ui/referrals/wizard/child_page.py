@@ -14,14 +14,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 from sqlalchemy.orm import Session
 
-from placedesk.errors import ValidationError
+from placedesk.errors import Problems, ValidationError
 from placedesk.models import Child
-from placedesk.services.common.parsing import format_date, normalise_postcode, parse_date
-from placedesk.services.referrals.intake import ChildDetails, save_child
+from placedesk.services.common.parsing import format_date, parse_date
+from placedesk.services.referrals.intake import ChildDetails, check_child, save_child
 from placedesk.services.care.ssda903_codes import ETHNICITY, LEGAL_STATUSES
 from placedesk.services.referrals.wizard_drafts import find_child
 from placedesk.ui.care.child_panel import ChildPanel
 from placedesk.ui.widgets.combo import set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 GENDERS = ("Female", "Male", "Non-binary", "Prefer not to say")
@@ -50,7 +51,8 @@ class ChildPage(ReferralPage):
                          "already in PlaceDesk, or fill in the details for a new child. Fields marked * are required.")
         self.case_reference = QLineEdit()
         self.case_reference.setPlaceholderText("the case-management system's reference, e.g. LAC-20417")
-        self.find_button = QPushButton("Find")
+        self.case_reference.setAccessibleName("Case reference")
+        self.find_button = QPushButton("F&ind")
         self.find_button.setToolTip("Fill the form from the child with this case reference")
         self.find_button.clicked.connect(self.find_child)
         self.found_label = QLabel()
@@ -70,7 +72,7 @@ class ChildPage(ReferralPage):
         self.first_name = identity.add("first_name", "First name *", QLineEdit())
         self.last_name = identity.add("last_name", "Last name *", QLineEdit())
         self.known_as = identity.add("known_as", "Known as", QLineEdit())
-        self.date_of_birth = identity.add("date_of_birth", "Date of birth *", QLineEdit(), "dd/mm/yyyy")
+        self.date_of_birth = identity.add("date_of_birth", "Date of birth *", DateField())
         self.gender = identity.add("gender", "Gender", _editable_combo(GENDERS))
         self.ethnicity = identity.add("ethnicity", "Ethnicity", _editable_combo(sorted(ETHNICITY.values())))
         self.religion = identity.add("religion", "Religion", _editable_combo(RELIGIONS))
@@ -165,21 +167,25 @@ class ChildPage(ReferralPage):
                 return
             self.fill(child)
             self._found(
-                f"Found {child.initials}, born {format_date(child.date_of_birth)}: the details below come from "
+                f"Found {child.full_name or child.case_reference}, born {format_date(child.date_of_birth)}: the details below come from "
                 "their record; changes you make here update it.")
 
     # --- saving ----------------------------------------------------------------------
     def collect(self) -> ChildDetails:
-        """What was typed, with dates parsed strictly; raises ValidationError naming the field."""
-        dob = self.date_of_birth.text().strip()
-        if not dob:
-            raise ValidationError("Type the date of birth as dd/mm/yyyy, e.g. 17/05/2012.", "date_of_birth")
+        """What was typed, with dates parsed strictly; raises one ValidationError listing every problem."""
+        problems = Problems()
+        dob = None
+        with problems.check():
+            if not self.date_of_birth.text().strip():
+                raise ValidationError("Type the date of birth as dd/mm/yyyy, e.g. 17/05/2012.", "date_of_birth")
+            dob = parse_date(self.date_of_birth.text(), "date_of_birth")
         legal_status = self.legal_status.currentData() or ""
         details = ChildDetails(
             case_reference=self.case_reference.text().strip(),
             first_name=self.first_name.text().strip(),
             last_name=self.last_name.text().strip(),
-            date_of_birth=parse_date(dob, "date_of_birth"),
+            # A date of birth that could not be read is already a problem; today stands in for the other checks.
+            date_of_birth=dob or self.state.today,
             known_as=self.known_as.text().strip(),
             gender=self.gender.currentText().strip(),
             ethnicity=self.ethnicity.currentText().strip(),
@@ -193,10 +199,11 @@ class ChildPage(ReferralPage):
             social_worker_phone=self.social_worker_phone.text().strip(),
             has_ehcp=self.has_ehcp.isChecked(),
         )
-        if details.home_postcode:
-            normalise_postcode(details.home_postcode, "home_postcode")
+        with problems.check():
+            check_child(details, self.state.today)
         if not legal_status:
-            raise ValidationError("Choose the child's legal status.", "legal_status")
+            problems.add("Choose the child's legal status.", "legal_status")
+        problems.raise_any()
         return details
 
     def save(self, session: Session) -> None:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from placedesk.models.enums import OfstedJudgement
 from placedesk.services.referrals.matching import MatchResult, match_referral
 from placedesk.services.common.settings import require_pack_profile
 from placedesk.services.referrals.intake import choose_recipients
+from placedesk.ui.widgets.palette import note_style, signal
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.field_error import FieldError
 from placedesk.ui.widgets.rows_model import Row, RowsModel
@@ -42,7 +43,7 @@ from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, r
 # The shortlist shows this many rows at first; the rest are one click away.
 FIRST_ROWS = 60
 START_DELAY_MS = 40
-AMBER = QColor("#a15c00")
+AMBER = signal("#a15c00")
 
 
 def table(model: RowsModel) -> QTableView:
@@ -80,19 +81,22 @@ class MatchPage(ReferralPage):
         self._show_all = False
         self.proximity_note = QLabel()
         self.proximity_note.setWordWrap(True)
-        self.proximity_note.setStyleSheet("background: #fff4e0; padding: 6px; border-radius: 3px;")
+        self.proximity_note.setStyleSheet(note_style("#fff4e0"))
         self.shortlist = RowsModel(
             ["Send", "Rank", "Provider", "Score", "Type", "Ofsted", "Route", "Vacancies", "Distance", "Open CAPs"],
             checkable=True, numeric_columns=(1, 3, 7, 8, 9))
         self.shortlist_view = table(self.shortlist)
+        self.shortlist_view.setAccessibleName("Shortlist: tick the providers to send the referral to")
         self.shortlist_view.selectionModel().selectionChanged.connect(lambda *_: self._show_reasons())
         self.shortlist.checks_changed.connect(self._update_count)
         self.reasons = QPlainTextEdit()
         self.reasons.setReadOnly(True)
+        self.reasons.setAccessibleName("Why this score")
         self.reasons.setPlaceholderText("Select a provider to see the reasons for its score.")
         self.reasons.setMaximumHeight(150)
         self.chosen_label = QLabel()
         self.show_all_button = QPushButton()
+        self.show_all_button.setAccessibleName("Show every ranked provider, or only the first")
         self.show_all_button.clicked.connect(self._toggle_all)
         self.beyond_limit = QCheckBox("Also show providers beyond the limit")
         self.beyond_limit.setAccessibleName("Also show providers beyond the maximum distance")
@@ -101,6 +105,7 @@ class MatchPage(ReferralPage):
         self.beyond_limit.toggled.connect(lambda _: self._rank())
         self.excluded = RowsModel(["Provider", "Reference", "Why it is excluded"])
         self.excluded_view = table(self.excluded)
+        self.excluded_view.setAccessibleName("Excluded providers and why")
         ranked_tab = QWidget()
         ranked_layout = QVBoxLayout(ranked_tab)
         ranked_layout.addWidget(self.shortlist_view, 3)

@@ -20,6 +20,7 @@ from placedesk.services.common.parsing import format_date, format_money, normali
 from placedesk.services.referrals.intake import ReferralNeeds, save_needs
 from placedesk.ui.widgets.shares_editor import SharesEditor
 from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState
 
 
@@ -71,19 +72,21 @@ class NeedsPage(ReferralPage):
         for kind in PlacementType:
             self.placement_type.addItem(kind.label, kind)
         sought.add("placement_type", "Placement type *", self.placement_type)
-        self.required_start_date = sought.add("required_start_date", "Start date *", QLineEdit(), "dd/mm/yyyy")
+        self.required_start_date = sought.add("required_start_date", "Start date *", DateField())
         self.urgency = QComboBox()
         for urgency in Urgency:
             self.urgency.addItem(urgency.label, urgency)
         sought.add("urgency", "Urgency", self.urgency)
-        self.response_by = sought.add("response_by", "Responses by", QLineEdit(),
+        self.response_by = sought.add("response_by", "Responses by", DateField(),
                                       "dd/mm/yyyy: when providers must answer (printed on the pack)")
 
         lists = QWidget()
         grid = QGridLayout(lists)
         grid.setContentsMargins(0, 0, 0, 0)
         self.needs = tick_list(NEEDS)
+        self.needs.setAccessibleName("Needs: tick every one that applies")
         self.risks = tick_list(RISKS)
+        self.risks.setAccessibleName("Risks: tick every one that applies")
         needs_form = self.add_form("Needs and risks")
         grid.addWidget(self.needs, 0, 0)
         grid.addWidget(self.risks, 0, 1)

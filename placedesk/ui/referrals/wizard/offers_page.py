@@ -50,6 +50,7 @@ from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.referrals.wizard.match_page import START_DELAY_MS, table
 from placedesk.ui.tasks import run_task
 from placedesk.ui.widgets.combo import enum_data, set_combo_data
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, referral_in
 from placedesk.ui.referrals.wizard.needs_page import summary_box
 
@@ -72,6 +73,7 @@ class OffersPage(ReferralPage):
         self.recipients = RowsModel(["Provider", "Response", "Weekly fee", "Proposed start", "Expires"],
                                     numeric_columns=(2,))
         self.recipient_view = table(self.recipients)
+        self.recipient_view.setAccessibleName("Providers sent the referral and their responses")
         self.recipient_view.setMinimumHeight(90)
         self.recipient_view.setMaximumHeight(170)
         self.recipient_view.selectionModel().selectionChanged.connect(lambda *_: self._recipient_chosen())
@@ -85,13 +87,13 @@ class OffersPage(ReferralPage):
         self.kind.addItem("Offer", OFFER)
         self.kind.addItem("Decline", DECLINE)
         self.response_form.add("response", "Response", self.kind)
-        self.responded_on = self.response_form.add("responded_on", "Received on *", QLineEdit(), "dd/mm/yyyy")
+        self.responded_on = self.response_form.add("responded_on", "Received on *", DateField())
 
         self.offer_form = FieldForm()
         self.fee_lines = FeeLinesEditor()
         self.offer_form.add("fee_lines", "Weekly fee lines *", self.fee_lines)
-        self.proposed_start = self.offer_form.add("proposed_start", "Proposed start *", QLineEdit(), "dd/mm/yyyy")
-        self.expires_on = self.offer_form.add("expires_on", "Offer expires", QLineEdit(), "dd/mm/yyyy")
+        self.proposed_start = self.offer_form.add("proposed_start", "Proposed start *", DateField())
+        self.expires_on = self.offer_form.add("expires_on", "Offer expires", DateField())
         self.conditions = self.offer_form.add("conditions", "Conditions", summary_box("Any conditions of the offer"))
         self.needs_met = QTableWidget(0, 2)
         self.needs_met.setHorizontalHeaderLabels(["Need or risk", "How the provider will meet it"])
@@ -133,6 +135,7 @@ class OffersPage(ReferralPage):
 
         self.comparison_note = QLabel()
         self.comparison = QTableWidget()
+        self.comparison.setAccessibleName("Offers side by side")
         self.comparison.setEditTriggers(QTableWidget.NoEditTriggers)
         self.comparison.setWordWrap(True)
         self.comparison.setMinimumHeight(220)

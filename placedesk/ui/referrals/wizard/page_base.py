@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from placedesk.errors import NotFound, PlaceDeskError, ProfileIncomplete, Valida
 from placedesk.models import Referral
 from placedesk.ui.context import AppContext
 from placedesk.ui.tasks import run_task, show_error
-from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
+from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, clear_when_fixed, mark_invalid
 
 
 @dataclass
@@ -88,7 +89,10 @@ class ReferralPage(QWizardPage):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        # The scroll area is a container, not a stop on the Tab route: focus starts on the first field.
+        scroll.setFocusPolicy(Qt.NoFocus)
         scroll.setWidget(self.body)
+        self.scroll = scroll
         outer = QVBoxLayout(self)
         outer.addWidget(self.page_error)
         outer.addWidget(scroll, 1)
@@ -116,6 +120,7 @@ class ReferralPage(QWizardPage):
     def register_field(self, name: str, widget: QWidget, error: FieldError) -> None:
         """A field laid out by hand (not in a FieldForm) that can still be marked."""
         self._fields[name] = (widget, error)
+        clear_when_fixed(widget, error)
 
     def field_entry(self, name: str) -> tuple[QWidget, FieldError] | None:
         if name in self._fields:
@@ -143,20 +148,52 @@ class ReferralPage(QWizardPage):
 
     def show_error(self, field_name: str | None, message: str) -> None:
         """Show ``message`` beside the named field, or at the top of the page."""
-        entry = self.field_entry(field_name) if field_name else None
-        if entry is None:
-            self.page_error.show_message(message)
-            return
-        widget, error = entry
-        error.show_message(message)
-        mark_invalid(widget, True)
-        widget.setFocus(Qt.OtherFocusReason)
+        self.show_problems([(field_name, message)])
+
+    def show_problems(self, problems: list[tuple[str | None, str]]) -> None:
+        """Show every problem beside its field at once; the first field on the page is focused."""
+        marked: list[QWidget] = []
+        general: list[str] = []
+        for field_name, message in problems:
+            entry = self.field_entry(field_name) if field_name else None
+            if entry is None:
+                general.append(message)
+                continue
+            widget, error = entry
+            error.show_message(message)
+            mark_invalid(widget, True)
+            marked.append(widget)
+        if general:
+            self.page_error.show_message("\n".join(general))
+        if marked:
+            first = min(marked, key=lambda w: w.mapTo(self.body, w.rect().topLeft()).y())
+            self.scroll.ensureWidgetVisible(first)
+            first.setFocus(Qt.OtherFocusReason)
+
+    def show_exception(self, exc: PlaceDeskError) -> None:
+        """A refusal from parsing or a service, beside the fields it names."""
+        if isinstance(exc, ValidationError):
+            self.show_problems(exc.problems)
+        else:
+            self.show_error(None, str(exc))
 
     # --- the wizard protocol ---------------------------------------------------------
     def initializePage(self) -> None:
         self.clear_errors()
         with self.ctx.read() as session:
             self.load(session)
+        if not self.state.resuming:
+            # Focus starts on the page's first field, not on the scroll area or a button.
+            QTimer.singleShot(0, self.focus_first_field)
+
+    def focus_first_field(self) -> None:
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return
+        for widget in self.body.findChildren(QWidget):
+            if (widget.focusPolicy() & Qt.TabFocus and widget.isVisibleTo(self) and widget.isEnabled()
+                    and widget.focusProxy() is None):
+                widget.setFocus(Qt.TabFocusReason)
+                return
 
     def validatePage(self) -> bool:
         if self.state.resuming:
@@ -172,17 +209,24 @@ class ReferralPage(QWizardPage):
             self._start_background_save()
             return False
         try:
+            if not self.confirm_step():
+                return False
             with self.ctx.action() as session:
                 self.save(session)
-        except ValidationError as exc:
-            self.show_error(exc.field, str(exc))
-            return False
         except PlaceDeskError as exc:
-            self.show_error(None, str(exc))
+            self.show_exception(exc)
             self._profile_check(exc)
             return False
         self.ctx.notify(self.changes)
         self.after_save()
+        return True
+
+    def confirm_step(self) -> bool:
+        """Ask before a step that cannot be undone (through ``dialogs.confirm``); True to go on.
+
+        Called after the page's input has been checked as far as the page can, just
+        before its save. Pages whose Next only saves a draft never ask.
+        """
         return True
 
     def saves_in_background(self) -> bool:
@@ -204,11 +248,10 @@ class ReferralPage(QWizardPage):
     def _start_background_save(self) -> None:
         try:
             apply = self.prepare()
-        except ValidationError as exc:
-            self.show_error(exc.field, str(exc))
-            return
+            if not self.confirm_step():
+                return
         except PlaceDeskError as exc:
-            self.show_error(None, str(exc))
+            self.show_exception(exc)
             self._profile_check(exc)
             return
         ctx, wizard = self.ctx, self.wizard()
@@ -227,10 +270,8 @@ class ReferralPage(QWizardPage):
 
         def failed(exc: BaseException) -> None:
             self._saving = False
-            if isinstance(exc, ValidationError):
-                self.show_error(exc.field, str(exc))
-            elif isinstance(exc, PlaceDeskError):
-                self.show_error(None, str(exc))
+            if isinstance(exc, PlaceDeskError):
+                self.show_exception(exc)
                 self._profile_check(exc)
             else:
                 show_error(self, exc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
 from placedesk.models.enums import ReferralStatus
@@ -24,6 +24,7 @@ from placedesk.ui.referrals.wizard.needs_page import NeedsPage
 from placedesk.ui.referrals.wizard.offers_page import OffersPage
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, referral_in
 from placedesk.ui.referrals.wizard.send_page import SendPage
+from placedesk.ui.widgets.geometry import fit_to_screen
 
 CHILD, NEEDS, MATCH, SEND, OFFERS, AWARD, AGREEMENT = range(7)
 S = ReferralStatus
@@ -70,10 +71,31 @@ class ReferralWizard(QWizard):
         self.pages[AWARD].setButtonText(QWizard.CommitButton, "Award >")
         self._titled_for: uuid.UUID | None = None
         self.currentIdChanged.connect(lambda _: self._update_title())
+        self._buttons_after_pages()
         self.resume(self.start_page())
-        self.resize(1040, 780)
-        self.setMinimumSize(820, 600)
+        self.setMinimumSize(760, 560)
+        # 1040x780 where there is room; on a 1280x720 laptop it opens no taller than the screen.
+        fit_to_screen(self, QSize(1040, 780))
         self._update_title()
+
+    def _buttons_after_pages(self) -> None:
+        """Tab reaches the page's fields first, then Back, Next (or its commit step) and Cancel.
+
+        QWizard makes its buttons before the pages exist, so by default Tab went
+        Next, Cancel, then the first field.
+        """
+        last: QWidget | None = None
+        for page in self.pages:
+            focusable = [w for w in page.findChildren(QWidget) if w.focusPolicy() & Qt.TabFocus]
+            if focusable:
+                last = focusable[-1]
+        previous = last
+        for which in (QWizard.BackButton, QWizard.NextButton, QWizard.CommitButton, QWizard.FinishButton,
+                      QWizard.CancelButton):
+            button = self.button(which)
+            if previous is not None:
+                QWidget.setTabOrder(previous, button)
+            previous = button
 
     def start_page(self) -> int:
         if self.state.referral_id is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter
 from sqlalchemy.orm import Session
 
 from placedesk.errors import PlaceDeskError, ValidationError
@@ -33,6 +33,7 @@ from placedesk.ui.widgets.pdf_viewer import PdfViewer
 from placedesk.ui.tasks import run_in_background
 from placedesk.ui.widgets.rows_model import Row, RowsModel
 from placedesk.ui.referrals.wizard.match_page import START_DELAY_MS, table
+from placedesk.ui.widgets.date_field import DateField
 from placedesk.ui.referrals.wizard.page_base import ReferralPage, WizardState, referral_in
 from placedesk.ui.referrals.wizard.removed_panel import RemovedTextPanel
 
@@ -56,6 +57,7 @@ class SendPage(ReferralPage):
         self.names: dict[uuid.UUID, str] = {}
         self.recipients = RowsModel(["Provider", "Score", "Pack", "Sent on"], numeric_columns=(1,))
         self.view = table(self.recipients)
+        self.view.setAccessibleName("Providers the referral goes to, with their packs")
         self.make_button = QPushButton("Make the packs again")
         self.make_button.setToolTip("Make every pack afresh, e.g. after the referral was changed elsewhere")
         self.make_button.clicked.connect(self.make_packs)
@@ -92,7 +94,7 @@ class SendPage(ReferralPage):
         self.body_layout.addWidget(self.status)
         self.body_layout.addWidget(split, 1)
         form = self.add_form("Sending")
-        self.sent_on = form.add("sent_on", "Sent on *", QLineEdit(), "dd/mm/yyyy: the day the packs went out")
+        self.sent_on = form.add("sent_on", "Sent on *", DateField(), "dd/mm/yyyy: the day the packs went out")
         self.sent_on.editingFinished.connect(self._sent_date_changed)
         self.body_layout.addWidget(self.note(
             "“Record as sent” keeps each provider's pack with the referral (with its fingerprint, so it can be "
@@ -283,6 +285,18 @@ class SendPage(ReferralPage):
             send_referral(session, referral, provider_ids, today=sent_on, officer=officer, made=made)
 
         return send
+
+    def confirm_step(self) -> bool:
+        """Name what recording as sent means before it is done: it cannot be undone."""
+        self.prepare()
+        count = len(self._rows)
+        names = ", ".join(self.names.get(pid, "") for pid, *_ in self._rows if self.names.get(pid))
+        return dialogs.confirm(
+            self, "Record as sent",
+            f"Record the referral as sent to {count} provider{'s' if count != 1 else ''}"
+            + (f" ({names})" if names else "") + f" on {self.sent_on.text().strip()}?\n\n"
+            "This cannot be undone: the referral packs are kept as sent, and the referral waits for offers.",
+            "Record as sent")
 
     def save(self, session: Session) -> None:
         self.prepare()(session)

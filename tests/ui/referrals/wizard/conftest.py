@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QListWidget, QWizard
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import DialogRecorder
 from placedesk.config import OfficerSettings, Settings
 from placedesk.db import Database
 from placedesk.ui.context import AppContext
@@ -49,6 +50,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _officer_confirms(dialogs: DialogRecorder) -> DialogRecorder:
+    """The officer presses the named button (Record as sent, Award) when asked to confirm a step."""
+    dialogs.always("confirm", True)
+    return dialogs
+
+
 def make_ctx(db: Database) -> AppContext:
     settings = Settings(officer=OfficerSettings(name="Test Officer", local_authority="Sheffield City Council",
                                                 email="placements@example.gov.uk"), laptop_id="TEST")
@@ -71,7 +79,8 @@ def open_wizard(qtbot: QtBot) -> Callable[..., ReferralWizard]:
 
 
 def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
-    """Clear a line edit and type ``text`` key by key."""
+    """Clear a line edit (or a date field's) and type ``text`` key by key."""
+    edit = getattr(edit, "line", edit)
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key_Delete)

@@ -28,7 +28,7 @@ def test_find_fills_the_form_from_the_existing_child_and_reuses_their_record(
     qtbot.mouseClick(page.find_button, Qt.LeftButton)
     assert page.first_name.text() == "Amara" and page.last_name.text() == "Okoye"
     assert page.legal_status.currentData() == "V2"
-    assert "Found AO" in page.found_label.text()
+    assert "Found Amara Okoye" in page.found_label.text()
     assert page.history_button.isEnabled()
     qtbot.mouseClick(page.history_button, Qt.LeftButton)
     qtbot.addWidget(page.history_window)
@@ -88,3 +88,29 @@ def test_legal_status_must_be_chosen_and_lists_ssda903_descriptions(qtbot: QtBot
     press_next(qtbot, wizard)
     assert wizard.currentId() == CHILD
     assert "legal status" in page.error_text("legal_status")
+
+
+def test_every_error_on_the_page_shows_at_once_and_each_clears_when_fixed(
+        qtbot: QtBot, db: Database, open_wizard: WizardFactory) -> None:
+    wizard = open_wizard(db)
+    page = wizard.pages[CHILD]
+    type_into(qtbot, page.case_reference, "LAC-777")
+    type_into(qtbot, page.date_of_birth, "31/02/2012")
+    type_into(qtbot, page.home_postcode, "nowhere")
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == CHILD
+    # Date of birth, names, postcode and legal status together, not one per press of Next.
+    for field, words in (("date_of_birth", "not a real date"), ("first_name", "first name"),
+                         ("last_name", "last name"), ("home_postcode", "not a UK postcode"),
+                         ("legal_status", "legal status")):
+        assert words in page.error_text(field), field
+    assert page.error_text("case_reference") == ""
+    # The first field in reading order with a problem has the focus.
+    assert page.first_name.hasFocus() or wizard.focusWidget() is page.first_name
+    type_into(qtbot, page.first_name, "Noor")
+    assert page.error_text("first_name") == "" and page.error_text("last_name")
+    # A date clears only once it is a real date.
+    type_into(qtbot, page.date_of_birth, "30/02/2012")
+    assert page.error_text("date_of_birth")
+    type_into(qtbot, page.date_of_birth, "29/02/2012")
+    assert page.error_text("date_of_birth") == ""

@@ -182,3 +182,19 @@ def test_saving_an_edit_keeps_it_and_makes_the_packs_again(
     assert "2 identifying details removed" in panel.summary.text()  # the health summary's, still shown
     assert not panel.save_button.isEnabled()
     qtbot.waitUntil(lambda: len(page.packs) == 1 and next(iter(page.packs.values())).pdf != before, timeout=20000)
+
+
+def test_record_as_sent_names_its_consequence_and_cancel_sends_nothing(
+        qtbot: QtBot, db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory) -> None:
+    referral_id = _chosen(db)
+    wizard = open_wizard(db, referral_id)
+    page = wizard.pages[SEND]
+    qtbot.waitUntil(lambda: len(page.packs) == 2, timeout=20000)
+    dialogs.answer("confirm", False)
+    press_next(qtbot, wizard)
+    question = dialogs.texts("confirm")[-1]
+    assert "cannot be undone" in question and "2 providers" in question and "Record as sent" in question
+    assert "Oak House" in question and "Birch Lodge" in question
+    assert wizard.currentId() == SEND
+    with db.session() as s:
+        assert s.get(Referral, referral_id).status is not ReferralStatus.SENT
