@@ -80,6 +80,18 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     app.setStyle("Fusion")
     window = build_main_window(open_database(args.db))
+    if not window.ctx.settings.officer.name:
+        # Pictures show demo data only: an invented officer (kept in memory, never saved) lets
+        # the wizard reach pages that need a complete profile instead of stopping to ask for one.
+        from placedesk.config import OfficerSettings
+
+        window.ctx.settings.officer = OfficerSettings(
+            name="Demo Officer", role="Placement Officer", local_authority="Northshire County Council",
+            email="placements@northshire.example.gov.uk")
+        window.ctx.db.officer = window.ctx.settings.officer.name
+        window._update_settings_label()
+    # The path as given (demo/placedesk-demo.sqlite from make), not this machine's folders.
+    window.db_label.setText(f"Database: {args.db.as_posix()}")
     width, height = (int(v) for v in (args.size if not args.all else "1280x720").split("x"))
     window.show()
     window.resize(width, height)
