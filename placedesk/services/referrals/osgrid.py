@@ -36,76 +36,11 @@ _S_PPM = -20.4894
 _RX, _RY, _RZ = 0.1502, 0.2470, 0.8421
 
 
-def _osgb36_latlon(easting: float, northing: float) -> tuple[float, float]:
-    a, b = _AIRY_A, _AIRY_B
-    e2 = 1 - (b * b) / (a * a)
-    n = (a - b) / (a + b)
-    n2, n3 = n * n, n * n * n
-
-    lat = _LAT0
-    m = 0.0
-    while True:
-        lat = (northing - _N0 - m) / (a * _F0) + lat
-        ma = (1 + n + 1.25 * n2 + 1.25 * n3) * (lat - _LAT0)
-        mb = (3 * n + 3 * n2 + 2.625 * n3) * math.sin(lat - _LAT0) * math.cos(lat + _LAT0)
-        mc = (1.875 * n2 + 1.875 * n3) * math.sin(2 * (lat - _LAT0)) * math.cos(2 * (lat + _LAT0))
-        md = (35 / 24) * n3 * math.sin(3 * (lat - _LAT0)) * math.cos(3 * (lat + _LAT0))
-        m = b * _F0 * (ma - mb + mc - md)
-        if abs(northing - _N0 - m) < 0.00001:
-            break
-
-    sin_lat, cos_lat, tan_lat = math.sin(lat), math.cos(lat), math.tan(lat)
-    nu = a * _F0 / math.sqrt(1 - e2 * sin_lat * sin_lat)
-    rho = a * _F0 * (1 - e2) / (1 - e2 * sin_lat * sin_lat) ** 1.5
-    eta2 = nu / rho - 1
-    sec_lat = 1 / cos_lat
-    tan2, tan4, tan6 = tan_lat**2, tan_lat**4, tan_lat**6
-
-    vii = tan_lat / (2 * rho * nu)
-    viii = tan_lat / (24 * rho * nu**3) * (5 + 3 * tan2 + eta2 - 9 * tan2 * eta2)
-    ix = tan_lat / (720 * rho * nu**5) * (61 + 90 * tan2 + 45 * tan4)
-    x = sec_lat / nu
-    xi = sec_lat / (6 * nu**3) * (nu / rho + 2 * tan2)
-    xii = sec_lat / (120 * nu**5) * (5 + 28 * tan2 + 24 * tan4)
-    xiia = sec_lat / (5040 * nu**7) * (61 + 662 * tan2 + 1320 * tan4 + 720 * tan6)
-
-    de = easting - _E0
-    lat_out = lat - vii * de**2 + viii * de**4 - ix * de**6
-    lon_out = _LON0 + x * de - xi * de**3 + xii * de**5 - xiia * de**7
-    return lat_out, lon_out
-
-
-def _to_cartesian(lat: float, lon: float, a: float, b: float) -> tuple[float, float, float]:
-    e2 = 1 - (b * b) / (a * a)
-    nu = a / math.sqrt(1 - e2 * math.sin(lat) ** 2)
-    return (
-        nu * math.cos(lat) * math.cos(lon),
-        nu * math.cos(lat) * math.sin(lon),
-        (1 - e2) * nu * math.sin(lat),
-    )
-
-
-def _from_cartesian(x: float, y: float, z: float, a: float, b: float) -> tuple[float, float]:
-    e2 = 1 - (b * b) / (a * a)
-    p = math.hypot(x, y)
-    lat = math.atan2(z, p * (1 - e2))
-    for _ in range(10):
-        nu = a / math.sqrt(1 - e2 * math.sin(lat) ** 2)
-        lat = math.atan2(z + e2 * nu * math.sin(lat), p)
-    return lat, math.atan2(y, x)
-
-
 def grid_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
     """WGS84 (latitude, longitude) in degrees for a National Grid easting/northing in metres."""
-    lat, lon = _osgb36_latlon(easting, northing)
-    x1, y1, z1 = _to_cartesian(lat, lon, _AIRY_A, _AIRY_B)
-    s = _S_PPM * 1e-6
-    rx, ry, rz = (math.radians(v / 3600) for v in (_RX, _RY, _RZ))
-    x2 = _TX + (1 + s) * x1 - rz * y1 + ry * z1
-    y2 = _TY + rz * x1 + (1 + s) * y1 - rx * z1
-    z2 = _TZ - ry * x1 + rx * y1 + (1 + s) * z1
-    lat_w, lon_w = _from_cartesian(x2, y2, z2, _WGS_A, _WGS_B)
-    return math.degrees(lat_w), math.degrees(lon_w)
+    # One formula for one point and for a whole postcode table: the batch form is the only copy.
+    (lat,), (lon,) = grid_to_wgs84_many([easting], [northing])
+    return lat, lon
 
 
 def grid_to_wgs84_many(eastings: Sequence[float], northings: Sequence[float]) -> tuple[list[float], list[float]]:
