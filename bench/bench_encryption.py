@@ -17,14 +17,13 @@ Set ``PLACEDESK_BENCH_LARGE`` to an already generated large demo file to reuse i
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
+from bench.bench_foundation import start_app_once
 from bench.common import ROOT, BenchContext, Result
 
 ISSUE = 12
@@ -33,61 +32,13 @@ STARTS = 5
 
 KEYSTORE_ENV = "PLACEDESK_BENCH_KEYSTORE"
 
-# The same watch as bench_foundation's start-up: one JSON line per stage.
-APP_SCRIPT = """
-import json, resource, sys, time
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-
-def _emit(stage):
-    print(json.dumps({"stage": stage, "t": time.time(),
-                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
-
-def _watch():
-    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
-    if not shown:
-        QTimer.singleShot(10, _watch)
-        return
-    window = shown[0]
-    _emit("idle")
-
-    def ready():
-        tab = window.tab("coming_up")
-        tab.loaded.connect(lambda: (_emit("filled"), QApplication.instance().quit()))
-        if tab.ready:
-            _emit("filled")
-            QApplication.instance().quit()
-
-    if window.is_ready:
-        ready()
-    else:
-        window.ready.connect(ready)
-
-app = QApplication(sys.argv[:1])
-QTimer.singleShot(0, _watch)
-from placedesk.cli import main
-sys.exit(main(["--db", sys.argv[1]]))
-"""
-
-
 def _env(ctx: BenchContext, keystore: Path) -> dict[str, str]:
     return dict(ctx.python_env(), PYTHON_KEYRING_BACKEND="bench.keystore.FileKeyring",
                 **{KEYSTORE_ENV: str(keystore)}, PYTHONPATH=str(ROOT))
 
 
 def _start(ctx: BenchContext, db: Path, keystore: Path) -> dict[str, float]:
-    spawned = time.time()
-    child = subprocess.run([ctx.python, "-c", APP_SCRIPT, str(db)], capture_output=True, text=True,
-                           env=_env(ctx, keystore), cwd=ROOT, timeout=180)
-    stages = {}
-    for line in child.stdout.splitlines():
-        if line.startswith("{"):
-            record = json.loads(line)
-            stages[record["stage"]] = float(record["t"]) - spawned
-            stages["peak_mb"] = int(record["maxrss_kb"]) / 1024
-    if not {"idle", "filled"} <= set(stages):
-        raise RuntimeError(f"start-up did not report every stage: {child.stderr.strip()[-1500:]}")
-    return stages
+    return start_app_once(ctx, db, env=_env(ctx, keystore))
 
 
 def prepare(ctx: BenchContext) -> tuple[Path, Path, Path]:

@@ -108,12 +108,15 @@ def start_once(ctx: BenchContext, script: str, *args: str) -> tuple[float, dict[
     return elapsed, json.loads(line)
 
 
-def start_app_once(ctx: BenchContext, db: Path) -> dict[str, float]:
-    """Seconds from spawn to each stage of PlaceDesk's start, and the peak memory once filled."""
+def start_app_once(ctx: BenchContext, db: Path, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Seconds from spawn to each stage of PlaceDesk's start, and the peak memory once filled.
+
+    ``env`` replaces the child's environment (the encryption bench points keyring at its keystore).
+    """
     spawned = time.time()
     child = subprocess.Popen([ctx.python, "-c", APP_SCRIPT, str(db)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=ctx.python_env())
-    out, err = child.communicate(timeout=120)
+                             stderr=subprocess.PIPE, text=True, env=env or ctx.python_env())
+    out, err = child.communicate(timeout=180)
     stages = {}
     for line in out.splitlines():
         if line.startswith("{"):
