@@ -145,21 +145,29 @@ def prepare(target: Any, officers: int, today: dt.date) -> TeamSetup:
 
 
 def classify(exc: BaseException) -> str:
-    """The outcome a failed save is counted under."""
+    """The outcome a failed save is counted under.
+
+    The cause is looked for first: the app shows a deadlock as a "database busy"
+    message, and it still counts as a deadlock shown to a user.
+    """
     from placedesk.errors import DatabaseBusy, PlaceDeskError
 
     if is_conflict(exc):
         return "refused_conflict"
-    if isinstance(exc, DatabaseBusy):
-        return "error_busy"
     seen: BaseException | None = exc
-    while seen is not None:
-        code = getattr(getattr(seen, "orig", None), "sqlstate", None) or getattr(seen, "sqlstate", None)
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        code = getattr(seen, "sqlstate", None)
         if code == "40P01" or "deadlock" in str(seen).lower():
             return "error_deadlock"
         if code == "40001":
             return "error_serialization"
-        seen = seen.__cause__ or seen.__context__
+        if code == "55P03":
+            return "error_lock_timeout"
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    if isinstance(exc, DatabaseBusy):
+        return "error_busy"
     if isinstance(exc, PlaceDeskError):
         return "error_refused"
     return "error_other"
@@ -235,7 +243,7 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
             with db.session() as session:  # the page loads the draft...
                 session.get(Referral, referral_id).child.known_as  # noqa: B018
             time.sleep(rng.uniform(*pace.typing))  # ...the officer types...
-            if _timed_save(log, kind, db, lambda s: save_child(  # ...and Next saves it.
+            if _timed_save(log, kind, db, lambda s, marker=marker: save_child(  # ...and Next saves it.
                     s, s.get(Referral, referral_id), _child_details(index, marker), today=today,
                     laptop_id=BENCH_LAPTOP)):
                 log.child_markers.append(marker)
@@ -243,13 +251,13 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
             with db.session() as session:
                 session.get(Referral, referral_id).needs_summary  # noqa: B018
             time.sleep(rng.uniform(*pace.typing))
-            if _timed_save(log, kind, db, lambda s: save_needs(
+            if _timed_save(log, kind, db, lambda s, marker=marker: save_needs(
                     s, s.get(Referral, referral_id), _needs(marker, today), today=today)):
                 log.needs_markers.append(marker)
         elif kind == "add_action":
             time.sleep(rng.uniform(*pace.typing))
             text = f"Added by {marker}"
-            if _timed_save(log, kind, db, lambda s: add_action(
+            if _timed_save(log, kind, db, lambda s, text=text: add_action(
                     s, s.get(Cap, setup.cap_id), description=text, owner="Registered manager",
                     due_date=today + dt.timedelta(days=28), today=today)):
                 log.added_actions.append(text)
@@ -417,7 +425,7 @@ def summarise(logs: list[OfficerLog], verdict: Verdict, seconds: float) -> dict[
     outcomes = Counter(outcome for _, outcome, _ in saves)
 
     def pct(values: list[float], p: float) -> float:
-        return values[min(len(values) - 1, int(round(p * (len(values) - 1))))] if values else 0.0
+        return values[min(len(values) - 1, round(p * (len(values) - 1)))] if values else 0.0
 
     by_kind = {}
     for kind in MIX:
