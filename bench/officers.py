@@ -35,6 +35,7 @@ path or a SQLAlchemy URL with the large demo in it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -46,6 +47,7 @@ import time
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,20 +181,36 @@ def is_conflict(exc: BaseException) -> bool:
 
     from placedesk import errors
 
-    conflict = getattr(errors, "ChangedMeanwhile", None) or getattr(errors, "ConflictError", None)
+    conflict = getattr(errors, "EditConflict", None)
     return isinstance(exc, StaleDataError) or (conflict is not None and isinstance(exc, conflict))
 
 
-def _timed_save(log: OfficerLog, kind: str, db: Any, work: Any) -> bool:
-    """Run ``work(session)`` as one user action; log its time and outcome; True when it was saved."""
+@contextlib.contextmanager
+def _form(db: Any) -> Iterator[tuple[Any, Any]]:
+    """A reading session as a screen loads its form with, and the screen's baseline (None without locking)."""
+    baseline = new_baseline()
+    with db.session() as session:
+        if baseline is not None:
+            db.baselines.add(baseline)
+            baseline.watch(session)
+        yield session, baseline
+
+
+def _timed_save(log: OfficerLog, kind: str, db: Any, baseline: Any, work: Any) -> bool:
+    """Run ``work(session)`` as one user action checked against ``baseline``; log its time and outcome.
+
+    True when it was saved.
+    """
     start = time.perf_counter()
     outcome = "saved"
     try:
         with db.session_scope() as session:
+            if baseline is not None:
+                baseline.enforce(session)
             work(session)
     except Exception as exc:  # noqa: BLE001 - every failure is counted by kind, none stops the officer
         outcome = classify(exc)
-        if len(log.errors) < 5:
+        if outcome.startswith("error_") and len(log.errors) < 5:
             log.errors.append(f"{kind}: {outcome}: {type(exc).__name__}: {str(exc)[:200]}")
     log.saves.append((kind, outcome, (time.perf_counter() - start) * 1000))
     return outcome == "saved"
@@ -240,63 +258,60 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
         count += 1
         marker = f"O{index:02d}-{count:05d}"
         if kind == "child_page":
-            with db.session() as session:  # the page loads the draft...
+            with _form(db) as (session, baseline):  # the page loads the draft...
                 session.get(Referral, referral_id).child.known_as  # noqa: B018
             time.sleep(rng.uniform(*pace.typing))  # ...the officer types...
-            if _timed_save(log, kind, db, lambda s, marker=marker: save_child(  # ...and Next saves it.
+            if _timed_save(log, kind, db, baseline, lambda s, marker=marker: save_child(  # ...and Next saves it.
                     s, s.get(Referral, referral_id), _child_details(index, marker), today=today,
                     laptop_id=BENCH_LAPTOP)):
                 log.child_markers.append(marker)
         elif kind == "needs_page":
-            with db.session() as session:
+            with _form(db) as (session, baseline):
                 session.get(Referral, referral_id).needs_summary  # noqa: B018
             time.sleep(rng.uniform(*pace.typing))
-            if _timed_save(log, kind, db, lambda s, marker=marker: save_needs(
+            if _timed_save(log, kind, db, baseline, lambda s, marker=marker: save_needs(
                     s, s.get(Referral, referral_id), _needs(marker, today), today=today)):
                 log.needs_markers.append(marker)
         elif kind == "add_action":
+            with _form(db) as (session, baseline):  # the CAP panel shows the plan
+                session.get(Cap, setup.cap_id).ref  # noqa: B018
             time.sleep(rng.uniform(*pace.typing))
             text = f"Added by {marker}"
-            if _timed_save(log, kind, db, lambda s, text=text: add_action(
+            if _timed_save(log, kind, db, baseline, lambda s, text=text: add_action(
                     s, s.get(Cap, setup.cap_id), description=text, owner="Registered manager",
                     due_date=today + dt.timedelta(days=28), today=today)):
                 log.added_actions.append(text)
         else:
             action_id = rng.choice(setup.shared_action_ids)
-            with db.session() as session:  # the Change action dialog shows what is stored now
-                action = session.get(CapAction, action_id)
-                seen, seen_version = action.description, action.version
+            with _form(db) as (session, baseline):  # the Change action dialog shows what is stored now
+                seen = session.get(CapAction, action_id).description
             time.sleep(rng.uniform(*pace.typing))
             text = f"Changed by {marker}"
 
-            def change(s: Any, action_id: uuid.UUID = action_id, text: str = text, seen_version: int = seen_version) -> None:
+            def change(s: Any, action_id: uuid.UUID = action_id, text: str = text) -> None:
                 stored = s.get(CapAction, action_id)
-                expect_version(stored, seen_version)
                 change_action(s, stored, description=text, owner="Registered manager",
                               due_date=stored.due_date, today=today)
 
-            if _timed_save(log, kind, db, change):
+            if _timed_save(log, kind, db, baseline, change):
                 log.changes.append((str(action_id), seen, text))
         time.sleep(rng.uniform(*pace.pause))
     log.cpu_seconds = time.process_time() - cpu_start
     db.close()
 
 
-def version_check() -> Any:
-    """The service-side check that the record is still at the version the form showed, if this build has one.
+def new_baseline() -> Any:
+    """What a screen keeps of the record versions it showed, when this build has optimistic locking.
 
-    Optimistic locking (issue 17, part c) is what refuses a save over a
-    colleague's unseen change; without it such a save is applied, and
-    :func:`verify` counts the colleague's change as lost.
+    Optimistic locking (issue 17, part c: :class:`placedesk.models.concurrency.Baseline`)
+    is what refuses a save over a colleague's unseen change; without it such a
+    save is applied, and :func:`verify` counts the colleague's change as lost.
     """
-    return None
-
-
-def expect_version(record: Any, seen_version: int) -> None:
-    """Tell the save which version of ``record`` the officer's form showed."""
-    check = version_check()
-    if check is not None:
-        check(record, seen_version)
+    try:
+        from placedesk.models.concurrency import Baseline  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return Baseline()
 
 
 def run_team(target: str, setup: TeamSetup, *, officers: int, seconds: float, pace: Pace = Pace(),
@@ -315,20 +330,26 @@ def run_team(target: str, setup: TeamSetup, *, officers: int, seconds: float, pa
                                   args=(index, own, setup, pace, seconds, seed, ready, go, results))
         process.start()
         processes.append(process)
-    for _ in range(officers):
-        ready.get(timeout=600)
+    _gather(ready, officers, processes, deadline=time.monotonic() + 600)
     go.set()
-    logs: list[OfficerLog] = []
-    try:
-        for _ in range(officers):
-            logs.append(results.get(timeout=seconds + 600))
-    except queue.Empty:
-        pass
+    logs: list[OfficerLog] = _gather(results, officers, processes, deadline=time.monotonic() + seconds + 600)
     for process in processes:
         process.join(timeout=30)
         if process.is_alive():
             process.terminate()
     return logs
+
+
+def _gather(source: Any, count: int, processes: list[Any], *, deadline: float) -> list[Any]:
+    """Up to ``count`` items from ``source``; stops early once every process has ended (a crash at start-up)."""
+    items: list[Any] = []
+    while len(items) < count and time.monotonic() < deadline:
+        try:
+            items.append(source.get(timeout=1))
+        except queue.Empty:
+            if not any(p.is_alive() for p in processes):
+                break
+    return items
 
 
 @dataclass
@@ -452,7 +473,7 @@ def team_run(target: str, *, officers: int = 20, seconds: float = 60.0, today: d
     logs = run_team(target, setup, officers=officers, seconds=seconds, targets=targets, pace=pace)
     summary = summarise(logs, verify(target, setup, logs), seconds)
     summary["officers_started"] = officers
-    summary["optimistic_locking"] = version_check() is not None
+    summary["optimistic_locking"] = new_baseline() is not None
     return summary
 
 
