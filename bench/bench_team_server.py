@@ -211,6 +211,11 @@ def make_officer_logins(server: Any, count: int) -> list[str]:
     return urls
 
 
+def load_now() -> str:
+    """The machine's 1-minute load average now: the figures beside it are read against it (2 shared cores)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
@@ -305,14 +310,16 @@ def run(ctx: Any) -> list[Any]:
             note=f"client CPU {load['cpu']:.0f} s, server CPU {load_server_cpu:.0f} s; database {size}; then "
                  f"VACUUM (ANALYZE) {vacuum_s:.0f} s; server settings: "
                  + ", ".join(f"{k}={v}" for k, v in COUNCIL_SETTINGS.items()) + ", fsync on"))
+        load_before = load_now()
         reads = measure_reads({"postgresql": url, "sqlite": lite}, today)
+        reads["load"] = f"load average {load_before} before, {load_now()} after"
         results += read_results(reads, common)
         logins = make_officer_logins(server, OFFICERS)
-        cpu_before = server_cpu_seconds(server)
+        cpu_before, load_before = server_cpu_seconds(server), load_now()
         summary = team_run(url, officers=OFFICERS, seconds=TEAM_SECONDS, today=today, targets=logins)
         server_team_cpu = server_cpu_seconds(server) - cpu_before
         team = team_results("postgresql", summary, common)
-        team[0].note += f"; server CPU {server_team_cpu:.1f} s"
+        team[0].note += f"; server CPU {server_team_cpu:.1f} s; load average {load_before} before, {load_now()} after"
         results += team
     finally:
         server.stop()
@@ -320,8 +327,11 @@ def run(ctx: Any) -> list[Any]:
         # The officers write: a copy, so the cached large file stays as generated.
         copy = Path(folder) / "team.sqlite"
         shutil.copyfile(lite, copy)
+        load_before = load_now()
         summary = team_run(str(copy), officers=OFFICERS, seconds=TEAM_SECONDS, today=today)
-        results += team_results("sqlite", summary, common)
+        team = team_results("sqlite", summary, common)
+        team[0].note += f"; load average {load_before} before, {load_now()} after"
+        results += team
     return results
 
 
