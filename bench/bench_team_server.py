@@ -136,8 +136,13 @@ def read_workloads(today: dt.date) -> dict[str, Callable[[Any, Any], Any]]:
     }
 
 
-def measure_reads(targets: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Median wall and client-CPU ms of each read on each engine, timed in turn round by round."""
+def measure_reads(targets: dict[str, Any], today: dt.date,
+                  server_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
+    """Median wall and client-CPU ms of each read on each engine, timed in turn round by round.
+
+    ``server_cpu`` (CPU seconds used by the PostgreSQL server so far) is read around
+    each PostgreSQL run, outside the timing, giving the server's CPU per read.
+    """
     from sqlalchemy import func, select
 
     from placedesk.db import open_database
@@ -148,7 +153,8 @@ def measure_reads(targets: dict[str, Any], today: dt.date) -> dict[str, Any]:
     dbs = {engine: open_database(target, create=False) for engine, target in targets.items()}
     sessions = {engine: db.session() for engine, db in dbs.items()}
     out: dict[str, Any] = {"wall": {w: {e: [] for e in dbs} for w in work},
-                           "cpu": {w: {e: [] for e in dbs} for w in work}, "facts": {}}
+                           "cpu": {w: {e: [] for e in dbs} for w in work}, "facts": {},
+                           "server_cpu": {w: [] for w in work}}
     try:
         referrals = {}
         for engine, session in sessions.items():
@@ -166,6 +172,7 @@ def measure_reads(targets: dict[str, Any], today: dt.date) -> dict[str, Any]:
                 freeze_startup_objects()
             for what, fn in work.items():
                 for engine, session in sessions.items():
+                    served = server_cpu() if server_cpu and engine == "postgresql" else 0.0
                     start, start_cpu = time.perf_counter(), time.process_time()
                     results[what][engine] = fn(session, referrals[engine])
                     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
@@ -174,6 +181,8 @@ def measure_reads(targets: dict[str, Any], today: dt.date) -> dict[str, Any]:
                     if round_no:
                         out["wall"][what][engine].append(wall * 1000)
                         out["cpu"][what][engine].append(cpu * 1000)
+                        if server_cpu and engine == "postgresql":
+                            out["server_cpu"][what].append((server_cpu() - served) * 1000)
         match = {e: r for e, r in results["matching"].items()}
         out["facts"]["ranked"] = {e: len(r.ranked) for e, r in match.items()}
         out["facts"]["coming_up"] = {e: len(r) for e, r in results["coming_up"].items()}
@@ -244,8 +253,10 @@ def read_results(reads: dict[str, Any], common: Any) -> list[Any]:
         agree = "DIFFER" not in same[what]
         results.append(common.Result(
             name=f"{labels[what]}, PostgreSQL (median of {len(pg)})", value=round(_median(pg), 1), unit="ms",
-            limit=limit, note=f"min {min(pg):.1f}, max {max(pg):.1f}; client CPU median {_median(pg_cpu):.1f} ms; "
-                              f"{same[what]}"))
+            limit=limit, note=f"min {min(pg):.1f}, max {max(pg):.1f}; CPU per read: client median "
+                              f"{_median(pg_cpu):.1f} ms, server mean "
+                              f"{statistics.fmean(reads['server_cpu'][what] or [0.0]):.0f} ms (10 ms ticks); "
+                              f"{same[what]}; {reads['load']}"))
         results.append(common.Result(
             name=f"{labels[what]}, PostgreSQL / SQLite file (same run)", value=round(ratio, 2), unit="x",
             target=f"< {RATIO_LIMIT:g} x", passed=ratio <= RATIO_LIMIT and agree,
@@ -273,7 +284,8 @@ def team_results(engine: str, summary: dict[str, Any], common: Any) -> list[Any]
                       note=f"{summary['saves']:,} saves ({summary['saved']:,} saved, "
                            f"{summary['refused_conflict']} refused as changed meanwhile); median "
                            f"{summary['p50_ms']:.0f} ms, max {summary['max_ms']:.0f} ms; {kinds}; officers' CPU "
-                           f"{summary['cpu_seconds']:.1f} s" + (f"; {missing} officer(s) never reported" if missing else "")),
+                           f"{summary['cpu_seconds']:.1f} s ({1000 * summary['cpu_seconds'] / max(summary['saves'], 1):.0f} ms "
+                           "a save, its form's load included)" + (f"; {missing} officer(s) never reported" if missing else "")),
         common.Result(name=f"{head}: lost updates", value=float(summary["lost_updates"]), unit="count",
                       target="0", passed=summary["lost_updates"] == 0 and not missing,
                       note=locking + ("; e.g. " + summary["lost_details"][0] if summary["lost_details"] else "")),
@@ -311,7 +323,7 @@ def run(ctx: Any) -> list[Any]:
                  f"VACUUM (ANALYZE) {vacuum_s:.0f} s; server settings: "
                  + ", ".join(f"{k}={v}" for k, v in COUNCIL_SETTINGS.items()) + ", fsync on"))
         load_before = load_now()
-        reads = measure_reads({"postgresql": url, "sqlite": lite}, today)
+        reads = measure_reads({"postgresql": url, "sqlite": lite}, today, lambda: server_cpu_seconds(server))
         reads["load"] = f"load average {load_before} before, {load_now()} after"
         results += read_results(reads, common)
         logins = make_officer_logins(server, OFFICERS)
@@ -319,7 +331,9 @@ def run(ctx: Any) -> list[Any]:
         summary = team_run(url, officers=OFFICERS, seconds=TEAM_SECONDS, today=today, targets=logins)
         server_team_cpu = server_cpu_seconds(server) - cpu_before
         team = team_results("postgresql", summary, common)
-        team[0].note += f"; server CPU {server_team_cpu:.1f} s; load average {load_before} before, {load_now()} after"
+        team[0].note += (f"; server CPU {server_team_cpu:.1f} s ({1000 * server_team_cpu / max(summary['saves'], 1):.0f} ms "
+                         f"a save); load average {load_before} before, {load_now()} after")
+
         results += team
     finally:
         server.stop()
