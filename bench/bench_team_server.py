@@ -275,23 +275,28 @@ def team_results(engine: str, summary: dict[str, Any], common: Any) -> list[Any]
                "NO optimistic locking in this build (issue 17 part c not merged): a save over a colleague's "
                "unseen change is applied, and the check counts each such overwrite as a lost update")
     head = f"{summary['officers']} officers x {summary['seconds']:.0f} s on {where}"
-    missing = summary["officers_started"] - summary["officers"]
+    # An officer who never started work (a crash, a refused login) makes the run's figures worthless.
+    missing = summary["officers_started"] - summary["officers"] + summary.get("crashed", 0)
+    worked = summary["saves"] > 0 and not missing
     results = [
         common.Result(name=f"{head}: p95 save", value=round(summary["p95_ms"], 1), unit="ms",
                       limit=SAVE_P95_LIMIT_MS if engine == "postgresql" else None,
                       target=f"< {SAVE_P95_LIMIT_MS:g} ms" if engine == "postgresql" else "comparison",
-                      passed=summary["p95_ms"] <= SAVE_P95_LIMIT_MS if engine == "postgresql" else True,
+                      passed=worked and (summary["p95_ms"] <= SAVE_P95_LIMIT_MS if engine == "postgresql" else True),
                       note=f"{summary['saves']:,} saves ({summary['saved']:,} saved, "
                            f"{summary['refused_conflict']} refused as changed meanwhile); median "
                            f"{summary['p50_ms']:.0f} ms, max {summary['max_ms']:.0f} ms; {kinds}; officers' CPU "
                            f"{summary['cpu_seconds']:.1f} s ({1000 * summary['cpu_seconds'] / max(summary['saves'], 1):.0f} ms "
-                           "a save, its form's load included)" + (f"; {missing} officer(s) never reported" if missing else "")),
+                           "a save, its form's load included)"
+                           + (f"; {missing} officer(s) crashed or never reported: "
+                              + "; ".join(summary["error_samples"])[:400] if missing else "")),
         common.Result(name=f"{head}: lost updates", value=float(summary["lost_updates"]), unit="count",
-                      target="0", passed=summary["lost_updates"] == 0 and not missing,
+                      target="0", passed=summary["lost_updates"] == 0 and worked,
                       note=locking + ("; e.g. " + summary["lost_details"][0] if summary["lost_details"] else "")),
         common.Result(name=f"{head}: errors shown to a user", value=float(summary["error_count"]), unit="count",
                       target="0 deadlocks" if engine == "postgresql" else "comparison",
-                      passed=summary["deadlocks"] == 0 if engine == "postgresql" else True,
+                      passed=worked and (summary["deadlocks"] == 0 if engine == "postgresql" else True),
+
                       note=f"deadlocks {summary['deadlocks']}; by kind: {errors}"
                            + ("; e.g. " + summary["error_samples"][0] if summary["error_samples"] else "")),
     ]

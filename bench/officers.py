@@ -222,9 +222,11 @@ def officer_main(index: int, target: str, setup: TeamSetup, pace: Pace, seconds:
     log = OfficerLog(name=f"Officer {index:02d}")
     try:
         _work(index, target, setup, pace, seconds, seed, ready, go, log)
-    except BaseException:  # noqa: BLE001 - the parent must hear of a crash rather than wait forever
-        log.errors.append("crashed: " + traceback.format_exc()[-600:])
+    except BaseException as exc:  # noqa: BLE001 - the parent must hear of a crash rather than wait forever
+        log.errors.append(f"crashed: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}")
+        traceback.print_exc()
         ready.put(index)
+
     results.put(log)
 
 
@@ -463,7 +465,9 @@ def summarise(logs: list[OfficerLog], verdict: Verdict, seconds: float) -> dict[
         "cpu_seconds": sum(log.cpu_seconds for log in logs),
         "connect_seconds_max": max((log.connect_seconds for log in logs), default=0.0),
         "error_samples": [e for log in logs for e in log.errors][:6],
+        "crashed": sum(any(e.startswith("crashed:") for e in log.errors) for log in logs),
     }
+
 
 
 def team_run(target: str, *, officers: int = 20, seconds: float = 60.0, today: dt.date | None = None,
