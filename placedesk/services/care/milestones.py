@@ -37,8 +37,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from placedesk.db.dialect import stored_text
-from placedesk.db.dialect import json_array_contains_between
+from placedesk.db.dialect import json_array_contains_between, stored_text
 from placedesk.errors import NotFound
 from placedesk.models import Agreement, CarePeriod, Child, Placement
 from placedesk.models.enums import AgreementStatus, LabelledEnum
