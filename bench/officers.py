@@ -91,6 +91,8 @@ class OfficerLog:
     added_actions: list[str] = field(default_factory=list)
     # (action id, description the officer loaded, description they saved).
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # What refused or failed saves would have written: none of it may be in the data.
+    unsaved: list[str] = field(default_factory=list)
     # First few error messages, by kind (synthetic data only: no personal data here).
     errors: list[str] = field(default_factory=list)
     cpu_seconds: float = 0.0
@@ -267,6 +269,8 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
                     s, s.get(Referral, referral_id), _child_details(index, marker), today=today,
                     laptop_id=BENCH_LAPTOP)):
                 log.child_markers.append(marker)
+            else:
+                log.unsaved.append(marker)
         elif kind == "needs_page":
             with _form(db) as (session, baseline):
                 session.get(Referral, referral_id).needs_summary  # noqa: B018
@@ -274,6 +278,8 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
             if _timed_save(log, kind, db, baseline, lambda s, marker=marker: save_needs(
                     s, s.get(Referral, referral_id), _needs(marker, today), today=today)):
                 log.needs_markers.append(marker)
+            else:
+                log.unsaved.append(marker)
         elif kind == "add_action":
             with _form(db) as (session, baseline):  # the CAP panel shows the plan
                 session.get(Cap, setup.cap_id).ref  # noqa: B018
@@ -283,6 +289,8 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
                     s, s.get(Cap, setup.cap_id), description=text, owner="Registered manager",
                     due_date=today + dt.timedelta(days=28), today=today)):
                 log.added_actions.append(text)
+            else:
+                log.unsaved.append(text)
         else:
             action_id = rng.choice(setup.shared_action_ids)
             with _form(db) as (session, baseline):  # the Change action dialog shows what is stored now
@@ -297,6 +305,8 @@ def _work(index: int, target: str, setup: TeamSetup, pace: Pace, seconds: float,
 
             if _timed_save(log, kind, db, baseline, change):
                 log.changes.append((str(action_id), seen, text))
+            else:
+                log.unsaved.append(text)
         time.sleep(rng.uniform(*pace.pause))
     log.cpu_seconds = time.process_time() - cpu_start
     db.close()
@@ -359,10 +369,17 @@ class Verdict:
     """What :func:`verify` found."""
 
     lost_updates: int = 0
+    # Saves an officer was told failed (refused or an error) whose change is in the data all the same.
+    half_written: int = 0
     details: list[str] = field(default_factory=list)
 
     def lost(self, message: str) -> None:
         self.lost_updates += 1
+        if len(self.details) < 8:
+            self.details.append(message)
+
+    def applied_anyway(self, message: str) -> None:
+        self.half_written += 1
         if len(self.details) < 8:
             self.details.append(message)
 
@@ -431,6 +448,12 @@ def verify(target: str, setup: TeamSetup, logs: list[OfficerLog]) -> Verdict:
                     elif history[text] != seen:
                         verdict.lost(f"{log.name} saved {text!r} over {history[text]!r}, a colleague's change "
                                      f"they never saw (they had loaded {seen!r})")
+            written = {value for by_record in (*known_as.values(), *needs.values(), *replaced.values())
+                       for value in by_record} | on_plan
+            for log in logs:
+                for value in log.unsaved:
+                    if value in written:
+                        verdict.applied_anyway(f"{log.name} was told {value!r} did not save, yet it is in the data")
             for action_id, description in final.items():
                 history = replaced[action_id]
                 # The final value is one nobody wrote over: it must be a change someone saw saved.
@@ -462,6 +485,8 @@ def summarise(logs: list[OfficerLog], verdict: Verdict, seconds: float) -> dict[
         "error_count": sum(errors.values()), "deadlocks": outcomes.get("error_deadlock", 0),
         "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "max_ms": times[-1] if times else 0.0,
         "by_kind": by_kind, "lost_updates": verdict.lost_updates, "lost_details": verdict.details,
+        "half_written": verdict.half_written,
+
         "cpu_seconds": sum(log.cpu_seconds for log in logs),
         "connect_seconds_max": max((log.connect_seconds for log in logs), default=0.0),
         "error_samples": [e for log in logs for e in log.errors][:6],

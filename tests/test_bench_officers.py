@@ -72,3 +72,16 @@ def test_saves_an_officer_saw_succeed_must_be_in_the_data(demo_db: Database) -> 
 
     # Each missing save, and each draft not ending with the officer's last save.
     assert verdict.lost_updates == 6
+
+
+def test_a_save_reported_as_failed_must_not_be_in_the_data(demo_db: Database) -> None:
+    setup = prepare(demo_db.path, 1, TODAY)
+    action = setup.shared_action_ids[2]
+    _change(demo_db, "Officer 00", action, "Changed by O00-00001")
+    # The officer was told this save failed, but it was written.
+    logs = [OfficerLog("Officer 00", unsaved=["Changed by O00-00001"])]
+
+    verdict = verify(str(demo_db.path), setup, logs)
+
+    assert verdict.half_written == 1
+    assert verdict.lost_updates == 0
