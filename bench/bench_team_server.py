@@ -19,7 +19,7 @@ and the settings in :data:`COUNCIL_SETTINGS`, loads the large demo into it
 with the real command (timed: a figure of its own), runs ``VACUUM (ANALYZE)``
 as a council's autovacuum would soon after a bulk load, reuses (or builds)
 the cached large SQLite file, and removes the server at the end. Alone it
-takes about 10 minutes on the quiet 2-core machine.
+took 6.5 minutes at load 5-11 on the shared 2-core machine (10.5 at load 6-23).
 
 Run: ``.venv/bin/python -m bench team_server``.
 """
