@@ -67,3 +67,18 @@ def test_asking_about_some_providers_leaves_the_others_out(session: Session) -> 
     assert active_restrictions(session, on, [sanctioned.id, clear.id]).keys() == {sanctioned.id}
     assert "Registration lapsed" in active_restrictions(session, on, [suspended.id])[suspended.id]
     assert active_restrictions(session, on, []) == {}
+
+
+def test_a_provider_under_two_sanctions_is_restricted_since_the_earlier(session: Session) -> None:
+    # The later sanction is recorded first, so only the date order can put the earlier one forward.
+    p = _provider(session, "P7")
+    later = Cap(ref="CAP-P7-B", provider_id=p.id, issue="Medication errors", severity=CapSeverity.HIGH,
+                opened_on=D(2026, 4, 1))
+    later.sanctions.append(CapSanction(kind=SanctionKind.FRAMEWORK_SUSPENSION, imposed_on=D(2026, 4, 20)))
+    earlier = Cap(ref="CAP-P7-A", provider_id=p.id, issue="Staffing below ratio", severity=CapSeverity.HIGH,
+                  opened_on=D(2026, 2, 1))
+    earlier.sanctions.append(CapSanction(kind=SanctionKind.RESTRICT_REFERRALS, imposed_on=D(2026, 2, 10)))
+    session.add_all([later, earlier])
+    session.flush()
+    assert active_restrictions(session, D(2026, 5, 1)) == {
+        p.id: "Restriction of new referrals under CAP-P7-A since 10/02/2026"}
