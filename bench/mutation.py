@@ -98,8 +98,9 @@ GROUPS: dict[str, list[Target]] = {
     "risk-rules": _functions("placedesk/services/monitoring/risk.py", "assess", "RiskAssessment.explain"),
     "milestone-rules": _functions("placedesk/services/care/milestones.py", "_occurrences", "leaving_care_milestones",
                                   "Milestone.overdue", "_review_dates"),
+    # Which step may follow which, what each step needs first, and what withdrawing undoes.
     "workflow-transitions": _functions("placedesk/services/referrals/workflow.py", "allowed_next", "advance",
-                                       "_free_vacancy"),
+                                       "_free_vacancy", "missing_for"),
     # Bundle verification: each file's size and SHA-256 as it is read, and the manifest's signature.
     "bundle-verification": [*_functions("placedesk/services/sync/bundle_format.py", "_CheckedStream._finish",
                                         "_CheckedStream.read", "BundleReader.verify_files", "safe_member_path"),
@@ -267,6 +268,12 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "*no test* means no rule test reaches the changed function at all; *not run* was not checked yet.",
         f"Target: at least {TARGET_KILLED:.0%} killed in every module (killed / checked). Figures are for the",
         "source as it was when each group ran (see Runs); after a rule module changes, run its group again.",
+        "Results are kept in `bench/mutation_results.json` (with the SHA-256 of each module's source), so a",
+        "fresh checkout reports them; a module whose source changed since shows as *not run* again.",
+        "",
+        "Scope: each rule module has a group of its rule functions (the ones that decide what the officer",
+        "sees: a status, a date, a RAG, a refusal, a check a bundle must pass), run first; most also have a",
+        "group of the whole module (SQL building, wording, writing), run as time allows. Both are listed.",
         "",
         "| group | module | mutants | killed | survived | no test | suspicious | not run | killed % | target met |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -82,3 +82,15 @@ def test_a_provider_under_two_sanctions_is_restricted_since_the_earlier(session:
     session.flush()
     assert active_restrictions(session, D(2026, 5, 1)) == {
         p.id: "Restriction of new referrals under CAP-P7-A since 10/02/2026"}
+
+
+def test_the_officer_reads_how_long_a_suspension_lasts_and_why(session: Session) -> None:
+    dated = _provider(session, "P8", suspended=True, suspension_reason="Safeguarding concern",
+                      suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    open_ended = _provider(session, "P9", suspended=True, suspension_reason="Registration lapsed")
+    unexplained = _provider(session, "P10", suspended=True)
+    assert active_restrictions(session, D(2026, 3, 15)) == {
+        dated.id: "Suspended from new referrals until 31/03/2026: Safeguarding concern",
+        open_ended.id: "Suspended from new referrals: Registration lapsed",
+        unexplained.id: "Suspended from new referrals: no reason recorded",
+    }
