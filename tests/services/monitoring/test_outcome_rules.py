@@ -60,6 +60,18 @@ def test_a_star_reading_needs_its_scale(session: Session) -> None:
         "Choose the star scale this reading uses.", "star_scale")
 
 
+def test_each_form_asks_its_own_statements_in_order(session: Session) -> None:
+    # The statements as published for each scale (WEMWBS items 1, 2 and 14; SWEMWBS items 1 and 7).
+    wemwbs, swemwbs = item_labels(OutcomeTool.WEMWBS), item_labels(OutcomeTool.SWEMWBS)
+    assert (len(wemwbs), wemwbs[0], wemwbs[1], wemwbs[13]) == (
+        14, "I've been feeling optimistic about the future", "I've been feeling useful",
+        "I've been feeling cheerful")
+    assert (len(swemwbs), swemwbs[0], swemwbs[6]) == (
+        7, "I've been feeling optimistic about the future", "I've been able to make up my own mind about things")
+    scale = create_star_scale(session, "Your Star", ["Health", "Education", "Friends"])
+    assert item_labels(OutcomeTool.STAR, scale) == ("Health", "Education", "Friends")
+
+
 def test_item_refusals_name_the_item_and_the_range() -> None:
     assert _refusal(swemwbs_raw_total, [3, 3, 3]) == ("Expected 7 item scores, got 3.", "items")
     assert _refusal(swemwbs_raw_total, [3, 3, None, 3, 3, 3, 3]) == (
