@@ -112,3 +112,31 @@ def test_a_reading_is_stored_as_entered_against_its_placement(session: Session) 
     assert [(r.assessment_id, r.tool, r.assessed_on, r.score, r.change) for r in got] == [
         (earlier.id, OutcomeTool.SWEMWBS, dt.date(2026, 1, 1), 19.25, None),
         (later.id, OutcomeTool.SWEMWBS, dt.date(2026, 3, 1), 25.03, 5.78)]
+
+
+def test_two_readings_on_one_day_are_compared_in_the_order_they_were_taken(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import readings
+
+    child = make_child(session, "C1")
+    # Stored afternoon first (as a colleague's bundle may bring them): the morning reading still comes first.
+    afternoon = record_assessment(session, child, OutcomeTool.WEMWBS, [4] * 14, dt.date(2026, 3, 1))
+    morning = record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1))
+    morning.created_at = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    afternoon.created_at = dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)
+    session.flush()
+    session.expire_all()
+    assert [(r.assessment_id, r.score, r.change) for r in readings(session, child)] == [
+        (morning.id, 42.0, None), (afternoon.id, 56.0, 14.0)]
+
+
+def test_a_reading_without_notes_has_none(session: Session) -> None:
+    child = make_child(session, "C1")
+    assert record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1)).notes == ""
+
+
+def test_star_scales_are_offered_by_name(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import star_scales
+
+    create_star_scale(session, "Your Star", ["Health"])
+    create_star_scale(session, "Outcomes Star", ["Education"])
+    assert [s.name for s in star_scales(session)] == ["Outcomes Star", "Your Star"]
