@@ -140,3 +140,13 @@ def test_star_scales_are_offered_by_name(session: Session) -> None:
     create_star_scale(session, "Your Star", ["Health"])
     create_star_scale(session, "Outcomes Star", ["Education"])
     assert [s.name for s in star_scales(session)] == ["Outcomes Star", "Your Star"]
+
+
+def test_a_wemwbs_reading_ignores_a_star_scale_left_chosen_on_the_form(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import readings
+
+    child = make_child(session, "C1")
+    scale = create_star_scale(session, "Your Star", ["Health"])
+    reading = record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1), star_scale=scale)
+    assert reading.star_scale_id is None
+    assert [r.series for r in readings(session, child)] == ["WEMWBS"]
