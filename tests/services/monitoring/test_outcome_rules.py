@@ -150,3 +150,13 @@ def test_a_wemwbs_reading_ignores_a_star_scale_left_chosen_on_the_form(session: 
     reading = record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1), star_scale=scale)
     assert reading.star_scale_id is None
     assert [r.series for r in readings(session, child)] == ["WEMWBS"]
+
+
+def test_a_star_scale_keeps_its_own_range_and_readings_are_held_to_it(session: Session) -> None:
+    child = make_child(session, "C1")
+    scale = create_star_scale(session, "Journey Star", ["Health", "Education"], min_score=0, max_score=5)
+    assert (scale.min_score, scale.max_score) == (0, 5)
+    assert _refusal(record_assessment, session, child, OutcomeTool.STAR, [5, 6], dt.date(2026, 3, 1),
+                    star_scale=scale) == ("Item 2 (Education) is 6: scores run from 0 to 5.", "item_2")
+    assert record_assessment(session, child, OutcomeTool.STAR, [0, 5], dt.date(2026, 3, 1),
+                             star_scale=scale).total == 5
