@@ -264,3 +264,15 @@ def test_changing_an_action_reports_every_problem_at_once(session: Session) -> N
     set_action_status(session, action, CapActionStatus.COMPLETE, on=D(2026, 6, 10), evidence="Received")
     with pytest.raises(WorkflowError):
         change_action(session, action, description="x", owner="y", due_date=D(2026, 7, 1))
+
+
+def test_overdue_actions_are_listed_earliest_due_first_then_by_name(session: Session) -> None:
+    cap = _cap(session)
+    for description, due in [("Update the staff rota", D(2026, 3, 20)), ("Send the missing notifications",
+                             D(2026, 3, 10)), ("Audit medication records", D(2026, 3, 20)),
+                             ("Train night staff", D(2026, 5, 1))]:
+        add_action(session, cap, description=description, owner="Registered manager", due_date=due)
+    assert [(a.description, a.due_date) for a in overdue_actions(session, D(2026, 4, 1))] == [
+        ("Send the missing notifications", D(2026, 3, 10)),
+        ("Audit medication records", D(2026, 3, 20)),
+        ("Update the staff rota", D(2026, 3, 20))]
