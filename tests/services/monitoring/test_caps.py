@@ -276,3 +276,32 @@ def test_overdue_actions_are_listed_earliest_due_first_then_by_name(session: Ses
         ("Send the missing notifications", D(2026, 3, 10)),
         ("Audit medication records", D(2026, 3, 20)),
         ("Update the staff rota", D(2026, 3, 20))]
+
+
+def test_resolving_counts_only_the_restrictions_in_force_that_day(session: Session) -> None:
+    cap = _cap(session)
+    sanction = escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 4, 2), notes="No change")
+    with pytest.raises(WorkflowError, match="lift the restriction"):
+        close_cap(session, cap, CapOutcome.RESOLVED, "Fixed", today=D(2026, 4, 2))  # imposed that very day
+    lift_sanction(session, sanction, today=D(2026, 4, 10))
+    close_cap(session, cap, CapOutcome.RESOLVED, "Fixed", today=D(2026, 4, 10))  # lifted that very day
+    assert cap.status is CapStatus.CLOSED
+
+
+def test_a_fine_does_not_stop_a_plan_closing_as_resolved(session: Session) -> None:
+    cap = _cap(session)
+    escalate(session, cap, SanctionKind.FINE, amount_pence=250000, today=D(2026, 4, 2), notes="Breach")
+    close_cap(session, cap, CapOutcome.RESOLVED, "Paid and fixed", today=D(2026, 4, 3))
+    assert cap.status is CapStatus.CLOSED
+
+
+def test_escalation_refusals_say_what_to_fix(session: Session) -> None:
+    cap = _cap(session)
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.TERMINATION_NOTICE, today=D(2026, 4, 2), notes=" ")
+    assert (str(err.value), err.value.field) == (
+        "Say why the plan is escalated (what the provider did or did not do).", "notes")
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.FINE, amount_pence=0, today=D(2026, 4, 2), notes="Breach")
+    assert (str(err.value), err.value.field) == ("A fine needs an amount above £0.", "amount")
+    assert escalate(session, cap, SanctionKind.FINE, amount_pence=1, today=D(2026, 4, 2), notes="Breach").amount_pence == 1
