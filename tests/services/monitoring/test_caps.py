@@ -305,3 +305,26 @@ def test_escalation_refusals_say_what_to_fix(session: Session) -> None:
         escalate(session, cap, SanctionKind.FINE, amount_pence=0, today=D(2026, 4, 2), notes="Breach")
     assert (str(err.value), err.value.field) == ("A fine needs an amount above £0.", "amount")
     assert escalate(session, cap, SanctionKind.FINE, amount_pence=1, today=D(2026, 4, 2), notes="Breach").amount_pence == 1
+
+
+def test_escalation_dates_amounts_and_repeats_are_refused_word_for_word(session: Session) -> None:
+    cap = _cap(session)  # opened on 01/03/2026
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.TERMINATION_NOTICE, amount_pence=100, today=D(2026, 4, 2), notes="x")
+    assert (str(err.value), err.value.field) == ("Only a fine has an amount; notice of termination does not.",
+                                                 "amount")
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 2, 28), notes="Too early")
+    assert (str(err.value), err.value.field) == ("The escalation date is before the plan was opened.", "today")
+    restriction = escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=OPENED, notes="  Same day  ")
+    assert (restriction.imposed_on, restriction.notes) == (OPENED, "Same day")
+    with pytest.raises(WorkflowError) as wf:
+        escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 4, 2), notes="Again")
+    assert str(wf.value) == "Restriction of new referrals is already in force under CAP-AB12-0001 since 01/03/2026."
+    # A different sanction, and a second fine, may follow while the restriction stands.
+    suspension = escalate(session, cap, SanctionKind.FRAMEWORK_SUSPENSION, today=D(2026, 4, 2), notes="Worse")
+    escalate(session, cap, SanctionKind.FINE, amount_pence=100000, today=D(2026, 4, 2), notes="Breach")
+    escalate(session, cap, SanctionKind.FINE, amount_pence=50000, today=D(2026, 4, 3), notes="Breach again")
+    assert [s.kind for s in cap.sanctions] == [SanctionKind.RESTRICT_REFERRALS, SanctionKind.FRAMEWORK_SUSPENSION,
+                                               SanctionKind.FINE, SanctionKind.FINE]
+    assert suspension.lifted_on is None
