@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import Cap, CapSanction, Provider
 from placedesk.models.enums import CapSeverity, ProviderType, SanctionKind
-from placedesk.services.monitoring.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions, is_suspended_on
 
 D = dt.date
 
@@ -94,3 +94,11 @@ def test_the_officer_reads_how_long_a_suspension_lasts_and_why(session: Session)
         open_ended.id: "Suspended from new referrals: Registration lapsed",
         unexplained.id: "Suspended from new referrals: no reason recorded",
     }
+
+
+def test_is_suspended_on_answers_for_one_provider_record(session: Session) -> None:
+    dated = _provider(session, "P11", suspended=True, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    lifted = _provider(session, "P12", suspended=False, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    assert [is_suspended_on(dated, day) for day in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 1))] == [
+        False, True, True, False]
+    assert is_suspended_on(lifted, D(2026, 3, 15)) is False
