@@ -241,23 +241,56 @@ def _previous_runs() -> list[dict[str, object]]:
     return json.loads(text.split(RUNS_MARK, 1)[1].rsplit("-->", 1)[0])
 
 
+def _figures(codes: dict[str, int | None]) -> tuple[Counter[str], int, str, str]:
+    """Counts by status, mutants checked, killed % and whether the target is met (all checked, >= 90%)."""
+    counts = Counter(_status(c) for c in codes.values())
+    checked = len(codes) - counts["not run"] - counts["skipped"]
+    score = f"{counts['killed'] / checked:.0%}" if checked else "-"
+    ok = "yes" if checked and counts["not run"] == 0 and counts["killed"] / checked >= TARGET_KILLED else "no"
+    return counts, checked, score, ok
+
+
+def _scopes() -> dict[str, list[tuple[str, str, dict[str, int | None]]]]:
+    """Module path -> (group, functions, exit codes) for each group that mutates it."""
+    out: dict[str, list[tuple[str, str, dict[str, int | None]]]] = {}
+    for group, targets in GROUPS.items():
+        by_path: dict[str, list[Target]] = {}
+        for target in targets:
+            by_path.setdefault(target.path, []).append(target)
+        for path, mine in by_path.items():
+            codes: dict[str, int | None] = {}
+            for target in mine:
+                codes.update(_meta(target))
+            functions = ("whole module" if any(t.functions == "*" for t in mine)
+                         else ", ".join(t.label.split(" (", 1)[1].rstrip(")") for t in mine))
+            out.setdefault(path, []).append((group, functions, codes))
+    return out
+
+
 def write_summary(runs: list[dict[str, object]]) -> None:
     notes: dict[str, str] = tomllib.loads(NOTES.read_text("utf-8")) if NOTES.exists() else {}
-    rows, survivors, listed = [], [], set()
-    for group, targets in GROUPS.items():
-        for target in targets:
-            codes = _meta(target)
-            counts = Counter(_status(c) for c in codes.values())
-            checked = len(codes) - counts["not run"] - counts["skipped"]
-            score = f"{counts['killed'] / checked:.0%}" if checked else "-"
-            ok = "yes" if checked and counts["not run"] == 0 and counts["killed"] / checked >= TARGET_KILLED else "no"
-            rows.append(f"| {group} | `{target.label}` | {len(codes)} | {counts['killed']} | {counts['survived']} | "
-                        f"{counts['no test']} | {counts['suspicious']} | {counts['not run']} | {score} | {ok} |")
+    rows, module_rows, survivors, listed = [], [], [], set()
+    for path, scopes in _scopes().items():
+        for group, functions, codes in scopes:
+            counts, _, score, ok = _figures(codes)
+            rows.append(f"| {group} | `{path.removeprefix('placedesk/')}` | {functions} | {len(codes)} | "
+                        f"{counts['killed']} | {counts['survived']} | {counts['no test']} | {counts['suspicious']} | "
+                        f"{counts['not run']} | {score} | {ok} |")
             for name, code in sorted(codes.items()):
                 if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
                     listed.add(name)
                     reason = notes.get(name, "**not yet explained**")
-                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, target)}`  \n  {reason}")
+                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, Target(path))}`  \n  {reason}")
+        # The module's figure: its widest group checked in full, else the one with most mutants checked.
+        done = [s for s in scopes if s[2] and _figures(s[2])[0]["not run"] == 0]
+        group, functions, codes = (max(done, key=lambda s: len(s[2])) if done
+                                   else max(scopes, key=lambda s: _figures(s[2])[1]))
+        counts, _, score, ok = _figures(codes)
+        unexplained = sum(1 for n, c in codes.items()
+                          if _status(c) in ("survived", "no test", "suspicious") and n not in notes)
+        module_rows.append(f"| `{path.removeprefix('placedesk/')}` | {group}: {functions} | {len(codes)} | "
+                           f"{counts['killed']} | {len(codes) - counts['killed'] - counts['not run']} | "
+                           f"{unexplained} | {counts['not run']} | {score} | {ok} |")
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Mutation testing of the rule modules",
@@ -275,8 +308,20 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "sees: a status, a date, a RAG, a refusal, a check a bundle must pass), run first; most also have a",
         "group of the whole module (SQL building, wording, writing), run as time allows. Both are listed.",
         "",
-        "| group | module | mutants | killed | survived | no test | suspicious | not run | killed % | target met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "## By module",
+        "",
+        "Each module's figure is that of its widest group checked in full (else the one furthest along).",
+        "",
+        ("| module | scope (group: functions) | mutants | killed | not killed | of those unexplained | not run "
+        "| killed % | target met |"),
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *module_rows,
+        "",
+        "## By group",
+        "",
+        ("| group | module | functions | mutants | killed | survived | no test | suspicious | not run | killed % "
+        "| target met |"),
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         *rows,
         "",
         "## Survivors, and why each is harmless",
