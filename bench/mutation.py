@@ -37,6 +37,7 @@ MUTANTS = ROOT / "mutants"
 SUMMARY = ROOT / "docs" / "mutation.md"
 NOTES = ROOT / "bench" / "mutation_notes.toml"
 RESULTS = ROOT / "bench" / "mutation_results.json"
+EARLIER = ROOT / "bench" / "mutation_earlier.md"
 LOGS = ROOT / "bench" / "out"
 RUNS_MARK = "<!-- mutation-runs"
 TARGET_KILLED = 0.90
@@ -330,6 +331,7 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "",
         *(survivors or ["None."]),
         "",
+        *([EARLIER.read_text("utf-8").rstrip(), ""] if EARLIER.exists() else []),
         "## Runs",
         "",
         "| group | started (UTC) | mutants run | re-run of survivors | children | seconds | note |",
