@@ -78,6 +78,7 @@ def test_undated_judgements_and_visits_are_shown_without_a_date() -> None:
     assert [r.reason for r in assess(RiskFacts(judgement=OfstedJudgement.INADEQUATE,
                                                visit_rating=VisitRating.INADEQUATE)).reasons] == [
         "Ofsted judged the provider Inadequate", "Latest visit rated Inadequate"]
+    assert assess(RiskFacts()).explain() == "Medium: Not yet inspected by Ofsted: quality is unknown"
     assert assess(RiskFacts(judgement=GOOD)).explain() == (
         "No risk factors: good inspection, no recent KPI reds, no open CAP actions, no poor visits.")
     assert [r.level for r in assess(RiskFacts(judgement=GOOD, open_actions=2, overdue_actions=2)).reasons] == [HIGH]
