@@ -247,3 +247,24 @@ def test_a_badly_stored_ipa_review_date_does_not_hide_the_ones_after_it(session:
     session.commit()
     got = milestones_for_child(session, placed_child.id, on=D(2026, 1, 10))
     assert [m.due_on for m in got if m.kind is MilestoneKind.IPA_REVIEW] == [D(2026, 1, 12), D(2026, 4, 12)]
+
+
+def test_pathway_plan_reviews_as_the_caseload_list_shows_them() -> None:
+    status = leaving_care_status(D(2009, 6, 15), LEFT_CARE_AT_16, D(2028, 1, 1))  # former relevant at 18
+    got = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), D(2028, 3, 1), status, D(2029, 3, 31), "AB C1")
+    ref = CHILD_ID.hex
+    assert [(m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task, m.subject) for m in got] == [
+        (MilestoneKind.PATHWAY_PLAN, D(2028, 3, 1), "Pathway plan review due (at least every six months)",
+         "child", ref, f"pathway-{ref}", True, "AB C1"),
+        (MilestoneKind.PATHWAY_PLAN, D(2028, 9, 1), "Pathway plan review (six-monthly, after the next one)",
+         "child", ref, f"pathway-{ref}-20280901", False, "AB C1"),
+        (MilestoneKind.PATHWAY_PLAN, D(2029, 3, 1), "Pathway plan review (six-monthly, after the next one)",
+         "child", ref, f"pathway-{ref}-20290301", False, "AB C1"),
+    ]
+
+
+def test_extended_support_reviews_stop_before_a_review_would_fall_on_the_25th_birthday() -> None:
+    # 24 and former relevant (support extended past 21): the review after 15/12/2033 would fall on the
+    # 25th birthday, 15/06/2034, when support ends.
+    assert _duties(D(2033, 6, 1), LEFT_CARE_AT_16, plan=D(2033, 12, 15), until=D(2034, 12, 31)) == [
+        (MilestoneKind.PATHWAY_PLAN, D(2033, 12, 15), True)]
