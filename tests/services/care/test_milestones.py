@@ -268,3 +268,17 @@ def test_extended_support_reviews_stop_before_a_review_would_fall_on_the_25th_bi
     # 25th birthday, 15/06/2034, when support ends.
     assert _duties(D(2033, 6, 1), LEFT_CARE_AT_16, plan=D(2033, 12, 15), until=D(2034, 12, 31)) == [
         (MilestoneKind.PATHWAY_PLAN, D(2033, 12, 15), True)]
+
+
+def test_advice_checks_as_the_caseload_list_shows_them_until_21_or_25() -> None:
+    ref = CHILD_ID.hex
+    # Qualifying since 01/08/2025; at 20 the checks run up to the 21st birthday (15/06/2030) only.
+    status = leaving_care_status(D(2009, 6, 15), SHORT_SPELL_AFTER_16, D(2029, 12, 1))
+    got = leaving_care_milestones(ref, D(2009, 6, 15), None, status, D(2030, 12, 31), "AB C1")
+    assert [(m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task, m.subject) for m in got] == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2030, 5, 1),
+         "Advice and assistance check (qualifying young person: no pathway plan)", "child", ref,
+         f"advice-{ref}-20300501", False, "AB C1")]
+    # At 24 (past 21, so support runs to 25): up to the 25th birthday, 15/06/2034.
+    assert _duties(D(2033, 12, 1), SHORT_SPELL_AFTER_16, until=D(2034, 12, 31)) == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2034, 5, 1), False)]
