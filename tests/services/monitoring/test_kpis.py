@@ -66,10 +66,10 @@ def test_higher_is_better_rag_never_improves_as_value_falls(target: float, gap: 
 
 
 @pytest.mark.parametrize(("direction", "target", "amber", "message"), [
-    (HIGHER, 90, 95, "When higher is better the amber threshold (95) must be at or below the target (90): "
-                     "values between them are amber."),
-    (LOWER, 10, 7.5, "When lower is better the amber threshold (7.5) must be at or above the target (10): "
-                     "values between them are amber."),
+    (HIGHER, 90, 95, ("When higher is better the amber threshold (95) must be at or below the target (90): "
+                      "values between them are amber.")),
+    (LOWER, 10, 7.5, ("When lower is better the amber threshold (7.5) must be at or above the target (10): "
+                      "values between them are amber.")),
 ])
 def test_thresholds_the_wrong_way_round_are_refused_saying_which_way(
         session: Session, direction: KpiDirection, target: float, amber: float, message: str) -> None:

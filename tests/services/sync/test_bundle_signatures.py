@@ -13,7 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
-from placedesk.services.sync.bundle_signing import SignerError, verify_manifest_signature
+from placedesk.services.sync.bundle_signing import (
+    SignerError,
+    verify_manifest_signature,
+)
 
 MANIFEST = b'{"bundle_id": "b1", "files": []}'
 CHANGED = b'{"bundle_id": "b2", "files": []}'
