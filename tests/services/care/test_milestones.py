@@ -282,3 +282,10 @@ def test_advice_checks_as_the_caseload_list_shows_them_until_21_or_25() -> None:
     # At 24 (past 21, so support runs to 25): up to the 25th birthday, 15/06/2034.
     assert _duties(D(2033, 12, 1), SHORT_SPELL_AFTER_16, until=D(2034, 12, 31)) == [
         (MilestoneKind.ADVICE_ASSISTANCE, D(2034, 5, 1), False)]
+
+
+def test_the_needs_assessment_names_whom_it_concerns_on_the_caseload_list() -> None:
+    status = leaving_care_status(D(2009, 6, 15), LOOKED_AFTER_FROM_13, D(2025, 9, 1))
+    [m] = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), None, status, None, "AB C1")
+    assert (m.kind, m.due_on, m.subject, m.key) == (MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), "AB C1",
+                                                    f"pathway-{CHILD_ID.hex}")
