@@ -148,3 +148,13 @@ def test_a_one_basis_point_share_still_funds_its_penny_share() -> None:
     refresh_placement_funding(placement)
     assert sorted((s.partner.value, s.weekly_amount_pence) for s in placement.funding_shares) == [
         ("health", 10), ("social_care", 99990)]
+
+
+def test_a_negative_weekly_fee_is_refused_saying_so() -> None:
+    from placedesk.errors import ValidationError
+    from placedesk.models.enums import FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import split_by_element
+
+    with pytest.raises(ValidationError) as err:
+        split_by_element([(-100, LineFunding.SHARED)], {FundingPartner.SOCIAL_CARE: 10000})
+    assert str(err.value) == "A weekly fee cannot be negative."
