@@ -158,3 +158,14 @@ def test_a_negative_weekly_fee_is_refused_saying_so() -> None:
     with pytest.raises(ValidationError) as err:
         split_by_element([(-100, LineFunding.SHARED)], {FundingPartner.SOCIAL_CARE: 10000})
     assert str(err.value) == "A weekly fee cannot be negative."
+
+
+def test_partners_come_in_the_frameworks_order_whoever_funds_what() -> None:
+    # The shares editor and the offers comparison list partners in this order: social care, education, health.
+    from placedesk.models.enums import FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import split_by_element
+
+    got = split_by_element([(20000, LineFunding.HEALTH), (10000, LineFunding.EDUCATION), (30000, LineFunding.SHARED)],
+                           {FundingPartner.SOCIAL_CARE: 10000})
+    assert list(got.items()) == [(FundingPartner.SOCIAL_CARE, 30000), (FundingPartner.EDUCATION, 10000),
+                                 (FundingPartner.HEALTH, 20000)]
