@@ -257,6 +257,9 @@ def test_each_later_step_names_what_it_needs(session: Session) -> None:
     withdrawn = referral_at(session, S.WITHDRAWN)
     assert missing_for(session, withdrawn, S.DRAFT, today=TODAY) == [
         "a withdrawn referral can only move to: nothing (it is closed)"]
+    ended = referral_at(session, S.ENDED)
+    assert missing_for(session, ended, S.DRAFT, today=TODAY) == [
+        "an ended referral can only move to: nothing (it is closed)"]
 
 
 def test_a_refused_step_says_where_from_where_to_and_everything_it_needs(session: Session) -> None:
