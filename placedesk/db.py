@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 # DatabaseLocked, remember_passphrase and forget_passphrases are also offered here, beside open_database.
 from placedesk.dbkey import cipher_connect, forget_passphrases, remember_passphrase, unlock  # noqa: F401
-from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict  # noqa: F401
 from placedesk.fileio import PRIVATE_MODE, fsync_dir, make_private
 from placedesk.migrations import SCHEMA_VERSION
 
@@ -271,9 +271,23 @@ class Database:
             session.rollback()
             if is_locked_error(exc) and not isinstance(exc, DatabaseBusy):
                 raise DatabaseBusy(BUSY_MESSAGE) from exc
+            conflict = self._explain_stale(session, exc)
+            if conflict is not None:
+                raise conflict from exc
             raise
         finally:
             session.close()
+
+    def _explain_stale(self, failed: Session, exc: BaseException) -> EditConflict | None:
+        """The colleague's change an UPDATE found at the last instant (its ``WHERE version`` matched nothing)."""
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from placedesk.models.concurrency import PENDING, conflict_after_stale
+
+        if not isinstance(exc, StaleDataError):
+            return None
+        with self.session() as fresh:
+            return conflict_after_stale(fresh, failed.info.get(PENDING, []))
 
     def changed_elsewhere(self) -> bool:
         """Whether another process has committed to this file since the last call.
