@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from placedesk.errors import PlaceDeskError
+from placedesk.models import Baseline
 from placedesk.services.care.care_history import remove_care_period
 from placedesk.services.care.child_summary import CareHistoryRow, ChildPage, child_page
 from placedesk.services.care.children import ChildRecords, child_records
@@ -91,6 +92,7 @@ class ChildPanel(QWidget):
         self.ctx = ctx
         self.today = today
         self.child_id: uuid.UUID | None = None
+        self.baseline = Baseline()
         self.page: ChildPage | None = None
 
         self.title = QLabel()
@@ -226,8 +228,10 @@ class ChildPanel(QWidget):
     def show_child(self, child_id: uuid.UUID) -> None:
         """Load and show one child's page (an empty page with guidance if the child is gone)."""
         self.child_id = child_id
+        # The versions of what is shown: a change opened from this page is checked against them on save.
+        self.baseline.clear()
         try:
-            with self.ctx.read() as session:
+            with self.ctx.read(self.baseline) as session:
                 page = child_page(session, child_id, self.today())
                 self.records = child_records(session, child_id)
         except PlaceDeskError as exc:
@@ -392,7 +396,8 @@ class ChildPanel(QWidget):
         if not dialogs.confirm(self, "Remove care period", text, "Remove the period"):
             return
         try:
-            with self.ctx.action() as session:
+            # A period a colleague changed since this page showed it is not removed unseen.
+            with self.ctx.action(self.baseline) as session:
                 remove_care_period(session, period.id)
         except PlaceDeskError as exc:
             dialogs.warn(self, "Remove care period", str(exc))
