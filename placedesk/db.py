@@ -27,6 +27,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ from placedesk.migrations import SCHEMA_VERSION
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from placedesk.models.concurrency import Baseline
 
 # "PDK1": marks a SQLite file as PlaceDesk's (PRAGMA application_id).
 APPLICATION_ID = 0x50444B31
@@ -228,6 +231,9 @@ class Database:
         # The app and the command line set this: no change is written without an officer to record.
         self.require_officer = False
         self._watcher: ChangeWatcher | None = None
+        # The record versions each open screen showed (placedesk.models.concurrency.Baseline), moved on by
+        # this process's own actions so that only a colleague's change counts as a conflict.
+        self.baselines: weakref.WeakSet[Baseline] = weakref.WeakSet()
 
     @property
     def engine(self) -> Engine:
@@ -256,6 +262,8 @@ class Database:
         :func:`_take_write_lock_at_begin`); when another process holds it longer
         than the busy timeout, the action is refused with :data:`BUSY_MESSAGE`.
         """
+        from placedesk.models.concurrency import track_writes
+
         session = self.session()
         try:
             session.connection(execution_options={"placedesk_write": True})
@@ -263,8 +271,12 @@ class Database:
             if watcher is not None:
                 # This action holds the write lock now: whatever changed before it was someone else.
                 watcher.note_outside_changes()
+            written = track_writes(session)
             yield session
             session.commit()
+            # This process's own changes are not a colleague's: its screens' baselines move on with them.
+            for baseline in list(self.baselines):
+                baseline.move_on(written)
             if watcher is not None:
                 watcher.absorb()
         except BaseException as exc:

@@ -123,11 +123,15 @@ class EditConflict(PlaceDeskError):
         return self.their_version is None
 
     def changed_when(self) -> str:
-        """"10:42" today's way: the local time of the colleague's change, with its date."""
+        """The local time of the colleague's change with its date ("10:42 on 2 Mar 2026")."""
         if self.changed_at is None:
             return "a moment ago"
         local = self.changed_at.astimezone()
         return f"{local:%H:%M} on {local.day} {local:%b %Y}"
+
+    def changed_time(self) -> str:
+        """Just the local time of the colleague's change ("10:42"), for column headings."""
+        return f"{self.changed_at.astimezone():%H:%M}" if self.changed_at is not None else "a moment ago"
 
     def _message(self) -> str:
         what = "deleted" if self.deleted else "changed"

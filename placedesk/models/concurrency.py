@@ -82,18 +82,12 @@ class Baseline:
         its next save from the same screen is not taken for a colleague's.
         """
         session.info[EXPECTED] = self.versions
-        written: dict[Key, int] = {}
+        written = track_writes(session)
+        event.listen(session, "after_commit", lambda session: self.move_on(written))
 
-        def after_flush(session: Session, flush_context: Any) -> None:
-            for obj in [*session.dirty, *session.new]:
-                if _is_audited(obj) and isinstance(obj.version, int):
-                    written[record_key(obj)] = obj.version
-
-        def after_commit(session: Session) -> None:
-            self.versions.update({k: v for k, v in written.items() if k in self.versions})
-
-        event.listen(session, "after_flush", after_flush)
-        event.listen(session, "after_commit", after_commit)
+    def move_on(self, written: dict[Key, int]) -> None:
+        """Take the versions this window's own committed action wrote as seen (only records shown here)."""
+        self.versions.update({k: v for k, v in written.items() if k in self.versions})
 
     def accept(self, conflict: EditConflict) -> None:
         """Deliberately save over the colleague's change: the next save checks against their version."""
@@ -102,6 +96,25 @@ class Baseline:
             self.versions.pop(key, None)
         else:
             self.versions[key] = conflict.their_version
+
+
+def track_writes(session: Session) -> dict[Key, int]:
+    """The versions of the records ``session`` changes, filled in as it flushes.
+
+    A sync import (``preserve_versions``) brings colleagues' changes, never this
+    window's own, so it reports none: a screen open meanwhile still meets them as conflicts.
+    """
+    written: dict[Key, int] = {}
+
+    def after_flush(session: Session, flush_context: Any) -> None:
+        if session.info.get("preserve_versions"):
+            return
+        for obj in [*session.dirty, *session.new]:
+            if _is_audited(obj) and isinstance(inspect(obj).dict.get("version"), int):
+                written[record_key(obj)] = obj.version
+
+    event.listen(session, "after_flush", after_flush)
+    return written
 
 
 def _label(field: str) -> str:

@@ -60,6 +60,7 @@ class AppContext(QObject):
         try:
             with self.db.session_scope() as session:
                 if baseline is not None:
+                    self.db.baselines.add(baseline)
                     baseline.enforce(session)
                 yield session
         except ProfileIncomplete as exc:
@@ -76,6 +77,7 @@ class AppContext(QObject):
         """
         session = self.db.session()
         if baseline is not None:
+            self.db.baselines.add(baseline)
             baseline.watch(session)
         return session
 

@@ -39,7 +39,7 @@ class EditConflictDialog(QDialog):
         super().__init__(parent)
         self.conflict = conflict
         self.choice: str | None = None
-        who = f"{conflict.changed_by} at {conflict.changed_when()}"
+        who = f"{conflict.changed_by} at {conflict.changed_time()}"
         self.setWindowTitle(f"Changed meanwhile by {conflict.changed_by}")
         layout = QVBoxLayout(self)
 

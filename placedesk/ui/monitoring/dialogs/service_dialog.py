@@ -61,6 +61,7 @@ class ServiceDialog(QDialog):
         self._changes = frozenset(changes)
         self.result_value: Any = None
         self.baseline = screen_baseline(parent)
+        ctx.db.baselines.add(self.baseline)
         self.setWindowTitle(title)
         self.setStyleSheet(INVALID_SHEET)
         self.form = FieldForm()
@@ -172,9 +173,9 @@ class ServiceDialog(QDialog):
         return next(form.fields[field][1].text() for form in self.forms if field in form.fields)
 
     def accept(self) -> None:
-        self._save(ask=True)
+        self._save_checked(ask=True)
 
-    def _save(self, *, ask: bool) -> None:
+    def _save_checked(self, *, ask: bool) -> None:
         self.clear_errors()
         try:
             if ask and not self.confirm_save():
@@ -198,7 +199,7 @@ class ServiceDialog(QDialog):
         choice = dialogs.resolve_edit_conflict(self, conflict)
         if choice == APPLY_MINE:
             self.baseline.accept(conflict)
-            self._save(ask=False)
+            self._save_checked(ask=False)
         elif choice == KEEP_THEIRS:
             # Their version stands: close the form and let the screens behind reload it.
             self.ctx.notify(self._changes | {conflict.entity})
