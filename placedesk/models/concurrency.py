@@ -81,7 +81,9 @@ class Baseline:
         When the save commits, the screen's versions move on to what it wrote, so
         its next save from the same screen is not taken for a colleague's.
         """
-        session.info[EXPECTED] = self.versions
+        # A copy: the session's own flushes move it on (a save may flush more than once), and a save
+        # that rolls back must leave the screen's versions as they were.
+        session.info[EXPECTED] = dict(self.versions)
         written = track_writes(session)
         event.listen(session, "after_commit", lambda session: self.move_on(written))
 
@@ -212,6 +214,17 @@ def _check_versions(session: Session, flush_context: Any, instances: Any) -> Non
     session.info[PENDING] = pending
 
 
+def _own_flush_moves_expected(session: Session, flush_context: Any) -> None:
+    """A save that flushes twice finds its own first flush's versions the second time: not a colleague's."""
+    expected_versions: dict[Key, int] | None = session.info.get(EXPECTED)
+    if not expected_versions:
+        return
+    for obj in session.dirty:
+        key = record_key(obj) if _is_audited(obj) else None
+        if key in expected_versions and isinstance(inspect(obj).dict.get("version"), int):
+            expected_versions[key] = obj.version
+
+
 def conflict_after_stale(session: Session, pending: list[tuple[type[Record], uuid.UUID, int, dict[str, Any]]]
                          ) -> EditConflict | None:
     """Explain a flush that found a version moved at the last instant, from a fresh ``session``."""
@@ -228,3 +241,4 @@ def conflict_after_stale(session: Session, pending: list[tuple[type[Record], uui
 
 # First among the flush hooks: the check must see the version as loaded, before the audit hook bumps it.
 event.listen(Session, "before_flush", _check_versions, insert=True)
+event.listen(Session, "after_flush", _own_flush_moves_expected)

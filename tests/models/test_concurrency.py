@@ -96,3 +96,33 @@ def test_an_update_that_finds_the_version_moved_at_the_last_instant_changes_noth
     second.close()
     with db.session() as s:
         assert s.get(Child, child.id).first_name == "Amelia"
+
+
+def test_a_save_that_flushes_twice_is_not_its_own_colleague(db: Database) -> None:
+    child = _child(db)
+    screen = _screen(db, child)
+    with db.session_scope() as s:
+        screen.enforce(s)
+        record = s.get(Child, child.id)
+        record.first_name = "Amelia"
+        s.flush()
+        record.known_as = "Mia"
+    with db.session() as s:
+        assert (s.get(Child, child.id).known_as, s.get(Child, child.id).version) == ("Mia", 3)
+
+
+def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    with pytest.raises(RuntimeError), db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+        s.flush()
+        raise RuntimeError("the officer's save failed after its flush")
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).first_name = "Amelia"
+    with pytest.raises(EditConflict), db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
