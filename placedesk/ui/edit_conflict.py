@@ -60,6 +60,8 @@ class EditConflictDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setWordWrap(True)
+        # Tab leaves the table for the buttons (the arrow keys move between its cells).
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
@@ -107,7 +109,8 @@ class EditConflictDialog(QDialog):
         QWidget.setTabOrder(self.table, self.keep_button)
         QWidget.setTabOrder(self.keep_button, self.apply_button)
         QWidget.setTabOrder(self.apply_button, self.back_button)
-        self.keep_button.setFocus(Qt.OtherFocusReason)
+        # Focus starts on the comparison (read it first); Enter there still presses "Keep theirs".
+        (self.table if conflict.clashes else self.keep_button).setFocus(Qt.OtherFocusReason)
 
     def _choose(self, choice: str) -> None:
         self.choice = choice

@@ -123,7 +123,9 @@ def test_the_side_by_side_view_names_the_colleague_and_keeps_theirs_on_enter(qtb
     assert dialog.width() <= 1280 and dialog.height() <= 680
     dialog.grab().save("/tmp/17c-edit-conflict.png")
     # Enter keeps theirs: overwriting a colleague is never the accident of a stray key.
-    qtbot.keyClick(dialog, Qt.Key_Return)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.table.hasFocus())
+    qtbot.keyClick(dialog.table, Qt.Key_Return)
     assert dialog.choice == KEEP_THEIRS and dialog.result() == QDialog.Accepted
 
 
@@ -132,8 +134,10 @@ def test_apply_mine_is_reached_by_keyboard_and_escape_goes_back_to_the_form(qtbo
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
-    qtbot.waitUntil(lambda: dialog.keep_button.hasFocus())
-    # Tab from "Keep theirs" reaches "Apply mine over theirs"; Space presses it.
+    qtbot.waitUntil(lambda: dialog.table.hasFocus())
+    # Tab from the comparison reaches "Keep theirs", then "Apply mine over theirs"; Space presses it.
+    qtbot.keyClick(dialog.table, Qt.Key_Tab)
+    assert dialog.keep_button.hasFocus()
     qtbot.keyClick(dialog.keep_button, Qt.Key_Tab)
     assert dialog.apply_button.hasFocus()
     qtbot.keyClick(dialog.apply_button, Qt.Key_Space)
