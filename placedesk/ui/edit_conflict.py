@@ -49,8 +49,9 @@ class EditConflictDialog(QDialog):
         self.heading.setTextFormat(Qt.RichText)
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        self.explain = QLabel("Nothing of yours has been saved yet. Compare the two versions, then keep theirs "
-                              "(the screen reloads with their version) or apply yours over theirs.")
+        self.explain = QLabel("Nothing of yours has been saved yet. Compare the two versions (what they changed is "
+                              "in bold), then keep theirs (the screen reloads with their version) or apply yours "
+                              "over theirs.")
         self.explain.setWordWrap(True)
         layout.addWidget(self.explain)
 
