@@ -137,34 +137,40 @@ def record_label(entity: str) -> str:
     return entity.replace("_", " ")
 
 
-def _last_change(session: Session, entity_id: uuid.UUID, since: int) -> tuple[str, dt.datetime | None, set[str]]:
-    """Who last changed the row and when, and the fields changed by the last ``since`` changes."""
+def _last_change(session: Session, entity_id: uuid.UUID, since: int
+                 ) -> tuple[str, dt.datetime | None, dict[str, Any]]:
+    """Who last changed the row and when, and each field the last ``since`` changes touched, with the
+    value it had before them (what the officer's screen showed)."""
     with session.no_autoflush:
         rows = session.execute(
             select(AuditEvent.officer, AuditEvent.occurred_at, AuditEvent.changes, AuditEvent.action)
             .where(AuditEvent.entity_id == entity_id)
             .order_by(AuditEvent.occurred_at.desc()).limit(max(since, 1))).all()
     if not rows:
-        return "", None, set()
-    fields: set[str] = set()
-    for row in rows:
+        return "", None, {}
+    before: dict[str, Any] = {}
+    for row in rows:  # newest first, so the oldest change's "before" is kept
         if row.action is AuditAction.UPDATE:
-            fields.update(row.changes)
-    return rows[0].officer, rows[0].occurred_at, fields
+            before.update({key: change.get("before") for key, change in row.changes.items()})
+    return rows[0].officer, rows[0].occurred_at, before
 
 
 def _conflict(session: Session, obj: Record, expected: int, stored: int | None,
               yours: dict[str, Any], theirs: dict[str, Any]) -> EditConflict:
     since = (stored - expected) if stored is not None else 1
-    officer, when, their_fields = _last_change(session, obj.id, since)
+    officer, when, seen_before = _last_change(session, obj.id, since)
     clashes: list[FieldClash] = []
     for key, _ in _audited_columns(obj):
-        if key not in yours and key not in their_fields:
+        if key in yours:
+            if yours[key] == theirs.get(key):
+                continue
+            mine = yours[key]
+        elif key in seen_before:
+            # A field only they changed: your screen showed its earlier value.
+            mine = seen_before[key]
+        else:
             continue
-        mine = yours.get(key, theirs.get(key))
-        if key in yours and mine == theirs.get(key):
-            continue
-        clashes.append(FieldClash(key, _label(key), _shown(mine), _shown(theirs.get(key)), key in their_fields))
+        clashes.append(FieldClash(key, _label(key), _shown(mine), _shown(theirs.get(key)), key in seen_before))
     return EditConflict(entity=type(obj).__tablename__, entity_id=obj.id,
                         record_label=record_label(type(obj).__tablename__), changed_by=officer, changed_at=when,
                         clashes=tuple(clashes), your_version=expected, their_version=stored)

@@ -126,3 +126,18 @@ def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Da
     with pytest.raises(EditConflict), db.session_scope() as s:
         mine.enforce(s)
         s.get(Child, child.id).first_name = "Aimee"
+
+
+def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_theirs(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).known_as = "Mia"
+    db.officer = "B. Jones"
+    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+    clash = {c.field: (c.yours, c.theirs, c.theirs_changed) for c in caught.value.clashes}
+    assert clash == {"first_name": ("Aimee", "Amy", False), "known_as": ("(empty)", "Mia", True)}
