@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from placedesk.db import Database, open_database
+from placedesk.db import Database
 from placedesk.errors import EditConflict, FieldClash
 from placedesk.models import CapAction
 from placedesk.models.enums import CapSeverity
@@ -22,14 +20,6 @@ from tests.conftest import DialogRecorder
 from tests.services.monitoring.helpers import make_provider
 from tests.ui.monitoring.ui_helpers import TODAY, make_ctx
 
-
-@pytest.fixture
-def colleague(db: Database) -> Iterator[Database]:
-    """A. Khan, working on the same database through a connection of her own."""
-    other = open_database(db.path)
-    other.officer = "A. Khan"
-    yield other
-    other.close()
 
 
 def _action(db: Database) -> uuid.UUID:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from pytestqt.qtbot import QtBot
 
-from placedesk.db import Database, open_database
+from placedesk.db import Database
 from placedesk.errors import EditConflict
 from placedesk.models import Child, Referral
 from placedesk.models.enums import ReferralStatus
@@ -19,14 +18,6 @@ from tests.ui.referrals.wizard.conftest import press_next, type_into
 
 WizardFactory = Callable[..., ReferralWizard]
 
-
-@pytest.fixture
-def colleague(db: Database) -> Iterator[Database]:
-    """A. Khan, on the same database through a connection of her own."""
-    other = open_database(db.path)
-    other.officer = "A. Khan"
-    yield other
-    other.close()
 
 
 def _draft(db: Database) -> object:
