@@ -8,6 +8,7 @@ import uuid
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from placedesk.db import Database
 from placedesk.errors import EditConflict, FieldClash
@@ -137,3 +138,36 @@ def test_apply_mine_is_reached_by_keyboard_and_escape_goes_back_to_the_form(qtbo
     again.show()
     qtbot.keyClick(again, Qt.Key_Escape)
     assert again.choice is None and again.result() == QDialog.Rejected
+
+
+def test_a_kpi_value_changed_by_a_colleague_while_the_month_grid_is_open_is_not_overwritten(
+        qtbot: QtBot, db: Database, colleague: Database, dialogs: DialogRecorder) -> None:
+    from placedesk.models import KpiValue, Provider
+    from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
+    from placedesk.models.enums import KpiScope
+    from placedesk.services.monitoring.kpis import active_definitions, save_month_grid
+    from placedesk.ui.monitoring.dialogs.kpi_dialogs import MonthGridDialog
+
+    with db.session_scope() as session:
+        ensure_default_kpis(session)
+        provider_id = make_provider(session, "P1").id
+        code = active_definitions(session, KpiScope.PROVIDER)[0].code
+    month = dt.date(2026, 5, 1)
+    with db.session_scope() as session:
+        provider = session.get(Provider, provider_id)
+        save_month_grid(session, provider, month, {code: "80"}, today=TODAY)
+    grid = MonthGridDialog(make_ctx(db), provider_id, "P1", month, TODAY)
+    qtbot.addWidget(grid)
+    assert grid.inputs[code].text() == "80"
+    grid.inputs[code].setText("85")
+    with colleague.session_scope() as session:
+        save_month_grid(session, session.get(Provider, provider_id), month, {code: "90"}, today=TODAY)
+    dialogs.answer("resolve_edit_conflict", None)
+    grid.accept()
+    assert not grid.result()
+    asked = dialogs.texts("resolve_edit_conflict")
+    assert asked and "A. Khan changed this kpi value (value" in asked[0]
+    # Back to the form: what was typed stays, and the stored value is the colleague's.
+    assert grid.inputs[code].text() == "85"
+    with db.session() as session:
+        assert session.scalars(select(KpiValue.value)).all() == [90.0]
