@@ -11,6 +11,9 @@ from placedesk.db import Database
 from placedesk.errors import EditConflict
 from placedesk.models import AuditEvent, Baseline, Child
 
+# Two officers on one file or one team server: the same rules on both engines.
+pytestmark = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+
 
 def _child(db: Database) -> Child:
     with db.session_scope() as s:

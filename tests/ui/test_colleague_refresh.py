@@ -8,26 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
 from placedesk.services.referrals.intake import ChildDetails, save_child
 from placedesk.ui.app import build_main_window
+from tests.conftest import database_target
+from tests.test_db_changes import COLLEAGUE
 
 TODAY = dt.date(2026, 3, 2)
 
-# A colleague's PlaceDesk, in a process of its own, renaming the child.
-COLLEAGUE = """
-import sys
-from sqlalchemy import select
-from placedesk.db import open_database
-from placedesk.models import Child
-db = open_database(sys.argv[1], create=False)
-db.officer = "A. Khan"
-with db.session_scope() as s:
-    s.scalars(select(Child).where(Child.case_reference == "CW1")).one().first_name = "Amelia"
-db.close()
-"""
 
 
 def _officer(placedesk_home: Path) -> None:
@@ -42,11 +33,12 @@ def _texts(window: object) -> set[str]:
     return {str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount())}
 
 
-def target(db: Database) -> str:
-    """What a second process is given to open the same database: the file, or the server's URL."""
-    return str(db.path) if db.path is not None else db.engine.url.render_as_string(hide_password=False)
-
-
+@pytest.mark.parametrize("engine_name", [
+    "sqlite",
+    # The main window on a server database (its title, backups, lock file) is part 17d of issue 17.
+    pytest.param("postgresql", marks=pytest.mark.xfail(reason="main window on a server database: issue 17d",
+                                                       strict=False)),
+])
 def test_a_child_renamed_by_a_colleague_in_another_process_shows_in_the_open_list(
         qtbot: QtBot, db: Database, placedesk_home: Path) -> None:
     _officer(placedesk_home)
@@ -59,7 +51,7 @@ def test_a_child_renamed_by_a_colleague_in_another_process_shows_in_the_open_lis
     window.show_tab("children")
     qtbot.waitUntil(lambda: any("Ada" in t for t in _texts(window)), timeout=10000)
 
-    colleague = subprocess.run([sys.executable, "-c", COLLEAGUE, target(db)], capture_output=True, text=True,
+    colleague = subprocess.run([sys.executable, "-c", COLLEAGUE, database_target(db)], capture_output=True, text=True,
                                env=dict(os.environ), timeout=120)
     assert colleague.returncode == 0, colleague.stderr
     # No click, no focus change: the window's watcher notices and the list reloads.

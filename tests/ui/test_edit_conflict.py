@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -47,6 +48,10 @@ def _open_and_type(qtbot: QtBot, db: Database, action_id: uuid.UUID) -> ChangeAc
     return form
 
 
+BOTH_ENGINES = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+
+
+@BOTH_ENGINES
 def test_second_save_is_refused_and_shown_with_the_colleagues_name_and_both_versions(
         qtbot: QtBot, db: Database, colleague: Database, dialogs: DialogRecorder) -> None:
     action_id = _action(db)
@@ -66,6 +71,7 @@ def test_second_save_is_refused_and_shown_with_the_colleagues_name_and_both_vers
     assert "A. Khan changed this cap action" in form.error_text()
 
 
+@BOTH_ENGINES
 def test_apply_mine_saves_over_theirs_deliberately(qtbot: QtBot, db: Database, colleague: Database,
                                                    dialogs: DialogRecorder) -> None:
     action_id = _action(db)
@@ -77,6 +83,7 @@ def test_apply_mine_saves_over_theirs_deliberately(qtbot: QtBot, db: Database, c
     assert _stored_owner(db, action_id) == "Registered manager"
 
 
+@BOTH_ENGINES
 def test_keep_theirs_closes_the_form_and_keeps_their_change(qtbot: QtBot, db: Database, colleague: Database,
                                                             dialogs: DialogRecorder) -> None:
     action_id = _action(db)
@@ -140,6 +147,7 @@ def test_apply_mine_is_reached_by_keyboard_and_escape_goes_back_to_the_form(qtbo
     assert again.choice is None and again.result() == QDialog.Rejected
 
 
+@BOTH_ENGINES
 def test_a_kpi_value_changed_by_a_colleague_while_the_month_grid_is_open_is_not_overwritten(
         qtbot: QtBot, db: Database, colleague: Database, dialogs: DialogRecorder) -> None:
     from placedesk.models import KpiValue, Provider

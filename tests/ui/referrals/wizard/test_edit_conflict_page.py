@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
@@ -17,6 +18,8 @@ from tests.services.referrals.helpers import referral_at
 from tests.ui.referrals.wizard.conftest import press_next, type_into
 
 WizardFactory = Callable[..., ReferralWizard]
+# The same on a file shared with a command and on the team server.
+pytestmark = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
 
 
 
