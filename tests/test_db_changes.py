@@ -111,3 +111,17 @@ def test_a_change_made_by_another_process_is_noticed(db: Database) -> None:
     assert _noticed(db)
     with db.session() as s:
         assert s.scalars(select(Child.first_name)).one() == "Amelia"
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_a_login_that_may_not_read_the_audit_trail_polls_the_servers_statistics(
+        db: Database, colleague: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ServerChangeWatcher, "_listen", lambda self: setattr(self, "_listener", None))
+    db.changed_elsewhere()
+    watcher = db._watcher
+    assert isinstance(watcher, ServerChangeWatcher)
+    watcher._audit_readable = False  # as a commissioner's login: no SELECT on audit_event
+    watcher._mark = watcher._poll()
+    _add(colleague, "THEIRS")
+    # Statistics reach other sessions when the writer's connection goes idle: seconds, not at once.
+    assert _noticed(db, 20.0)

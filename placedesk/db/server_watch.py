@@ -10,9 +10,12 @@ on focus. Notifications sent by this process's own connections (known by their
 backend process ids) do not count, as on SQLite.
 
 Where notifications cannot be had (a connection pooler in transaction mode,
-the listening connection lost), the watcher polls instead, cheaply: the time
-of the newest audit event (an index read) and the server's count of audit
-rows inserted. It tries to listen again now and then.
+the listening connection lost), the watcher polls instead, cheaply: how many
+audit events there are since a day before the newest one when watching began
+(an index range read; counting, not comparing times, so a colleague whose
+laptop clock is behind is not missed). A login that may not read the audit
+trail (a commissioner's) polls the server's statistics of rows written instead,
+which lag by a few seconds. It tries to listen again now and then.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ if TYPE_CHECKING:
 CHANNEL = "placedesk_changes"
 # Sent only by a transaction that wrote: txid_current_if_assigned() is NULL in one that only read.
 NOTIFY_SQL = f"SELECT pg_notify('{CHANNEL}', '') WHERE txid_current_if_assigned() IS NOT NULL"
-# The fallback: newest audit event and the audit rows inserted (statistics; includes other sessions).
-POLL_SQL = ("SELECT (SELECT max(occurred_at) FROM audit_event), "
-            "(SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'audit_event' "
-            "AND schemaname = current_schema())")
+# The fallback: audit events since a fixed moment (every change writes one) ...
+SINCE_SQL = "SELECT max(occurred_at) - interval '1 day' FROM audit_event"
+COUNT_SQL = "SELECT count(*) FROM audit_event WHERE occurred_at > :since"
+# ... or, for a login that may not read the audit trail, rows written by anyone (statistics every login reads).
+STATS_SQL = ("SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables "
+             "WHERE schemaname = current_schema()")
 # How often a watcher that lost its listening connection tries to listen again.
 RELISTEN_SECONDS = 30.0
 
@@ -60,6 +65,8 @@ class ServerChangeWatcher:
         self._next_try = 0.0
         self._mark: tuple[Any, ...] | None = None
         self._pending = False
+        self._audit_readable = True
+        self._since: Any = None
         self._listen()
         if self._listener is None:
             self._mark = self._poll()
@@ -97,11 +104,23 @@ class ServerChangeWatcher:
 
     def _poll(self) -> tuple[Any, ...]:
         from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
 
         with self._engine.connect() as conn:
-            row = conn.execute(text(POLL_SQL)).one()
-            conn.rollback()
-        return tuple(row)
+            try:
+                if self._audit_readable:
+                    if self._since is None:
+                        self._since = conn.execute(text(SINCE_SQL)).scalar()
+                    if self._since is not None:
+                        return ("audit", conn.execute(text(COUNT_SQL), {"since": self._since}).scalar())
+                    return ("audit", conn.execute(text("SELECT count(*) FROM audit_event")).scalar())
+            except DBAPIError:
+                # A commissioner's login may not read the audit trail: the statistics will do.
+                self._audit_readable = False
+                conn.rollback()
+            finally:
+                conn.rollback()
+            return ("statistics", conn.execute(text(STATS_SQL)).scalar())
 
     def changed(self) -> bool:
         if self._listener is not None:
