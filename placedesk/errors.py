@@ -8,7 +8,10 @@ message says what to fix. Anything else escaping a service is a bug.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 
 class PlaceDeskError(Exception):
@@ -79,6 +82,63 @@ class NotFound(PlaceDeskError):
 
 class DatabaseBusy(PlaceDeskError):
     """Another process held the database's write lock for longer than PlaceDesk waits."""
+
+
+@dataclass(frozen=True)
+class FieldClash:
+    """One field of a record saved meanwhile by a colleague: what the officer's save would leave, and
+    what is stored now. ``theirs_changed`` is True when the colleague's change touched this field."""
+
+    field: str
+    label: str
+    yours: str
+    theirs: str
+    theirs_changed: bool
+
+
+class EditConflict(PlaceDeskError):
+    """A save refused because a colleague changed the record after this screen loaded it.
+
+    Nothing of the save was written. ``changed_by``/``changed_at`` come from the audit trail (the
+    last change to the row); ``clashes`` holds both versions of each field in question;
+    ``their_version`` is the row version now stored, which a deliberate "apply mine" saves against.
+    """
+
+    def __init__(self, *, entity: str, entity_id: uuid.UUID, record_label: str, changed_by: str,
+                 changed_at: dt.datetime | None, clashes: tuple[FieldClash, ...], your_version: int,
+                 their_version: int | None) -> None:
+        self.entity = entity
+        self.entity_id = entity_id
+        self.record_label = record_label
+        self.changed_by = changed_by or "another officer"
+        self.changed_at = changed_at
+        self.clashes = clashes
+        self.your_version = your_version
+        # None when the colleague deleted the record.
+        self.their_version = their_version
+        super().__init__(self._message())
+
+    @property
+    def deleted(self) -> bool:
+        return self.their_version is None
+
+    def changed_when(self) -> str:
+        """The local time of the colleague's change with its date ("10:42 on 2 Mar 2026")."""
+        if self.changed_at is None:
+            return "a moment ago"
+        local = self.changed_at.astimezone()
+        return f"{local:%H:%M} on {local.day} {local:%b %Y}"
+
+    def changed_time(self) -> str:
+        """Just the local time of the colleague's change ("10:42"), for column headings."""
+        return f"{self.changed_at.astimezone():%H:%M}" if self.changed_at is not None else "a moment ago"
+
+    def _message(self) -> str:
+        what = "deleted" if self.deleted else "changed"
+        fields = ", ".join(c.label.lower() for c in self.clashes)
+        detail = f" ({fields})" if fields else ""
+        return (f"{self.changed_by} {what} this {self.record_label}{detail} at {self.changed_when()}, after you "
+                f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
 
 
 class Cancelled(PlaceDeskError):

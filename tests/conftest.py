@@ -443,7 +443,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     defaults: dict[str, Any] = {
         "inform": None, "warn": None, "confirm": False, "choose": None, "ask_text": None,
         "ask_passphrase": None, "choose_open_file": None, "choose_save_file": None,
-        "choose_directory": None, "run_modal": False,
+        "choose_directory": None, "run_modal": False, "resolve_edit_conflict": None,
     }
 
     def make(name: str, default: Any) -> Any:
@@ -504,3 +504,19 @@ def _no_blocking_exec(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRe
         for name in functions:
             monkeypatch.setattr(cls, name, static(f"{class_name}.{name}"))
     yield
+
+
+def database_target(database: Database) -> str:
+    """What another process or connection is given to open the same database: its file, or its server URL."""
+    if database.path is not None:
+        return str(database.path)
+    return database.engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def colleague(db: Database) -> Iterator[Database]:
+    """A. Khan, a colleague working on the test's database through a connection of her own."""
+    other = open_database(database_target(db), create=False)
+    other.officer = "A. Khan"
+    yield other
+    other.close()

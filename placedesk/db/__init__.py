@@ -5,7 +5,9 @@
 apart as ``--db`` and the settings give them. Everything that differs between
 the engines lives in this package's dialect layer: :mod:`placedesk.db.sqlite`
 (the file: pragmas, locks, backups, encryption), :mod:`placedesk.db.postgres`
-(the server: its metadata table, lock timeout and busy errors) and
+(the server: its metadata table, lock timeout and busy errors),
+:mod:`placedesk.db.server_watch` (colleagues' commits noticed through
+``LISTEN/NOTIFY``) and
 :mod:`placedesk.db.dialect` (the few statements services write differently per
 engine). Services hold no engine-specific SQL.
 """
@@ -13,6 +15,7 @@ engine). Services hold no engine-specific SQL.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,12 +40,15 @@ from placedesk.db.sqlite import (  # noqa: F401 - today's names, offered here as
     secure_files,
 )
 from placedesk.dbkey import forget_passphrases, remember_passphrase  # noqa: F401
-from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict  # noqa: F401
 from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from placedesk.db.server_watch import ServerChangeWatcher
+    from placedesk.models.concurrency import Baseline
 
 SERVER_BUSY_MESSAGE = ("A colleague is changing the same records on the team server; try again in a moment. "
                        "Nothing was changed by this step.")
@@ -90,7 +96,10 @@ class Database:
         self.officer = ""
         # The app and the command line set this: no change is written without an officer to record.
         self.require_officer = False
-        self._watcher: ChangeWatcher | None = None
+        self._watcher: ChangeWatcher | ServerChangeWatcher | None = None
+        # The record versions each open screen showed (placedesk.models.concurrency.Baseline), moved on by
+        # this process's own actions so that only a colleague's change counts as a conflict.
+        self.baselines: weakref.WeakSet[Baseline] = weakref.WeakSet()
 
     @property
     def is_server(self) -> bool:
@@ -121,6 +130,11 @@ class Database:
 
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if engine.dialect.name == "postgresql":
+            from placedesk.db.server_watch import send_notifications
+
+            # Each commit that changed something tells colleagues' open windows (LISTEN/NOTIFY).
+            send_notifications(self._sessions)
 
     @property
     def engine(self) -> Engine:
@@ -153,8 +167,13 @@ class Database:
         :func:`placedesk.db.sqlite._take_write_lock_at_begin`); when another process
         holds it longer than the busy timeout, the action is refused with
         :data:`BUSY_MESSAGE`. On a server a lock wait past the lock timeout, a
-        deadlock or a serialization failure is refused the same way.
+        deadlock or a serialization failure is refused the same way. An UPDATE that
+        finds its row's version moved by a colleague (at the last instant, between
+        this action's read and its write) is refused with an
+        :class:`~placedesk.errors.EditConflict` naming them.
         """
+        from placedesk.models.concurrency import track_writes
+
         session = self.session()
         try:
             session.connection(execution_options={"placedesk_write": True})
@@ -162,8 +181,12 @@ class Database:
             if watcher is not None:
                 # This action holds the write lock now: whatever changed before it was someone else.
                 watcher.note_outside_changes()
+            written = track_writes(session)
             yield session
             session.commit()
+            # This process's own changes are not a colleague's: its screens' baselines move on with them.
+            for baseline in list(self.baselines):
+                baseline.move_on(written)
             if watcher is not None:
                 watcher.absorb()
         except BaseException as exc:
@@ -176,22 +199,40 @@ class Database:
                         raise DatabaseBusy(SERVER_BUSY_MESSAGE) from exc
                 elif is_locked_error(exc):
                     raise DatabaseBusy(BUSY_MESSAGE) from exc
+                conflict = self._explain_stale(session, exc)
+                if conflict is not None:
+                    raise conflict from exc
             raise
         finally:
             session.close()
 
+    def _explain_stale(self, failed: Session, exc: BaseException) -> EditConflict | None:
+        """The colleague's change an UPDATE found at the last instant (its ``WHERE version`` matched nothing)."""
+        from sqlalchemy.orm.exc import StaleDataError
+
+        from placedesk.models.concurrency import PENDING, conflict_after_stale
+
+        if not isinstance(exc, StaleDataError):
+            return None
+        with self.session() as fresh:
+            return conflict_after_stale(fresh, failed.info.get(PENDING, []))
+
     def changed_elsewhere(self) -> bool:
-        """Whether another process has committed to this file since the last call.
+        """Whether another process (a colleague, a command) has committed since the last call.
 
         The first call starts watching and answers False. This process's own
-        actions (through :meth:`session_scope`) do not count. A server database
-        answers False here: colleagues' changes reach open windows through the
-        server's own notifications.
+        actions (through :meth:`session_scope`) do not count. A file is watched
+        through SQLite's ``data_version``; a server through ``LISTEN/NOTIFY``, or
+        by polling where notifications are unavailable
+        (:mod:`placedesk.db.server_watch`). The window calls only this.
         """
-        if self.path is None:
-            return False
         if self._watcher is None:
-            self._watcher = ChangeWatcher(self.path, self.key)
+            if self.path is not None:
+                self._watcher = ChangeWatcher(self.path, self.key)
+            else:
+                from placedesk.db.server_watch import ServerChangeWatcher
+
+                self._watcher = ServerChangeWatcher(self.engine)
             return False
         return self._watcher.changed()
 

@@ -9,6 +9,7 @@ from placedesk.models.audit import AuditEvent
 from placedesk.models.base import Base, Record, utcnow
 from placedesk.models.cap import Cap, CapAction, CapReview, CapSanction
 from placedesk.models.child import CarePeriod, Child
+from placedesk.models.concurrency import Baseline
 from placedesk.models.document import StoredDocument
 from placedesk.models.monitoring import KpiDefinition, KpiValue, MonitoringVisit
 from placedesk.models.officer import OfficerProfile
@@ -26,6 +27,7 @@ __all__ = [
     "CapAction",
     "CapReview",
     "CapSanction",
+    "Baseline",
     "CarePeriod",
     "Child",
     "Inspection",

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints let Alembic batch mode drop and recreate them on SQLite.
 NAMING_CONVENTION = {
@@ -92,3 +92,10 @@ class Record:
 
     # Tables whose changes are not worth an audit event (the audit table itself).
     __audited__: bool = True
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Every UPDATE/DELETE says "WHERE version = <as loaded>", so one that finds the row changed by
+        # another connection meanwhile changes nothing (placedesk.models.concurrency). The audit hook
+        # sets the new version itself, hence no generator.
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}

@@ -22,6 +22,8 @@ from placedesk.errors import ProfileIncomplete
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from placedesk.models.concurrency import Baseline
+
 # Names used in change notices: the table names of placedesk.models, plus "all".
 ALL = "all"
 
@@ -47,13 +49,19 @@ class AppContext(QObject):
         self.lock: QLockFile | None = None
 
     @contextlib.contextmanager
-    def action(self) -> Iterator[Session]:
+    def action(self, baseline: Baseline | None = None) -> Iterator[Session]:
         """One user action: a session that commits on success and rolls back on error.
 
-        An action refused for want of the officer profile also asks for the profile to be opened.
+        With the ``baseline`` of the screen saving, the action is refused (an
+        :class:`~placedesk.errors.EditConflict`) if it would change a record a
+        colleague changed after the screen showed it. An action refused for want
+        of the officer profile also asks for the profile to be opened.
         """
         try:
             with self.db.session_scope() as session:
+                if baseline is not None:
+                    self.db.baselines.add(baseline)
+                    baseline.enforce(session)
                 yield session
         except ProfileIncomplete as exc:
             if not exc.announced:
@@ -61,9 +69,17 @@ class AppContext(QObject):
                 self.profile_needed.emit(exc.missing)
             raise
 
-    def read(self) -> Session:
-        """A session for reading (use as a context manager); never commit through it."""
-        return self.db.session()
+    def read(self, baseline: Baseline | None = None) -> Session:
+        """A session for reading (use as a context manager); never commit through it.
+
+        A screen that saves what it shows passes its ``baseline``: the versions of the
+        records read are remembered, for its save to be checked against.
+        """
+        session = self.db.session()
+        if baseline is not None:
+            self.db.baselines.add(baseline)
+            baseline.watch(session)
+        return session
 
     def notify(self, entities: Iterable[str]) -> None:
         """Tell every screen which kinds of record changed."""

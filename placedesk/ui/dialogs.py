@@ -19,6 +19,9 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QPushButton, QWidget
 
+from placedesk.errors import EditConflict
+from placedesk.ui.edit_conflict import EditConflictDialog
+
 T = TypeVar("T")
 
 
@@ -91,6 +94,16 @@ def choose_save_file(parent: QWidget | None, title: str, suggested: str = "", fi
 def choose_directory(parent: QWidget | None, title: str, start: str = "") -> Path | None:
     name = QFileDialog.getExistingDirectory(parent, title, start)
     return Path(name) if name else None
+
+
+def resolve_edit_conflict(parent: QWidget | None, conflict: EditConflict) -> str | None:
+    """Show a colleague's change beside the officer's refused save (see :mod:`placedesk.ui.edit_conflict`).
+
+    Returns ``"theirs"`` (keep theirs: reload), ``"mine"`` (apply mine over theirs) or
+    None (back to the form, nothing saved).
+    """
+    dialog = EditConflictDialog(conflict, parent)
+    return dialog.choice if dialog.exec() else None
 
 
 def run_modal(dialog: QWidget) -> bool:

@@ -152,7 +152,18 @@ def _returns_dialog(r: Records) -> QDialog:
 
 
 # Dialogs that need records (or values only the screen opening them knows), by class name.
+def _edit_conflict() -> Any:
+    from placedesk.errors import EditConflict, FieldClash
+
+    return EditConflict(entity="child", entity_id=uuid.uuid4(), record_label="child", changed_by="A. Khan",
+                        changed_at=dt.datetime(2026, 3, 2, 10, 42, tzinfo=dt.timezone.utc), your_version=2,
+                        their_version=3,
+                        clashes=tuple(FieldClash(f"field_{i}", f"Field {i}", "Your value " * 6, "Their value " * 6,
+                                                 i % 2 == 0) for i in range(12)))
+
+
 FACTORIES: dict[str, Callable[[Records], QDialog]] = {
+    "EditConflictDialog": lambda r: _class("EditConflictDialog")(_edit_conflict()),
     "ServiceDialog": lambda r: _service_dialog(r),
     "TermsDialog": lambda r: _class("TermsDialog")(None, new_version=False,
                                                    current={"fee_lines": [], "notice_period_days": 28}),

@@ -246,11 +246,12 @@ class GridRow:
 def month_grid(session: Session, provider: Provider, month: dt.date) -> list[GridRow]:
     """The provider-level KPIs for one month, with any values already recorded."""
     period = month_start(month)
-    recorded = dict(session.execute(
-        select(KpiValue.definition_id, KpiValue.value).where(
+    # The records themselves, not just their values: a screen showing them keeps their versions, so
+    # saving the grid over a colleague's change to one of them is refused (placedesk.models.concurrency).
+    recorded = {value.definition_id: value.value for value in session.scalars(
+        select(KpiValue).where(
             KpiValue.provider_id == provider.id, KpiValue.period_start == period,
-            KpiValue.placement_id.is_(None))
-    ).all())
+            KpiValue.placement_id.is_(None)))}
     return [GridRow(d, recorded.get(d.id)) for d in active_definitions(session, KpiScope.PROVIDER)]
 
 

@@ -46,12 +46,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.errors import EditConflict, PlaceDeskError, ValidationError
+from placedesk.models.concurrency import Baseline
 from placedesk.models.enums import AgreementStatus
 from placedesk.services.agreements.arrangements import check_arrangements
 from placedesk.services.common.parsing import format_date, format_uk_time, parse_date
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext, touches
+from placedesk.ui.edit_conflict import APPLY_MINE, KEEP_THEIRS
 from placedesk.ui.widgets.pdf_viewer import PdfViewer, render_pages
 from placedesk.ui.widgets.reload_when_shown import ReloadWhenShown
 from placedesk.ui.tasks import run_task, show_error
@@ -216,6 +218,8 @@ class AgreementPanel(QWidget):
         self.agreement_id: uuid.UUID | None = None
         self.status: AgreementStatus | None = None
         self.shown_document: uuid.UUID | None = None
+        # The versions of the placement and agreement the terms form showed; a new version is checked against them.
+        self.baseline = Baseline()
         self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(QPrinter.HighResolution)
 
         self.heading = QLabel()
@@ -453,14 +457,27 @@ class AgreementPanel(QWidget):
             self.agreement_changed.emit()
             done(result)
 
-        run_task(self, label, work, finished, lambda exc: show_error(self, exc))
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, EditConflict):
+                show_error(self, exc)
+                return
+            # A colleague changed the placement or agreement since the terms were shown.
+            choice = dialogs.resolve_edit_conflict(self, exc)
+            if choice == APPLY_MINE:
+                self.baseline.accept(exc)
+                self._run(label, work, done)
+            elif choice == KEEP_THEIRS:
+                self.ctx.notify(CHANGED)
+
+        run_task(self, label, work, finished, failed)
 
     def _current_terms(self) -> dict[str, Any]:
         from placedesk.models import Agreement, Placement
         from placedesk.services.agreements.arrangements import proposed_arrangements
         from placedesk.services.agreements.ipa import versions
 
-        with self.ctx.read() as session:
+        self.baseline.clear()
+        with self.ctx.read(self.baseline) as session:
             placement = session.get(Placement, self.placement_id)
             lines = [(line.kind, line.description, line.weekly_amount_pence) for line in placement.fee_lines]
             funded_by = [line.funded_by for line in placement.fee_lines]
@@ -537,8 +554,10 @@ class AgreementPanel(QWidget):
         fee_lines = [FeeLineInput(kind, text, pence, funded)
                      for (kind, text, pence), funded in zip(terms.fee_lines or [], terms.funded_by)]
 
+        baseline = self.baseline
+
         def work() -> None:
-            with self.ctx.action() as session:
+            with self.ctx.action(baseline) as session:
                 new_version(
                     session, session.get(Agreement, agreement_id), officer=officer, today=today,
                     change_reason=terms.change_reason, fee_lines=fee_lines,

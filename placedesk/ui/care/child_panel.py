@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import EditConflict, PlaceDeskError
+from placedesk.models import Baseline
 from placedesk.services.care.care_history import remove_care_period
 from placedesk.services.care.child_summary import CareHistoryRow, ChildPage, child_page
 from placedesk.services.care.children import ChildRecords, child_records
@@ -41,6 +42,7 @@ from placedesk.services.care.leaving_care import CareLeaverStatus
 from placedesk.services.common.parsing import format_date
 from placedesk.ui.widgets.palette import signal, tint
 from placedesk.ui import dialogs
+from placedesk.ui.edit_conflict import APPLY_MINE
 from placedesk.ui.care.care_period_dialog import CarePeriodDialog
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.widgets.empty_state import EmptyState
@@ -91,6 +93,7 @@ class ChildPanel(QWidget):
         self.ctx = ctx
         self.today = today
         self.child_id: uuid.UUID | None = None
+        self.baseline = Baseline()
         self.page: ChildPage | None = None
 
         self.title = QLabel()
@@ -226,8 +229,10 @@ class ChildPanel(QWidget):
     def show_child(self, child_id: uuid.UUID) -> None:
         """Load and show one child's page (an empty page with guidance if the child is gone)."""
         self.child_id = child_id
+        # The versions of what is shown: a change opened from this page is checked against them on save.
+        self.baseline.clear()
         try:
-            with self.ctx.read() as session:
+            with self.ctx.read(self.baseline) as session:
                 page = child_page(session, child_id, self.today())
                 self.records = child_records(session, child_id)
         except PlaceDeskError as exc:
@@ -392,11 +397,26 @@ class ChildPanel(QWidget):
         if not dialogs.confirm(self, "Remove care period", text, "Remove the period"):
             return
         try:
-            with self.ctx.action() as session:
+            # A period a colleague changed since this page showed it is not removed unseen.
+            with self.ctx.action(self.baseline) as session:
                 remove_care_period(session, period.id)
+        except EditConflict as exc:
+            self._removal_conflict(exc, period.id)
+            return
         except PlaceDeskError as exc:
             dialogs.warn(self, "Remove care period", str(exc))
             if self.child_id is not None:
                 self.show_child(self.child_id)
             return
         self.ctx.notify(("care_period",))
+
+    def _removal_conflict(self, conflict: EditConflict, period_id: uuid.UUID) -> None:
+        """A colleague changed the period since this page showed it: show both; remove only if asked again."""
+        if dialogs.resolve_edit_conflict(self, conflict) == APPLY_MINE:
+            self.baseline.accept(conflict)
+            try:
+                with self.ctx.action(self.baseline) as session:
+                    remove_care_period(session, period_id)
+            except PlaceDeskError as exc:
+                dialogs.warn(self, "Remove care period", str(exc))
+        self.ctx.notify(("care_period", "child"))

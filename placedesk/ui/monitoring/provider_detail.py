@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from placedesk.errors import PlaceDeskError
-from placedesk.models import Cap, Child, Provider
+from placedesk.models import Baseline, Cap, Child, Provider
 from placedesk.models.enums import CapSource
 from placedesk.services.monitoring.kpis import active_definitions, read_returns, suggest_mapping
 from placedesk.services.monitoring.view import PlacementView, ProviderOverview, load_overview
@@ -59,6 +59,7 @@ class ProviderDetail(QWidget):
         self.ctx = ctx
         self.today = today
         self.overview: ProviderOverview | None = None
+        self.baseline = Baseline()
         self.title = QLabel("Choose a provider on the left to see its monitoring.")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.title.setWordWrap(True)
@@ -130,7 +131,9 @@ class ProviderDetail(QWidget):
             self._set_enabled(False)
             return
         selected = self.caps.selection() if keep_cap else None
-        with self.ctx.read() as session:
+        # The versions of what is shown: a form opened from here is checked against them on save.
+        self.baseline.clear()
+        with self.ctx.read(self.baseline) as session:
             overview = load_overview(session, provider_id, today=self.today())
         self.overview = overview
         self.title.setText(overview.name)

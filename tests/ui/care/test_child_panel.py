@@ -12,6 +12,7 @@ from placedesk.db import Database
 from placedesk.models import CarePeriod, Child
 from placedesk.ui.care.child_panel import OVERDUE_BACKGROUND, ChildPanel
 from placedesk.ui.context import AppContext
+from tests.conftest import DialogRecorder
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -103,3 +104,32 @@ def test_missing_child_shows_guidance(qtbot: QtBot, db: Database) -> None:
     page.show_child(uuid.uuid4())
     assert page.empty.heading.text() == "Child not found"
     assert "refresh the list" in page.empty.guidance.text()
+
+
+def test_removing_a_period_a_colleague_changed_meanwhile_shows_their_change_first(
+        qtbot: QtBot, db: Database, colleague: Database, dialogs: DialogRecorder) -> None:
+    from sqlalchemy import select
+
+    child_id = add_child(db)
+    page = panel(qtbot, db)
+    page.show_child(child_id)
+    page.history_table.selectRow(0)
+    chosen = page.selected_period()
+    assert chosen is not None
+    with colleague.session_scope() as s:
+        s.get(CarePeriod, chosen.id).placement_code = "U4"
+    dialogs.always("confirm", True)
+    dialogs.answer("resolve_edit_conflict", None)  # back, without removing
+    page.remove_period()
+    assert "A. Khan changed this care period" in dialogs.texts("resolve_edit_conflict")[0]
+    with db.session() as s:
+        assert s.scalars(select(CarePeriod.placement_code).where(CarePeriod.id == chosen.id)).one() == "U4"
+    # Asked again, the officer removes it over their change, deliberately.
+    page.show_child(child_id)
+    page.history_table.selectRow(next(r for r, p in enumerate(page.page.care_history) if p.id == chosen.id))
+    with colleague.session_scope() as s:
+        s.get(CarePeriod, chosen.id).placement_code = "U5"
+    dialogs.answer("resolve_edit_conflict", "mine")
+    page.remove_period()
+    with db.session() as s:
+        assert s.get(CarePeriod, chosen.id) is None

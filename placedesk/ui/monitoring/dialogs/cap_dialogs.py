@@ -166,7 +166,7 @@ class ChangeActionDialog(ServiceDialog):
                          intro="A moved due date is kept in the plan's history (and in the CAP report).")
         self.action_id = action_id
         self.today = today
-        with ctx.read() as session:
+        with ctx.read(self.baseline) as session:
             action = session.get(CapAction, action_id)
             if action is None:
                 raise NotFound("That action no longer exists: refresh the list.")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from placedesk.models import KpiDefinition
+from placedesk.models import Baseline, KpiDefinition
 from placedesk.models.enums import KpiDirection, KpiKind, KpiScope
 from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
 from placedesk.services.monitoring.kpis import all_definitions, create_definition, update_definition
@@ -134,10 +134,13 @@ class KpiListDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(close)
         self._definitions: list[KpiDefinition] = []
+        # The versions of the KPIs listed: an edit opened from here is checked against them.
+        self.baseline = Baseline()
         self.reload()
 
     def reload(self) -> None:
-        with self.ctx.read() as session:
+        self.baseline.clear()
+        with self.ctx.read(self.baseline) as session:
             self._definitions = all_definitions(session)
         self.table.set_rows([
             Row([d.code, d.name, with_unit(d.target, d.unit), with_unit(d.amber_threshold, d.unit),

@@ -42,7 +42,7 @@ class MonthGridDialog(ServiceDialog):
         self.month.dateChanged.connect(lambda _: self.load_values())
         self.form.add("month", "Month", self.month, "Any day in the month: the whole month's values are shown")
         self.inputs: dict[str, QLineEdit] = {}
-        with ctx.read() as session:
+        with ctx.read(self.baseline) as session:
             rows = month_grid(session, session.get(Provider, provider_id), month)  # type: ignore[arg-type]
             for row in rows:
                 d = row.definition
@@ -59,7 +59,7 @@ class MonthGridDialog(ServiceDialog):
 
     def load_values(self) -> None:
         """Show the values already recorded for the chosen month."""
-        with self.ctx.read() as session:
+        with self.ctx.read(self.baseline) as session:
             rows = month_grid(session, session.get(Provider, self.provider_id), date_of(self.month))  # type: ignore[arg-type]
             for row in rows:
                 edit = self.inputs.get(row.definition.code)

@@ -45,7 +45,7 @@ class OutcomeDialog(ServiceDialog):
         self.tool.addItem("WEMWBS (14 statements)", (OutcomeTool.WEMWBS, None))
         self.tool.addItem("SWEMWBS (7 statements)", (OutcomeTool.SWEMWBS, None))
         self._scales: dict[uuid.UUID, tuple[str, list[str], int, int]] = {}
-        with ctx.read() as session:
+        with ctx.read(self.baseline) as session:
             for scale in star_scales(session):
                 self._scales[scale.id] = (scale.name, list(scale.areas), scale.min_score, scale.max_score)
                 self.tool.addItem(f"{scale.name} (star scale)", (OutcomeTool.STAR, scale.id))

@@ -4,7 +4,11 @@ Every monitoring entry form (visit, inspection, KPI month, outcome, CAP steps)
 is one of these: the form collects input, ``accept`` calls the dialog's
 ``apply`` inside ``ctx.action()`` (one transaction), and on a
 :class:`~placedesk.errors.ValidationError` the message appears under the
-field it names and the dialog stays open. Tests build the dialog, fill its
+field it names and the dialog stays open. The dialog starts from its screen's
+:class:`~placedesk.models.concurrency.Baseline` (the record versions the
+screen showed) and adds what it reads itself (``ctx.read(self.baseline)``), so
+a save over a colleague's change made meanwhile is refused and shown side by
+side (:func:`placedesk.ui.dialogs.resolve_edit_conflict`). Tests build the dialog, fill its
 widgets and call ``accept`` directly; the app shows it with
 ``placedesk.ui.dialogs.run_modal``.
 """
@@ -19,13 +23,30 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.errors import EditConflict, PlaceDeskError, ValidationError
+from placedesk.models.concurrency import Baseline
+from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
+from placedesk.ui.edit_conflict import APPLY_MINE, KEEP_THEIRS
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, mark_invalid
 
 
 # Spare height a form opens with, which messages fill before anything moves.
 ERROR_ROOM = 72
+
+
+def screen_baseline(widget: QWidget | None) -> Baseline:
+    """A snapshot of the record versions shown by the nearest screen around ``widget`` that keeps them.
+
+    A snapshot, because the screen may reload (a colleague's change arriving) while
+    the form opened from it still holds what the officer saw.
+    """
+    while widget is not None:
+        baseline = getattr(widget, "baseline", None)
+        if isinstance(baseline, Baseline):
+            return baseline.copy()
+        widget = widget.parentWidget()
+    return Baseline()
 
 
 class ServiceDialog(QDialog):
@@ -39,6 +60,8 @@ class ServiceDialog(QDialog):
         self._apply = apply
         self._changes = frozenset(changes)
         self.result_value: Any = None
+        self.baseline = screen_baseline(parent)
+        ctx.db.baselines.add(self.baseline)
         self.setWindowTitle(title)
         self.setStyleSheet(INVALID_SHEET)
         self.form = FieldForm()
@@ -150,12 +173,18 @@ class ServiceDialog(QDialog):
         return next(form.fields[field][1].text() for form in self.forms if field in form.fields)
 
     def accept(self) -> None:
+        self._save_checked(ask=True)
+
+    def _save_checked(self, *, ask: bool) -> None:
         self.clear_errors()
         try:
-            if not self.confirm_save():
+            if ask and not self.confirm_save():
                 return
-            with self.ctx.action() as session:
+            with self.ctx.action(self.baseline) as session:
                 self.result_value = self._apply(session)
+        except EditConflict as exc:
+            self._resolve(exc)
+            return
         except ValidationError as exc:
             self.show_problems(exc.problems)
             return
@@ -164,3 +193,16 @@ class ServiceDialog(QDialog):
             return
         self.ctx.notify(self._changes)
         super().accept()
+
+    def _resolve(self, conflict: EditConflict) -> None:
+        """A colleague saved this record meanwhile: show both versions and do what the officer chooses."""
+        choice = dialogs.resolve_edit_conflict(self, conflict)
+        if choice == APPLY_MINE:
+            self.baseline.accept(conflict)
+            self._save_checked(ask=False)
+        elif choice == KEEP_THEIRS:
+            # Their version stands: close the form and let the screens behind reload it.
+            self.ctx.notify(self._changes | {conflict.entity})
+            self.reject()
+        else:
+            self.show_error(None, str(conflict))

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from placedesk.errors import NotFound, PlaceDeskError, ValidationError
+from placedesk.errors import EditConflict, NotFound, PlaceDeskError, ValidationError
 from placedesk.models import Offer, Referral, ReferralRecipient
 from placedesk.models.enums import DeclineReason, FundingPartner, OfferStatus, RecipientResponse
 from placedesk.services.referrals.offers import (
@@ -307,7 +307,7 @@ class OffersPage(ReferralPage):
         self.decline_reason.setCurrentIndex(0)
         self.decline_notes.clear()
         self.responded_on.setText(format_date(self.state.today))
-        with self.ctx.read() as session:
+        with self.ctx.read(self.baseline) as session:
             recipient = session.get(ReferralRecipient, recipient_id)
             if recipient is not None:
                 self._show_recorded(recipient)
@@ -378,7 +378,7 @@ class OffersPage(ReferralPage):
                 start = self._optional_date(self.proposed_start, "proposed_start")
                 expires = self._optional_date(self.expires_on, "expires_on")
                 conditions = self.conditions.toPlainText().strip()
-                with self.ctx.action() as session:
+                with self.ctx.action(self.baseline) as session:
                     # The date it came in is the day the offer is recorded as received.
                     record_offer(session, self._recipient(session, recipient_id), lines, start, conditions,
                                  expires, today=responded_on, needs_met=self.typed_needs_met())
@@ -386,9 +386,13 @@ class OffersPage(ReferralPage):
                 reason = enum_data(self.decline_reason, DeclineReason)
                 if reason is None:
                     raise ValidationError("Choose why the provider declined.", "decline_reason")
-                with self.ctx.action() as session:
+                with self.ctx.action(self.baseline) as session:
                     record_decline(session, self._recipient(session, recipient_id), reason,
                                    self.decline_notes.toPlainText().strip(), today=responded_on)
+        except EditConflict as exc:
+            if self.resolve_conflict(exc):
+                self.record_response()
+            return
         except ValidationError as exc:
             self.show_error(exc.field, str(exc))
             return

@@ -6,7 +6,10 @@ typed (parsing strictly), saves it through one service call inside one
 wizard move on. A :class:`~placedesk.errors.ValidationError` is shown beside
 the field it names (its ``field``); any other refusal is shown at the top of
 the page. So the draft is saved on every page change and a closed window or
-a crash loses at most the page being typed.
+a crash loses at most the page being typed. A page's save is checked against
+the record versions it loaded (its ``baseline``): when a colleague changed
+them meanwhile, both versions are shown side by side and the officer keeps
+theirs (the page reloads) or applies theirs over deliberately.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 from sqlalchemy.orm import Session
 
-from placedesk.errors import NotFound, PlaceDeskError, ProfileIncomplete, ValidationError
-from placedesk.models import Referral
+from placedesk.errors import EditConflict, NotFound, PlaceDeskError, ProfileIncomplete, ValidationError
+from placedesk.models import Baseline, Referral
+from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
+from placedesk.ui.edit_conflict import APPLY_MINE, KEEP_THEIRS
 from placedesk.ui.tasks import run_task, show_error
 from placedesk.ui.widgets.field_error import INVALID_SHEET, FieldError, FieldForm, clear_when_fixed, mark_invalid
 
@@ -82,6 +87,8 @@ class ReferralPage(QWizardPage):
         self._saving = False
         self._saved_in_background = False
         self._marked: list[QWidget] = []
+        # The versions of the records this page loaded; its save is refused if a colleague moved them.
+        self.baseline = Baseline()
         # The page body scrolls, so a small screen never clips a long form.
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
@@ -180,7 +187,8 @@ class ReferralPage(QWizardPage):
     # --- the wizard protocol ---------------------------------------------------------
     def initializePage(self) -> None:
         self.clear_errors()
-        with self.ctx.read() as session:
+        self.baseline.clear()
+        with self.ctx.read(self.baseline) as session:
             self.load(session)
         if not self.state.resuming:
             # Focus starts on the page's first field, not on the scroll area or a button.
@@ -211,8 +219,12 @@ class ReferralPage(QWizardPage):
         try:
             if not self.confirm_step():
                 return False
-            with self.ctx.action() as session:
+            with self.ctx.action(self.baseline) as session:
                 self.save(session)
+        except EditConflict as exc:
+            if self.resolve_conflict(exc):
+                return self.validatePage()
+            return False
         except PlaceDeskError as exc:
             self.show_exception(exc)
             self._profile_check(exc)
@@ -220,6 +232,23 @@ class ReferralPage(QWizardPage):
         self.ctx.notify(self.changes)
         self.after_save()
         return True
+
+    def resolve_conflict(self, conflict: EditConflict) -> bool:
+        """A colleague changed what this page saves: show both versions; True to save again over theirs.
+
+        Keeping theirs reloads the page with their version; going back to the form
+        leaves what was typed in place, unsaved.
+        """
+        choice = dialogs.resolve_edit_conflict(self, conflict)
+        if choice == APPLY_MINE:
+            self.baseline.accept(conflict)
+            return True
+        if choice == KEEP_THEIRS:
+            self.ctx.notify({*self.changes, conflict.entity})
+            self.initializePage()
+        else:
+            self.show_error(None, str(conflict))
+        return False
 
     def confirm_step(self) -> bool:
         """Ask before a step that cannot be undone (through ``dialogs.confirm``); True to go on.
@@ -257,8 +286,10 @@ class ReferralPage(QWizardPage):
         ctx, wizard = self.ctx, self.wizard()
         self._saving = True
 
+        baseline = self.baseline
+
         def work() -> None:
-            with ctx.action() as session:
+            with ctx.action(baseline) as session:
                 apply(session)
 
         def done(_: object) -> None:
@@ -270,7 +301,10 @@ class ReferralPage(QWizardPage):
 
         def failed(exc: BaseException) -> None:
             self._saving = False
-            if isinstance(exc, PlaceDeskError):
+            if isinstance(exc, EditConflict):
+                if self.resolve_conflict(exc):
+                    self._start_background_save()
+            elif isinstance(exc, PlaceDeskError):
                 self.show_exception(exc)
                 self._profile_check(exc)
             else:
@@ -282,8 +316,13 @@ class ReferralPage(QWizardPage):
         if not self.save_on_back or self.state.resuming or self.state.referral_id is None:
             return
         try:
-            with self.ctx.action() as session:
+            with self.ctx.action(self.baseline) as session:
                 self.save(session)
+        except EditConflict as exc:
+            # Going Back never overwrites a colleague unasked: saved over theirs only if the officer says so.
+            if self.resolve_conflict(exc):
+                self.cleanupPage()
+            return
         except PlaceDeskError:
             # Going Back is not a commitment: an unfinished page is simply not saved yet.
             return

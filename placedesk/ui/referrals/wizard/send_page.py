@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter
 from sqlalchemy.orm import Session
 
-from placedesk.errors import PlaceDeskError, ValidationError
+from placedesk.errors import EditConflict, PlaceDeskError, ValidationError
 from placedesk.fileio import atomic_write_bytes
 from placedesk.services.common.parsing import format_date, parse_date
 from placedesk.services.common.audit_log import record_export
@@ -248,10 +248,14 @@ class SendPage(ReferralPage):
         if not edits:
             return
         try:
-            with self.ctx.action() as session:
+            with self.ctx.action(self.baseline) as session:
                 referral = referral_in(session, referral_id)
                 edit_pack_texts(session, referral, edits)
                 texts = pack_texts(session, referral)
+        except EditConflict as exc:
+            if self.resolve_conflict(exc):
+                self.save_edits()
+            return
         except PlaceDeskError as exc:
             self.show_error(None, str(exc))
             return

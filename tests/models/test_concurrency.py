@@ -1,0 +1,146 @@
+"""Optimistic locking: two officers editing one record, the second save refused with the first's name and time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from placedesk.db import Database
+from placedesk.errors import EditConflict
+from placedesk.models import AuditEvent, Baseline, Child
+
+# Two officers on one file or one team server: the same rules on both engines.
+pytestmark = pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+
+
+def _child(db: Database) -> Child:
+    with db.session_scope() as s:
+        child = Child(case_reference="C100", first_name="Amy", last_name="Stone", date_of_birth=dt.date(2012, 5, 1))
+        s.add(child)
+    return child
+
+
+def _screen(db: Database, child: Child) -> Baseline:
+    """What a screen does when it shows the child: read it, remembering the version it saw."""
+    baseline = Baseline()
+    with db.session() as s:
+        baseline.watch(s)
+        s.get(Child, child.id)
+    return baseline
+
+
+def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).first_name = "Amelia"
+    db.officer = "B. Jones"
+    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+        mine.enforce(s)
+        record = s.get(Child, child.id)
+        record.first_name = "Aimee"
+        record.known_as = "Aims"
+    conflict = caught.value
+    assert conflict.changed_by == "A. Khan"
+    assert conflict.changed_at is not None
+    assert "A. Khan changed this child" in str(conflict)
+    clash = {c.field: c for c in conflict.clashes}
+    assert (clash["first_name"].yours, clash["first_name"].theirs) == ("Aimee", "Amelia")
+    assert clash["first_name"].theirs_changed and not clash["known_as"].theirs_changed
+    # Nothing of the refused save was written: the data is A. Khan's.
+    with db.session() as s:
+        stored = s.get(Child, child.id)
+        assert (stored.first_name, stored.known_as, stored.version) == ("Amelia", "", 2)
+
+
+def test_applying_mine_deliberately_saves_over_theirs_against_their_version(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).first_name = "Amelia"
+    db.officer = "B. Jones"
+    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+    mine.accept(caught.value)
+    with db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+    with db.session() as s:
+        assert s.get(Child, child.id).first_name == "Aimee"
+        officers = s.scalars(select(AuditEvent.officer).where(AuditEvent.entity_id == child.id)
+                             .order_by(AuditEvent.occurred_at)).all()
+    assert officers == ["Test Officer", "A. Khan", "B. Jones"]
+    # The screen's own save moved its baseline on: its next save is not taken for a colleague's.
+    with db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).known_as = "Aims"
+
+
+def test_an_update_that_finds_the_version_moved_at_the_last_instant_changes_nothing(db: Database) -> None:
+    child = _child(db)
+    first, second = db.session(), db.session()
+    loaded = second.get(Child, child.id)
+    # End the read (SQLite would refuse to write from an old snapshot anyway); the object keeps its values.
+    second.commit()
+    with first:
+        first.get(Child, child.id).first_name = "Amelia"
+        first.commit()
+    loaded.first_name = "Aimee"
+    with pytest.raises(Exception) as caught:
+        second.commit()
+    assert type(caught.value).__name__ == "StaleDataError"
+    second.close()
+    with db.session() as s:
+        assert s.get(Child, child.id).first_name == "Amelia"
+
+
+def test_a_save_that_flushes_twice_is_not_its_own_colleague(db: Database) -> None:
+    child = _child(db)
+    screen = _screen(db, child)
+    with db.session_scope() as s:
+        screen.enforce(s)
+        record = s.get(Child, child.id)
+        record.first_name = "Amelia"
+        s.flush()
+        record.known_as = "Mia"
+    with db.session() as s:
+        assert (s.get(Child, child.id).known_as, s.get(Child, child.id).version) == ("Mia", 3)
+
+
+def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    with pytest.raises(RuntimeError), db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+        s.flush()
+        raise RuntimeError("the officer's save failed after its flush")
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).first_name = "Amelia"
+    with pytest.raises(EditConflict), db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+
+
+def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_theirs(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    db.officer = "A. Khan"
+    with db.session_scope() as s:
+        theirs.enforce(s)
+        s.get(Child, child.id).known_as = "Mia"
+    db.officer = "B. Jones"
+    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+        mine.enforce(s)
+        s.get(Child, child.id).first_name = "Aimee"
+    clash = {c.field: (c.yours, c.theirs, c.theirs_changed) for c in caught.value.clashes}
+    assert clash == {"first_name": ("Aimee", "Amy", False), "known_as": ("(empty)", "Mia", True)}
