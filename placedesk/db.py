@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 # DatabaseLocked, remember_passphrase and forget_passphrases are also offered here, beside open_database.
 from placedesk.dbkey import cipher_connect, forget_passphrases, remember_passphrase, unlock  # noqa: F401
-from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, PermissionRefused  # noqa: F401
 from placedesk.fileio import PRIVATE_MODE, fsync_dir, make_private
 from placedesk.migrations import SCHEMA_VERSION
 
@@ -211,6 +211,59 @@ def is_locked_error(exc: BaseException) -> bool:
     return False
 
 
+# What a role may not do on a team server, by (table, statement), then by table: the officer's words.
+_ASK_MANAGER = "ask your team's manager to make this change. Nothing was changed."
+REFUSALS: dict[tuple[str, str] | str, str] = {
+    "kpi_definition": f"Only a manager can change KPI definitions; {_ASK_MANAGER}",
+    "star_scale": f"Only a manager can change the outcome star scales; {_ASK_MANAGER}",
+    ("sync_conflict", "UPDATE"): "Only a manager can resolve a sync conflict; ask your team's manager to decide "
+                                 "it. Nothing was changed.",
+    ("audit_event", "UPDATE"): "The audit trail can only be added to: no one can change an audit event.",
+    ("audit_event", "DELETE"): "The audit trail can only be added to: no one can delete an audit event.",
+}
+GENERIC_REFUSAL = ("Your PostgreSQL login is not allowed to {verb} {what} on the team server, so nothing was changed. "
+                   "If your work needs it, ask the database administrator for the right PlaceDesk role "
+                   "('placedesk server grant LOGIN --role officer|manager').")
+_VERBS = {"SELECT": "read", "INSERT": "add", "UPDATE": "change", "DELETE": "delete"}
+
+
+def permission_refusal(exc: BaseException) -> PermissionRefused | None:
+    """PostgreSQL's "permission denied" (SQLSTATE 42501) inside ``exc`` as one message the officer can act on.
+
+    The server's own guards (:mod:`placedesk.services.server.guards`, the
+    audit trail's trigger) word their refusal themselves and mark it with the
+    hint ``placedesk``; a refused grant is explained by table and statement.
+    """
+    import re
+
+    seen: BaseException | None = exc
+    statement = ""
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        statement = statement or str(getattr(seen, "statement", "") or "")
+        if getattr(seen, "sqlstate", None) == "42501":
+            break
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    else:
+        return None
+    if seen is None:
+        return None
+    diag = getattr(seen, "diag", None)
+    primary = str(getattr(diag, "message_primary", None) or seen)
+    if getattr(diag, "message_hint", None) == "placedesk":
+        return PermissionRefused(primary)
+    found = re.search(r"permission denied for (table|relation|view|schema|database) \"?([\w.]+)", primary)
+    kind, name = (found.group(1), found.group(2)) if found else ("", "")
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    message = REFUSALS.get((name, verb)) or REFUSALS.get(name)
+    if message is None:
+        what = f"the {name.replace('_', ' ')} records" if kind in ("table", "relation", "view") else \
+            (f"the {kind} {name}" if name else "this")
+        message = GENERIC_REFUSAL.format(verb=_VERBS.get(verb, "use"), what=what)
+    return PermissionRefused(message)
+
+
 class Database:
     """An open PlaceDesk database: its path, engine and session factory."""
 
@@ -271,6 +324,9 @@ class Database:
             session.rollback()
             if is_locked_error(exc) and not isinstance(exc, DatabaseBusy):
                 raise DatabaseBusy(BUSY_MESSAGE) from exc
+            refused = permission_refusal(exc)
+            if refused is not None:
+                raise refused from exc
             raise
         finally:
             session.close()

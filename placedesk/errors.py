@@ -81,6 +81,10 @@ class DatabaseBusy(PlaceDeskError):
     """Another process held the database's write lock for longer than PlaceDesk waits."""
 
 
+class PermissionRefused(PlaceDeskError):
+    """The team server refused a step the officer's PostgreSQL role does not allow; nothing was changed."""
+
+
 class Cancelled(PlaceDeskError):
     """The officer stopped a long task; its transaction was rolled back, so nothing changed."""
 
