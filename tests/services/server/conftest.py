@@ -56,7 +56,14 @@ class Team:
     database: str
 
     def url(self, login: str = OWNER, *, password: bool = True) -> str:
-        return self.server.url(self.database, login, PASSWORD.format(login) if password else None)
+        """Over loopback TCP, where the server wants a password (given in the URL, or not)."""
+        if password:
+            return self.server.url(self.database, login, PASSWORD.format(login))
+        return f"postgresql+psycopg://{login}@127.0.0.1:{self.server.port}/{self.database}"
+
+    def socket_url(self, login: str = OWNER) -> str:
+        """Through the Unix socket, which trusts this machine's users: no password asked."""
+        return self.server.url(self.database, login)
 
     def engine(self, login: str = OWNER) -> Engine:
         return create_engine(self.url(login), poolclass=NullPool)
