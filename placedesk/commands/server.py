@@ -163,10 +163,15 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    from placedesk.db import open_database
     from placedesk.services.server.push import label, push_laptop
 
     url = _connect(args, args.url)
-    report = push_laptop(args.laptop, url.render_as_string(hide_password=False))
+    target = open_database(url.render_as_string(hide_password=False), create=False)
+    try:
+        report = push_laptop(args.laptop, target)
+    finally:
+        target.close()
     print(f"Pushed {args.laptop} onto the server: {report.records:,} records and {report.audit_events:,} audit "
           "events, in one transaction.")
     for table, count in sorted(report.copied.items()):

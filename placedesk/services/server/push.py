@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,6 +34,9 @@ from sqlalchemy.exc import IntegrityError
 
 from placedesk.errors import PlaceDeskError
 from placedesk.models import Base
+
+if TYPE_CHECKING:
+    from placedesk.db import Database
 
 CHUNK = 2000
 # Reference tables matched by their natural key rather than copied (column, then the references to rewrite).
@@ -98,7 +101,11 @@ def _copy(src: Connection, dst: Connection, table: Table, skip: set[uuid.UUID],
     shared = table.name == "postcode_location"
     statement = pg_insert(table).on_conflict_do_nothing() if shared else table.insert()
     before = int(dst.execute(select(func.count()).select_from(table)).scalar_one()) if shared else 0
-    for row in src.execute(select(table)).mappings():
+    query = select(table)
+    if table.name == "agreement":
+        # A new version refers to the one it supersedes, which must be there first.
+        query = query.order_by(table.c.version_number)
+    for row in src.execute(query).mappings():
         if "id" in row and row["id"] in skip:
             continue
         values = dict(row)
@@ -128,8 +135,8 @@ def _clash(exc: IntegrityError) -> str:
             "placedesk import on the server), which match and compare records.")
 
 
-def push_laptop(laptop: Path, server_url: str) -> PushReport:
-    """Copy the PlaceDesk file ``laptop`` into the server database at ``server_url`` in one transaction.
+def push_laptop(laptop: Path, target: Database) -> PushReport:
+    """Copy the PlaceDesk file ``laptop`` into the open server database ``target`` in one transaction.
 
     The laptop's file is opened as every PlaceDesk opens it (an older one is
     upgraded first, with a backup); the server must be a PlaceDesk database
@@ -138,15 +145,14 @@ def push_laptop(laptop: Path, server_url: str) -> PushReport:
     from placedesk.db import open_database
 
     laptop = Path(laptop)
-    if not laptop.exists():
+    if not laptop.is_file():
         raise PlaceDeskError(f"There is no laptop database at {laptop}. Give the path of its .sqlite file.")
+    if target.engine.dialect.name != "postgresql":
+        raise PlaceDeskError("'server push' copies a laptop's file onto a team server: give the server's "
+                             "postgresql+psycopg:// address as the target.")
     source = open_database(laptop, create=False)
-    target = open_database(server_url, create=False)
     report = PushReport()
     try:
-        if getattr(target, "dialect_name", target.engine.dialect.name) != "postgresql":
-            raise PlaceDeskError("'server push' copies a laptop's file onto a team server: give the server's "
-                                 "postgresql+psycopg:// address as the target.")
         tables = list(Base.metadata.sorted_tables)
         with source.engine.connect() as src, target.engine.begin() as dst:
             # The server's trigger keeps the laptop's audit events as they were (no server login made them)
@@ -176,5 +182,4 @@ def push_laptop(laptop: Path, server_url: str) -> PushReport:
                 raise PushRefused(_clash(exc)) from None
     finally:
         source.close()
-        target.close()
     return report

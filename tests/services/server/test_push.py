@@ -1,0 +1,127 @@
+"""``server push``: a laptop's whole database lands on the team server once, with its history, or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
+
+from placedesk.db import Database
+from placedesk.errors import PlaceDeskError
+from placedesk.models import AuditEvent, Base, Child, KpiDefinition, Provider
+from placedesk.services.server.push import PushRefused, push_laptop
+from tests.services.server.conftest import Team
+
+
+class _Server:
+    """The server database as push_laptop needs it (an engine); open_database(URL) gives one the same way."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url, poolclass=NullPool)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _counts(engine: Any) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in Base.metadata.sorted_tables}
+
+
+def _laptop(demo_db: Database) -> Path:
+    path = demo_db.path
+    demo_db.close()
+    assert path is not None
+    return path
+
+
+def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, demo_db: Database) -> None:
+    demo_db.officer = "Laptop Officer"
+    with demo_db.session_scope() as s:
+        s.scalars(select(Child).order_by(Child.case_reference)).first().known_as = "Visit nickname"
+    laptop_engine = demo_db.engine
+    expected = _counts(laptop_engine)
+    with laptop_engine.connect() as conn:
+        history = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
+    server = _Server(team.url())
+    try:
+        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        assert _counts(server.engine) == expected
+        with server.engine.connect() as conn:
+            pushed = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
+            logins = set(conn.execute(select(AuditEvent.login)).scalars())
+    finally:
+        server.close()
+    assert pushed == history
+    assert any(officer == "Laptop Officer" for _, officer, _ in pushed)
+    # The owner pushed: the history keeps the laptop's officer names and no server login made it.
+    assert logins == {None}
+    assert report.audit_events == expected["audit_event"]
+    assert report.records == sum(n for t, n in expected.items() if t not in ("audit_event", "postcode_location"))
+
+
+def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team, demo_db: Database) -> None:
+    laptop = _laptop(demo_db)
+    server = _Server(team.url())
+    try:
+        push_laptop(laptop, server)  # type: ignore[arg-type]
+        before = _counts(server.engine)
+        with pytest.raises(PushRefused, match=r"already holds records from this laptop \(18,000 kpi value "
+                           "records, .*Nothing was written"):
+            push_laptop(laptop, server)  # type: ignore[arg-type]
+        assert _counts(server.engine) == before
+    finally:
+        server.close()
+
+
+def test_a_clash_with_the_servers_own_records_leaves_the_server_untouched(team: Team, demo_db: Database) -> None:
+    with demo_db.engine.connect() as conn:
+        provider_ref = conn.execute(select(Provider.ref).order_by(Provider.ref)).scalars().first()
+    # A colleague's provider already on the server under the same reference, with another id.
+    with team.scope("alice") as s:
+        from placedesk.models.enums import ProviderType
+
+        s.add(Provider(ref=provider_ref, name="Somewhere else", provider_type=ProviderType.IFA))
+    server = _Server(team.url())
+    try:
+        before = _counts(server.engine)
+        with pytest.raises(PushRefused, match="already holds a different provider record with the same reference"):
+            push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        assert _counts(server.engine) == before
+    finally:
+        server.close()
+
+
+def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, demo_db: Database) -> None:
+    from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
+
+    with team.scope("bob") as s:
+        ensure_default_kpis(s)
+    server = _Server(team.url())
+    try:
+        with server.engine.connect() as conn:
+            ids = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
+        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        with server.engine.connect() as conn:
+            after = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
+            orphans = conn.execute(text("SELECT count(*) FROM kpi_value v LEFT JOIN kpi_definition d "
+                                        "ON d.id = v.definition_id WHERE d.id IS NULL")).scalar_one()
+    finally:
+        server.close()
+    assert report.matched["kpi_definition"] == len(ids)
+    assert {code: after[code] for code in ids} == ids
+    assert orphans == 0
+
+
+def test_push_wants_a_laptop_file(team: Team, tmp_path: Path) -> None:
+    server = _Server(team.url())
+    try:
+        with pytest.raises(PlaceDeskError, match="no laptop database at"):
+            push_laptop(tmp_path / "missing.sqlite", server)  # type: ignore[arg-type]
+    finally:
+        server.close()
+    assert Child  # the push copies children like every other record
