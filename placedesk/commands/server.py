@@ -2,8 +2,8 @@
 
 ``init URL`` (the database owner) builds or upgrades the schema and applies the
 roles, grants, guards and commissioners' views; repeat it after every upgrade.
-``grant LOGIN --role officer|manager|commissioner [URL]`` and ``revoke LOGIN
-[URL]`` give an existing PostgreSQL login its PlaceDesk role or take it away.
+``grant LOGIN --role officer|manager|commissioner --db URL`` and ``revoke LOGIN
+--db URL`` give an existing PostgreSQL login its PlaceDesk role or take it away.
 ``login URL`` checks an officer's own login and keeps its password in the
 system keystore (nothing is kept for single sign-on). ``push --from
 LAPTOP.sqlite URL`` copies a laptop's whole database onto the server once.
@@ -35,14 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     grant = commands.add_parser("grant", help="give an existing PostgreSQL login a PlaceDesk role")
     grant.add_argument("login", metavar="LOGIN", help="the person's PostgreSQL login")
     grant.add_argument("--role", choices=ROLES, required=True, help="the PlaceDesk role to give (replaces another)")
-    grant.add_argument("url", metavar="URL", nargs="?", default=None, help="the server database (default: --db)")
+    _db_option(grant)
     _password_option(grant)
     grant.set_defaults(func=run_grant)
 
     revoke = commands.add_parser("revoke", help="take a PlaceDesk role (default: every one) away from a login")
     revoke.add_argument("login", metavar="LOGIN")
     revoke.add_argument("--role", choices=ROLES, default=None, help="only this role")
-    revoke.add_argument("url", metavar="URL", nargs="?", default=None, help="the server database (default: --db)")
+    _db_option(revoke)
     _password_option(revoke)
     revoke.set_defaults(func=run_revoke)
 
@@ -60,6 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     push.add_argument("url", metavar="URL", help="the server database")
     _password_option(push)
     push.set_defaults(func=run_push)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="the server database: postgresql+psycopg://OWNER@HOST/DATABASE")
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -116,7 +121,7 @@ def _role_change(args: argparse.Namespace, *, give: bool) -> int:
 
     from placedesk.services.server.roles import Role, grant_role, revoke_role
 
-    engine = create_engine(_connect(args, args.url), poolclass=NullPool)
+    engine = create_engine(_connect(args, None), poolclass=NullPool)
     try:
         with engine.begin() as conn:
             if give:

@@ -156,10 +156,10 @@ def _check_login(conn: Connection, login: str) -> None:
 
 def roles_of(conn: Connection, login: str) -> list[Role]:
     """The PlaceDesk roles ``login`` is directly a member of."""
-    rows = conn.execute(text(
+    rows = set(conn.execute(text(
         "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :login"), {"login": login}).scalars()
-    return [r for r in Role if r.group in set(rows)]
+        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :login"), {"login": login}).scalars())
+    return [r for r in Role if r.group in rows]
 
 
 def grant_role(conn: Connection, login: str, role: Role) -> list[Role]:
