@@ -2,7 +2,8 @@
 
 Run by the council's database owner. It builds (or upgrades) the schema
 through the same Alembic revisions as a laptop's file, then (re)creates the
-three roles, every grant, the guards and the commissioners' views. Running it
+three roles, every grant, the guards and the commissioners' views, and adds
+the default KPI definitions that are missing (officers may not). Running it
 again after an upgrade re-applies all of these, so a new table or column gets
 its grants. A database holding tables that are not PlaceDesk's is refused
 (:func:`placedesk.db.open_database` checks), and so is a login that does not
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
@@ -33,6 +34,7 @@ class InitReport:
     upgraded_from: int | None
     roles_made: list[str] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
+    kpis_added: int = 0
 
 
 def _check_owner(conn: Connection) -> None:
@@ -42,6 +44,30 @@ def _check_owner(conn: Connection) -> None:
     if foreign is not None:
         raise PlaceDeskError(f"PlaceDesk's tables here belong to the login {foreign!r}: run 'placedesk server init' "
                              "as that login (the database's owner), which alone may grant them. Nothing was changed.")
+
+
+def seed_definitions(conn: Connection, login: str) -> int:
+    """The default KPI definitions, so officers (who may not add definitions) find them from the start.
+
+    Existing definitions are never changed; returns how many were added.
+    """
+    from sqlalchemy.orm import Session
+
+    from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
+
+    from placedesk.models import KpiDefinition
+
+    def count() -> int:
+        return int(conn.execute(select(func.count()).select_from(KpiDefinition)).scalar_one())
+
+    before = count()
+    session = Session(bind=conn)
+    session.info["officer"] = f"PlaceDesk server init ({login})"
+    try:
+        ensure_default_kpis(session)
+    finally:
+        session.close()
+    return count() - before
 
 
 def configure(conn: Connection) -> tuple[list[str], list[str]]:
@@ -73,7 +99,8 @@ def init_server(url: URL) -> InitReport:
         with db.engine.begin() as conn:
             login, database = conn.execute(text("SELECT session_user, current_database()")).one()
             made, views = configure(conn)
+            seeded = seed_definitions(conn, str(login))
     finally:
         db.close()
     return InitReport(login=str(login), database=str(database), created=db.created,
-                      upgraded_from=db.upgraded_from, roles_made=made, views=views)
+                      upgraded_from=db.upgraded_from, roles_made=made, views=views, kpis_added=seeded)

@@ -93,7 +93,7 @@ def build_team_database(server: ThrowawayServer, database: str) -> None:
     import importlib
 
     from placedesk.models import Base
-    from placedesk.services.server.setup import configure
+    from placedesk.services.server.setup import configure, seed_definitions
 
     server.psql(f"CREATE DATABASE {database} OWNER {OWNER}")
     mig = importlib.import_module("placedesk.migrations.versions.0007_audit_login")
@@ -107,6 +107,7 @@ def build_team_database(server: ThrowawayServer, database: str) -> None:
         c.exec_driver_sql("CREATE TRIGGER placedesk_audit_insert_only BEFORE UPDATE OR DELETE ON audit_event "
                           "FOR EACH ROW EXECUTE FUNCTION placedesk_audit_insert_only()")
         configure(c)
+        seed_definitions(c, OWNER)
     engine.dispose()
 
 

@@ -49,19 +49,27 @@ def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, demo_db: Da
         history = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
     server = _Server(team.url())
     try:
-        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
-        assert _counts(server.engine) == expected
+        # The server starts with the default KPI definitions (and their audit events) from server init.
+        before = _counts(server.engine)
         with server.engine.connect() as conn:
-            pushed = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
-            logins = set(conn.execute(select(AuditEvent.login)).scalars())
+            own = set(conn.execute(select(AuditEvent.id)).scalars())
+        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        after = _counts(server.engine)
+        with server.engine.connect() as conn:
+            pushed = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)
+                                         .where(AuditEvent.id.not_in(own))).all())
+            logins = set(conn.execute(select(AuditEvent.login).where(AuditEvent.id.not_in(own))).scalars())
     finally:
         server.close()
-    assert pushed == history
+    matched = report.matched["kpi_definition"]
+    assert {t: after[t] - before[t] for t in after} == {**expected, "kpi_definition": expected["kpi_definition"] - matched}
+    assert pushed == [tuple(e) for e in history]
     assert any(officer == "Laptop Officer" for _, officer, _ in pushed)
     # The owner pushed: the history keeps the laptop's officer names and no server login made it.
     assert logins == {None}
     assert report.audit_events == expected["audit_event"]
-    assert report.records == sum(n for t, n in expected.items() if t not in ("audit_event", "postcode_location"))
+    assert report.records == sum(n for t, n in expected.items() if t not in ("audit_event", "postcode_location")) \
+        - matched
 
 
 def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team, demo_db: Database) -> None:
@@ -100,7 +108,7 @@ def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, demo_db:
     from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
 
     with team.scope("bob") as s:
-        ensure_default_kpis(s)
+        ensure_default_kpis(s)  # server init added them already: nothing changes
     server = _Server(team.url())
     try:
         with server.engine.connect() as conn:

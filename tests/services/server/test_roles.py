@@ -53,9 +53,11 @@ def test_an_officer_does_casework_and_every_change_is_recorded_against_their_log
     with team.scope("alice", "Alice Officer") as s:
         s.add(_child())
     with team.engine().connect() as conn:
-        events = conn.execute(select(AuditEvent.officer, AuditEvent.login, AuditEvent.entity)).all()
-    assert ("Alice Officer", "alice", "child") in events
-    assert {login for _, login, _ in events} == {"alice"}
+        events = conn.execute(select(AuditEvent.officer, AuditEvent.login, AuditEvent.entity)
+                              .where(AuditEvent.entity == "child")).all()
+        seeded = set(conn.execute(select(AuditEvent.login).where(AuditEvent.entity == "kpi_definition")).scalars())
+    assert [tuple(e) for e in events] == [("Alice Officer", "alice", "child")]
+    assert seeded == {"owner17"}  # server init added the default KPI definitions
 
 
 def test_an_officer_cannot_write_an_audit_event_under_a_colleagues_login(team: Team) -> None:
@@ -64,7 +66,7 @@ def test_an_officer_cannot_write_an_audit_event_under_a_colleagues_login(team: T
             id=uuid.uuid4(), occurred_at=NOW, created_at=NOW, updated_at=NOW, version=1, officer="Bob Manager",
             entity="child", entity_id=uuid.uuid4(), action="insert", changes={}, login="bob"))
     with team.engine().connect() as conn:
-        assert conn.execute(select(AuditEvent.login)).scalars().all() == ["alice"]
+        assert conn.execute(select(AuditEvent.login).where(AuditEvent.entity == "child")).scalars().all() == ["alice"]
 
 
 @pytest.mark.parametrize("login", ["alice", "bob", "owner17"])
@@ -76,7 +78,8 @@ def test_nobody_changes_or_deletes_the_audit_trail(team: Team, login: str) -> No
             conn.execute(text(statement))
         assert getattr(caught.value.orig, "sqlstate", None) == "42501"
     with team.engine().connect() as conn:
-        assert conn.execute(select(AuditEvent.officer)).scalars().all() == ["Test Officer"]
+        assert conn.execute(select(AuditEvent.officer).where(AuditEvent.entity == "child")).scalars().all() \
+            == ["Test Officer"]
 
 
 def test_only_a_manager_lifts_a_restriction(team: Team) -> None:
@@ -167,3 +170,13 @@ def test_a_commissioner_reads_no_casework_table(team: Team) -> None:
         s.scalars(select(Child)).all()
     with pytest.raises(PermissionRefused, match="not allowed to add"), team.scope("carol") as s:
         s.add(_provider())
+
+
+def test_the_audit_log_finds_an_officers_events_by_their_login(team: Team) -> None:
+    from placedesk.services.common.audit_log import AuditFilter, list_events
+
+    with team.scope("alice", "Alice Officer") as s:
+        s.add(_child())
+    with team.scope("bob", "Bob Manager") as s:
+        rows = list_events(s, AuditFilter(officer="alice"))
+    assert [(r.officer, r.login, r.entity) for r in rows] == [("Alice Officer", "alice", "child")]
