@@ -8,9 +8,11 @@ and ``owner17`` the database owner who runs ``server init``.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -109,6 +111,14 @@ def build_team_database(server: ThrowawayServer, database: str) -> None:
         configure(c)
         seed_definitions(c, OWNER)
     engine.dispose()
+
+
+@pytest.fixture
+def laptop(_small_demo_template: Path, tmp_path: Path) -> Path:
+    """A laptop's database file: a private copy of the small demo (always SQLite, whatever the engine)."""
+    path = tmp_path / "laptop.sqlite"
+    shutil.copyfile(_small_demo_template, path)
+    return path
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
-from placedesk.db import Database
+from placedesk.db import open_database
 from placedesk.errors import PlaceDeskError
 from placedesk.models import AuditEvent, Base, Child, KpiDefinition, Provider
 from placedesk.services.server.push import PushRefused, push_laptop
@@ -32,28 +32,24 @@ def _counts(engine: Any) -> dict[str, int]:
                 for t in Base.metadata.sorted_tables}
 
 
-def _laptop(demo_db: Database) -> Path:
-    path = demo_db.path
-    demo_db.close()
-    assert path is not None
-    return path
-
-
-def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, demo_db: Database) -> None:
-    demo_db.officer = "Laptop Officer"
-    with demo_db.session_scope() as s:
-        s.scalars(select(Child).order_by(Child.case_reference)).first().known_as = "Visit nickname"
-    laptop_engine = demo_db.engine
-    expected = _counts(laptop_engine)
-    with laptop_engine.connect() as conn:
-        history = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
+def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, laptop: Path) -> None:
+    on_laptop = open_database(laptop)
+    try:
+        on_laptop.officer = "Laptop Officer"
+        with on_laptop.session_scope() as s:
+            s.scalars(select(Child).order_by(Child.case_reference)).first().known_as = "Visit nickname"
+        expected = _counts(on_laptop.engine)
+        with on_laptop.engine.connect() as conn:
+            history = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
+    finally:
+        on_laptop.close()
     server = _Server(team.url())
     try:
         # The server starts with the default KPI definitions (and their audit events) from server init.
         before = _counts(server.engine)
         with server.engine.connect() as conn:
             own = set(conn.execute(select(AuditEvent.id)).scalars())
-        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        report = push_laptop(laptop, server)  # type: ignore[arg-type]
         after = _counts(server.engine)
         with server.engine.connect() as conn:
             pushed = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)
@@ -72,8 +68,7 @@ def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, demo_db: Da
         - matched
 
 
-def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team, demo_db: Database) -> None:
-    laptop = _laptop(demo_db)
+def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team, laptop: Path) -> None:
     server = _Server(team.url())
     try:
         push_laptop(laptop, server)  # type: ignore[arg-type]
@@ -86,9 +81,13 @@ def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team,
         server.close()
 
 
-def test_a_clash_with_the_servers_own_records_leaves_the_server_untouched(team: Team, demo_db: Database) -> None:
-    with demo_db.engine.connect() as conn:
-        provider_ref = conn.execute(select(Provider.ref).order_by(Provider.ref)).scalars().first()
+def test_a_clash_with_the_servers_own_records_leaves_the_server_untouched(team: Team, laptop: Path) -> None:
+    on_laptop = open_database(laptop)
+    try:
+        with on_laptop.engine.connect() as conn:
+            provider_ref = conn.execute(select(Provider.ref).order_by(Provider.ref)).scalars().first()
+    finally:
+        on_laptop.close()
     # A colleague's provider already on the server under the same reference, with another id.
     with team.scope("alice") as s:
         from placedesk.models.enums import ProviderType
@@ -98,13 +97,13 @@ def test_a_clash_with_the_servers_own_records_leaves_the_server_untouched(team: 
     try:
         before = _counts(server.engine)
         with pytest.raises(PushRefused, match="already holds a different provider record with the same reference"):
-            push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+            push_laptop(laptop, server)  # type: ignore[arg-type]
         assert _counts(server.engine) == before
     finally:
         server.close()
 
 
-def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, demo_db: Database) -> None:
+def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, laptop: Path) -> None:
     from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
 
     with team.scope("bob") as s:
@@ -113,7 +112,7 @@ def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, demo_db:
     try:
         with server.engine.connect() as conn:
             ids = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
-        report = push_laptop(_laptop(demo_db), server)  # type: ignore[arg-type]
+        report = push_laptop(laptop, server)  # type: ignore[arg-type]
         with server.engine.connect() as conn:
             after = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
             orphans = conn.execute(text("SELECT count(*) FROM kpi_value v LEFT JOIN kpi_definition d "
