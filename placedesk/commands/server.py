@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 ROLES = ("officer", "manager", "commissioner")
 
@@ -73,7 +78,7 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
                              "or a prompt in a terminal)")
 
 
-def _ask() -> object:
+def _ask() -> Callable[[str], str] | None:
     """A password prompt when a person is at the terminal; None otherwise (scripts give --password-file)."""
     if not sys.stdin.isatty():
         return None
@@ -91,10 +96,10 @@ def _url(args: argparse.Namespace, given: str | None) -> str:
     return str(text)
 
 
-def _connect(args: argparse.Namespace, given: str | None):  # type: ignore[no-untyped-def]
+def _connect(args: argparse.Namespace, given: str | None) -> URL:
     from placedesk.services.server.login import login_url
 
-    return login_url(_url(args, given), password_file=args.server_password_file, ask=_ask())  # type: ignore[arg-type]
+    return login_url(_url(args, given), password_file=args.server_password_file, ask=_ask())
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -157,7 +162,7 @@ def run_login(args: argparse.Namespace) -> int:
         gone = forget_password(url)
         print("Removed the kept password." if gone else "No password was kept for that login.")
         return 0
-    seen, stored = sign_in(args.url, password_file=args.server_password_file, ask=_ask())  # type: ignore[arg-type]
+    seen, stored = sign_in(args.url, password_file=args.server_password_file, ask=_ask())
     if uses_single_sign_on(url):
         print(f"Signed in as {seen} through single sign-on; no password is needed or kept.")
     elif stored:
@@ -184,5 +189,6 @@ def run_push(args: argparse.Namespace) -> int:
             print(f"    {count:>9,} {label(table)}")
     for table, count in report.matched.items():
         if count:
-            print(f"    {count:>9,} {label(table)} matched to the server's own (same {'code' if table == 'kpi_definition' else 'name'})")
+            key = "code" if table == "kpi_definition" else "name"
+            print(f"    {count:>9,} {label(table)} matched to the server's own (same {key})")
     return 0

@@ -46,7 +46,8 @@ BEGIN
         lifting := OLD.suspended AND NOT NEW.suspended;
     END IF;
     IF lifting THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = '{LIFT_MESSAGE.replace("'", "''")}', HINT = 'placedesk';
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', HINT = 'placedesk',
+            MESSAGE = '{LIFT_MESSAGE.replace("'", "''")}';
     END IF;
     RETURN coalesce(NEW, OLD);
 END

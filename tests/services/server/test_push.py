@@ -58,7 +58,8 @@ def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, laptop: Pat
     finally:
         server.close()
     matched = report.matched["kpi_definition"]
-    assert {t: after[t] - before[t] for t in after} == {**expected, "kpi_definition": expected["kpi_definition"] - matched}
+    added = {t: after[t] - before[t] for t in after}
+    assert added == {**expected, "kpi_definition": expected["kpi_definition"] - matched}
     assert pushed == [tuple(e) for e in history]
     assert any(officer == "Laptop Officer" for _, officer, _ in pushed)
     # The owner pushed: the history keeps the laptop's officer names and no server login made it.
