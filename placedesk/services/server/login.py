@@ -148,13 +148,22 @@ def login_url(text: str, *, password_file: Path | None = None, ask: Ask | None =
         return url
     except Exception as exc:
         if not needs_password(exc):
-            raise PlaceDeskError(f"Could not reach the team server at {url.render_as_string()}: "
-                                 f"{_first_line(exc)}") from None
+            raise unreachable(url, exc) from None
     if ask is None:
         raise PlaceDeskError(
             f"The team server asks for {url.username or 'your login'}'s password. Keep it in this computer's "
             f"keystore with 'placedesk server login {url.render_as_string()}', or give --password-file F.")
     return url.set(password=ask(f"Password for {url.username} on {url.host or 'the team server'}: "))
+
+
+def unreachable(url: URL, exc: BaseException) -> PlaceDeskError:
+    """A failed connection as a message: a login without a PlaceDesk role is told whom to ask."""
+    if "CONNECT privilege" in str(exc):
+        login = url.username or "Your login"
+        return PlaceDeskError(f"The login {login} has no PlaceDesk role on this database, so the server does not let "
+                              f"it connect. Ask the database administrator to run 'placedesk server grant {login} "
+                              "--role officer' (or manager).")
+    return PlaceDeskError(f"Could not sign in to the team server at {url.render_as_string()}: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -169,7 +178,7 @@ def _connect_as(url: URL) -> str:
         if needs_password(exc) and url.password is not None:
             raise PlaceDeskError(f"The server refused the password for {url.username}; nothing was stored. "
                                  "Check it and try again.") from None
-        raise PlaceDeskError(f"Could not sign in to the team server: {_first_line(exc)}") from None
+        raise unreachable(url, exc) from None
 
 
 def sign_in(text: str, *, password_file: Path | None = None, ask: Ask | None = None) -> tuple[str, bool]:
@@ -190,7 +199,7 @@ def sign_in(text: str, *, password_file: Path | None = None, ask: Ask | None = N
             return try_connect(url), False
         except Exception as exc:
             if not needs_password(exc):
-                raise PlaceDeskError(f"Could not sign in to the team server: {_first_line(exc)}") from None
+                raise unreachable(url, exc) from None
         if ask is None:
             raise PlaceDeskError(f"The team server asks for {url.username or 'your login'}'s password: give it "
                                  "with --password-file F, or run this in a terminal to type it.")

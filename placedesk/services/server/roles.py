@@ -188,3 +188,31 @@ def revoke_role(conn: Connection, login: str, role: Role | None = None) -> list[
     for other in removed:
         conn.exec_driver_sql(f"REVOKE {_quote(other.group)} FROM {_quote(login)}")
     return removed
+
+
+def working_role(conn: Connection) -> tuple[str, Role | None]:
+    """The login on this connection and the PlaceDesk role it works as (None for the owner or a superuser).
+
+    Refuses a login that cannot do casework here: a commissioner (whose
+    reporting tool reads the views instead) or a login with no PlaceDesk role.
+    """
+    login, superuser, owner = conn.execute(text(
+        "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user), "
+        "EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'audit_event' "
+        "AND pg_has_role(session_user, tableowner, 'USAGE'))")).one()
+    if superuser or owner:
+        return str(login), None
+    held = set(conn.execute(text(
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'placedesk\\_%' AND pg_has_role(session_user, oid, 'USAGE')"
+    )).scalars())
+    for role in (Role.MANAGER, Role.OFFICER):
+        if role.group in held:
+            return str(login), role
+    if Role.COMMISSIONER.group in held:
+        raise PlaceDeskError(
+            f"The login {login} is a commissioner's: it reads the pseudonymised views in the schema "
+            f"{VIEWS_SCHEMA} (with a reporting tool or psql), not PlaceDesk's casework. Ask the database "
+            "administrator for an officer's role if you need the casework.")
+    raise PlaceDeskError(
+        f"The login {login} has no PlaceDesk role on this server. Ask the database administrator to run "
+        f"'placedesk server grant {login} --role officer' (or manager).")

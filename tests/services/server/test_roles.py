@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from placedesk.errors import PermissionRefused
+from placedesk.errors import PermissionRefused, PlaceDeskError
 from placedesk.models import AuditEvent, CapSanction, Child, KpiDefinition, Provider, SyncConflict
 from placedesk.models.enums import CapSeverity, ConflictResolution, ProviderType, SanctionKind
 from placedesk.services.monitoring.caps import escalate, lift_sanction, open_cap
 from placedesk.services.monitoring.kpi_defaults import ensure_default_kpis
 from placedesk.services.monitoring.kpis import update_definition
 from placedesk.services.sync.bundle_records import encode, json_columns
+from placedesk.services.server.login import sign_in
 from placedesk.services.sync.conflicts import resolve_conflict
 from tests.services.server.conftest import Team
 
@@ -180,3 +181,26 @@ def test_the_audit_log_finds_an_officers_events_by_their_login(team: Team) -> No
     with team.scope("bob", "Bob Manager") as s:
         rows = list_events(s, AuditFilter(officer="alice"))
     assert [(r.officer, r.login, r.entity) for r in rows] == [("Alice Officer", "alice", "child")]
+
+
+@pytest.mark.parametrize(("login", "expected"), [("alice", "officer"), ("bob", "manager"), ("owner17", None)])
+def test_placedesk_knows_which_role_a_login_works_as(team: Team, login: str, expected: str | None) -> None:
+    from placedesk.services.server.roles import working_role
+
+    with team.engine(login).connect() as conn:
+        found, role = working_role(conn)
+    assert (found, role.value if role else None) == (login, expected)
+
+
+def test_a_commissioner_or_a_login_without_a_role_is_told_where_they_stand(team: Team) -> None:
+    from placedesk.services.server.roles import revoke_role, working_role
+
+    with pytest.raises(PlaceDeskError, match="carol is a commissioner's: it reads the pseudonymised views"), \
+            team.engine("carol").connect() as conn:
+        working_role(conn)
+    with team.engine().begin() as conn:
+        revoke_role(conn, "alice")
+    # Without a role the database does not even let the login connect; signing in says why.
+    with pytest.raises(PlaceDeskError, match="alice has no PlaceDesk role on this database.*placedesk server grant "
+                       "alice --role officer"):
+        sign_in(team.url("alice"))
