@@ -9,7 +9,7 @@ import pytest
 
 from placedesk.cli import main
 from placedesk.services.server.login import SERVICE
-from tests.services.server.conftest import PASSWORD, Team, _logins, pg_server, team  # noqa: F401
+from tests.services.server.conftest import PASSWORD, Team, _logins, laptop, pg_server, team  # noqa: F401
 
 
 @pytest.fixture
@@ -54,3 +54,38 @@ def test_single_sign_on_keeps_nothing(team: Team, memory_keyring: Any,  # noqa: 
     assert main(["server", "login", team.socket_url("bob") + "&gssencmode=prefer"]) == 0
     assert capsys.readouterr().out == "Signed in as bob through single sign-on; no password is needed or kept.\n"
     assert memory_keyring.store == {}
+
+
+def test_init_makes_an_empty_database_placedesks_and_can_run_again(team: Team, owner_password: Path,  # noqa: F811
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    database = team.database + "_new"
+    team.server.psql(f"CREATE DATABASE {database} OWNER owner17")
+    url = team.url(password=False).replace(team.database, database)
+    assert main(["server", "init", url, "--password-file", str(owner_password)]) == 0
+    first = capsys.readouterr().out
+    assert f"Created the PlaceDesk schema in {database}." in first
+    assert "8 pseudonymised views" in first
+    assert main(["server", "init", url, "--password-file", str(owner_password)]) == 0
+    assert f"{database} already holds the current PlaceDesk schema." in capsys.readouterr().out
+
+
+def test_init_refuses_a_database_that_is_not_placedesks(team: Team, owner_password: Path,  # noqa: F811
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    database = team.database + "_other"
+    team.server.psql(f"CREATE DATABASE {database} OWNER owner17")
+    team.server.psql("CREATE TABLE payroll (id int)", database)
+    url = team.url(password=False).replace(team.database, database)
+    assert main(["server", "init", url, "--password-file", str(owner_password)]) == 2
+    assert "is not a PlaceDesk database" in capsys.readouterr().err
+    assert team.server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database).strip() == "1"
+
+
+def test_push_reports_what_it_copied(team: Team, laptop: Path, owner_password: Path,  # noqa: F811
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    url = team.url(password=False)
+    assert main(["server", "push", "--from", str(laptop), url, "--password-file", str(owner_password)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Pushed {laptop} onto the server: ")
+    assert "audit events, in one transaction." in out and "children" not in out and "child records" in out
+    assert main(["server", "push", "--from", str(laptop), url, "--password-file", str(owner_password)]) == 2
+    assert "already holds records from this laptop" in capsys.readouterr().err
