@@ -173,9 +173,12 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    from placedesk.commands._common import use_passphrase_file
     from placedesk.db import open_database
     from placedesk.services.server.push import label, push_laptop
 
+    # An encrypted laptop file opens with the keystore's key or the global --passphrase-file.
+    use_passphrase_file(args)
     url = _connect(args, args.url)
     target = open_database(url.render_as_string(hide_password=False), create=False)
     try:
