@@ -9,7 +9,7 @@ import pytest
 
 from placedesk.cli import main
 from placedesk.services.server.login import SERVICE
-from tests.services.server.conftest import PASSWORD, Team, _logins, laptop, pg_server, team  # noqa: F401
+from tests.services.server.conftest import PASSWORD, Team, _logins, laptop, team  # noqa: F401
 
 
 @pytest.fixture

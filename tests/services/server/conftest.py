@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from placedesk.db import permission_refusal
+from placedesk.db.postgres import permission_refusal
 from placedesk.services.server.roles import Role, grant_role
 from tests.pgserver import ThrowawayServer
 
@@ -29,18 +29,10 @@ PASSWORD = "pw-{}-secret"
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[ThrowawayServer]:
-    from tests.pgserver import postgres_bindir, start_server
-
-    if postgres_bindir() is None:
-        pytest.skip("no PostgreSQL 15+ installed here: the team server tests are skipped")
-    server = start_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def _logins(pg_server: ThrowawayServer) -> ThrowawayServer:
+    if not isinstance(pg_server, ThrowawayServer):
+        pytest.skip("the role tests make logins with passwords: they need the throwaway cluster, not "
+                    "PLACEDESK_TEST_POSTGRES_URL's server")
     made = [OWNER, *LOGINS]
     statements = [f"CREATE ROLE {OWNER} LOGIN CREATEROLE PASSWORD '{PASSWORD.format(OWNER)}'"]
     statements += [f"CREATE ROLE {name} LOGIN PASSWORD '{PASSWORD.format(name)}'" for name in LOGINS]
@@ -91,26 +83,12 @@ class Team:
 
 
 def build_team_database(server: ThrowawayServer, database: str) -> None:
-    # INTERIM until 17a's open_database(URL) lands: create_all plus 0007's triggers, then configure.
-    import importlib
-
-    from placedesk.models import Base
-    from placedesk.services.server.setup import configure, seed_definitions
+    """An empty database owned by ``owner17``, made PlaceDesk's by ``server init`` (as the DBA would)."""
+    from placedesk.services.server.login import parse_server_url
+    from placedesk.services.server.setup import init_server
 
     server.psql(f"CREATE DATABASE {database} OWNER {OWNER}")
-    mig = importlib.import_module("placedesk.migrations.versions.0007_audit_login")
-    engine = create_engine(server.url(database, OWNER, PASSWORD.format(OWNER)), poolclass=NullPool)
-    Base.metadata.create_all(engine)
-    with engine.begin() as c:
-        c.exec_driver_sql(mig.STAMP_LOGIN)
-        c.exec_driver_sql(mig.INSERT_ONLY)
-        c.exec_driver_sql("CREATE TRIGGER placedesk_audit_login BEFORE INSERT ON audit_event FOR EACH ROW "
-                          "EXECUTE FUNCTION placedesk_audit_login()")
-        c.exec_driver_sql("CREATE TRIGGER placedesk_audit_insert_only BEFORE UPDATE OR DELETE ON audit_event "
-                          "FOR EACH ROW EXECUTE FUNCTION placedesk_audit_insert_only()")
-        configure(c)
-        seed_definitions(c, OWNER)
-    engine.dispose()
+    init_server(parse_server_url(server.url(database, OWNER, PASSWORD.format(OWNER))))
 
 
 @pytest.fixture

@@ -6,24 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select, text
 
 from placedesk.db import open_database
 from placedesk.errors import PlaceDeskError
 from placedesk.models import AuditEvent, Base, Child, KpiDefinition, Provider
 from placedesk.services.server.push import PushRefused, push_laptop
 from tests.services.server.conftest import Team
-
-
-class _Server:
-    """The server database as push_laptop needs it (an engine); open_database(URL) gives one the same way."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url, poolclass=NullPool)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 def _counts(engine: Any) -> dict[str, int]:
@@ -43,13 +32,13 @@ def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, laptop: Pat
             history = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)).all())
     finally:
         on_laptop.close()
-    server = _Server(team.url())
+    server = open_database(team.url(), create=False)
     try:
         # The server starts with the default KPI definitions (and their audit events) from server init.
         before = _counts(server.engine)
         with server.engine.connect() as conn:
             own = set(conn.execute(select(AuditEvent.id)).scalars())
-        report = push_laptop(laptop, server)  # type: ignore[arg-type]
+        report = push_laptop(laptop, server)
         after = _counts(server.engine)
         with server.engine.connect() as conn:
             pushed = sorted(conn.execute(select(AuditEvent.id, AuditEvent.officer, AuditEvent.occurred_at)
@@ -70,13 +59,13 @@ def test_a_laptop_is_pushed_whole_with_its_audit_history(team: Team, laptop: Pat
 
 
 def test_pushing_the_same_laptop_again_is_refused_and_writes_nothing(team: Team, laptop: Path) -> None:
-    server = _Server(team.url())
+    server = open_database(team.url(), create=False)
     try:
-        push_laptop(laptop, server)  # type: ignore[arg-type]
+        push_laptop(laptop, server)
         before = _counts(server.engine)
         with pytest.raises(PushRefused, match=r"already holds records from this laptop \(18,000 kpi value "
                            "records, .*Nothing was written"):
-            push_laptop(laptop, server)  # type: ignore[arg-type]
+            push_laptop(laptop, server)
         assert _counts(server.engine) == before
     finally:
         server.close()
@@ -94,11 +83,11 @@ def test_a_clash_with_the_servers_own_records_leaves_the_server_untouched(team: 
         from placedesk.models.enums import ProviderType
 
         s.add(Provider(ref=provider_ref, name="Somewhere else", provider_type=ProviderType.IFA))
-    server = _Server(team.url())
+    server = open_database(team.url(), create=False)
     try:
         before = _counts(server.engine)
         with pytest.raises(PushRefused, match="already holds a different provider record with the same reference"):
-            push_laptop(laptop, server)  # type: ignore[arg-type]
+            push_laptop(laptop, server)
         assert _counts(server.engine) == before
     finally:
         server.close()
@@ -109,11 +98,11 @@ def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, laptop: 
 
     with team.scope("bob") as s:
         ensure_default_kpis(s)  # server init added them already: nothing changes
-    server = _Server(team.url())
+    server = open_database(team.url(), create=False)
     try:
         with server.engine.connect() as conn:
             ids = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
-        report = push_laptop(laptop, server)  # type: ignore[arg-type]
+        report = push_laptop(laptop, server)
         with server.engine.connect() as conn:
             after = dict(conn.execute(select(KpiDefinition.code, KpiDefinition.id)).all())
             orphans = conn.execute(text("SELECT count(*) FROM kpi_value v LEFT JOIN kpi_definition d "
@@ -126,10 +115,10 @@ def test_kpi_definitions_the_server_has_are_matched_by_code(team: Team, laptop: 
 
 
 def test_push_wants_a_laptop_file(team: Team, tmp_path: Path) -> None:
-    server = _Server(team.url())
+    server = open_database(team.url(), create=False)
     try:
         with pytest.raises(PlaceDeskError, match="no laptop database at"):
-            push_laptop(tmp_path / "missing.sqlite", server)  # type: ignore[arg-type]
+            push_laptop(tmp_path / "missing.sqlite", server)
     finally:
         server.close()
     assert Child  # the push copies children like every other record
