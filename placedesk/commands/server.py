@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,15 +77,6 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
                              "or a prompt in a terminal)")
 
 
-def _ask() -> Callable[[str], str] | None:
-    """A password prompt when a person is at the terminal; None otherwise (scripts give --password-file)."""
-    if not sys.stdin.isatty():
-        return None
-    import getpass
-
-    return getpass.getpass
-
-
 def _url(args: argparse.Namespace, given: str | None) -> str:
     from placedesk.errors import ValidationError
 
@@ -97,9 +87,10 @@ def _url(args: argparse.Namespace, given: str | None) -> str:
 
 
 def _connect(args: argparse.Namespace, given: str | None) -> URL:
+    from placedesk.commands._common import password_prompt
     from placedesk.services.server.login import login_url
 
-    return login_url(_url(args, given), password_file=args.server_password_file, ask=_ask())
+    return login_url(_url(args, given), password_file=args.server_password_file, ask=password_prompt())
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -155,6 +146,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_login(args: argparse.Namespace) -> int:
+    from placedesk.commands._common import password_prompt
     from placedesk.services.server.login import forget_password, parse_server_url, sign_in, uses_single_sign_on
 
     url = parse_server_url(args.url)
@@ -162,7 +154,7 @@ def run_login(args: argparse.Namespace) -> int:
         gone = forget_password(url)
         print("Removed the kept password." if gone else "No password was kept for that login.")
         return 0
-    seen, stored = sign_in(args.url, password_file=args.server_password_file, ask=_ask())
+    seen, stored = sign_in(args.url, password_file=args.server_password_file, ask=password_prompt())
     if uses_single_sign_on(url):
         print(f"Signed in as {seen} through single sign-on; no password is needed or kept.")
     elif stored:

@@ -112,6 +112,12 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
         version = schema_version(conn, shown)
         if version == SCHEMA_VERSION:
             return False, None
+        if not conn.execute(text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar():
+            # An officer's login may not change the schema; the owner upgrades it and re-applies the grants.
+            state = "is empty" if version == 0 else f"holds PlaceDesk schema {version}"
+            raise DatabaseRefused(
+                f"The database {shown} {state}; this PlaceDesk needs schema {SCHEMA_VERSION}. Ask the database's "
+                f"owner to run 'placedesk server init {shown}' to bring it up to date. It was left untouched.")
         upgrade(conn)
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
                           "(application VARCHAR(32) NOT NULL, schema_version INTEGER NOT NULL)"))

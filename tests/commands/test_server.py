@@ -89,3 +89,24 @@ def test_push_reports_what_it_copied(team: Team, laptop: Path, owner_password: P
     assert "audit events, in one transaction." in out and "children" not in out and "child records" in out
     assert main(["server", "push", "--from", str(laptop), url, "--password-file", str(owner_password)]) == 2
     assert "already holds records from this laptop" in capsys.readouterr().err
+
+
+def test_an_officer_works_from_the_command_line_as_their_own_login(team: Team, tmp_path: Path,  # noqa: F811
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD.format("alice"))
+    url = team.url("alice", password=False)
+    assert main(["server", "login", url, "--password-file", str(secret)]) == 0
+    capsys.readouterr()
+    # The keystore answers from now on: no password on the command line, none asked for.
+    assert main(["profile", "--role", "Placement officer"]) == 0
+    assert main(["audit", "--db", url, "--kind", "insert"]) == 0
+    out = capsys.readouterr().out
+    assert "[login owner17]" in out  # server init's default KPI definitions, recorded against its login
+
+
+def test_a_commissioner_is_sent_to_the_views(team: Team, tmp_path: Path,  # noqa: F811
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "--db", team.url("carol")]) == 2
+    assert "carol is a commissioner's: it reads the pseudonymised views" in capsys.readouterr().err
+

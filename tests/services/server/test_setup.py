@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, text
 
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import DatabaseRefused, PlaceDeskError
 from placedesk.models import Base
 from placedesk.services.server.roles import CASEWORK, DEFINITIONS
 from placedesk.services.server.setup import configure
@@ -76,3 +76,16 @@ def test_every_table_has_its_grants_decided() -> None:
     # A new table must be placed in the role model before it ships, or officers could not use it.
     decided = set(CASEWORK) | set(DEFINITIONS) | {"audit_event", "sync_conflict"}
     assert {t.name for t in Base.metadata.sorted_tables} == decided
+
+
+def test_an_officer_cannot_build_or_upgrade_the_schema(team: Team) -> None:
+    from placedesk.db import open_database
+
+    database = team.database + "_empty"
+    team.server.psql(f"CREATE DATABASE {database} OWNER owner17")
+    with pytest.raises(DatabaseRefused) as refused:
+        open_database(team.url("alice").replace(team.database, database), create=True)
+    message = str(refused.value)
+    assert "is empty; this PlaceDesk needs schema" in message
+    assert "Ask the database's owner to run 'placedesk server init postgresql+psycopg://alice:***@" in message
+    assert team.server.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database).strip() == "0"
