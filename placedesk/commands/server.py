@@ -107,7 +107,7 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"Created the roles {', '.join(report.roles_made)}.")
     print(f"Granted officer, manager and commissioner their privileges; {len(report.views)} pseudonymised views "
           "for commissioners.")
-    print("Next: 'placedesk server grant LOGIN --role officer|manager|commissioner URL' for each person.")
+    print("Next: 'placedesk server grant LOGIN --role officer|manager|commissioner --db URL' for each person.")
     return 0
 
 
