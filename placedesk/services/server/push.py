@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from placedesk.db.postgres import permission_refusal
 from placedesk.errors import PlaceDeskError
 from placedesk.models import Base
 
@@ -180,6 +181,13 @@ def push_laptop(laptop: Path, target: Database) -> PushReport:
                                                       rewrite.get(table.name, {}))
             except IntegrityError as exc:
                 raise PushRefused(_clash(exc)) from None
+            except DBAPIError as exc:
+                # Pushed by an officer's login: what their role may not write refuses the whole push.
+                refused = permission_refusal(exc)
+                if refused is None:
+                    raise
+                raise PushRefused(f"{refused} The push was rolled back; nothing was written. Ask the database's "
+                                  "owner to push this laptop.") from None
     finally:
         source.close()
     return report

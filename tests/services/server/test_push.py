@@ -122,3 +122,22 @@ def test_push_wants_a_laptop_file(team: Team, tmp_path: Path) -> None:
     finally:
         server.close()
     assert Child  # the push copies children like every other record
+
+
+def test_a_push_by_an_officer_stops_at_what_their_role_may_not_write(team: Team, laptop: Path) -> None:
+    on_laptop = open_database(laptop)
+    try:
+        on_laptop.officer = "Laptop Officer"
+        with on_laptop.session_scope() as s:
+            s.add(KpiDefinition(code="laptop_only", name="A measure only this laptop keeps", kind="outcome",
+                                direction="higher_is_better", target=90, amber_threshold=80, scope="provider"))
+    finally:
+        on_laptop.close()
+    server = open_database(team.url("alice"), create=False)
+    try:
+        before = _counts(server.engine)
+        with pytest.raises(PushRefused, match="Only a manager can change KPI definitions.*nothing was written"):
+            push_laptop(laptop, server)
+        assert _counts(server.engine) == before
+    finally:
+        server.close()
