@@ -15,7 +15,6 @@ or a prompt when run in a terminal.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
