@@ -141,6 +141,10 @@ class EditConflict(PlaceDeskError):
                 f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
 
 
+class PermissionRefused(PlaceDeskError):
+    """The team server refused a step the officer's PostgreSQL role does not allow; nothing was changed."""
+
+
 class Cancelled(PlaceDeskError):
     """The officer stopped a long task; its transaction was rolled back, so nothing changed."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from placedesk.db import Database, open_database
@@ -43,11 +44,25 @@ def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
     """Open the database named by ``--db`` (or the default), saying so if it is new.
 
     An encrypted database opens with the keystore's key or ``--passphrase-file``.
+    On a team server the officer signs in as their own login (:func:`server_login`);
+    a login that cannot do casework there (a commissioner's) is told so.
     """
     from placedesk.config import load_settings
 
     use_passphrase_file(args)
-    db = open_database(db_target(args), create=create)
+    target = db_target(args)
+    if isinstance(target, str) and target.startswith("postgresql"):
+        target = server_login(target)
+    db = open_database(target, create=create)
+    if db.is_server:
+        from placedesk.services.server.roles import working_role
+
+        try:
+            with db.engine.connect() as conn:
+                working_role(conn)
+        except BaseException:
+            db.close()
+            raise
     db.officer = load_settings().settings.officer.name
     # Every change and export is recorded against the officer: none without one ('placedesk profile').
     db.require_officer = True
@@ -56,6 +71,22 @@ def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
     if db.upgraded_from is not None:
         print(f"Upgraded {db.location}" + (f" (backup at {db.backup_path})" if db.backup_path else ""), file=sys.stderr)
     return db
+
+
+def password_prompt() -> Callable[[str], str] | None:
+    """A password prompt when a person is at the terminal; None otherwise (scripts give a password file)."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass
+
+
+def server_login(url: str, password_file: Path | None = None) -> str:
+    """The server URL with the officer's password in it (in memory only), from a file, the keystore or a prompt."""
+    from placedesk.services.server.login import login_url
+
+    return login_url(url, password_file=password_file, ask=password_prompt()).render_as_string(hide_password=False)
 
 
 def parse_date(text: str) -> dt.date:

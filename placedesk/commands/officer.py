@@ -94,7 +94,8 @@ def run_audit(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         when = row.occurred_at.astimezone().strftime("%d/%m/%Y %H:%M:%S")
-        print(f"{when}  {row.officer or '(no officer)'}  {row.action.label}  {row.entity} {row.entity_id}")
+        who = (row.officer or "(no officer)") + (f" [login {row.login}]" if row.login else "")
+        print(f"{when}  {who}  {row.action.label}  {row.entity} {row.entity_id}")
         for field, before, after in change_lines(row):
             print(f"    {field}: {before!r} -> {after!r}" if before else f"    {field}: {after!r}")
     print(f"{len(rows)} event(s), newest first.")

@@ -193,10 +193,13 @@ class Database:
             session.rollback()
             if not isinstance(exc, DatabaseBusy):
                 if self.is_server:
-                    from placedesk.db.postgres import is_busy_error
+                    from placedesk.db.postgres import is_busy_error, permission_refusal
 
                     if is_busy_error(exc):
                         raise DatabaseBusy(SERVER_BUSY_MESSAGE) from exc
+                    refused = permission_refusal(exc)
+                    if refused is not None:
+                        raise refused from exc
                 elif is_locked_error(exc):
                     raise DatabaseBusy(BUSY_MESSAGE) from exc
                 conflict = self._explain_stale(session, exc)

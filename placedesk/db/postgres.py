@@ -10,14 +10,16 @@ Transactions run at PostgreSQL's default READ COMMITTED: a long read never
 blocks a writer, and each statement sees what was committed when it started.
 A writer waiting on another's row lock gives up after ``LOCK_TIMEOUT_MS``; that,
 a deadlock or a serialization failure becomes one clear message
-(:class:`~placedesk.errors.DatabaseBusy`), never a traceback.
+(:class:`~placedesk.errors.DatabaseBusy`), never a traceback. A step the
+login's PlaceDesk role does not allow ("permission denied") becomes one
+message too (:func:`permission_refusal`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from placedesk.errors import DatabaseRefused
+from placedesk.errors import DatabaseRefused, PermissionRefused
 from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -110,6 +112,12 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
         version = schema_version(conn, shown)
         if version == SCHEMA_VERSION:
             return False, None
+        if not conn.execute(text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar():
+            # An officer's login may not change the schema; the owner upgrades it and re-applies the grants.
+            state = "is empty" if version == 0 else f"holds PlaceDesk schema {version}"
+            raise DatabaseRefused(
+                f"The database {shown} {state}; this PlaceDesk needs schema {SCHEMA_VERSION}. Ask the database's "
+                f"owner to run 'placedesk server init {shown}' to bring it up to date. It was left untouched.")
         upgrade(conn)
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
                           "(application VARCHAR(32) NOT NULL, schema_version INTEGER NOT NULL)"))
@@ -117,3 +125,56 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
         conn.execute(text(f"INSERT INTO {META_TABLE} (application, schema_version) VALUES (:app, :version)"),
                      {"app": APPLICATION, "version": SCHEMA_VERSION})
     return (True, None) if version == 0 else (False, version)
+
+
+# What a role may not do on a team server, by (table, statement), then by table: the officer's words.
+_ASK_MANAGER = "ask your team's manager to make this change. Nothing was changed."
+REFUSALS: dict[tuple[str, str] | str, str] = {
+    "kpi_definition": f"Only a manager can change KPI definitions; {_ASK_MANAGER}",
+    "star_scale": f"Only a manager can change the outcome star scales; {_ASK_MANAGER}",
+    ("sync_conflict", "UPDATE"): "Only a manager can resolve a sync conflict; ask your team's manager to decide "
+                                 "it. Nothing was changed.",
+    ("audit_event", "UPDATE"): "The audit trail can only be added to: no one can change an audit event.",
+    ("audit_event", "DELETE"): "The audit trail can only be added to: no one can delete an audit event.",
+}
+GENERIC_REFUSAL = ("Your PostgreSQL login is not allowed to {verb} {what} on the team server, so nothing was changed. "
+                   "If your work needs it, ask the database administrator for the right PlaceDesk role "
+                   "('placedesk server grant LOGIN --role officer|manager').")
+_VERBS = {"SELECT": "read", "INSERT": "add", "UPDATE": "change", "DELETE": "delete"}
+
+
+def permission_refusal(exc: BaseException) -> PermissionRefused | None:
+    """PostgreSQL's "permission denied" (SQLSTATE 42501) inside ``exc`` as one message the officer can act on.
+
+    The server's own guards (:mod:`placedesk.services.server.guards`, the
+    audit trail's trigger) word their refusal themselves and mark it with the
+    hint ``placedesk``; a refused grant is explained by table and statement.
+    """
+    import re
+
+    seen: BaseException | None = exc
+    statement = ""
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        statement = statement or str(getattr(seen, "statement", "") or "")
+        if getattr(seen, "sqlstate", None) == "42501":
+            break
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    else:
+        return None
+    if seen is None:
+        return None
+    diag = getattr(seen, "diag", None)
+    primary = str(getattr(diag, "message_primary", None) or seen)
+    if getattr(diag, "message_hint", None) == "placedesk":
+        return PermissionRefused(primary)
+    found = re.search(r"permission denied for (table|relation|view|schema|database) \"?([\w.]+)", primary)
+    kind, name = (found.group(1), found.group(2)) if found else ("", "")
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    message = REFUSALS.get((name, verb)) or REFUSALS.get(name)
+    if message is None:
+        what = f"the {name.replace('_', ' ')} records" if kind in ("table", "relation", "view") else \
+            (f"the {kind} {name}" if name else "this")
+        message = GENERIC_REFUSAL.format(verb=_VERBS.get(verb, "use"), what=what)
+    return PermissionRefused(message)

@@ -47,6 +47,9 @@ class AuditEvent(Base, Record):
     # those travel in this laptop's own bundles, so every event is vouched for by its officer's key.
     signer_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     received_bundle_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The PostgreSQL login (``session_user``) that wrote the event on a team server, filled in by the
+    # server itself (migration 0006's trigger) so no client can claim another login; empty on a laptop.
+    login: Mapped[str | None] = mapped_column(String(63), default=None)
 
 
 def to_jsonable(value: Any) -> Any:

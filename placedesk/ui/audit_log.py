@@ -117,7 +117,7 @@ class AuditLogWindow(QDialog):
             self.status.setText(str(exc))
             return
         self.model.set_rows([
-            Row([r.occurred_at.astimezone().strftime("%d/%m/%Y %H:%M"), r.officer or "(no officer)",
+            Row([r.occurred_at.astimezone().strftime("%d/%m/%Y %H:%M"), _who(r),
                  r.action.label, f"{r.entity} {str(r.entity_id)[:8]}", r.summary], key=r.event_id)
             for r in self.rows
         ])
@@ -133,7 +133,7 @@ class AuditLogWindow(QDialog):
         if not selected:
             return
         row = self.rows[selected[0].row()]
-        lines = [f"{row.action.label} of {row.entity} {row.entity_id} by {row.officer or '(no officer)'}, "
+        lines = [f"{row.action.label} of {row.entity} {row.entity_id} by {_who(row)}, "
                  f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M:%S}"]
         for field, before, after in change_lines(row):
             lines.append(f"  {field}: {before!r} → {after!r}" if before else f"  {field}: {after!r}")
@@ -161,3 +161,9 @@ def show_audit_log(parent: QWidget, ctx: AppContext) -> AuditLogWindow:
     window.show()
     window.refresh()
     return window
+
+
+def _who(row: AuditRow) -> str:
+    """The officer's name, and on a team server the login that made the change."""
+    name = row.officer or "(no officer)"
+    return f"{name} (login {row.login})" if row.login else name

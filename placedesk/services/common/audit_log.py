@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound, PlaceDeskError, ValidationError
@@ -73,6 +73,8 @@ class AuditRow:
     entity_id: uuid.UUID
     summary: str
     changes: dict[str, Any]
+    # The PostgreSQL login that wrote the event on a team server; None on a laptop.
+    login: str | None = None
 
 
 def _referenced_classes() -> list[type]:
@@ -114,7 +116,9 @@ def list_events(session: Session, filters: AuditFilter, *, limit: int = LIST_LIM
         _, record_id = find_record(session, filters.record)
         query = query.where(AuditEvent.entity_id == record_id)
     if filters.officer.strip():
-        query = query.where(AuditEvent.officer.icontains(filters.officer.strip(), autoescape=True))
+        wanted = filters.officer.strip()
+        # On a team server an officer can also be found by their login.
+        query = query.where(or_(AuditEvent.officer.icontains(wanted, autoescape=True), AuditEvent.login == wanted))
     if filters.start:
         query = query.where(AuditEvent.occurred_at >= _midnight(filters.start))
     if filters.end:
@@ -122,7 +126,7 @@ def list_events(session: Session, filters: AuditFilter, *, limit: int = LIST_LIM
     if filters.action is not None:
         query = query.where(AuditEvent.action == filters.action)
     return [AuditRow(e.id, e.occurred_at, e.officer, e.action, e.entity, e.entity_id,
-                     summarise(e.action, e.changes), dict(e.changes))
+                     summarise(e.action, e.changes), dict(e.changes), e.login)
             for e in session.scalars(query)]
 
 
