@@ -30,12 +30,16 @@ from typing import TYPE_CHECKING
 from placedesk.errors import PlaceDeskError
 from placedesk.services.common.parsing import format_uk_time
 from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
+from placedesk.reports.pyhanko_offline import keep_offline
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 log = logging.getLogger(__name__)
+
+# Before any pyHanko import below: PlaceDesk never uses its network clients (see pyhanko_offline).
+keep_offline()
 
 # Field names in every agreement PDF; Adobe Reader shows them as the boxes to sign.
 LA_FIELD = "CouncilSignature"
