@@ -187,6 +187,12 @@ def load_signer(p12: bytes, passphrase: str) -> object:
     return signer
 
 
+def signer_name(signer: object) -> str:
+    """Who a signer from :func:`load_signer` signs as: the name its certificate gives, as
+    :func:`verify_pdf` reports it for the signatures it makes."""
+    return _name_of(signer.signing_cert)  # type: ignore[attr-defined]
+
+
 def _stamp_safe(text: str) -> str:
     """Latin-1 only text for pyHanko's built-in font, used when DejaVu Sans cannot be loaded.
 
@@ -575,5 +581,6 @@ __all__ = [
     "load_signer",
     "sign_pdf",
     "signature_field_names",
+    "signer_name",
     "verify_pdf",
 ]

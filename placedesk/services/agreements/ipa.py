@@ -550,11 +550,10 @@ def sign_agreement(
         image=signature_image,
         signed_at=now,
     )
-    check = next(c for c in signing.verify_pdf(signed) if c.field_name == signing.LA_FIELD)
     agreement.officer_signed_document = _store(
         session, f"{agreement.ref}-v{agreement.version_number}-signed.pdf", signed
     )
-    agreement.officer_signer = check.signer_name[:200]
+    agreement.officer_signer = signing.signer_name(signer)[:200]
     agreement.officer_signed_at = now
     agreement.status = AgreementStatus.OFFICER_SIGNED
     session.flush()
