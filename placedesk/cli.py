@@ -17,6 +17,7 @@ import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from placedesk import __version__, commands
 from placedesk.errors import PlaceDeskError
@@ -93,6 +94,18 @@ def _output_closed() -> int:
         os.dup2(devnull, sys.stdout.fileno())
     # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe.
     return 141
+
+
+def run() -> NoReturn:
+    """The installed ``placedesk`` and ``python -m placedesk``: run :func:`main`, then end the process.
+
+    Leaving quickly is part of the answer: see :func:`placedesk.runtime.before_exit`.
+    """
+    code = main()
+    from placedesk.runtime import before_exit
+
+    before_exit()
+    raise SystemExit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
