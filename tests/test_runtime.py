@@ -1,8 +1,9 @@
-"""Start-up objects are frozen out of garbage collection once, and only once."""
+"""Start-up objects are frozen out of garbage collection once, and only once; one-shot commands collect less."""
 
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from placedesk import runtime
 
@@ -18,3 +19,18 @@ def test_the_first_call_freezes_what_is_alive_and_later_calls_do_nothing() -> No
     leftover.append(leftover)
     assert not runtime.freeze_startup_objects()
     assert gc.get_freeze_count() == frozen
+
+
+def test_only_a_one_shot_command_collects_less_often(tmp_path: Path) -> None:
+    from placedesk.cli import main
+
+    before = gc.get_threshold()
+    try:
+        # In-process, as tests and embedding code call it: Python's own collection is kept.
+        assert main(["--db", str(tmp_path / "x.sqlite"), "check"]) in (0, 1, 2)
+        assert gc.get_threshold() == before
+        # The installed command, which ends with its sub-command, collects new objects far less often.
+        assert main(["--db", str(tmp_path / "x.sqlite"), "check"], one_shot=True) in (0, 1, 2)
+        assert gc.get_threshold() == (runtime.ONE_SHOT_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
