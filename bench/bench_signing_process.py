@@ -37,10 +37,13 @@ LIMIT_S = 0.8
 REPEAT = 7
 PASSPHRASE = "bench-passphrase"
 # The libraries signing from the command line cannot do without, imported and nothing else: the
-# floor under the whole command (pyHanko without its network clients, as PlaceDesk loads it).
-LIBRARIES = ("from placedesk.reports.pyhanko_offline import keep_offline; keep_offline(); "
+# floor under the whole command. Loaded as PlaceDesk's commands load them (pyHanko without its
+# network clients, garbage collected as a one-shot command, objects frozen before exit).
+LIBRARIES = ("from placedesk.runtime import before_exit, one_shot_command; one_shot_command(); "
+             "from placedesk.reports.pyhanko_offline import keep_offline; keep_offline(); "
              "import sqlalchemy.orm, reportlab.platypus, pyhanko.sign, pyhanko.stamp, "
-             "pyhanko.pdf_utils.font.opentype, cryptography.hazmat.primitives.serialization.pkcs12")
+             "pyhanko.pdf_utils.font.opentype, cryptography.hazmat.primitives.serialization.pkcs12; "
+             "before_exit()")
 
 
 def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
