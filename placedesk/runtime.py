@@ -46,21 +46,28 @@ def freeze_startup_objects() -> bool:
 ONE_SHOT_THRESHOLD = 100_000
 
 
+_one_shot = False
+
+
 def one_shot_command() -> None:
     """Collect garbage for a process that runs one command and ends; not for the window.
 
     Cyclic garbage waits for longer (at most that many objects' worth, a few
     megabytes), and the collector walks the whole heap far less often.
     """
+    global _one_shot
+    _one_shot = True
     _young, middle, old = gc.get_threshold()
     gc.set_threshold(ONE_SHOT_THRESHOLD, middle, old)
 
 
 def before_exit() -> None:
-    """Leave every object out of the collections Python's exit makes; call only as the process ends.
+    """After a one-shot command, leave every object out of the collections Python's exit makes.
 
-    Objects are still released as their modules are torn down, and exit
-    handlers (logging's flush, temporary folders' clean-up) still run; only
-    cycles still alive at exit are left to the operating system.
+    Call only as the process ends. Objects are still released as their
+    modules are torn down, and exit handlers (logging's flush, temporary
+    folders' clean-up) still run; only cycles still alive at exit are left to
+    the operating system. The window's exit is left as Python makes it.
     """
-    gc.freeze()
+    if _one_shot:
+        gc.freeze()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
+
 from placedesk import runtime
 
 
@@ -21,9 +23,10 @@ def test_the_first_call_freezes_what_is_alive_and_later_calls_do_nothing() -> No
     assert gc.get_freeze_count() == frozen
 
 
-def test_only_a_one_shot_command_collects_less_often(tmp_path: Path) -> None:
+def test_only_a_one_shot_command_collects_less_often(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from placedesk.cli import main
 
+    monkeypatch.setattr(runtime, "_one_shot", False)
     before = gc.get_threshold()
     try:
         # In-process, as tests and embedding code call it: Python's own collection is kept.
@@ -32,5 +35,8 @@ def test_only_a_one_shot_command_collects_less_often(tmp_path: Path) -> None:
         # The installed command, which ends with its sub-command, collects new objects far less often.
         assert main(["--db", str(tmp_path / "x.sqlite"), "check"], one_shot=True) in (0, 1, 2)
         assert gc.get_threshold() == (runtime.ONE_SHOT_THRESHOLD, *before[1:])
+        # ...and its objects are frozen as the process leaves.
+        runtime.before_exit()
+        assert gc.get_freeze_count() > 0
     finally:
         gc.set_threshold(*before)
