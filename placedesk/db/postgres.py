@@ -97,8 +97,6 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
     """
     from sqlalchemy import text
 
-    from placedesk.migrations.runner import upgrade
-
     with engine.connect() as conn:
         version = schema_version(conn, shown)
     if version == SCHEMA_VERSION:
@@ -110,6 +108,9 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
         version = schema_version(conn, shown)
         if version == SCHEMA_VERSION:
             return False, None
+        # Imported only now: a current database never pays for loading Alembic.
+        from placedesk.migrations.runner import upgrade
+
         upgrade(conn)
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
                           "(application VARCHAR(32) NOT NULL, schema_version INTEGER NOT NULL)"))

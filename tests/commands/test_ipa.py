@@ -62,7 +62,7 @@ def test_signing_from_the_command_line_loads_no_network_client_and_no_migration_
     p12, passphrase = identity_files
     probe = ("import sys; from placedesk.cli import main; "
              f"code = main(['ipa', {placement_ref!r}, '--out', {str(tmp_path / 'signed.pdf')!r}, '--sign', "
-             f"{str(p12)!r}, '--passphrase-file', {str(passphrase)!r}, '--db', {str(db.path)!r}]); "
+             f"{str(p12)!r}, '--passphrase-file', {str(passphrase)!r}, '--db', {db.location!r}]); "
              "print(code, sorted(name for name in ('aiohttp', 'alembic') if name in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "0 []"
