@@ -1,5 +1,5 @@
 """``python -m placedesk`` runs the same entry point as the installed ``placedesk``."""
 
-from placedesk.cli import main
+from placedesk.cli import run
 
-raise SystemExit(main())
+run()

@@ -17,6 +17,7 @@ import pkgutil
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from placedesk import __version__, commands
 from placedesk.errors import PlaceDeskError
@@ -97,10 +98,28 @@ def _output_closed() -> int:
     return 141
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run() -> NoReturn:
+    """The installed ``placedesk`` and ``python -m placedesk``: run :func:`main`, then end the process.
+
+    A sub-command collects garbage as a one-shot process does, and leaving
+    quickly is part of the answer: see :mod:`placedesk.runtime`.
+    """
+    code = main(one_shot=True)
+    from placedesk.runtime import before_exit
+
+    before_exit()
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None, *, one_shot: bool = False) -> int:
+    """Run the window or the sub-command ``argv`` names; returns the exit status.
+
+    ``one_shot``: this process ends when the sub-command does (the installed
+    entry points), so it may tune its garbage collection for that.
+    """
     try:
         try:
-            return _main(argv)
+            return _main(argv, one_shot)
         finally:
             # Written now, inside the guard, rather than by Python as it exits (``--help``, ``--version``).
             sys.stdout.flush()
@@ -108,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _output_closed()
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, one_shot: bool) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_library_warnings()
     parser = build_parser()
@@ -121,6 +140,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from placedesk.ui.app import run_gui
 
         return run_gui(args.db, args.db_passphrase_file)
+    if one_shot:
+        from placedesk.runtime import one_shot_command
+
+        one_shot_command()
     try:
         return int(handler(args) or 0)
     except PlaceDeskError as exc:

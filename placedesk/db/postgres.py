@@ -99,8 +99,6 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
     """
     from sqlalchemy import text
 
-    from placedesk.migrations.runner import upgrade
-
     with engine.connect() as conn:
         version = schema_version(conn, shown)
     if version == SCHEMA_VERSION:
@@ -118,6 +116,9 @@ def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, i
             raise DatabaseRefused(
                 f"The database {shown} {state}; this PlaceDesk needs schema {SCHEMA_VERSION}. Ask the database's "
                 f"owner to run 'placedesk server init {shown}' to bring it up to date. It was left untouched.")
+        # Imported only now: a current database never pays for loading Alembic.
+        from placedesk.migrations.runner import upgrade
+
         upgrade(conn)
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
                           "(application VARCHAR(32) NOT NULL, schema_version INTEGER NOT NULL)"))

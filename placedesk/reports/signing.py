@@ -30,12 +30,16 @@ from typing import TYPE_CHECKING
 from placedesk.errors import PlaceDeskError
 from placedesk.services.common.parsing import format_uk_time
 from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
+from placedesk.reports.pyhanko_offline import keep_offline
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 log = logging.getLogger(__name__)
+
+# Before any pyHanko import below: PlaceDesk never uses its network clients (see pyhanko_offline).
+keep_offline()
 
 # Field names in every agreement PDF; Adobe Reader shows them as the boxes to sign.
 LA_FIELD = "CouncilSignature"
@@ -181,6 +185,12 @@ def load_signer(p12: bytes, passphrase: str) -> object:
     # up front spares pyHanko a trial signature to measure it.
     signer.reserved_bytes = 8192 + 2 * sum(len(c.dump()) for c in [signer.signing_cert, *registry])  # type: ignore[attr-defined]
     return signer
+
+
+def signer_name(signer: object) -> str:
+    """Who a signer from :func:`load_signer` signs as: the name its certificate gives, as
+    :func:`verify_pdf` reports it for the signatures it makes."""
+    return _name_of(signer.signing_cert)  # type: ignore[attr-defined]
 
 
 def _stamp_safe(text: str) -> str:
@@ -578,5 +588,6 @@ __all__ = [
     "load_signer",
     "sign_pdf",
     "signature_field_names",
+    "signer_name",
     "verify_pdf",
 ]

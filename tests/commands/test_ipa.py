@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,21 @@ def test_ipa_signs_and_verify_passes(db: Database, placement_ref: str, tmp_path:
     assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
                  "--db", db.location]) == 2
     assert "already signed" in capsys.readouterr().err
+
+
+def test_signing_from_the_command_line_loads_no_network_client_and_no_migration_code(
+    db: Database, placement_ref: str, tmp_path: Path, identity_files: tuple[Path, Path]
+) -> None:
+    # A new process, as the officer's command is: what it loads is what every signature waits for.
+    p12, passphrase = identity_files
+    probe = ("import sys; from placedesk.cli import main; "
+             f"code = main(['ipa', {placement_ref!r}, '--out', {str(tmp_path / 'signed.pdf')!r}, '--sign', "
+             f"{str(p12)!r}, '--passphrase-file', {str(passphrase)!r}, '--db', {db.location!r}]); "
+             "print(code, sorted(name for name in ('aiohttp', 'alembic') if name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert done.stderr == ""
+    assert [c.ok for c in signing.verify_pdf((tmp_path / "signed.pdf").read_bytes())] == [True]
 
 
 def test_verify_reports_a_countersigned_file(db: Database, placement_ref: str, tmp_path: Path,

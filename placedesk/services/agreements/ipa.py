@@ -332,9 +332,20 @@ def _check_terms(notice_period_days: int, review_dates: Sequence[dt.date], place
             )
 
 
+# Where the Council's date goes on agreements laid out in this process, by the SHA-256 of the PDF
+# issued: signing straight after issuing (``placedesk ipa --sign``, or the window's Issue then
+# Sign) then need not lay the whole agreement out a second time to find it.
+_DATE_POINTS: dict[str, signing.FieldBox | None] = {}
+_DATE_POINTS_KEPT = 32
+
+
 def _render(session: Session, agreement: Agreement, officer: OfficerSettings) -> None:
-    pdf = report.render_ipa(ipa_data(session, agreement, officer))
-    agreement.unsigned_document = _store(session, f"{agreement.ref}-v{agreement.version_number}.pdf", pdf)
+    pdf, found = report.render_ipa_layout(ipa_data(session, agreement, officer))
+    document = _store(session, f"{agreement.ref}-v{agreement.version_number}.pdf", pdf)
+    agreement.unsigned_document = document
+    _DATE_POINTS[document.sha256] = found.get(report.COUNCIL_DATE)
+    while len(_DATE_POINTS) > _DATE_POINTS_KEPT:
+        del _DATE_POINTS[next(iter(_DATE_POINTS))]
 
 
 def _advance(session: Session, placement: Placement, to: ReferralStatus, *, today: dt.date) -> None:
@@ -539,11 +550,10 @@ def sign_agreement(
         image=signature_image,
         signed_at=now,
     )
-    check = next(c for c in signing.verify_pdf(signed) if c.field_name == signing.LA_FIELD)
     agreement.officer_signed_document = _store(
         session, f"{agreement.ref}-v{agreement.version_number}-signed.pdf", signed
     )
-    agreement.officer_signer = check.signer_name[:200]
+    agreement.officer_signer = signing.signer_name(signer)[:200]
     agreement.officer_signed_at = now
     agreement.status = AgreementStatus.OFFICER_SIGNED
     session.flush()
@@ -554,15 +564,21 @@ def _dated_for_signing(session: Session, agreement: Agreement, officer: OfficerS
     """The issued PDF with the Council's signature date written on its Date line.
 
     The date is added as an incremental update, so the issued bytes stay at the
-    start of what is signed. Where it goes is found by laying the agreement out
-    again from the same data; if that no longer makes exactly the issued file
-    (clause wording or KPIs changed since), the issued file is signed as it is
-    and the stamp's date stands alone.
+    start of what is signed. Where it goes was noted when the agreement was laid
+    out, if that was in this process; otherwise it is found by laying the
+    agreement out again from the same data, and if that no longer makes exactly
+    the issued file (clause wording or KPIs changed since), the issued file is
+    signed as it is and the stamp's date stands alone.
     """
     issued = _content(agreement.unsigned_document)
-    again, found = report.render_ipa_layout(ipa_data(session, agreement, officer))
-    point = found.get(report.COUNCIL_DATE)
-    if point is None or not report.same_layout(again, issued):
+    digest = agreement.unsigned_document.sha256
+    if digest in _DATE_POINTS:
+        # Laid out in this process: the point was found while making exactly these bytes.
+        point = _DATE_POINTS[digest]
+    else:
+        again, found = report.render_ipa_layout(ipa_data(session, agreement, officer))
+        point = found.get(report.COUNCIL_DATE) if report.same_layout(again, issued) else None
+    if point is None:
         return issued
     x, y = point.box[0], point.box[1]
     return signing.write_text_at(issued, point.page, x, y + 3, format_date(on))

@@ -100,6 +100,7 @@ _URN = re.compile(r"^(SC|EY)?\d{5,8}$", re.IGNORECASE)
 _UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: .*)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+_JUDGEMENT_CODE = re.compile(r"^([1-5])(?:\.0+)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials PlaceDesk accepts as inspection dates: 1950 to 2100.
 _SERIAL_RANGE = (18264, 73051)
@@ -243,7 +244,8 @@ def _parse_places(value: Any) -> int | None:
 
 def _parse_judgement(value: Any) -> OfstedJudgement | None:
     text = _text(value).lower().replace("’", "'")
-    text = re.sub(r"^([1-5])(?:\.0+)?$", r"\1", text)
+    if text not in JUDGEMENTS:
+        text = _JUDGEMENT_CODE.sub(r"\1", text)
     if text not in JUDGEMENTS:
         raise ValueError(
             f"overall judgement '{_text(value)}' is not one of Outstanding, Good, Requires improvement to be good, "

@@ -94,12 +94,21 @@ def test_a_new_version_keeps_the_arrangements_unless_new_ones_are_given(session:
     assert arrangements_of(first).school == "Ysgol Friars, Year 9"
 
 
-def test_signing_fills_in_the_councils_date_line_with_the_uk_date(session: Session) -> None:
+@pytest.mark.parametrize("issued", ["in this process", "in an earlier run"])
+def test_signing_fills_in_the_councils_date_line_with_the_uk_date(
+    session: Session, issued: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import datetime as dt
 
     placement = make_placement(session)
     agreement = ag.issue_agreement(session, placement, officer=officer(), today=TODAY)
     assert "Date 02/03/2026" not in _text(agreement.unsigned_document.content).replace(":", "")
+    layouts: list[object] = []
+    real_layout = ag.report.render_ipa_layout
+    monkeypatch.setattr(ag.report, "render_ipa_layout", lambda data: layouts.append(data) or real_layout(data))
+    if issued == "in an earlier run":
+        # Another process issued it: the Date line is found by laying the agreement out again.
+        monkeypatch.setattr(ag, "_DATE_POINTS", {})
     # 23:30 UTC on 31/07/2026 is 00:30 BST on 01/08/2026: the UK date is the one printed.
     ag.sign_agreement(session, agreement, identity=officer_p12(), passphrase=OFFICER_PASS, officer=officer(),
                       now=dt.datetime(2026, 7, 31, 23, 30, tzinfo=dt.timezone.utc))
@@ -108,6 +117,8 @@ def test_signing_fills_in_the_councils_date_line_with_the_uk_date(session: Sessi
     assert signed.startswith(agreement.unsigned_document.content)
     last_page = PdfReader(io.BytesIO(signed)).pages[-1].extract_text()
     assert "01/08/2026" in last_page
+    # Signing straight after issuing lays the agreement out once, not twice.
+    assert len(layouts) == (0 if issued == "in this process" else 1)
     assert "01/08/2026" not in PdfReader(io.BytesIO(agreement.unsigned_document.content)).pages[-1].extract_text()
 
 

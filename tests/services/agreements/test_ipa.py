@@ -98,6 +98,8 @@ def test_signing_adds_a_valid_signature_in_the_council_box(session: Session) -> 
     assert signed.startswith(agreement.unsigned_document.content)
     checks = signing.verify_pdf(signed)
     assert [(c.field_name, c.ok, c.covers_whole_file) for c in checks] == [(signing.LA_FIELD, True, True)]
+    # The name recorded is the one checking the signature reports.
+    assert checks[0].signer_name == agreement.officer_signer
     assert signing.signature_field_names(signed) == [signing.LA_FIELD, signing.PROVIDER_FIELD]
 
 
