@@ -1,0 +1,3 @@
+"""Fixtures for the common services tests."""
+
+from tests.interim_pg import pg_placedesk_db, pg_server  # noqa: F401
