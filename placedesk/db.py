@@ -290,6 +290,11 @@ class Database:
     def encrypted(self) -> bool:
         return self.key is not None
 
+    @property
+    def is_server(self) -> bool:
+        """Whether this is a server database (interim: the foundation's open_database adds servers)."""
+        return False
+
     def close(self) -> None:
         if self._watcher is not None:
             self._watcher.close()

@@ -255,7 +255,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     defaults: dict[str, Any] = {
         "inform": None, "warn": None, "confirm": False, "choose": None, "ask_text": None,
         "ask_passphrase": None, "choose_open_file": None, "choose_save_file": None,
-        "choose_directory": None, "run_modal": False,
+        "choose_directory": None, "run_modal": False, "ask_server_password": None,
     }
 
     def make(name: str, default: Any) -> Any:

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from placedesk.config import TeamServerSettings
 from placedesk.errors import PlaceDeskError, Problems, ValidationError
+
+if TYPE_CHECKING:
+    from placedesk.db import Database
 
 # Shared with `placedesk server` commands: one keystore entry per login, server and database.
 KEYRING_SERVICE = "PlaceDesk team server"
@@ -320,6 +324,14 @@ def check_connection(url: str, *, timeout: int = CONNECT_TIMEOUT_S) -> ServerChe
     return ServerCheck(where=where, server_version=str(version).split()[0], roles=tuple(roles))
 
 
+def open_team_database(url: str) -> tuple[Database, ServerCheck]:
+    """Check the team server at ``url`` (see :func:`check_connection`), then open its database."""
+    from placedesk.db import open_database
+
+    found = check_connection(url)
+    return open_database(url, create=False), found
+
+
 __all__ = ["KEYRING_SERVICE", "ServerCheck", "TeamServerInput", "TeamServerProblem", "check_connection",
            "check_options", "check_team_server", "classify", "describe", "describe_url", "forget_password",
-           "keyring_account", "parse_server_url", "remember_password", "server_url", "stored_password"]
+           "keyring_account", "open_team_database", "parse_server_url", "remember_password", "server_url", "stored_password"]

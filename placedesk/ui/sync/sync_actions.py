@@ -258,6 +258,11 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
     """Put a backup back in place of the open database (the current file is backed up first)."""
     from placedesk.services.sync.backups import list_backups, restore_backup
 
+    if ctx.db.is_server:
+        from placedesk.ui.team_server import SERVER_BACKUPS
+
+        dialogs.inform(parent, "Restore from a backup", SERVER_BACKUPS)
+        return
     backups = list_backups()
     if not backups:
         dialogs.inform(parent, "Restore from a backup",
@@ -311,6 +316,9 @@ def take_daily_backup(parent: QWidget, ctx: AppContext, today: dt.date | None = 
     """Today's automatic backup, in the background (nothing is shown unless it fails)."""
     from placedesk.services.sync.backups import daily_backup
 
+    if ctx.db.is_server:
+        # The council backs the team server up (pg_dump); a laptop copies only its own file.
+        return
     path, keep, on = ctx.db.path, ctx.settings.backup_keep, today or dt.date.today()
 
     def failed(exc: BaseException) -> None:
