@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from placedesk.config import TeamServerSettings
 from placedesk.errors import ValidationError
+from tests.interim_pg import pg_placedesk_db, pg_server  # noqa: F401
 from placedesk.services.common.team_server import (
     KEYRING_SERVICE,
     OPTIONS,
