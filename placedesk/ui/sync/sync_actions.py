@@ -68,10 +68,12 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
         from placedesk.services.sync.export_bundle import export_bundle
 
         from placedesk.services.common.audit_log import record_export
+        from placedesk.services.sync.sync_id import sync_id
 
         with db.session_scope() as session:
-            result = export_bundle(session, folder, laptop_id=laptop, signer=signer, now=utcnow(),
-                                   as_zip=as_zip, progress=report)  # type: ignore[arg-type]
+            own = sync_id(session, laptop, shared_database=db.is_server)
+            result = export_bundle(session, folder, laptop_id=own, signer=signer, now=utcnow(), as_zip=as_zip,
+                                   progress=report, shared_database=db.is_server)  # type: ignore[arg-type]
             record_export(session, what="Export bundle for the shared folder", target=result.path,
                           records=result.record_count)
             return result
@@ -98,10 +100,12 @@ def import_from_file(parent: QWidget, ctx: AppContext) -> None:
     def work(report: object) -> object:
         from placedesk.services.sync.colleagues import load_trust, save_trust
         from placedesk.services.sync.import_bundle import import_bundle
+        from placedesk.services.sync.sync_id import sync_id
 
         trust = load_trust()
         with db.session_scope() as session:
-            result = import_bundle(session, path, own_laptop_id=laptop, trust=trust, now=utcnow(),
+            own = sync_id(session, laptop, shared_database=db.is_server)
+            result = import_bundle(session, path, own_laptop_id=own, trust=trust, now=utcnow(),
                                    progress=report)  # type: ignore[arg-type]
         if trust.changed:
             save_trust(trust)
