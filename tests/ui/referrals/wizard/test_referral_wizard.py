@@ -1,7 +1,7 @@
 """The referral wizard end to end: a new referral to an awarded placement through real widgets.
 
-On the small demo database: every page typed into, ticked and picked from as
-an officer would, wrong entries refused with a message beside the field,
+On the small demo database (the full walk on SQLite and on PostgreSQL): every
+page typed into, ticked and picked from as an officer would, wrong entries refused with a message beside the field,
 and a referral closed part-way through reopened at the page it was left on.
 """
 
@@ -86,7 +86,10 @@ def fill_needs(qtbot: QtBot, wizard: ReferralWizard) -> None:
 
 
 def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
-        qtbot: QtBot, demo_db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory, tmp_path: Path) -> None:
+        qtbot: QtBot, demo_db_on: Database, dialogs: DialogRecorder, open_wizard: WizardFactory,
+        tmp_path: Path) -> None:
+    # The whole walk runs on the laptop's SQLite file and on the team's PostgreSQL server.
+    demo_db = demo_db_on
     wizard = open_wizard(demo_db)
     assert wizard.currentId() == CHILD and wizard.windowTitle() == "New referral"
 
