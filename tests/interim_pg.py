@@ -37,3 +37,8 @@ def pg_placedesk_db(pg_server: Any) -> str:
         conn.execute(text("CREATE TABLE placedesk_meta (application text, schema_version int)"))
     engine.dispose()
     return name
+
+
+@pytest.fixture
+def pg_database_url(pg_server: Any, pg_placedesk_db: str) -> str:
+    return str(pg_server.url(pg_placedesk_db))

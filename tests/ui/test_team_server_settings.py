@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -16,7 +15,8 @@ from placedesk.ui.dialogs import ServerPassword, ServerPasswordDialog
 from placedesk.ui.settings_dialog import SettingsDialog
 from placedesk.ui.team_server import STALE_KEYSTORE
 from tests.conftest import DialogRecorder
-from tests.interim_pg import pg_placedesk_db, pg_server  # noqa: F401
+from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
+from tests.team_server_helpers import new_login, tcp_address
 
 
 def _dialog(qtbot: QtBot, settings: Settings | None = None) -> SettingsDialog:
@@ -91,12 +91,13 @@ def test_the_connect_dialog_names_the_server_and_offers_the_keystore(qtbot: QtBo
 
 
 @pytest.fixture
-def officer(pg_server: Any, pg_placedesk_db: str) -> dict[str, str]:
+def officer(pg_server: Any, pg_database_url: str) -> dict[str, str]:
     """An officer login on a PlaceDesk database, with a role that reads the team's tables."""
-    login = f"officer_{uuid.uuid4().hex[:8]}"
-    pg_server.psql(f"CREATE ROLE {login} LOGIN PASSWORD 'right-password'")
-    pg_server.psql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {login}", pg_placedesk_db)
-    return {"host": "127.0.0.1", "port": str(pg_server.port), "database": pg_placedesk_db, "login": login}
+    from sqlalchemy.engine import make_url
+
+    database = str(make_url(pg_database_url).database)
+    host, port = tcp_address(pg_server)
+    return {"host": host, "port": str(port), "database": database, "login": new_login(pg_server, grant_in=database)}
 
 
 def _test(qtbot: QtBot, dialog: SettingsDialog) -> str:
@@ -112,12 +113,12 @@ def test_test_connection_asks_for_the_password_keeps_it_when_asked_then_asks_no_
     dialogs.answer("ask_server_password", ServerPassword("wrong-password", False),
                    ServerPassword("right-password", True))
     said = _test(qtbot, dialog)
-    assert said.startswith(f"Connected to 127.0.0.1/{officer['database']} as {officer['login']}: a PlaceDesk "
+    assert said.startswith(f"Connected to {officer['host']}/{officer['database']} as {officer['login']}: a PlaceDesk "
                            "database on PostgreSQL")
     first, second = dialogs.texts("ask_server_password")
-    assert first == f"127.0.0.1/{officer['database']} as {officer['login']}  {keystore_available()}"
+    assert first == f"{officer['host']}/{officer['database']} as {officer['login']}  {keystore_available()}"
     assert "the password is wrong" in second
-    account = f"{officer['login']}@127.0.0.1/{officer['database']}"
+    account = f"{officer['login']}@{officer['host']}/{officer['database']}"
     assert keystore.store == {(KEYRING_SERVICE, account): "right-password"}
     assert _test(qtbot, dialog).startswith("Connected to")
     assert len(dialogs.texts("ask_server_password")) == 2
@@ -125,7 +126,7 @@ def test_test_connection_asks_for_the_password_keeps_it_when_asked_then_asks_no_
 
 def test_a_keystore_password_the_server_now_refuses_is_removed_and_asked_for(
         qtbot: QtBot, dialogs: DialogRecorder, officer: dict[str, str], keystore: Any) -> None:
-    account = f"{officer['login']}@127.0.0.1/{officer['database']}"
+    account = f"{officer['login']}@{officer['host']}/{officer['database']}"
     keystore.store[(KEYRING_SERVICE, account)] = "old-password"
     dialog = _dialog(qtbot)
     _fill(dialog, **officer)
@@ -141,8 +142,7 @@ def test_test_connection_says_what_is_wrong(qtbot: QtBot, dialogs: DialogRecorde
     _fill(dialog, **{**officer, "database": "nowhere"})
     dialogs.always("ask_server_password", ServerPassword("right-password", False))
     assert "no database called nowhere" in _test(qtbot, dialog)
-    lonely = f"lonely_{uuid.uuid4().hex[:6]}"
-    pg_server.psql(f"CREATE ROLE {lonely} LOGIN PASSWORD 'right-password'")
+    lonely = new_login(pg_server, prefix="lonely")
     _fill(dialog, database=officer["database"], login=lonely)
     assert "no PlaceDesk role" in _test(qtbot, dialog)
     _fill(dialog, port=str(_closed_port()))

@@ -3,7 +3,6 @@ and starting on the server (or offline on the laptop when it cannot be reached).
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from placedesk.config import TeamServerSettings, load_settings, save_settings, settings_path
 from placedesk.db import Database
-from placedesk.services.common.team_server import KEYRING_SERVICE
+from placedesk.services.common.team_server import KEYRING_SERVICE, keyring_account
 from placedesk.ui.app import build_main_window, server_to_start_on
 from placedesk.ui.dialogs import ServerPassword
 from placedesk.ui.main_window import MainWindow
 from tests.conftest import DialogRecorder
+from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
+from tests.team_server_helpers import PASSWORD, new_login, tcp_address
 
 
 @pytest.fixture
@@ -68,14 +69,13 @@ def test_the_team_server_is_started_on_only_when_set_and_a_db_argument_wins() ->
 
 @pytest.fixture
 def team_server(pg_server: Any, pg_database_url: str, placedesk_home: Path) -> TeamServerSettings:
-    """The settings of an officer whose login (password ``right-password``) may use a PlaceDesk database."""
+    """The saved settings of an officer whose login (password ``PASSWORD``) may use a PlaceDesk database."""
     from sqlalchemy.engine import make_url
 
-    database = make_url(pg_database_url).database
-    login = f"officer_{uuid.uuid4().hex[:8]}"
-    pg_server.psql(f"CREATE ROLE {login} LOGIN PASSWORD 'right-password'")
-    pg_server.psql(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {login}", database)
-    server = TeamServerSettings(host="127.0.0.1", port=pg_server.port, database=database, login=login)
+    database = str(make_url(pg_database_url).database)
+    host, port = tcp_address(pg_server)
+    server = TeamServerSettings(host=host, port=port, database=database,
+                                login=new_login(pg_server, grant_in=database))
     settings = load_settings().settings
     settings.team_server = server
     save_settings(settings)
@@ -91,13 +91,13 @@ def test_connecting_from_the_menu_puts_the_window_on_the_server_and_back(
     win.ctx.lock = lock_database(db.path)
     win.show()
     qtbot.waitUntil(lambda: win.is_ready)
-    dialogs.answer("ask_server_password", ServerPassword("right-password", True))
+    dialogs.answer("ask_server_password", ServerPassword(PASSWORD, True))
     win.connect_team_server()
     qtbot.waitUntil(lambda: win.ctx.db.is_server, timeout=15000)
-    where = f"127.0.0.1/{team_server.database} as {team_server.login}"
+    where = f"{team_server.host}/{team_server.database} as {team_server.login}"
     assert win.windowTitle() == f"PlaceDesk — Team server: {where}"
     assert win.db_label.text() == f"Team server: {where}"
-    assert "right-password" not in win.windowTitle() + win.db_label.text()
+    assert PASSWORD not in win.windowTitle() + win.db_label.text()
     # The file is free for another window now; the server needs no lock.
     assert win.ctx.lock is None and not lock_path(db.path.resolve()).exists()
     menu = _menu(win)
@@ -107,9 +107,8 @@ def test_connecting_from_the_menu_puts_the_window_on_the_server_and_back(
         assert not menu[name].isEnabled() and says in menu[name].toolTip(), name
     assert menu["Back to the laptop database"].isEnabled() and not menu["Connect to team server…"].isEnabled()
     saved = load_settings().settings.team_server
-    assert saved.use and "right-password" not in settings_path().read_text()
-    assert keystore.store[(KEYRING_SERVICE, f"{team_server.login}@127.0.0.1/{team_server.database}")] == \
-        "right-password"
+    assert saved.use and PASSWORD not in settings_path().read_text()
+    assert keystore.store[(KEYRING_SERVICE, keyring_account(team_server))] == PASSWORD
     # Every tab opens on the server database.
     for key in ("coming_up", "children", "referrals", "providers", "placements", "monitoring", "sync"):
         win.show_tab(key)
@@ -131,7 +130,7 @@ def test_starting_on_the_server_uses_the_keystore_and_asks_nothing(
         qtbot: QtBot, dialogs: DialogRecorder, team_server: TeamServerSettings, keystore: Any) -> None:
     from placedesk.ui.app import open_server_for_gui
 
-    keystore.store[(KEYRING_SERVICE, f"{team_server.login}@127.0.0.1/{team_server.database}")] = "right-password"
+    keystore.store[(KEYRING_SERVICE, keyring_account(team_server))] = PASSWORD
     db, problem = open_server_for_gui(team_server)
     assert db is not None and db.is_server and problem == ""
     db.close()

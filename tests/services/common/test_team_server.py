@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from placedesk.config import TeamServerSettings
 from placedesk.errors import ValidationError
-from tests.interim_pg import pg_placedesk_db, pg_server  # noqa: F401
 from placedesk.services.common.team_server import (
     KEYRING_SERVICE,
     OPTIONS,
@@ -31,6 +30,8 @@ from placedesk.services.common.team_server import (
     server_url,
     stored_password,
 )
+from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
+from tests.team_server_helpers import PASSWORD, new_login, run_sql, tcp_address
 
 SERVER = TeamServerSettings(host="placedesk-db.northshire.gov.uk", port=5433, database="placedesk",
                             login="akhan", options="sslmode=verify-full")
@@ -122,16 +123,16 @@ def test_without_a_keystore_nothing_is_remembered() -> None:
 
 
 @pytest.fixture
-def officer_login(pg_server: Any) -> tuple[str, str]:
-    """A login with a password and no privileges (yet)."""
-    name = f"officer_{uuid.uuid4().hex[:8]}"
-    pg_server.psql(f"CREATE ROLE {name} LOGIN PASSWORD 'right-password'")
-    return name, "right-password"
+def placedesk_database(pg_database_url: str) -> str:
+    """The name of a fresh, migrated PlaceDesk database on the test server."""
+    from sqlalchemy.engine import make_url
+
+    return str(make_url(pg_database_url).database)
 
 
 def _url(pg_server: Any, database: str, login: str, password: str | None) -> str:
-    server = TeamServerSettings(host="127.0.0.1", port=pg_server.port, database=database, login=login)
-    return server_url(server, password)
+    host, port = tcp_address(pg_server)
+    return server_url(TeamServerSettings(host=host, port=port, database=database, login=login), password)
 
 
 def test_nobody_listening_is_reported_as_unreachable() -> None:
@@ -144,46 +145,45 @@ def test_nobody_listening_is_reported_as_unreachable() -> None:
     assert caught.value.kind == "unreachable"
 
 
-def test_a_missing_or_wrong_password_asks_for_one(pg_server: Any, pg_placedesk_db: str,
-                                                  officer_login: tuple[str, str]) -> None:
-    login, _ = officer_login
+def test_a_missing_or_wrong_password_asks_for_one(pg_server: Any, placedesk_database: str) -> None:
+    login = new_login(pg_server)
     with pytest.raises(TeamServerProblem) as caught:
-        check_connection(_url(pg_server, pg_placedesk_db, login, None))
+        check_connection(_url(pg_server, placedesk_database, login, None))
     assert caught.value.kind == "password_needed" and caught.value.needs_password
     with pytest.raises(TeamServerProblem, match="the password is wrong") as caught:
-        check_connection(_url(pg_server, pg_placedesk_db, login, "wrong"))
+        check_connection(_url(pg_server, placedesk_database, login, "wrong"))
     assert caught.value.needs_password
 
 
-def test_a_database_that_is_not_there_empty_or_someone_elses_is_named(pg_server: Any, officer_login: tuple[str, str]
-                                                                      ) -> None:
-    login, password = officer_login
+def test_a_database_that_is_not_there_empty_or_someone_elses_is_named(pg_server: Any) -> None:
+    login = new_login(pg_server)
     with pytest.raises(TeamServerProblem, match="no database called nowhere") as caught:
-        check_connection(_url(pg_server, "nowhere", login, password))
+        check_connection(_url(pg_server, "nowhere", login, PASSWORD))
     assert caught.value.kind == "no_database"
     empty, foreign = f"empty_{uuid.uuid4().hex[:6]}", f"payroll_{uuid.uuid4().hex[:6]}"
-    pg_server.psql(f"CREATE DATABASE {empty}")
-    pg_server.psql(f"CREATE DATABASE {foreign}")
-    pg_server.psql("CREATE TABLE payslip (id int)", foreign)
+    run_sql(pg_server, f"CREATE DATABASE {empty}")
+    run_sql(pg_server, f"CREATE DATABASE {foreign}")
+    run_sql(pg_server, "CREATE TABLE payslip (id int)", foreign)
     with pytest.raises(TeamServerProblem, match="placedesk server init") as caught:
-        check_connection(_url(pg_server, empty, login, password))
+        check_connection(_url(pg_server, empty, login, PASSWORD))
     assert caught.value.kind == "empty"
     with pytest.raises(TeamServerProblem, match="not a PlaceDesk database") as caught:
-        check_connection(_url(pg_server, foreign, login, password))
+        check_connection(_url(pg_server, foreign, login, PASSWORD))
     assert caught.value.kind == "not_placedesk"
 
 
 def test_a_login_without_a_placedesk_role_is_told_so_then_a_granted_one_connects(
-        pg_server: Any, pg_placedesk_db: str, officer_login: tuple[str, str]) -> None:
-    login, password = officer_login
-    url = _url(pg_server, pg_placedesk_db, login, password)
+        pg_server: Any, placedesk_database: str) -> None:
+    login = new_login(pg_server)
+    url = _url(pg_server, placedesk_database, login, PASSWORD)
     with pytest.raises(TeamServerProblem, match=f"You \\({login}\\) can log in .* no PlaceDesk role") as caught:
         check_connection(url)
     assert caught.value.kind == "no_role"
     role = f"team_{uuid.uuid4().hex[:6]}"
-    pg_server.psql(f"CREATE ROLE {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; "
-                   f"GRANT {role} TO {login}", pg_placedesk_db)
+    run_sql(pg_server, f"CREATE ROLE {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; "
+                       f"GRANT {role} TO {login}", placedesk_database)
     found = check_connection(url)
     assert found.roles == (role,)
-    assert found.text().startswith(f"Connected to 127.0.0.1/{pg_placedesk_db} as {login}: a PlaceDesk database "
+    host, _ = tcp_address(pg_server)
+    assert found.text().startswith(f"Connected to {host}/{placedesk_database} as {login}: a PlaceDesk database "
                                    "on PostgreSQL 1")
