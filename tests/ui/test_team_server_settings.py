@@ -164,3 +164,17 @@ def test_the_test_button_is_reachable_by_keyboard(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     assert dialog.test_button.focusPolicy() & Qt.TabFocus
     assert dialog.test_result.accessibleName() == "Test connection result"
+
+
+def test_when_libpq_logs_in_by_itself_nothing_is_asked_or_kept(
+        qtbot: QtBot, dialogs: DialogRecorder, officer: dict[str, str], keystore: Any, tmp_path: Any) -> None:
+    # Single sign-on and libpq's password file take the same road: the server accepts the first,
+    # password-less attempt, so PlaceDesk asks nothing and keeps nothing.
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{officer['host']}:{officer['port']}:{officer['database']}:{officer['login']}:"
+                        "right-password\n")
+    passfile.chmod(0o600)
+    dialog = _dialog(qtbot)
+    _fill(dialog, **officer, options=f"passfile={passfile}")
+    assert _test(qtbot, dialog).startswith("Connected to")
+    assert dialogs.texts("ask_server_password") == [] and keystore.store == {}

@@ -114,6 +114,10 @@ def test_connecting_from_the_menu_puts_the_window_on_the_server_and_back(
         win.show_tab(key)
     win.backup()
     assert "pg_dump" in dialogs.texts("inform")[-1]
+    from placedesk.ui.settings_dialog import SettingsDialog
+
+    settings_dialog = SettingsDialog(win.ctx.settings, win, ctx=win.ctx)
+    assert not settings_dialog.encrypt_button.isEnabled() and "pg_dump" in settings_dialog.encryption.text()
 
     settings = load_settings().settings
     settings.last_database = str(db.path)
