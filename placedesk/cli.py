@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"PlaceDesk {__version__}")
     parser.add_argument(
-        "--db", metavar="PATH", help="database file (default: placedesk.sqlite in your user data folder)"
+        "--db", metavar="PATH|URL", help="database file, or a team server's URL (postgresql+psycopg://user@host/db); "
+        "default: placedesk.sqlite in your user data folder"
     )
     parser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F", default=None,
                         help=PASSPHRASE_HELP)
@@ -59,8 +60,9 @@ def _add_db_to_subparsers(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for subparser in action.choices.values():
                 if not any("--db" in a.option_strings for a in subparser._actions):
-                    subparser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                                           help="database file (default: the one in your user data folder)")
+                    subparser.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                                           help="database file or team server URL "
+                                                "(default: the file in your user data folder)")
                 if not any("--passphrase-file" in a.option_strings for a in subparser._actions):
                     subparser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F",
                                            default=argparse.SUPPRESS, help=PASSPHRASE_HELP)
@@ -125,12 +127,16 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"placedesk: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        # Another process held the file longer than the busy timeout, outside a session_scope.
-        from placedesk.db import BUSY_MESSAGE, is_locked_error
+        # Another process held the file (or a colleague the server's rows) too long, outside a session_scope.
+        from placedesk.db import BUSY_MESSAGE, SERVER_BUSY_MESSAGE, is_locked_error
+        from placedesk.db.postgres import is_busy_error
 
-        if not is_locked_error(exc):
+        if is_locked_error(exc):
+            print(f"placedesk: {BUSY_MESSAGE}", file=sys.stderr)
+        elif is_busy_error(exc):
+            print(f"placedesk: {SERVER_BUSY_MESSAGE}", file=sys.stderr)
+        else:
             raise
-        print(f"placedesk: {BUSY_MESSAGE}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("placedesk: interrupted", file=sys.stderr)

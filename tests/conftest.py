@@ -1,4 +1,11 @@
-"""Shared fixtures: a fresh database file per test, a private user folder, a fixed clock, and dialog stubs.
+"""Shared fixtures: a fresh database per test, a private user folder, a fixed clock, and dialog stubs.
+
+Tests under ``tests/services`` and ``tests/commands`` that use ``db``, ``session``
+or ``demo_db`` run twice, on a SQLite file (``[sqlite]``) and on a fresh database
+on a throwaway PostgreSQL server (``[postgresql]``), unless marked
+``@pytest.mark.sqlite_only`` (tests about files: encryption, backups, the lock
+file, pragmas). Without PostgreSQL 15+ on the machine the ``[postgresql]`` runs are
+skipped with one line; ``PLACEDESK_REQUIRE_POSTGRES=1`` (``.ci/run``) makes that a failure.
 
 ``QT_QPA_PLATFORM=offscreen`` is set before anything can import Qt, so GUI
 tests run without a screen. Every test runs on the same fixed day (``CLOCK``),
@@ -8,6 +15,7 @@ so a test that passes today passes tomorrow.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -141,7 +149,8 @@ def _migrations_fingerprint() -> str:
 
     package = Path(placedesk.__file__).parent
     digest = hashlib.sha256(f"{version('alembic')} {version('sqlalchemy')}".encode())
-    for script in [*sorted((package / "migrations").rglob("*.py")), package / "db.py", package / "models" / "base.py"]:
+    for script in [*sorted((package / "migrations").rglob("*.py")), *sorted((package / "db").glob("*.py")),
+                   package / "models" / "base.py"]:
         digest.update(script.name.encode() + script.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -170,12 +179,170 @@ def _empty_template() -> Path:
     return kept_empty_template()
 
 
+ENGINES = ("sqlite", "postgresql")
+# Test folders whose database tests run on both engines.
+BOTH_ENGINES_UNDER = ("services", "commands")
+_DB_FIXTURES = {"db", "session", "demo_db"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite files (encryption, backups, pragmas); "
+                                       "runs on SQLite alone")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run service and command tests that use a database on both engines (ids end in the engine)."""
+    if "engine_name" not in metafunc.fixturenames or not _DB_FIXTURES & set(metafunc.fixturenames):
+        return
+    parts = Path(str(metafunc.definition.path)).relative_to(Path(__file__).parent).parts
+    if not parts or parts[0] not in BOTH_ENGINES_UNDER or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("engine_name", ENGINES, scope="function")
+
+
 @pytest.fixture
-def db(_empty_template: Path, tmp_path: Path) -> Iterator[Database]:
-    """A new, empty, fully migrated database file for this test only."""
-    path = tmp_path / "test.sqlite"
-    shutil.copyfile(_empty_template, path)
-    database = open_database(path)
+def engine_name() -> str:
+    """The engine this test's ``db`` runs on (``sqlite`` unless parametrised to both)."""
+    return "sqlite"
+
+
+_NO_POSTGRES = "[postgresql] tests skipped: no PostgreSQL 15+ server programs on this machine"
+
+
+@dataclass
+class _GivenServer:
+    """A PostgreSQL server already running, known by a superuser URL (``PLACEDESK_TEST_POSTGRES_URL``)."""
+
+    base: str
+
+    def url(self, dbname: str = "postgres", user: str | None = None, password: str | None = None) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.base).set(database=dbname).render_as_string(hide_password=False)
+
+    def stop(self) -> None:
+        """Leave a server this run did not start running."""
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the run (``tests/pgserver.py``), or the one named by
+    ``PLACEDESK_TEST_POSTGRES_URL``. Skipped without PostgreSQL; a failure with PLACEDESK_REQUIRE_POSTGRES=1."""
+    from tests import pgserver
+
+    given = os.environ.get("PLACEDESK_TEST_POSTGRES_URL")
+    if given:
+        yield _GivenServer(given)
+        return
+    if pgserver.postgres_bindir() is None:
+        if os.environ.get("PLACEDESK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(_NO_POSTGRES.replace("tests skipped", "tests cannot run") +
+                        " (PLACEDESK_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(_NO_POSTGRES)
+    server = pgserver.start_server()
+    yield server
+    server.stop()
+
+
+def _admin(server: Any) -> Any:
+    """An autocommit psycopg connection to the server's ``postgres`` database (CREATE/DROP DATABASE)."""
+    return _admin_to(server, "postgres")
+
+
+def _admin_to(server: Any, dbname: str) -> Any:
+    """An autocommit superuser psycopg connection to ``dbname`` on the server."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server.url(dbname))
+    params = {"dbname": url.database, "user": url.username, "password": url.password, "host": url.host,
+              "port": url.port, **{k: v for k, v in url.query.items() if isinstance(v, str)}}
+    return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True)
+
+
+_TEMPLATE = "placedesk_template"
+_DEMO_TEMPLATE = "placedesk_demo_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _pg_admin(pg_server: Any) -> Iterator[Any]:
+    conn = _admin(pg_server)
+    yield conn
+    conn.close()
+
+
+def _make_pg_template(server: Any, admin: Any, name: str, fill: Any = None) -> str:
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    database = open_database(server.url(name))
+    try:
+        if fill is not None:
+            fill(database)
+    finally:
+        database.close()
+    return name
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server: Any, _pg_admin: Any) -> str:
+    """An empty migrated database on the server; each test's database is a copy of it."""
+    return _make_pg_template(pg_server, _pg_admin, _TEMPLATE)
+
+
+def _pg_copy(server: Any, admin: Any, template: str) -> Iterator[str]:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    yield server.url(name)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _pg_reused(pg_server: Any, _pg_admin: Any, _pg_template: str) -> Iterator[tuple[str, Any]]:
+    """This run's working database (a copy of the template) and an autocommit connection to it.
+
+    Copying a database costs a checkpoint (about half a second on a busy machine); emptying
+    this one's tables after each test costs a few milliseconds.
+    """
+    name = f"t_{os.getpid()}_work"
+    _pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_template}"')
+    url = pg_server.url(name)
+    conn = _admin_to(pg_server, name)
+    # A test that leaves a transaction open would make the cleaning wait: fail it instead.
+    conn.execute("SET lock_timeout = '20s'")
+    yield url, conn
+    conn.close()
+    _pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _empty_every_table(conn: Any) -> None:
+    from placedesk.models import Base
+
+    with conn.transaction():
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(f'DELETE FROM "{table.name}"')
+
+
+@pytest.fixture
+def pg_database_url(_pg_reused: tuple[str, Any]) -> Iterator[str]:
+    """The URL of an empty, fully migrated PostgreSQL database for this test only (emptied again after it)."""
+    url, conn = _pg_reused
+    yield url
+    _settle_background_work()
+    _empty_every_table(conn)
+
+
+@pytest.fixture
+def db(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A new, empty, fully migrated database for this test only (a file, or a server database)."""
+    if engine_name == "postgresql":
+        database = open_database(request.getfixturevalue("pg_database_url"))
+    else:
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("_empty_template"), path)
+        database = open_database(path)
     database.officer = "Test Officer"
     yield database
     _settle_background_work()
@@ -204,12 +371,33 @@ def _small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _pg_demo_template(pg_server: Any, _pg_admin: Any) -> str:
+    """The small demo generated once on the server, copied for each ``demo_db[postgresql]``."""
+    from placedesk.services.demo import generate_demo
+
+    def fill(database: Database) -> None:
+        with database.session_scope() as s:
+            generate_demo(s, scale="small", seed=1, today=DEMO_TODAY)
+
+    return _make_pg_template(pg_server, _pg_admin, _DEMO_TEMPLATE, fill)
+
+
 @pytest.fixture
-def demo_db(_small_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+def pg_demo_url(pg_server: Any, _pg_admin: Any, _pg_demo_template: str) -> Iterator[str]:
+    """The URL of a private copy of the small demo on the server, for this test only."""
+    yield from _pg_copy(pg_server, _pg_admin, _pg_demo_template)
+
+
+@pytest.fixture
+def demo_db(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A private copy of the small demo database (about 150 providers, 60 children), made for ``DEMO_TODAY``."""
-    path = tmp_path / "demo.sqlite"
-    shutil.copyfile(_small_demo_template, path)
-    database = open_database(path)
+    if engine_name == "postgresql":
+        database = open_database(request.getfixturevalue("pg_demo_url"))
+    else:
+        path = tmp_path / "demo.sqlite"
+        shutil.copyfile(request.getfixturevalue("_small_demo_template"), path)
+        database = open_database(path)
     database.officer = "Test Officer"
     yield database
     _settle_background_work()

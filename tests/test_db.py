@@ -246,7 +246,7 @@ def test_a_writer_held_up_by_another_process_gets_one_clear_message(db) -> None:
     other = sqlite3.connect(db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        import placedesk.db as db_module
+        import placedesk.db.sqlite as db_module
 
         db_module.BUSY_TIMEOUT_MS = 200  # only this test's new connections wait less
         db.close()

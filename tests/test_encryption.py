@@ -108,7 +108,7 @@ def test_a_passphrase_file_where_there_is_no_keystore(tmp_path: Path, no_keystor
 
 def test_a_failed_check_leaves_the_plain_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             keystore: Any) -> None:
-    from placedesk import db as db_module
+    from placedesk.db import sqlite as db_module
     from placedesk.dbkey import ensure_keystore_key
 
     path = _plain_db(tmp_path / "real.sqlite")

@@ -11,11 +11,22 @@ from placedesk.db import Database, open_database
 from placedesk.errors import ValidationError
 
 
-def db_path(args: argparse.Namespace) -> Path:
+def db_target(args: argparse.Namespace) -> Path | str:
+    """What ``--db`` names: a file path, or a server's SQLAlchemy URL (default: the user's file)."""
     from placedesk.config import default_db_path
+    from placedesk.db import parse_target
 
     value = getattr(args, "db", None)
-    return Path(value).expanduser() if value else default_db_path()
+    return parse_target(value) if value else default_db_path()
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The database file named by ``--db``, for the commands that work on a file only (backup, encrypt)."""
+    target = db_target(args)
+    if isinstance(target, str):
+        raise ValidationError(f"'placedesk {getattr(args, 'command', '')}' works on a database file, not on "
+                              "a team server; the council backs the server up with pg_dump.")
+    return target
 
 
 def use_passphrase_file(args: argparse.Namespace) -> None:
@@ -36,14 +47,14 @@ def open_db(args: argparse.Namespace, *, create: bool = True) -> Database:
     from placedesk.config import load_settings
 
     use_passphrase_file(args)
-    db = open_database(db_path(args), create=create)
+    db = open_database(db_target(args), create=create)
     db.officer = load_settings().settings.officer.name
     # Every change and export is recorded against the officer: none without one ('placedesk profile').
     db.require_officer = True
     if db.created:
-        print(f"Created a new empty PlaceDesk database at {db.path}", file=sys.stderr)
+        print(f"Created a new empty PlaceDesk database at {db.location}", file=sys.stderr)
     if db.upgraded_from is not None:
-        print(f"Upgraded {db.path} (backup at {db.backup_path})", file=sys.stderr)
+        print(f"Upgraded {db.location}" + (f" (backup at {db.backup_path})" if db.backup_path else ""), file=sys.stderr)
     return db
 
 

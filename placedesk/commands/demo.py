@@ -39,5 +39,5 @@ def run_demo(args: argparse.Namespace) -> int:
         db.close()
     for line in summary.lines():
         print(line)
-    print(f"Done in {time.perf_counter() - started:.1f}s: {db.path}", file=sys.stderr)
+    print(f"Done in {time.perf_counter() - started:.1f}s: {db.location}", file=sys.stderr)
     return 0

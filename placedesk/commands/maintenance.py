@@ -46,7 +46,7 @@ def run_check(args: argparse.Namespace) -> int:
             report = check_database(session)
     finally:
         db.close()
-    print(f"Database: {db.path}")
+    print(f"Database: {db.location}")
     print(f"Schema version: {report.schema_version}")
     print(f"Stored documents checked: {report.documents_checked}")
     for table, count in report.counts.items():
@@ -62,8 +62,10 @@ def run_check(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     from placedesk.db import backup_database
 
+    db_path(args)  # refuses a server URL: the council backs the server up with pg_dump
     db = open_db(args, create=False)
     db.close()
+    assert db.path is not None
     target = backup_database(db.path, args.to, key=db.key)
     kind = "an encrypted copy, with the same key," if db.encrypted else "a copy"
     print(f"Backed up {db.path} to {target} ({kind})")

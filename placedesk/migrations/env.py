@@ -10,7 +10,8 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("PlaceDesk migrations run from code: use placedesk.migrations.runner.upgrade().")
 
-# Batch mode: SQLite cannot ALTER most things, so Alembic copies tables instead.
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+# Batch mode on SQLite only: it cannot ALTER most things, so Alembic copies tables; PostgreSQL alters in place.
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
 with context.begin_transaction():
     context.run_migrations()

@@ -31,9 +31,11 @@ class Placement(Base, Record):
         # reads need, so they never touch the wide rows. end_date is listed so SQLite treats
         # the index as covering.
         Index("ix_placement_open", "provider_id", "start_date", "child_id", "id", "ref", "planned_end_date",
-              "review_date", "end_date", sqlite_where=text("end_date IS NULL")),
+              "review_date", "end_date", sqlite_where=text("end_date IS NULL"),
+              postgresql_where=text("end_date IS NULL")),
         # Placements with an end date (ended, or ending soon), by that date.
-        Index("ix_placement_end_date", "end_date", sqlite_where=text("end_date IS NOT NULL")),
+        Index("ix_placement_end_date", "end_date", sqlite_where=text("end_date IS NOT NULL"),
+              postgresql_where=text("end_date IS NOT NULL")),
     )
 
     ref: Mapped[str] = mapped_column(String(32), unique=True)

@@ -59,7 +59,7 @@ def test_changes_are_refused_until_the_officer_is_named(db: Database, capsys: py
         ref = make_placement(s).ref
         before = s.query(AuditEvent).count()
     save_settings(Settings())
-    assert main(["--db", str(db.path), "ipa", ref, "--out", str(tmp_path / "ipa.pdf")]) == 2
+    assert main(["--db", db.location, "ipa", ref, "--out", str(tmp_path / "ipa.pdf")]) == 2
     assert "placedesk profile" in capsys.readouterr().err
     with db.session() as s:
         assert s.query(AuditEvent).count() == before
@@ -70,14 +70,14 @@ def test_pack_writes_the_redacted_pack_as_it_would_be_sent_and_audits_it(
         db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     referral, provider = _referral(db)
     out = tmp_path / "pack.pdf"
-    assert main(["--db", str(db.path), "pack", referral, "--provider", provider, "--out", str(out),
+    assert main(["--db", db.location, "pack", referral, "--provider", provider, "--out", str(out),
                  "--on", "2026-03-02"]) == 0
     assert "identifying detail(s)" in capsys.readouterr().out
     text = _text(out)
     assert "Noah" not in text and "166215" not in text and "2014" not in text
     assert "[name removed]" in text and "[case reference removed]" in text and "[date of birth removed]" in text
     assert "Northshire County Council" in text and "casey@northshire.example.gov.uk" in text
-    assert main(["--db", str(db.path), "audit", "--record", referral, "--kind", "export"]) == 0
+    assert main(["--db", db.location, "audit", "--record", referral, "--kind", "export"]) == 0
     printed = capsys.readouterr().out
     assert "Casey Officer" in printed and "Referral pack" in printed and str(out) in printed
 
@@ -89,7 +89,7 @@ def test_pack_is_refused_without_the_councils_identity(db: Database, capsys: pyt
     settings.officer.local_authority = ""
     settings.officer.email = ""
     save_settings(settings)
-    assert main(["--db", str(db.path), "pack", referral, "--provider", provider, "--out",
+    assert main(["--db", db.location, "pack", referral, "--provider", provider, "--out",
                  str(tmp_path / "p.pdf")]) == 2
     err = capsys.readouterr().err
     assert "council name and contact email or phone" in err and not (tmp_path / "p.pdf").exists()
@@ -103,7 +103,7 @@ def test_every_cli_export_is_audited_and_the_audit_csv_is_safe(db: Database, tmp
         filled.provider.name = HOSTILE
         referral = make_referral(s).ref
         make_provider(s, HOSTILE)
-    base = ["--db", str(db.path)]
+    base = ["--db", db.location]
     assert main([*base, "match", referral, "--csv", str(tmp_path / "match.csv")]) == 0
     assert main([*base, "spreadsheets", "--to", str(tmp_path / "sheets"), "--csv", "--pseudonymise"]) == 0
     assert main([*base, "dashboard", "--csv", str(tmp_path / "dash.csv")]) == 0

@@ -19,7 +19,7 @@ def test_dashboard_csv_lists_every_figure(db: Database, tmp_path: Path, capsys: 
         make_placement(session, provider, make_child(session, "C1"), "PLC-1", start=dt.date(2026, 1, 1),
                        weekly_pence=(400000, 25050))
     out = tmp_path / "figures.csv"
-    assert main(["--db", str(db.path), "dashboard", "--on", "2026-06-15", "--csv", str(out)]) == 0
+    assert main(["--db", db.location, "dashboard", "--on", "2026-06-15", "--csv", str(out)]) == 0
     assert "dashboard figures for 2026-06-15" in capsys.readouterr().out
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))

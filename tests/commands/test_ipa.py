@@ -32,7 +32,7 @@ def identity_files(tmp_path: Path) -> tuple[Path, Path]:
 def test_ipa_issues_and_writes_the_unsigned_agreement(db: Database, placement_ref: str, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "ipa.pdf"
-    assert main(["ipa", placement_ref, "--out", str(out), "--db", str(db.path)]) == 0
+    assert main(["ipa", placement_ref, "--out", str(out), "--db", db.location]) == 0
     assert "Issued IPA-" in capsys.readouterr().out
     assert out.read_bytes().startswith(b"%PDF") and signing.verify_pdf(out.read_bytes()) == []
 
@@ -42,14 +42,14 @@ def test_ipa_signs_and_verify_passes(db: Database, placement_ref: str, tmp_path:
     out = tmp_path / "signed.pdf"
     p12, passphrase = identity_files
     assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
-                 "--db", str(db.path)]) == 0
+                 "--db", db.location]) == 0
     capsys.readouterr()
     assert main(["verify", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "INTACT AND VALID" in printed and "Siân Ŵyn-Roberts" in printed and "Whole document: yes" in printed
     # Signing twice is refused with a hint, and the file is left alone.
     assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
-                 "--db", str(db.path)]) == 2
+                 "--db", db.location]) == 2
     assert "already signed" in capsys.readouterr().err
 
 
@@ -59,7 +59,7 @@ def test_verify_reports_a_countersigned_file(db: Database, placement_ref: str, t
     out = tmp_path / "signed.pdf"
     p12, passphrase = identity_files
     main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
-          "--db", str(db.path)])
+          "--db", db.location])
     returned = tmp_path / "returned.pdf"
     returned.write_bytes(countersign(out.read_bytes()))
     capsys.readouterr()
@@ -76,7 +76,7 @@ def test_verify_exit_codes_for_broken_unsigned_and_unreadable_files(db: Database
     out = tmp_path / "signed.pdf"
     p12, passphrase = identity_files
     main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(passphrase),
-          "--db", str(db.path)])
+          "--db", db.location])
     tampered = bytearray(out.read_bytes())
     tampered[1800] ^= 0x01
     broken = tmp_path / "broken.pdf"
@@ -84,7 +84,7 @@ def test_verify_exit_codes_for_broken_unsigned_and_unreadable_files(db: Database
     assert main(["verify", str(broken)]) == 1
     assert "BROKEN" in capsys.readouterr().out
     unsigned = tmp_path / "unsigned.pdf"
-    main(["ipa", placement_ref, "--out", str(unsigned), "--db", str(db.path)])
+    main(["ipa", placement_ref, "--out", str(unsigned), "--db", db.location])
     capsys.readouterr()
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -104,10 +104,10 @@ def test_ipa_with_the_wrong_passphrase_or_an_unknown_placement_fails_clearly(
     wrong.write_text("guess-guess", encoding="utf-8")
     out = tmp_path / "x.pdf"
     assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--passphrase-file", str(wrong),
-                 "--db", str(db.path)]) == 2
+                 "--db", db.location]) == 2
     assert "passphrase does not open" in capsys.readouterr().err
     assert not out.exists()
-    assert main(["ipa", "PLC-NOPE", "--out", str(out), "--db", str(db.path)]) == 2
+    assert main(["ipa", "PLC-NOPE", "--out", str(out), "--db", db.location]) == 2
     assert "no placement with reference" in capsys.readouterr().err
-    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--db", str(db.path)]) == 2
+    assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--db", db.location]) == 2
     assert "--passphrase-file" in capsys.readouterr().err

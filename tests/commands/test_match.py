@@ -26,7 +26,7 @@ def test_match_prints_ranked_and_excluded_with_reasons(db: Database, capsys: pyt
                                                        tmp_path: Path) -> None:
     ref = _setup(db)
     out_csv = tmp_path / "out" / "shortlist.csv"
-    assert main(["--db", str(db.path), "match", ref.lower(), "--on", "2026-03-02", "--csv", str(out_csv)]) == 0
+    assert main(["--db", db.location, "match", ref.lower(), "--on", "2026-03-02", "--csv", str(out_csv)]) == 0
     out = capsys.readouterr().out
     assert f"Shortlist for {ref} (Children's home) on 02/03/2026" in out
     assert "No postcode location table" in out
@@ -41,5 +41,5 @@ def test_match_prints_ranked_and_excluded_with_reasons(db: Database, capsys: pyt
 
 
 def test_unknown_referral_fails_with_advice(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(db.path), "match", "REF-NOPE-0001"]) == 2
+    assert main(["--db", db.location, "match", "REF-NOPE-0001"]) == 2
     assert "No referral has the reference" in capsys.readouterr().err

@@ -71,13 +71,13 @@ def test_export_without_a_passphrase_says_how_to_give_one(passphrase: Path, caps
     _home(monkeypatch, tmp_path / "home", "Officer A")
     db = new_db(tmp_path / "a.sqlite", "Officer A")
     db.close()
-    assert main(["export", "--db", str(db.path), "--to", str(tmp_path / "out")]) == 2
+    assert main(["export", "--db", db.location, "--to", str(tmp_path / "out")]) == 2
     assert "identity create" in capsys.readouterr().err
     assert main(["identity", "create", "--name", "Officer A", "--passphrase-file", str(passphrase)]) == 0
-    assert main(["export", "--db", str(db.path), "--to", str(tmp_path / "out")]) == 2
+    assert main(["export", "--db", db.location, "--to", str(tmp_path / "out")]) == 2
     assert "--passphrase-file" in capsys.readouterr().err
     assert main(["identity", "remember", "--passphrase-file", str(passphrase)]) == 0
-    assert main(["export", "--db", str(db.path), "--to", str(tmp_path / "out")]) == 0
+    assert main(["export", "--db", db.location, "--to", str(tmp_path / "out")]) == 0
     assert "Signed by Officer A." in capsys.readouterr().out
 
 

@@ -20,8 +20,28 @@ def test_upgraded_empty_file_matches_the_models(tmp_path: Path) -> None:
     db = open_database(tmp_path / "fresh.sqlite")
     try:
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
         assert diff == []
+    finally:
+        db.close()
+
+
+def _no_meta(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # placedesk_meta is the server's "application_id": written beside the migrations, not a model.
+    return not (type_ == "table" and name == "placedesk_meta")
+
+
+def test_migrated_empty_server_database_matches_the_models(pg_server: object, _pg_admin: object) -> None:
+    _pg_admin.execute("DROP DATABASE IF EXISTS compare_models")  # type: ignore[attr-defined]
+    _pg_admin.execute("CREATE DATABASE compare_models")  # type: ignore[attr-defined]
+    db = open_database(pg_server.url("compare_models"))  # type: ignore[attr-defined]
+    try:
+        assert db.created and db.dialect_name == "postgresql"
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _no_meta})
+            assert compare_metadata(context, Base.metadata) == []
+            meta = conn.exec_driver_sql("SELECT application, schema_version FROM placedesk_meta").all()
+        assert meta == [("PlaceDesk", SCHEMA_VERSION)]
     finally:
         db.close()
 

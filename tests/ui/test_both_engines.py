@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from placedesk.db import Database
@@ -9,14 +10,16 @@ from placedesk.services.common.summary import record_counts
 from placedesk.ui.app import build_main_window
 from placedesk.ui.main_window import TABS
 from placedesk.ui.tasks import wait_for_tasks
+from tests.conftest import ENGINES
 
 
-def test_the_window_opens_on_the_demo_and_every_tab_shows_its_records(qtbot: QtBot, demo_db_on: Database) -> None:
-    win = build_main_window(demo_db_on)
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_the_window_opens_on_the_demo_and_every_tab_shows_its_records(qtbot: QtBot, demo_db: Database) -> None:
+    win = build_main_window(demo_db)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.is_ready, timeout=30000)
-    with demo_db_on.session() as s:
+    with demo_db.session() as s:
         counts = record_counts(s)
     assert counts.providers > 100 and counts.children > 20
     assert f"{counts.providers:,} providers" in win.counts_label.text()
@@ -30,10 +33,10 @@ def test_the_window_opens_on_the_demo_and_every_tab_shows_its_records(qtbot: QtB
     assert providers.model.total == counts.providers
     children = win.show_tab("children")
     qtbot.waitUntil(lambda: children.model.total == counts.children, timeout=20000)
-    if demo_db_on.is_server:
+    if demo_db.is_server:
         assert win.windowTitle().startswith("PlaceDesk — Team server: ")
         assert not win.backup_action.isEnabled()
     else:
-        assert win.windowTitle() == f"PlaceDesk — {demo_db_on.path.name}"
+        assert win.windowTitle() == f"PlaceDesk — {demo_db.path.name}"
         assert win.backup_action.isEnabled()
     win.close()

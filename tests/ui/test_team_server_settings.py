@@ -15,7 +15,6 @@ from placedesk.ui.dialogs import ServerPassword, ServerPasswordDialog
 from placedesk.ui.settings_dialog import SettingsDialog
 from placedesk.ui.team_server import STALE_KEYSTORE
 from tests.conftest import DialogRecorder
-from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
 from tests.team_server_helpers import new_login, tcp_address
 
 

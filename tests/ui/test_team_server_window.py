@@ -16,7 +16,6 @@ from placedesk.ui.app import build_main_window, server_to_start_on
 from placedesk.ui.dialogs import ServerPassword
 from placedesk.ui.main_window import MainWindow
 from tests.conftest import DialogRecorder
-from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
 from tests.team_server_helpers import PASSWORD, new_login, tcp_address
 
 

@@ -25,9 +25,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_provider_type', ['provider_type', 'name', 'ref', 'id'], unique=False)
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.create_index('ix_placement_open', _OPEN_COLUMNS, unique=False,
-                              sqlite_where=sa.text('end_date IS NULL'))
+                              sqlite_where=sa.text('end_date IS NULL'),
+                              postgresql_where=sa.text('end_date IS NULL'))
         batch_op.create_index('ix_placement_end_date', ['end_date'], unique=False,
-                              sqlite_where=sa.text('end_date IS NOT NULL'))
+                              sqlite_where=sa.text('end_date IS NOT NULL'),
+                              postgresql_where=sa.text('end_date IS NOT NULL'))
 
 
 def downgrade() -> None:

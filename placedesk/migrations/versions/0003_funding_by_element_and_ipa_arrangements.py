@@ -35,9 +35,12 @@ def upgrade() -> None:
         "CHECK (funded_by IN ('shared', 'social_care', 'education', 'health'))"
     )
     conn.exec_driver_sql("ALTER TABLE agreement ADD COLUMN arrangements JSON DEFAULT '{}' NOT NULL")
-    conn.exec_driver_sql("ALTER TABLE referral ADD COLUMN preferred_distance_km DOUBLE")
+    sqlite = conn.dialect.name == "sqlite"
+    # PostgreSQL spells SQLite's DOUBLE out; both are an 8-byte float.
+    conn.exec_driver_sql(f"ALTER TABLE referral ADD COLUMN preferred_distance_km {'DOUBLE' if sqlite else 'DOUBLE PRECISION'}")
     conn.exec_driver_sql("ALTER TABLE offer ADD COLUMN needs_met JSON DEFAULT '{}' NOT NULL")
-    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    # PostgreSQL checks foreign keys as it goes; SQLite is asked.
+    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
     if problems:
         raise RuntimeError(f"Foreign keys broken by the migration: {problems[:5]}")
 
@@ -47,7 +50,10 @@ def downgrade() -> None:
     conn.exec_driver_sql("ALTER TABLE offer DROP COLUMN needs_met")
     conn.exec_driver_sql("ALTER TABLE referral DROP COLUMN preferred_distance_km")
     conn.exec_driver_sql("ALTER TABLE agreement DROP COLUMN arrangements")
-    # A column with a CHECK constraint cannot be dropped in place: copy the table without it.
+    if conn.dialect.name != "sqlite":
+        op.drop_column('placement_fee_line', 'funded_by')
+        return
+    # A column with a CHECK constraint cannot be dropped in place on SQLite: copy the table without it.
     with op.batch_alter_table('placement_fee_line', schema=None) as batch_op:
         batch_op.drop_constraint('line_funding', type_='check')
         batch_op.drop_column('funded_by')

@@ -34,7 +34,21 @@ def _action(values: tuple[str, ...]) -> sa.Enum:
 _PERIOD_COVER = ['period_start', 'provider_id', 'definition_id', 'value']
 
 
+def _replace_action_check(values: tuple[str, ...]) -> bool:
+    """On PostgreSQL, swap the CHECK constraint in place (no copy needed); False on SQLite."""
+    if op.get_bind().dialect.name == "sqlite":
+        return False
+    op.drop_constraint(op.f('ck_audit_event_audit_action'), 'audit_event', type_='check')
+    allowed = ", ".join(f"'{v}'" for v in values)
+    op.create_check_constraint(op.f('ck_audit_event_audit_action'), 'audit_event', sa.text(f"action IN ({allowed})"))
+    return True
+
+
 def upgrade() -> None:
+    if _replace_action_check(_AFTER):
+        op.drop_index('ix_kpi_value_period', table_name='kpi_value')
+        op.create_index('ix_kpi_value_period', 'kpi_value', _PERIOD_COVER, unique=False)
+        return
     with op.batch_alter_table('audit_event', schema=None, recreate='always') as batch_op:
         batch_op.alter_column('action', existing_type=_action(_BEFORE), type_=_action(_AFTER),
                               existing_nullable=False)
@@ -48,6 +62,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_kpi_value_period')
         batch_op.create_index('ix_kpi_value_period', ['period_start'], unique=False)
     op.execute("DELETE FROM audit_event WHERE action = 'export'")
+    if _replace_action_check(_BEFORE):
+        return
     with op.batch_alter_table('audit_event', schema=None, recreate='always') as batch_op:
         batch_op.alter_column('action', existing_type=_action(_AFTER), type_=_action(_BEFORE),
                               existing_nullable=False)

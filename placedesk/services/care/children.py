@@ -12,9 +12,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, String, cast, func, literal, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import uk_date_text, whole_years_between
 from placedesk.models import Agreement, Child, OutcomeAssessment, Placement, Provider, Referral
 from placedesk.models.enums import OutcomeTool
 from placedesk.services.common.listing import Column, ListSpec
@@ -26,11 +27,7 @@ FULL_NAME = func.trim(Child.first_name.concat(" ").concat(Child.last_name))
 def child_list(today: dt.date) -> ListSpec:
     """Every child, found by any name part, known-as name, case reference or date of birth."""
     on = literal(today.isoformat())
-    age_years = (
-        cast(func.strftime("%Y", on), Integer)
-        - cast(func.strftime("%Y", Child.date_of_birth), Integer)
-        - cast(func.strftime("%m-%d", on) < func.strftime("%m-%d", Child.date_of_birth), Integer)
-    )
+    age_years = whole_years_between(on, Child.date_of_birth)
     current_provider = (
         select(Provider.name).join(Placement, Placement.provider_id == Provider.id)
         .where(Placement.child_id == Child.id, Placement.end_date.is_(None))
@@ -56,7 +53,7 @@ def child_list(today: dt.date) -> ListSpec:
         ],
         base=base,
         search=[Child.first_name, Child.last_name, Child.known_as, Child.case_reference,
-                func.strftime("%d/%m/%Y", Child.date_of_birth), cast(Child.date_of_birth, String)],
+                uk_date_text(Child.date_of_birth), cast(Child.date_of_birth, String)],
         default_sort="name",
     )
 

@@ -146,7 +146,7 @@ def _referral_responses(session: Session, today: dt.date, until: dt.date) -> Ite
         .join(Child, Child.id == Referral.child_id)
         .where(Referral.status.in_(_REFERRALS_WAITING), Referral.response_by <= until,
                ReferralRecipient.response == RecipientResponse.AWAITING)
-        .group_by(Referral.id)
+        .group_by(Referral.id, Child.id)
     )
     for rid, ref, due, waiting, first, last, case_ref in rows:
         providers = "provider has" if waiting == 1 else "providers have"

@@ -38,9 +38,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import stored_text
 from placedesk.models.enums import LabelledEnum
 from placedesk.services.common.parsing import format_date
 from placedesk.services.care.ssda903_codes import LEGAL_STATUSES
@@ -469,7 +470,7 @@ def leaving_care_report(session: Session, on: dt.date) -> list[LeavingCareRow]:
     # Ids and dates are read as stored text and converted here: SQLAlchemy's per-value
     # type processing would cost more than the rules themselves at 20,000 children.
     def raw(column: Any) -> Any:
-        return type_coerce(column, String)
+        return stored_text(column)
 
     children = session.execute(
         select(raw(Child.id), Child.case_reference, raw(Child.date_of_birth)).order_by(Child.case_reference)

@@ -34,9 +34,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, exists, or_, select, text, type_coerce
+from sqlalchemy import and_, case, exists, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from placedesk.db.dialect import json_array_contains_between, stored_text
 from placedesk.errors import NotFound
 from placedesk.models import Agreement, CarePeriod, Child, Placement
 from placedesk.models.enums import AgreementStatus, LabelledEnum
@@ -316,7 +317,7 @@ def _named(milestone: Milestone, name: str) -> Milestone:
 def _raw(column: Any) -> Any:
     # Ids and dates read as stored text: converting only what is kept is what makes a
     # caseload of 20,000 children fast (SQLAlchemy would convert every value read).
-    return type_coerce(column, String)
+    return stored_text(column)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -415,8 +416,8 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     latest = ~exists().where(newer.placement_id == Agreement.placement_id,
                              newer.status != AgreementStatus.SUPERSEDED,
                              newer.version_number > Agreement.version_number)
-    in_window = text("EXISTS (SELECT 1 FROM json_each(agreement.review_dates) AS d "
-                     "WHERE d.value BETWEEN :lo AND :hi)").bindparams(lo=today.isoformat(), hi=until.isoformat())
+    in_window = text(json_array_contains_between("agreement.review_dates", ":lo", ":hi", db)).bindparams(
+        lo=today.isoformat(), hi=until.isoformat())
     agreements = db.execute(
         select(_raw(Placement.id), Placement.ref, Agreement.review_dates,
                Child.first_name, Child.last_name, Child.case_reference)

@@ -22,9 +22,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import LargeBinary
+from sqlalchemy import Boolean, LargeBinary
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import driver_sql, insert_rows, is_sqlite
 from placedesk.models import AuditEvent
 from placedesk.models.audit import check_officer_named, to_jsonable
 from placedesk.models.base import utcnow
@@ -93,14 +94,13 @@ def _converter(column: Any) -> Callable[[Any], Any] | None:
 
 
 @functools.cache
-def _insert_plan(table: Any) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]],
+def _insert_plan(table: Any) -> tuple[list[str], Callable[[dict[str, Any]], tuple[Any, ...]],
                                       tuple[tuple[int, Callable[[Any], Any]], ...]]:
-    names = ", ".join(f'"{column.name}"' for column in table.columns)
-    marks = ", ".join("?" for _ in table.columns)
+    names = [column.name for column in table.columns]
     keys = [column.key for column in table.columns]
     converters = tuple((index, convert) for index, column in enumerate(table.columns)
                        if (convert := _converter(column)) is not None)
-    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', operator.itemgetter(*keys), converters
+    return names, operator.itemgetter(*keys), converters
 
 
 def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -108,14 +108,14 @@ def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 
     Every row has every column (see :func:`_with_defaults`); only the few typed ones are converted.
     """
-    sql, get, converters = _insert_plan(table)
+    names, get, converters = _insert_plan(table)
     stored = []
     for row in rows:
         values = list(get(row))
         for index, convert in converters:
             values[index] = convert(values[index])
         stored.append(tuple(values))
-    session.connection().exec_driver_sql(sql, stored)
+    insert_rows(session.connection(), table.name, names, stored)
 
 
 def insert_audited(session: Session, model: Any, rows: list[dict[str, Any]], *, officer: str) -> None:
@@ -151,7 +151,11 @@ def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, 
     check_officer_named(session, officer)
     table = model.__table__
     now = _datetime_text(utcnow())
-    converters = {column.key: _converter(column) for column in table.columns}
+    connection = session.connection()
+    sqlite = is_sqlite(connection)
+    # PostgreSQL takes a boolean parameter as true/false, not SQLite's 1/0.
+    converters = {column.key: _converter(column) if sqlite or not isinstance(column.type, Boolean) else None
+                  for column in table.columns}
     audited = [key for key, _ in _audited_defaults(table)]
     dumps = json.JSONEncoder(default=_json_default).encode
     event_defaults = _column_defaults(AuditEvent.__table__)
@@ -168,11 +172,11 @@ def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, 
                 **event_defaults, "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now,
                 "version": 1, "officer": officer, "entity": table.name, "entity_id": record_id,
                 "action": AuditAction.UPDATE, "changes": dumps(diff)})
-    connection = session.connection()
     for keys, rows in groups.items():
         sets = ", ".join(f'"{table.c[k].name}" = ?' for k in keys)
-        connection.exec_driver_sql(
-            f'UPDATE "{table.name}" SET {sets}, "updated_at" = ?, "version" = "version" + 1 WHERE "id" = ?', rows)
+        connection.exec_driver_sql(driver_sql(
+            connection, f'UPDATE "{table.name}" SET {sets}, "updated_at" = ?, "version" = "version" + 1 WHERE "id" = ?'),
+            rows)
     _bulk_insert(session, AuditEvent.__table__, events)
     ids = {record_id for record_id, _, _ in changes}
     for obj in list(session.identity_map.values()):

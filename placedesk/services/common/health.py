@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import is_sqlite
+from placedesk.db.postgres import META_TABLE
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import Base
 
@@ -29,16 +31,21 @@ class HealthReport:
 def check_database(session: Session) -> HealthReport:
     """Integrity check, foreign keys, schema version, stored PDF hashes, and counts."""
     conn = session.connection()
-    version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    if is_sqlite(conn):
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    else:
+        # The server keeps its version in placedesk_meta, and checks pages and foreign keys itself as it writes.
+        version = conn.execute(text(f"SELECT schema_version FROM {META_TABLE}")).scalar_one()
     report = HealthReport(schema_version=int(version))
     if version != SCHEMA_VERSION:
         report.problems.append(f"Schema version is {version}; this PlaceDesk expects {SCHEMA_VERSION}.")
-    integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-    if integrity != ["ok"]:
-        report.problems.extend(f"SQLite integrity: {line}" for line in integrity[:20])
-    fk_errors = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if fk_errors:
-        report.problems.append(f"{len(fk_errors)} rows point at records that do not exist (foreign keys).")
+    if is_sqlite(conn):
+        integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        if integrity != ["ok"]:
+            report.problems.extend(f"SQLite integrity: {line}" for line in integrity[:20])
+        fk_errors = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if fk_errors:
+            report.problems.append(f"{len(fk_errors)} rows point at records that do not exist (foreign keys).")
     for table in Base.metadata.sorted_tables:
         report.counts[table.name] = session.execute(select(func.count()).select_from(table)).scalar_one()
 

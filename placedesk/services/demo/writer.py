@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import JSON, Boolean, Column, Date, Enum, Table, Uuid
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import bulk_load_cache, insert_rows, secondary_indexes
 from placedesk.models import Base
 from placedesk.models.base import UTCDateTime
 
@@ -72,6 +73,7 @@ def _converter(column: Column[Any]) -> Converter | None:
     if isinstance(kind, JSON):
         return lambda v: None if v is None else json.dumps(v)
     if isinstance(kind, Boolean):
+        # 1 and 0: what SQLite stores, and what PostgreSQL's COPY reads as true and false.
         return lambda v: None if v is None else int(v)
     if isinstance(kind, Enum) and kind.enum_class is not None:
         # PlaceDesk's enums are StrEnums, which sqlite3 binds as their value already.
@@ -115,9 +117,8 @@ class DemoWriter:
         self._buffered = 0
         self.counts: dict[str, int] = {}
         self._stamp_text = _datetime_text(self.stamp)
-        conn = session.connection()
-        self._cache_before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{GENERATION_CACHE_KIB}")
+        self._cache = bulk_load_cache(session.connection(), GENERATION_CACHE_KIB)
+        self._cache.__enter__()
 
     def _next_id_int(self) -> int:
         self._serial += 1
@@ -178,10 +179,7 @@ class DemoWriter:
             raw = self._raw.get(name)
             if raw and raw[1]:
                 raw_columns, raw_rows = raw
-                conn.exec_driver_sql(
-                    f"INSERT INTO {name} ({', '.join(raw_columns)}) VALUES ({', '.join('?' for _ in raw_columns)})",
-                    raw_rows,
-                )
+                insert_rows(conn, name, raw_columns, raw_rows)
             rows = self._buffers.get(name)
             if not rows:
                 continue
@@ -202,10 +200,7 @@ class DemoWriter:
                 tuple(stamp if is_stamp else (conv(row[key]) if conv else row[key]) for key, conv, is_stamp in plan) + tuple(tail)
                 for row in rows
             ]
-            names = ", ".join(c.name for c in columns)
-            marks = ", ".join("?" for _ in columns)
-            verb = "INSERT OR IGNORE" if name in KEEP_EXISTING else "INSERT"
-            conn.exec_driver_sql(f"{verb} INTO {table.name} ({names}) VALUES ({marks})", params)
+            insert_rows(conn, table.name, [c.name for c in columns], params, keep_existing=name in KEEP_EXISTING)
         self._buffers.clear()
         self._raw.clear()
         self._buffered = 0
@@ -220,13 +215,7 @@ class DemoWriter:
         """
         self.flush()
         conn = self.session.connection()
-        statements = [
-            (name, sql)
-            for name, sql in conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                (table,),
-            )
-        ]
+        statements = secondary_indexes(conn, table)
         for name, _ in statements:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
         yield
@@ -237,7 +226,7 @@ class DemoWriter:
     def finish(self) -> None:
         """Write what is left and give the connection its usual page cache back."""
         self.flush()
-        self.session.connection().exec_driver_sql(f"PRAGMA cache_size={int(self._cache_before)}")
+        self._cache.__exit__(None, None, None)
 
     # Randomness helpers used by every part of the generator.
 

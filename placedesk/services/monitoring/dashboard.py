@@ -24,9 +24,10 @@ import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import String, func, literal, or_, select, type_coerce
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import stored_text
 from placedesk.models import (
     Cap,
     CapAction,
@@ -99,7 +100,7 @@ def _raw(column: object, name: str | None = None) -> object:
     Skips building a Python object per row: on a million-row table that
     conversion, not SQLite, would be most of the time.
     """
-    return type_coerce(column, String).label(name or column.key)  # type: ignore[attr-defined]
+    return stored_text(column).label(name or column.key)  # type: ignore[attr-defined]
 
 
 _hex = _raw

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import read_date, read_uuid
 from placedesk.config import MonitoringSettings
 from placedesk.models.enums import CapStatus, RiskLevel
 
@@ -70,7 +71,7 @@ FROM (
         UNION ALL
         SELECT provider_id, opened_on FROM cap
          WHERE status IN (:open, :escalated) AND opened_on <= :today
-    ) GROUP BY provider_id
+    ) AS began_rows GROUP BY provider_id
 ) AS m
 JOIN provider AS p ON p.id = m.provider_id
 """)
@@ -92,13 +93,13 @@ def due_reviews(session: Session, *, today: dt.date, intervals: MonitoringSettin
     out: list[ReviewDue] = []
     for raw_id, ref, name, computed, override, since, reviewed in rows:
         risk = _RISK[override or computed]
-        last_review = dt.date.fromisoformat(reviewed) if reviewed else None
-        due_on = next_review_due(risk, last_review, dt.date.fromisoformat(since), intervals)
+        last_review = read_date(reviewed) if reviewed else None
+        due_on = next_review_due(risk, last_review, read_date(since), intervals)
         if horizon is not None and due_on > horizon:
             continue
         out.append(
             ReviewDue(
-                provider_id=uuid.UUID(hex=raw_id),
+                provider_id=read_uuid(raw_id),
                 provider_ref=ref,
                 provider_name=name,
                 risk=risk,

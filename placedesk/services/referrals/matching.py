@@ -55,6 +55,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import driver_sql, id_text, json_text
 from placedesk.models import Referral
 from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
 from placedesk.models.vocab import label
@@ -190,14 +191,16 @@ def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, t
     found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(provider_hexes), 10000):
         chunk = list(provider_hexes[start:start + 10000])
-        rows = session.connection().exec_driver_sql(
-            "SELECT provider_id, min(total), max(total) FROM ("
+        conn = session.connection()
+        rows = conn.exec_driver_sql(driver_sql(
+            conn,
+            f"SELECT {id_text(conn, 'provider_id')}, min(total), max(total) FROM ("
             " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
             " FROM referral_recipient r JOIN offer o ON o.recipient_id = r.id"
             " JOIN offer_fee_line l ON l.offer_id = o.id"
             f" WHERE r.provider_id IN ({', '.join('?' for _ in chunk)})"
             " GROUP BY o.id, r.provider_id"
-            ") GROUP BY provider_id",
+            ") AS offer_totals GROUP BY provider_id"),
             tuple(chunk),
         ).fetchall()
         found.update((pid, (int(low), int(high))) for pid, low, high in rows)
@@ -205,8 +208,10 @@ def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, t
 
 
 def _open_caps(session: Session) -> dict[str, int]:
-    rows = session.connection().exec_driver_sql(
-        "SELECT provider_id, count(*) FROM cap WHERE status IN (?, ?) GROUP BY provider_id",
+    conn = session.connection()
+    rows = conn.exec_driver_sql(
+        driver_sql(conn, f"SELECT {id_text(conn, 'provider_id')}, count(*) FROM cap WHERE status IN (?, ?) "
+                         "GROUP BY provider_id"),
         (CapStatus.OPEN.value, CapStatus.ESCALATED.value),
     ).fetchall()
     return {pid: int(n) for pid, n in rows}
@@ -237,19 +242,20 @@ class _Candidate(NamedTuple):
 
 
 # The location join looks the full postcode up first, then its outward code (all but the last three
-# characters of the compact form), each through the table's primary key.
+# characters of the compact form), each through the table's primary key. A postcode of three characters
+# or fewer has no outward code to look up (and PostgreSQL's substr refuses a negative length).
 _CANDIDATE_SQL = (
-    "SELECT p.id, p.ref, p.name, p.provider_type, p.registration_status, p.capabilities, p.vacancies, "
+    "SELECT {id}, p.ref, p.name, p.provider_type, p.registration_status, {capabilities}, p.vacancies, "
     "p.ofsted_judgement, p.postcode, p.local_authority, p.weekly_rate_from_pence, p.weekly_rate_to_pence, "
     "p.contract_route, p.framework_name, coalesce(p.risk_override, p.risk_level), "
     "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude), p.town, coalesce(p.urn, '') "
     "FROM provider p "
     "LEFT JOIN postcode_location f ON f.postcode = replace(upper(p.postcode), ' ', '') "
-    "LEFT JOIN postcode_location o ON o.postcode = substr(replace(upper(p.postcode), ' ', ''), 1, "
-    "length(replace(p.postcode, ' ', '')) - 3) "
+    "LEFT JOIN postcode_location o ON o.postcode = CASE WHEN length(replace(p.postcode, ' ', '')) > 3 "
+    "THEN substr(replace(upper(p.postcode), ' ', ''), 1, length(replace(p.postcode, ' ', '')) - 3) END "
     "WHERE p.provider_type IN ({types})"
 )
-_OTHERS_SQL = ("SELECT id, ref, name, provider_type, town, coalesce(urn, '') FROM provider "
+_OTHERS_SQL = ("SELECT {id}, ref, name, provider_type, town, coalesce(urn, '') FROM provider "
                "WHERE provider_type NOT IN ({types})")
 _JUDGEMENTS = {j.value: j for j in OfstedJudgement}
 _ROUTES = {r.value: r for r in ContractRoute}
@@ -274,9 +280,12 @@ def _load_providers(session: Session, acceptable: frozenset[ProviderType]
             row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
             (row[15], row[16]) if row[15] is not None else None, row[17], row[18],
         )
-        for row in conn.exec_driver_sql(_CANDIDATE_SQL.format(types=placeholders), tuple(types)).fetchall()
+        for row in conn.exec_driver_sql(driver_sql(conn, _CANDIDATE_SQL.format(
+            types=placeholders, id=id_text(conn, "p.id"), capabilities=json_text(conn, "p.capabilities"))),
+            tuple(types)).fetchall()
     ]
-    others = conn.exec_driver_sql(_OTHERS_SQL.format(types=placeholders), tuple(types)).fetchall()
+    others = conn.exec_driver_sql(driver_sql(conn, _OTHERS_SQL.format(types=placeholders, id=id_text(conn, "id"))),
+                                  tuple(types)).fetchall()
     return candidates, others
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import driver_sql
 from placedesk.errors import PlaceDeskError
 from placedesk.models import PostcodeLocation
 from placedesk.services.common.parsing import outward_code, postcode_key
@@ -258,7 +259,8 @@ def _upsert(session: Session, batch: dict[str, tuple[float, float]]) -> int:
     if not batch:
         return 0
     # Plain executemany: the ORM's per-row work costs minutes over a 2.7-million-row directory.
-    session.connection().exec_driver_sql(_UPSERT, [(key, lat, lon) for key, (lat, lon) in batch.items()])
+    conn = session.connection()
+    conn.exec_driver_sql(driver_sql(conn, _UPSERT), [(key, lat, lon) for key, (lat, lon) in batch.items()])
     return len(batch)
 
 

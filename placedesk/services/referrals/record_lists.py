@@ -11,9 +11,10 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import Integer, Select, case, cast, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
+from placedesk.db.dialect import as_date, days_between, whole_years_between
 from placedesk.models import Child, Provider, Referral
 from placedesk.services.care.children import FULL_NAME
 from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, ReferralStatus
@@ -24,17 +25,13 @@ from placedesk.services.common.listing import Column, ListSpec
 def referral_list(today: dt.date) -> ListSpec:
     """Referrals with status, child, age, type sought and days open."""
     on = literal(today.isoformat())
-    age_years = (
-        cast(func.strftime("%Y", on), Integer)
-        - cast(func.strftime("%Y", Child.date_of_birth), Integer)
-        - cast(func.strftime("%m-%d", on) < func.strftime("%m-%d", Child.date_of_birth), Integer)
-    )
-    opened = func.coalesce(Referral.referred_on, func.date(Referral.created_at))
+    age_years = whole_years_between(on, Child.date_of_birth)
+    opened = func.coalesce(Referral.referred_on, as_date(Referral.created_at))
     # Only a referral still being worked has "days open"; placed, ended and withdrawn ones show none
     # (and sort last), so the longest-waiting open referrals head the list.
     closed = (ReferralStatus.PLACED, ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)
     days_open = case((Referral.status.in_(closed), None),
-                     else_=cast(func.julianday(on) - func.julianday(opened), Integer))
+                     else_=days_between(on, opened))
 
     def base() -> Select[tuple[()]]:
         return select().select_from(Referral).join(Child, Child.id == Referral.child_id)

@@ -418,9 +418,11 @@ def _storer(column: Any) -> Callable[[Any], Any]:
     return _store_plain
 
 
-def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows as tuples of SQLite storage values, in ``columns`` order."""
-    storers = [(_storer(table.c[name]), name) for name in columns]
+def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]], *,
+                 sqlite: bool = True) -> list[tuple[Any, ...]]:
+    """Rows as tuples of SQLite storage values, in ``columns`` order (PostgreSQL's parameters take booleans)."""
+    storers = [(_storer(table.c[name]) if sqlite or not isinstance(table.c[name].type, Boolean) else bool, name)
+               for name in columns]
     return [tuple(None if row[name] is None else store(row[name]) for store, name in storers) for row in rows]
 
 
@@ -432,16 +434,34 @@ def storage_rows(table: Table, columns: list[str], rows: list[dict[str, Any]]) -
 # last in the line and Python appends them with ``repr`` (the shortest exact form).
 # The decoders above accept exactly these forms (as well as the richer ones).
 
-def json_line_select(table: Table) -> tuple[list[str], list[str], int]:
-    """(columns in line order, SQL expressions to select, how many trailing reals Python appends)."""
+def json_line_select(table: Table, *, sqlite: bool = True) -> tuple[list[str], list[str], int]:
+    """(columns in line order, SQL expressions to select, how many trailing reals Python appends).
+
+    PostgreSQL builds the same line with ``json_build_array`` from its typed values cast
+    to SQLite's storage forms (UUID hex, JSON text, booleans 0/1, times "…T…Z").
+    """
     names = json_columns(table)
     reals = [n for n in names if isinstance(table.c[n].type, Float)]
     others = [n for n in names if n not in reals]
-    parts: list[str] = []
-    for name in others:
-        col = f'"{name}"'
-        parts.append(f"replace({col},' ','T')||'Z'" if isinstance(table.c[name].type, UTCDateTime) else col)
-    return others + reals, [f"json_array({', '.join(parts)})", *(f'"{n}"' for n in reals)], len(reals)
+    parts = [_line_part(table.c[name], sqlite) for name in others]
+    line = f"json_array({', '.join(parts)})" if sqlite else f"CAST(json_build_array({', '.join(parts)}) AS TEXT)"
+    return others + reals, [line, *(f'"{n}"' for n in reals)], len(reals)
+
+
+def _line_part(column: Any, sqlite: bool) -> str:
+    col = f'"{column.name}"'
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return f"replace({col},' ','T')||'Z'" if sqlite else f"""to_char({col}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    if sqlite:
+        return col
+    if isinstance(kind, Uuid):
+        return f"replace(CAST({col} AS TEXT), '-', '')"
+    if isinstance(kind, JSON):
+        return f"CAST({col} AS TEXT)"
+    if isinstance(kind, Boolean):
+        return f"CAST({col} AS INTEGER)"
+    return col
 
 
 def json_line(row: tuple[Any, ...]) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
+from placedesk.db.dialect import driver_sql, is_sqlite
 from placedesk import __version__
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.migrations import SCHEMA_VERSION
@@ -210,7 +211,8 @@ def _check_events_are_the_signers(session: Session, officer: str, since: dt.date
     sql = ("SELECT DISTINCT officer FROM audit_event WHERE received_bundle_id IS NULL AND officer != '' "
            f"AND entity NOT IN ({', '.join('?' for _ in local)})" + (" AND updated_at > ?" if since is not None else ""))
     params = (*local, *((stored_datetime(since),) if since is not None else ()))
-    others = [name for (name,) in session.connection().exec_driver_sql(sql, params) if not same_officer(name, officer)]
+    conn = session.connection()
+    others = [name for (name,) in conn.exec_driver_sql(driver_sql(conn, sql), params) if not same_officer(name, officer)]
     if others:
         raise PlaceDeskError(
             f"Changes on this laptop are recorded as made by {', '.join(repr(n) for n in others[:3])}, but your "
@@ -258,8 +260,9 @@ def _write_table(connection: Connection, writer: BundleWriter, table: Table, sin
     SQLite builds itself (see ``bundle_records``), so a full export of a large file
     stays close to ``.dump`` and neither side ever holds a whole table.
     """
-    columns, expressions, reals = json_line_select(table)
+    columns, expressions, reals = json_line_select(table, sqlite=is_sqlite(connection))
     sql, params = _select_sql(table, columns, since, expressions, events_of)
+    sql = driver_sql(connection, sql)
     raw = connection.connection.dbapi_connection
     assert raw is not None
     cursor = raw.cursor()
@@ -295,11 +298,13 @@ def _write_documents(connection: Connection, writer: BundleWriter, since: dt.dat
     table = StoredDocument.__table__
     sql, params = _select_sql(table, ["id", "filename", "sha256", "media_type"], since)  # type: ignore[arg-type]
     written: set[str] = set()
-    for doc_id, filename, sha, media_type in connection.exec_driver_sql(sql, tuple(params)).fetchall():
+    for doc_id, filename, sha, media_type in connection.exec_driver_sql(driver_sql(connection, sql),
+                                                                        tuple(params)).fetchall():
         path = _doc_path(sha, media_type)
         if path in written:
             continue
-        row = connection.exec_driver_sql('SELECT content FROM "stored_document" WHERE id = ?', (doc_id,)).fetchone()
+        row = connection.exec_driver_sql(driver_sql(connection, 'SELECT content FROM "stored_document" WHERE id = ?'),
+                                         (doc_id,)).fetchone()
         content = row[0] if row else None
         if content is None or hashlib.sha256(content).hexdigest() != sha:
             raise PlaceDeskError(

@@ -50,6 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
 
+from placedesk.db.dialect import driver_sql, insert_rows, is_sqlite
 from placedesk.errors import ValidationError
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import SyncConflict, SyncRecord
@@ -412,7 +413,7 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
                 if progress:
                     progress(min(done, total), total)
     except IntegrityError as exc:
-        if "FOREIGN KEY" in str(exc.orig):
+        if "FOREIGN KEY" in str(exc.orig).upper():
             raise BundleError("The bundle could not be imported: some of its records refer to records this database "
                               "does not have. Import the colleague's earlier bundles first, or ask them for a full "
                               "export. Nothing was imported.") from None
@@ -427,16 +428,15 @@ def _write(session: Session, table: Table, inserts: list[dict[str, Any]], update
     connection = session.connection()
     if inserts:
         columns = [c.name for c in table.columns]
-        sql = (f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(c) for c in columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
-        connection.exec_driver_sql(sql, storage_rows(table, columns, _parents_first(table, inserts)))
+        insert_rows(connection, table.name, columns, storage_rows(table, columns, _parents_first(table, inserts)))
         result.inserted[table.name] = result.inserted.get(table.name, 0) + len(inserts)
     if updates:
         columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
                                                                           or c.name != "content")]
         sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
                "WHERE id = ?")
-        connection.exec_driver_sql(sql, storage_rows(table, [*columns, "id"], updates))
+        connection.exec_driver_sql(driver_sql(connection, sql),
+                                   storage_rows(table, [*columns, "id"], updates, sqlite=is_sqlite(connection)))
         result.updated[table.name] = result.updated.get(table.name, 0) + len(updates)
     if table.name == DOCUMENT_TABLE:
         result.documents += len(inserts) + len(updates)

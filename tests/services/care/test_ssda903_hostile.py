@@ -70,7 +70,7 @@ def test_a_long_import_tells_its_progress_and_cancelling_changes_nothing(db: Dat
     # The officer presses Cancel half-way through another import: it stops and rolls back.
     more = write(tmp_path, "more.csv", EPISODE_HEADER,
                  [f"C{n:05d},01/01/2025,S,C2,N1,U6,,,,,," for n in range(3000)])
-    before = snapshot(db.path)
+    before = snapshot(db)
 
     def cancel_half_way(done: int, total: int) -> None:
         if done > total // 2:
@@ -78,7 +78,7 @@ def test_a_long_import_tells_its_progress_and_cancelling_changes_nothing(db: Dat
 
     with pytest.raises(Cancelled), db.session_scope() as s:
         import_903(s, more, today=IMPORT_DATE, progress=cancel_half_way)
-    assert snapshot(db.path) == before
+    assert snapshot(db) == before
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(CarePeriod)) == 6000
 

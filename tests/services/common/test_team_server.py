@@ -30,7 +30,6 @@ from placedesk.services.common.team_server import (
     server_url,
     stored_password,
 )
-from tests.interim_pg import pg_database_url, pg_placedesk_db, pg_server  # noqa: F401
 from tests.team_server_helpers import PASSWORD, new_login, run_sql, tcp_address
 
 SERVER = TeamServerSettings(host="placedesk-db.northshire.gov.uk", port=5433, database="placedesk",

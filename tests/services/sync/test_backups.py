@@ -18,6 +18,9 @@ from tests.services.sync.helpers import fill
 
 DAY = dt.date(2026, 3, 2)
 
+# Daily backups and restores are copies of the database file.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _children(path: Path) -> int:
     database = open_database(path, create=False)

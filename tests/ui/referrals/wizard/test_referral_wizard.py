@@ -41,7 +41,7 @@ from placedesk.ui.referrals.wizard.referral_wizard import (
     ReferralWizard,
     resume_page,
 )
-from tests.conftest import DialogRecorder
+from tests.conftest import ENGINES, DialogRecorder
 from tests.services.referrals.helpers import make_child, make_referral
 from tests.ui.referrals.wizard.conftest import (
     TODAY,
@@ -85,11 +85,11 @@ def fill_needs(qtbot: QtBot, wizard: ReferralWizard) -> None:
     type_into(qtbot, page.shares.edits[FundingPartner.EDUCATION], "30")
 
 
+# The whole walk runs on the laptop's SQLite file and on the team's PostgreSQL server.
+@pytest.mark.parametrize("engine_name", ENGINES)
 def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
-        qtbot: QtBot, demo_db_on: Database, dialogs: DialogRecorder, open_wizard: WizardFactory,
+        qtbot: QtBot, demo_db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory,
         tmp_path: Path) -> None:
-    # The whole walk runs on the laptop's SQLite file and on the team's PostgreSQL server.
-    demo_db = demo_db_on
     wizard = open_wizard(demo_db)
     assert wizard.currentId() == CHILD and wizard.windowTitle() == "New referral"
 

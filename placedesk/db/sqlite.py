@@ -1,4 +1,4 @@
-"""The database file: opening, checking, migrating, backing up, and the session scope.
+"""The SQLite side of the dialect layer: the database file, its pragmas, locks, backups and encryption.
 
 Start-up is kept cheap: the schema version is read with two PRAGMAs through the
 standard library, and Alembic is imported only when a file must be created or
@@ -23,11 +23,9 @@ owner-only (0600) on POSIX; SQLite gives its side files the main file's mode.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +38,6 @@ from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
 
 # "PDK1": marks a SQLite file as PlaceDesk's (PRAGMA application_id).
 APPLICATION_ID = 0x50444B31
@@ -211,98 +208,6 @@ def is_locked_error(exc: BaseException) -> bool:
     return False
 
 
-class Database:
-    """An open PlaceDesk database: its path, engine and session factory."""
-
-    def __init__(self, path: Path, *, created: bool = False, upgraded_from: int | None = None,
-                 backup_path: Path | None = None, key: str | None = None) -> None:
-        self.path = path
-        # The SQLCipher key when the file is encrypted; never shown or logged.
-        self.key = key
-        self.created = created
-        self.upgraded_from = upgraded_from
-        self.backup_path = backup_path
-        self._engine: Engine | None = None
-        self._sessions: sessionmaker[Session] | None = None
-        self.officer = ""
-        # The app and the command line set this: no change is written without an officer to record.
-        self.require_officer = False
-        self._watcher: ChangeWatcher | None = None
-
-    @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine, made on first use (importing SQLAlchemy then)."""
-        if self._engine is None:
-            from sqlalchemy.orm import sessionmaker
-
-            self._engine = make_engine(self.path, self.key)
-            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        return self._engine
-
-    def session(self) -> Session:
-        """A plain session; prefer :meth:`session_scope` for a user action."""
-        self.engine  # noqa: B018 - makes the session factory on first use
-        assert self._sessions is not None
-        session = self._sessions()
-        session.info["officer"] = self.officer
-        session.info["require_officer"] = self.require_officer
-        return session
-
-    @contextlib.contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """One user action: commit if it finishes, roll back everything if it raises.
-
-        The action holds the write lock from its start (see
-        :func:`_take_write_lock_at_begin`); when another process holds it longer
-        than the busy timeout, the action is refused with :data:`BUSY_MESSAGE`.
-        """
-        session = self.session()
-        try:
-            session.connection(execution_options={"placedesk_write": True})
-            watcher = self._watcher
-            if watcher is not None:
-                # This action holds the write lock now: whatever changed before it was someone else.
-                watcher.note_outside_changes()
-            yield session
-            session.commit()
-            if watcher is not None:
-                watcher.absorb()
-        except BaseException as exc:
-            session.rollback()
-            if is_locked_error(exc) and not isinstance(exc, DatabaseBusy):
-                raise DatabaseBusy(BUSY_MESSAGE) from exc
-            raise
-        finally:
-            session.close()
-
-    def changed_elsewhere(self) -> bool:
-        """Whether another process has committed to this file since the last call.
-
-        The first call starts watching and answers False. This process's own
-        actions (through :meth:`session_scope`) do not count.
-        """
-        if self._watcher is None:
-            self._watcher = ChangeWatcher(self.path, self.key)
-            return False
-        return self._watcher.changed()
-
-    @property
-    def encrypted(self) -> bool:
-        return self.key is not None
-
-    @property
-    def is_server(self) -> bool:
-        """Whether this is a server database (interim: the foundation's open_database adds servers)."""
-        return False
-
-    def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.close()
-            self._watcher = None
-        if self._engine is not None:
-            self._engine.dispose()
-
-
 class ChangeWatcher:
     """Notices commits to a database file made through any other connection (``PRAGMA data_version``).
 
@@ -349,37 +254,8 @@ class ChangeWatcher:
             self._conn.close()
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None, create: bool = True,
-                  key: str | None = None) -> Database:
-    """Open ``path``, creating an empty database or upgrading an older one as needed.
-
-    An upgrade first copies the file to ``backup_dir`` (default: the user's
-    backups folder) with SQLite's online backup API. ``key`` opens an encrypted
-    file, or encrypts a new one (see :mod:`placedesk.dbkey`).
-    """
-    path = Path(path).expanduser().resolve()
-    state = inspect_file(path, key)
-    if not state.exists:
-        if not create:
-            if state.empty:
-                raise DatabaseRefused(f"{path} is an empty file (0 bytes), not a PlaceDesk database.")
-            raise DatabaseRefused(f"There is no database at {path}.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _migrate(path, fresh=True, key=key)
-        return Database(path, created=True, key=key)
-    if state.schema_version < SCHEMA_VERSION:
-        from placedesk.config import backups_dir
-
-        target_dir = backup_dir or backups_dir()
-        backup = backup_database(path, target_dir / f"{path.stem}-before-schema-{SCHEMA_VERSION}.sqlite",
-                                 key=state.key)
-        _migrate(path, fresh=False, key=state.key)
-        return Database(path, upgraded_from=state.schema_version, backup_path=backup, key=state.key)
-    secure_files(path)
-    return Database(path, key=state.key)
-
-
-def _migrate(path: Path, *, fresh: bool, key: str | None = None) -> None:
+def migrate_file(path: Path, *, fresh: bool, key: str | None = None) -> None:
+    """Bring the file at ``path`` to the current schema, marking it as PlaceDesk's when ``fresh``."""
     # Imported here so an up-to-date file never pays for Alembic at start-up.
     from placedesk.migrations.runner import upgrade
 

@@ -1,0 +1,119 @@
+"""The PostgreSQL side of the dialect layer: a team server's database, checked and migrated.
+
+A server database is PlaceDesk's when it holds the ``placedesk_meta`` table
+(``application``, ``schema_version``), written in the same transaction as every
+upgrade; it plays the part SQLite's ``application_id`` and ``user_version`` play
+in a file. A database holding other tables, or a newer schema, is refused and
+left untouched; an empty one is migrated when asked to create.
+
+Transactions run at PostgreSQL's default READ COMMITTED: a long read never
+blocks a writer, and each statement sees what was committed when it started.
+A writer waiting on another's row lock gives up after ``LOCK_TIMEOUT_MS``; that,
+a deadlock or a serialization failure becomes one clear message
+(:class:`~placedesk.errors.DatabaseBusy`), never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from placedesk.errors import DatabaseRefused
+from placedesk.migrations import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+APPLICATION = "PlaceDesk"
+META_TABLE = "placedesk_meta"
+# How long a write waits for a colleague's lock on the same rows before the action is refused.
+LOCK_TIMEOUT_MS = 5000
+# SQLSTATEs that mean "someone else was in the way", not "this is wrong": retrying later succeeds.
+BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+# The key of the advisory lock held while a server database is migrated ("PDK1", as SQLite's application_id).
+ADVISORY_LOCK = 0x50444B31
+
+
+def masked(url: str) -> str:
+    """``url`` with any password replaced by ``***``, fit to show or print."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_server_engine(url: str) -> Engine:
+    """An engine on the server at ``url``; every new connection waits at most ``LOCK_TIMEOUT_MS`` for a lock."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        dbapi_connection.commit()
+
+    event.listen(engine, "connect", on_connect)
+    return engine
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is PostgreSQL giving up because of another connection."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        if getattr(seen, "sqlstate", None) in BUSY_STATES:
+            return True
+        visited.add(id(seen))
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
+
+
+def schema_version(conn: Connection, shown: str) -> int:
+    """The schema version of the database behind ``conn``: 0 when empty; refuse one not ours or too new."""
+    from sqlalchemy import inspect, text
+
+    tables = set(inspect(conn).get_table_names())
+    if not tables:
+        return 0
+    if META_TABLE not in tables:
+        raise DatabaseRefused(
+            f"The database {shown} holds tables but is not a PlaceDesk database (it has no {META_TABLE} table). "
+            "It was left untouched; give an empty database to start one.")
+    row = conn.execute(text(f"SELECT application, schema_version FROM {META_TABLE}")).first()
+    if row is None or row[0] != APPLICATION:
+        raise DatabaseRefused(f"The database {shown} is not a PlaceDesk database. It was left untouched.")
+    version = int(row[1])
+    if version > SCHEMA_VERSION:
+        raise DatabaseRefused(
+            f"The database {shown} was written by a newer version of PlaceDesk (schema {version}; this version "
+            f"reads up to {SCHEMA_VERSION}). Update PlaceDesk to open it. It was left untouched.")
+    return version
+
+
+def prepare_server(engine: Engine, shown: str, *, create: bool) -> tuple[bool, int | None]:
+    """Check the server database and migrate it if needed; returns (created, upgraded_from).
+
+    The upgrade holds an advisory lock, so two officers opening a new database at
+    once migrate it once; the version is read again under the lock.
+    """
+    from sqlalchemy import text
+
+    from placedesk.migrations.runner import upgrade
+
+    with engine.connect() as conn:
+        version = schema_version(conn, shown)
+    if version == SCHEMA_VERSION:
+        return False, None
+    if version == 0 and not create:
+        raise DatabaseRefused(f"The database {shown} is empty: it holds no PlaceDesk data yet.")
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+        version = schema_version(conn, shown)
+        if version == SCHEMA_VERSION:
+            return False, None
+        upgrade(conn)
+        conn.execute(text(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
+                          "(application VARCHAR(32) NOT NULL, schema_version INTEGER NOT NULL)"))
+        conn.execute(text(f"DELETE FROM {META_TABLE}"))
+        conn.execute(text(f"INSERT INTO {META_TABLE} (application, schema_version) VALUES (:app, :version)"),
+                     {"app": APPLICATION, "version": SCHEMA_VERSION})
+    return (True, None) if version == 0 else (False, version)
