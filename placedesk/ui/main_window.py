@@ -499,9 +499,11 @@ class MainWindow(QMainWindow):
             where = f"Team server: {self._server_name()}"
             self.setWindowTitle(f"PlaceDesk — {where}")
             self.db_label.setText(where)
+            self.db_label.setToolTip(where)
             return
         self.setWindowTitle(f"PlaceDesk — {self.ctx.db.path.name}")
         self.db_label.setText(f"Database: {self.ctx.db.path}")
+        self.db_label.setToolTip(str(self.ctx.db.path))
 
     # --- geometry and closing ------------------------------------------------------------
 

@@ -185,7 +185,10 @@ def describe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    host = parsed.host or str(parsed.query.get("host", "")) or "this computer"
+    host = parsed.host or str(parsed.query.get("host", ""))
+    if not host or host.startswith("/"):
+        # No host, or libpq's Unix socket folder: the server runs on this computer.
+        host = "this computer"
     login = parsed.username or "your computer login"
     return f"{host}/{parsed.database} as {login}"
 

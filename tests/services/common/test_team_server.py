@@ -99,6 +99,7 @@ def test_the_window_names_the_server_and_never_the_password() -> None:
     url = server_url(SERVER, "s3cret")
     assert "s3cret" in url
     assert describe_url(url) == "placedesk-db.northshire.gov.uk/placedesk as akhan"
+    assert describe_url("postgresql+psycopg://akhan@/team?host=/run/postgresql") == "this computer/team as akhan"
 
 
 def test_the_password_is_kept_in_the_keystore_under_the_shared_names(keystore: Any) -> None:
