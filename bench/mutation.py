@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
 SUMMARY = ROOT / "docs" / "mutation.md"
 NOTES = ROOT / "bench" / "mutation_notes.toml"
+RESULTS = ROOT / "bench" / "mutation_results.json"
+EARLIER = ROOT / "bench" / "mutation_earlier.md"
 LOGS = ROOT / "bench" / "out"
 RUNS_MARK = "<!-- mutation-runs"
 TARGET_KILLED = 0.90
@@ -60,32 +63,60 @@ class Target:
         name = self.path.removeprefix("placedesk/")
         if self.functions == "*":
             return name
-        return f"{name} ({self.functions.removeprefix('x_').split('__mutmut')[0]})"
+        function = self.functions.split("__mutmut")[0]
+        function = function.removeprefix("xǁ").replace("ǁ", ".") if function.startswith("xǁ") else function[2:]
+        return f"{name} ({function})"
 
 
-# Ordered by what a missed bug would cost: the four bugs planted in issue 18 first. A module may appear
-# in a small group (its most important functions) and again whole.
+def _functions(path: str, *names: str) -> list[Target]:
+    """Targets for the named functions of one module (``Class.method`` for a method)."""
+    return [Target(path, f"x{'ǁ'.join(['', *name.split('.')]) if '.' in name else '_' + name}__mutmut_*")
+            for name in names]
+
+
+# The rule modules issue 18 names. Each has a group of its rule functions (what decides an outcome
+# the officer sees), run first, and most a group of the whole module. With no group named, they run
+# in this order: the bugs that would cost most first.
 GROUPS: dict[str, list[Target]] = {
     "leaving-care": [Target("placedesk/services/care/leaving_care.py")],
     # Who is left off the shortlist and how each provider is scored, then the whole module.
-    "matching-rules": [Target("placedesk/services/referrals/matching.py", f"x_{name}__mutmut_*")
-                       for name in ("_exclusion", "_assess", "_score_needs", "_score_proximity", "_score_price")],
-    "matching": [Target("placedesk/services/referrals/matching.py"),
-                 Target("placedesk/services/monitoring/restrictions.py")],
-    "countersignature": [Target("placedesk/services/agreements/ipa.py", "x_assess_countersignature__mutmut_*")],
-    # The checks an imported bundle's contents pass before anything is stored, then the whole module.
-    "bundle-import-checks": [Target("placedesk/services/sync/import_bundle.py", f"x_{name}__mutmut_*")
-                             for name in ("_attach_content", "_json_value", "_columns_of", "_rows", "_batches")],
-    "bundle-import": [Target("placedesk/services/sync/import_bundle.py")],
+    "matching-rules": _functions("placedesk/services/referrals/matching.py",
+                                 "_exclusion", "_assess", "_score_needs", "_score_proximity", "_score_price"),
+    "restrictions": [Target("placedesk/services/monitoring/restrictions.py")],
+    "countersignature": _functions("placedesk/services/agreements/ipa.py", "assess_countersignature"),
+    # The checks an imported bundle's contents pass before anything is stored.
+    "bundle-import-checks": _functions("placedesk/services/sync/import_bundle.py",
+                                       "_attach_content", "_json_value", "_columns_of", "_rows", "_batches"),
     "funding": [Target("placedesk/services/referrals/funding.py")],
+    "redaction": [Target("placedesk/services/referrals/redaction.py")],
+    # WEMWBS and SWEMWBS: the items checked, the totals, the SWEMWBS conversion table.
+    "outcomes-scores": _functions("placedesk/services/monitoring/outcomes.py",
+                                  "_check_items", "wemwbs_total", "swemwbs_raw_total", "swemwbs_metric",
+                                  "score_of", "item_labels"),
+    "kpi-rag": _functions("placedesk/services/monitoring/kpis.py", "rag", "rag_for", "_check_thresholds"),
+    "cap-rules": _functions("placedesk/services/monitoring/caps.py", "cap_rag", "action_rag", "overdue_actions",
+                            "restrictions_in_force", "escalate"),
+    "risk-rules": _functions("placedesk/services/monitoring/risk.py", "assess", "RiskAssessment.explain"),
+    "milestone-rules": _functions("placedesk/services/care/milestones.py", "_occurrences", "leaving_care_milestones",
+                                  "Milestone.overdue", "_review_dates"),
+    # Which step may follow which, what each step needs first, and what withdrawing undoes.
+    "workflow-transitions": _functions("placedesk/services/referrals/workflow.py", "allowed_next", "advance",
+                                       "_free_vacancy", "missing_for"),
+    # Bundle verification: each file's size and SHA-256 as it is read, and the manifest's signature.
+    "bundle-verification": [*_functions("placedesk/services/sync/bundle_format.py", "_CheckedStream._finish",
+                                        "_CheckedStream.read", "BundleReader.verify_files", "safe_member_path"),
+                            *_functions("placedesk/services/sync/bundle_signing.py", "_signature_matches")],
+    # The whole modules, slower (SQL building, wording, writing).
     "outcomes": [Target("placedesk/services/monitoring/outcomes.py")],
-    "redaction": [Target("placedesk/services/referrals/intake.py", "x__scrub__mutmut_*")],
-    "workflow": [Target("placedesk/services/referrals/workflow.py")],
-    "risk": [Target("placedesk/services/monitoring/risk.py")],
     "milestones": [Target("placedesk/services/care/milestones.py")],
-    "caps": [Target("placedesk/services/monitoring/caps.py")],
     "kpis": [Target("placedesk/services/monitoring/kpis.py")],
-    "bundle-format": [Target("placedesk/services/sync/bundle_format.py")],
+    "risk": [Target("placedesk/services/monitoring/risk.py")],
+    "caps": [Target("placedesk/services/monitoring/caps.py")],
+    "workflow": [Target("placedesk/services/referrals/workflow.py")],
+    "bundle-format": [Target("placedesk/services/sync/bundle_format.py"),
+                      Target("placedesk/services/sync/bundle_signing.py")],
+    "bundle-import": [Target("placedesk/services/sync/import_bundle.py")],
+    "matching": [Target("placedesk/services/referrals/matching.py")],
 }
 
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, or a mutant that hung until its time ran out
@@ -93,13 +124,53 @@ NOT_CHECKED = None
 SKIPPED = {34}
 
 
-def _meta(target: Target) -> dict[str, int | None]:
-    """mutmut's exit code for each of the target's mutants (None: not run yet)."""
-    path = MUTANTS / f"{target.path}.meta"
-    if not path.exists():
+def _source_hash(path: str) -> str:
+    return hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
+
+
+def _saved() -> dict[str, dict[str, object]]:
+    """Results kept in the repository (``bench/mutation_results.json``), by module path."""
+    if not RESULTS.exists():
         return {}
-    codes = json.loads(path.read_text("utf-8"))["exit_code_by_key"]
-    return {name: code for name, code in codes.items() if fnmatch.fnmatch(name, target.pattern)}
+    return dict(json.loads(RESULTS.read_text("utf-8")))
+
+
+def _module_codes(path: str) -> dict[str, int | None]:
+    """Every mutant of one module and its exit code: mutmut's own results (``mutants/``) over the
+    results kept in the repository, which count only while the module's source is unchanged."""
+    codes: dict[str, int | None] = {}
+    kept = _saved().get(path)
+    if kept and kept.get("sha256") == _source_hash(path):
+        codes.update(kept["exit_codes"])  # type: ignore[arg-type]
+    meta = MUTANTS / f"{path}.meta"
+    if meta.exists():
+        for name, code in json.loads(meta.read_text("utf-8"))["exit_code_by_key"].items():
+            if code is not NOT_CHECKED or name not in codes:
+                codes[name] = code
+    return codes
+
+
+def save_results() -> None:
+    """Keep mutmut's results in the repository, so a fresh checkout still reports them.
+
+    A module's results are kept with the SHA-256 of the source they were made from: only when
+    mutmut's mutants are newer than the source (it regenerates them when the source changes).
+    """
+    saved = _saved()
+    for path in sorted({t.path for targets in GROUPS.values() for t in targets}):
+        meta, mutated = MUTANTS / f"{path}.meta", MUTANTS / path
+        if not meta.exists() or mutated.stat().st_mtime < (ROOT / path).stat().st_mtime:
+            continue
+        codes = {n: c for n, c in _module_codes(path).items() if c is not NOT_CHECKED}
+        if codes:
+            saved[path] = {"sha256": _source_hash(path), "exit_codes": dict(sorted(codes.items()))}
+    RESULTS.write_text(json.dumps(saved, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _meta(target: Target) -> dict[str, int | None]:
+    """The exit code for each of the target's mutants (None: not run yet)."""
+    return {name: code for name, code in _module_codes(target.path).items()
+            if fnmatch.fnmatch(name, target.pattern)}
 
 
 def _status(code: int | None) -> str:
@@ -125,7 +196,7 @@ def _to_run(group: str, again: bool) -> list[str]:
 
 def run_group(group: str, *, again: bool, max_children: int) -> dict[str, object]:
     names = _to_run(group, again)
-    record: dict[str, object] = {"group": group, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    record: dict[str, object] = {"group": group, "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                  "mutants_run": len(names), "again": again, "max_children": max_children}
     if not names:
         print(f"{group}: nothing left to run")
@@ -171,24 +242,57 @@ def _previous_runs() -> list[dict[str, object]]:
     return json.loads(text.split(RUNS_MARK, 1)[1].rsplit("-->", 1)[0])
 
 
+def _figures(codes: dict[str, int | None]) -> tuple[Counter[str], int, str, str]:
+    """Counts by status, mutants checked, killed % and whether the target is met (all checked, >= 90%)."""
+    counts = Counter(_status(c) for c in codes.values())
+    checked = len(codes) - counts["not run"] - counts["skipped"]
+    score = f"{counts['killed'] / checked:.0%}" if checked else "-"
+    ok = "yes" if checked and counts["not run"] == 0 and counts["killed"] / checked >= TARGET_KILLED else "no"
+    return counts, checked, score, ok
+
+
+def _scopes() -> dict[str, list[tuple[str, str, dict[str, int | None]]]]:
+    """Module path -> (group, functions, exit codes) for each group that mutates it."""
+    out: dict[str, list[tuple[str, str, dict[str, int | None]]]] = {}
+    for group, targets in GROUPS.items():
+        by_path: dict[str, list[Target]] = {}
+        for target in targets:
+            by_path.setdefault(target.path, []).append(target)
+        for path, mine in by_path.items():
+            codes: dict[str, int | None] = {}
+            for target in mine:
+                codes.update(_meta(target))
+            functions = ("whole module" if any(t.functions == "*" for t in mine)
+                         else ", ".join(t.label.split(" (", 1)[1].rstrip(")") for t in mine))
+            out.setdefault(path, []).append((group, functions, codes))
+    return out
+
+
 def write_summary(runs: list[dict[str, object]]) -> None:
     notes: dict[str, str] = tomllib.loads(NOTES.read_text("utf-8")) if NOTES.exists() else {}
-    rows, survivors, listed = [], [], set()
-    for group, targets in GROUPS.items():
-        for target in targets:
-            codes = _meta(target)
-            counts = Counter(_status(c) for c in codes.values())
-            checked = len(codes) - counts["not run"] - counts["skipped"]
-            score = f"{counts['killed'] / checked:.0%}" if checked else "-"
-            ok = "yes" if checked and counts["not run"] == 0 and counts["killed"] / checked >= TARGET_KILLED else "no"
-            rows.append(f"| {group} | `{target.label}` | {len(codes)} | {counts['killed']} | {counts['survived']} | "
-                        f"{counts['no test']} | {counts['suspicious']} | {counts['not run']} | {score} | {ok} |")
+    rows, module_rows, survivors, listed = [], [], [], set()
+    for path, scopes in _scopes().items():
+        for group, functions, codes in scopes:
+            counts, _, score, ok = _figures(codes)
+            rows.append(f"| {group} | `{path.removeprefix('placedesk/')}` | {functions} | {len(codes)} | "
+                        f"{counts['killed']} | {counts['survived']} | {counts['no test']} | {counts['suspicious']} | "
+                        f"{counts['not run']} | {score} | {ok} |")
             for name, code in sorted(codes.items()):
                 if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
                     listed.add(name)
                     reason = notes.get(name, "**not yet explained**")
-                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, target)}`  \n  {reason}")
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, Target(path))}`  \n  {reason}")
+        # The module's figure: its widest group checked in full, else the one with most mutants checked.
+        done = [s for s in scopes if s[2] and _figures(s[2])[0]["not run"] == 0]
+        group, functions, codes = (max(done, key=lambda s: len(s[2])) if done
+                                   else max(scopes, key=lambda s: _figures(s[2])[1]))
+        counts, _, score, ok = _figures(codes)
+        unexplained = sum(1 for n, c in codes.items()
+                          if _status(c) in ("survived", "no test", "suspicious") and n not in notes)
+        module_rows.append(f"| `{path.removeprefix('placedesk/')}` | {group}: {functions} | {len(codes)} | "
+                           f"{counts['killed']} | {len(codes) - counts['killed'] - counts['not run']} | "
+                           f"{unexplained} | {counts['not run']} | {score} | {ok} |")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Mutation testing of the rule modules",
         "",
@@ -198,9 +302,27 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "*no test* means no rule test reaches the changed function at all; *not run* was not checked yet.",
         f"Target: at least {TARGET_KILLED:.0%} killed in every module (killed / checked). Figures are for the",
         "source as it was when each group ran (see Runs); after a rule module changes, run its group again.",
+        "Results are kept in `bench/mutation_results.json` (with the SHA-256 of each module's source), so a",
+        "fresh checkout reports them; a module whose source changed since shows as *not run* again.",
         "",
-        "| group | module | mutants | killed | survived | no test | suspicious | not run | killed % | target met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "Scope: each rule module has a group of its rule functions (the ones that decide what the officer",
+        "sees: a status, a date, a RAG, a refusal, a check a bundle must pass), run first; most also have a",
+        "group of the whole module (SQL building, wording, writing), run as time allows. Both are listed.",
+        "",
+        "## By module",
+        "",
+        "Each module's figure is that of its widest group checked in full (else the one furthest along).",
+        "",
+        ("| module | scope (group: functions) | mutants | killed | not killed | of those unexplained | not run "
+        "| killed % | target met |"),
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        *module_rows,
+        "",
+        "## By group",
+        "",
+        ("| group | module | functions | mutants | killed | survived | no test | suspicious | not run | killed % "
+        "| target met |"),
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         *rows,
         "",
         "## Survivors, and why each is harmless",
@@ -209,6 +331,7 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "",
         *(survivors or ["None."]),
         "",
+        *([EARLIER.read_text("utf-8").rstrip(), ""] if EARLIER.exists() else []),
         "## Runs",
         "",
         "| group | started (UTC) | mutants run | re-run of survivors | children | seconds | note |",
@@ -240,9 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown group {', '.join(unknown)}; choose from: {', '.join(GROUPS)}")
     runs = _previous_runs()
+    save_results()
     if not args.report:
         for group in args.groups or list(GROUPS):
             runs.append(run_group(group, again=args.again, max_children=args.max_children))
+            save_results()
             write_summary(runs)  # after each group, so a stopped run still leaves its figures
     write_summary(runs)
     return 0

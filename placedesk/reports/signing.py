@@ -423,19 +423,26 @@ def _reader(pdf: bytes) -> object:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         reader.embedded_signatures  # noqa: B018 - forces the form to be parsed now
-    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        # A damaged object can parse as the wrong kind (a null where a dictionary belongs), which
+        # pyHanko reports as an AttributeError rather than a PdfError.
         raise UnreadablePdf(f"The PDF is damaged and could not be read ({exc}).") from exc
     return reader
 
 
 def document_keywords(pdf: bytes) -> str:
     """The PDF's Keywords entry (PlaceDesk puts the agreement reference and version there)."""
+    from pyhanko.pdf_utils.misc import PdfError
+
     reader = _reader(pdf)
     try:
         info = reader.trailer_view["/Info"]  # type: ignore[attr-defined]
         return str(info.get("/Keywords", ""))
     except (KeyError, AttributeError):
         return ""
+    except (PdfError, ValueError, IndexError, TypeError) as exc:
+        # The information dictionary is read only now, so damage inside it shows here.
+        raise UnreadablePdf(f"The PDF is damaged and could not be read ({exc}).") from exc
 
 
 def signature_field_names(pdf: bytes) -> list[str]:

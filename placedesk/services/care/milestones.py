@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, exists, or_, select, text
+from sqlalchemy import and_, exists, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from placedesk.db.dialect import json_array_contains_between, stored_text
@@ -203,7 +203,11 @@ def _occurrences(first: dt.date, months: int, *, from_day: dt.date, until: dt.da
     """``first`` and every ``months`` after it, on or after ``from_day`` and before ``before``:
     all of them up to ``until``, or only the next one without ``until``."""
     out: list[dt.date] = []
-    step = 0
+    # Start a step before ``from_day``'s month rather than at ``first``: an overdue plan or a
+    # long-qualifying young person would otherwise step through years of six-monthly dates.
+    # Every step skipped falls before ``from_day``, so it would have been passed over anyway.
+    months_to = (from_day.year - first.year) * 12 + from_day.month - first.month
+    step = max(0, months_to // months - 1)
     while True:
         # Counted from ``first`` each time, so a 31st never drifts to the 28th.
         day = months_after(first, months * step)
@@ -355,29 +359,32 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     rows = db.execute(
         select(_raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date),
                _raw(Child.ehcp_review_date), Child.transition_plan, Child.first_name, Child.last_name,
-               Child.case_reference, case((and_(in_window, ~quiet), 1), else_=0))
+               Child.case_reference)
         .where(or_(in_window, Child.ehcp_review_date <= until,
                    and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by)))
     ).all()
-    # The care history of the young people whose duties are worked out, read through the
-    # child index a few hundred at a time (joining on the child's date of birth would scan it all).
-    wanted = [uuid.UUID(hex=row[0]) for row in rows if row[8]]
+    # The care history of the young people whose duties are worked out, in one query: SQLite
+    # lists the children first and reads each one's periods through the child index (joining on
+    # the date of birth would scan every period; binding thousands of ids costs more than this).
     periods: dict[str, list[Period]] = {}
-    for start_at in range(0, len(wanted), 500):
-        for child_id, start, end, legal in db.execute(
-            select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
-                   CarePeriod.legal_status)
-            .where(CarePeriod.child_id.in_(wanted[start_at:start_at + 500]))
-        ).all():
-            periods.setdefault(child_id, []).append(Period(dt.date.fromisoformat(start), _date(end), legal))
+    from_iso = dt.date.fromisoformat
+    for child_id, start, end, legal in db.execute(
+        select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
+               CarePeriod.legal_status)
+        .where(CarePeriod.child_id.in_(select(Child.id).where(in_window, ~quiet)))
+    ):
+        found_periods = periods.get(child_id)
+        if found_periods is None:
+            found_periods = periods[child_id] = []
+        found_periods.append(Period(from_iso(start), from_iso(end) if end else None, legal))
     until_text = until.isoformat()
     # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
     b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
-    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref, _ in rows:
+    for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
         found: list[Milestone] = []
         history = periods.get(raw_id)
         if history:
-            dob = dt.date.fromisoformat(dob_text)
+            dob = from_iso(dob_text)
             status = status_facts(dob, history, today)
             found += [m for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
                       if m.due_on <= until and (m.is_task or m.due_on >= today)]

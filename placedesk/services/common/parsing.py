@@ -142,6 +142,6 @@ def parse_percent(text: str, field: str | None = None) -> int:
 
 
 def format_percent(bp: int) -> str:
-    """Basis points as a percentage: 3333 -> ``33.33%``, 5000 -> ``50%``."""
+    """Basis points as a percentage: 3333 -> ``33.33%``, 5000 -> ``50%``, 6050 -> ``60.5%``."""
     whole, frac = divmod(bp, 100)
-    return f"{whole}%" if frac == 0 else f"{whole}.{frac:02d}%".rstrip("0")
+    return f"{whole}%" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0") + "%"

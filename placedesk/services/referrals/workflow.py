@@ -79,7 +79,9 @@ def missing_for(session: Session, referral: Referral, to: ReferralStatus, *, tod
     """
     if to not in TRANSITIONS[referral.status]:
         options = ", ".join(s.label.lower() for s in TRANSITIONS[referral.status]) or "nothing (it is closed)"
-        return [f"a {referral.status.label.lower()} referral can only move to: {options}"]
+        status = referral.status.label.lower()
+        article = "an" if status[:1] in "aeiou" else "a"
+        return [f"{article} {status} referral can only move to: {options}"]
     missing: list[str] = []
     if to is S.READY:
         child = referral.child

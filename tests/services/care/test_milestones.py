@@ -213,3 +213,79 @@ def test_18th_birthday_today_is_listed_and_adults_drop_off(session: Session) -> 
         ("TR T1", "birthday_18", D(2026, 1, 10)),
         ("TR T1", "pathway_plan", D(2025, 12, 1)),  # eligible, overdue review
     ]
+
+
+def test_pathway_reviews_stop_before_a_review_would_fall_on_the_21st_birthday() -> None:
+    # Former relevant at 20; the plan's review on 15/12/2029 puts the next one on 15/06/2030, the 21st
+    # birthday, when support has ended: only the review already due is listed.
+    assert _duties(D(2030, 1, 1), LEFT_CARE_AT_16, plan=D(2029, 12, 15), until=D(2030, 12, 31)) == [
+        (MilestoneKind.PATHWAY_PLAN, D(2029, 12, 15), True)]
+
+
+def test_an_advice_check_due_today_or_on_the_windows_last_day_is_listed() -> None:
+    assert _duties(D(2025, 11, 1), SHORT_SPELL_AFTER_16) == [(MilestoneKind.ADVICE_ASSISTANCE, D(2025, 11, 1), False)]
+    assert _duties(D(2025, 9, 1), SHORT_SPELL_AFTER_16, until=D(2026, 5, 1)) == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2025, 11, 1), False),
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2026, 5, 1), False)]
+
+
+def test_the_assessment_and_the_plan_reviews_it_leads_to_are_one_calendar_event() -> None:
+    # The calendar export updates an event by its key: recording the plan must not leave a second event.
+    [assessment] = [m for m in child_milestones(facts(care_periods=LOOKED_AFTER_FROM_13), [], on=D(2025, 9, 1))
+                    if m.kind is MilestoneKind.NEEDS_ASSESSMENT]
+    [review] = [m for m in child_milestones(facts(care_periods=LOOKED_AFTER_FROM_13, pathway_plan_date=D(2026, 3, 1)),
+                                            [], on=D(2025, 9, 1)) if m.kind is MilestoneKind.PATHWAY_PLAN and m.is_task]
+    assert assessment.key == review.key == f"pathway-{CHILD_ID.hex}"
+    # On the child's own page nobody is named: the subject is left for caseload lists to fill.
+    assert (assessment.subject, review.subject) == ("", "")
+
+
+def test_a_badly_stored_ipa_review_date_does_not_hide_the_ones_after_it(session: Session, placed_child: Child) -> None:
+    placement = session.query(Placement).one()
+    session.add(Agreement(placement_id=placement.id, ref="IPA-PLC-1", version_number=3, status=AgreementStatus.DRAFT,
+                          review_dates=["2026-01-12", "31/02/2026", "2026-04-12"]))
+    session.commit()
+    got = milestones_for_child(session, placed_child.id, on=D(2026, 1, 10))
+    assert [m.due_on for m in got if m.kind is MilestoneKind.IPA_REVIEW] == [D(2026, 1, 12), D(2026, 4, 12)]
+
+
+def test_pathway_plan_reviews_as_the_caseload_list_shows_them() -> None:
+    status = leaving_care_status(D(2009, 6, 15), LEFT_CARE_AT_16, D(2028, 1, 1))  # former relevant at 18
+    got = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), D(2028, 3, 1), status, D(2029, 3, 31), "AB C1")
+    ref = CHILD_ID.hex
+    assert [(m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task, m.subject) for m in got] == [
+        (MilestoneKind.PATHWAY_PLAN, D(2028, 3, 1), "Pathway plan review due (at least every six months)",
+         "child", ref, f"pathway-{ref}", True, "AB C1"),
+        (MilestoneKind.PATHWAY_PLAN, D(2028, 9, 1), "Pathway plan review (six-monthly, after the next one)",
+         "child", ref, f"pathway-{ref}-20280901", False, "AB C1"),
+        (MilestoneKind.PATHWAY_PLAN, D(2029, 3, 1), "Pathway plan review (six-monthly, after the next one)",
+         "child", ref, f"pathway-{ref}-20290301", False, "AB C1"),
+    ]
+
+
+def test_extended_support_reviews_stop_before_a_review_would_fall_on_the_25th_birthday() -> None:
+    # 24 and former relevant (support extended past 21): the review after 15/12/2033 would fall on the
+    # 25th birthday, 15/06/2034, when support ends.
+    assert _duties(D(2033, 6, 1), LEFT_CARE_AT_16, plan=D(2033, 12, 15), until=D(2034, 12, 31)) == [
+        (MilestoneKind.PATHWAY_PLAN, D(2033, 12, 15), True)]
+
+
+def test_advice_checks_as_the_caseload_list_shows_them_until_21_or_25() -> None:
+    ref = CHILD_ID.hex
+    # Qualifying since 01/08/2025; at 20 the checks run up to the 21st birthday (15/06/2030) only.
+    status = leaving_care_status(D(2009, 6, 15), SHORT_SPELL_AFTER_16, D(2029, 12, 1))
+    got = leaving_care_milestones(ref, D(2009, 6, 15), None, status, D(2030, 12, 31), "AB C1")
+    assert [(m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task, m.subject) for m in got] == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2030, 5, 1),
+         "Advice and assistance check (qualifying young person: no pathway plan)", "child", ref,
+         f"advice-{ref}-20300501", False, "AB C1")]
+    # At 24 (past 21, so support runs to 25): up to the 25th birthday, 15/06/2034.
+    assert _duties(D(2033, 12, 1), SHORT_SPELL_AFTER_16, until=D(2034, 12, 31)) == [
+        (MilestoneKind.ADVICE_ASSISTANCE, D(2034, 5, 1), False)]
+
+
+def test_the_needs_assessment_names_whom_it_concerns_on_the_caseload_list() -> None:
+    status = leaving_care_status(D(2009, 6, 15), LOOKED_AFTER_FROM_13, D(2025, 9, 1))
+    [m] = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), None, status, None, "AB C1")
+    assert (m.kind, m.due_on, m.subject, m.key) == (MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), "AB C1",
+                                                    f"pathway-{CHILD_ID.hex}")

@@ -89,3 +89,7 @@ def test_percent_round_trips(bp: int) -> None:
 def test_bad_percent_is_rejected(typed: str) -> None:
     with pytest.raises(ValidationError):
         parse_percent(typed)
+
+
+def test_a_share_shows_only_the_decimals_it_needs() -> None:
+    assert [format_percent(bp) for bp in (5000, 3333, 6050, 1205, 1)] == ["50%", "33.33%", "60.5%", "12.05%", "0.01%"]

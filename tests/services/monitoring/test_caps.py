@@ -264,3 +264,67 @@ def test_changing_an_action_reports_every_problem_at_once(session: Session) -> N
     set_action_status(session, action, CapActionStatus.COMPLETE, on=D(2026, 6, 10), evidence="Received")
     with pytest.raises(WorkflowError):
         change_action(session, action, description="x", owner="y", due_date=D(2026, 7, 1))
+
+
+def test_overdue_actions_are_listed_earliest_due_first_then_by_name(session: Session) -> None:
+    cap = _cap(session)
+    for description, due in [("Update the staff rota", D(2026, 3, 20)), ("Send the missing notifications",
+                             D(2026, 3, 10)), ("Audit medication records", D(2026, 3, 20)),
+                             ("Train night staff", D(2026, 5, 1))]:
+        add_action(session, cap, description=description, owner="Registered manager", due_date=due)
+    assert [(a.description, a.due_date) for a in overdue_actions(session, D(2026, 4, 1))] == [
+        ("Send the missing notifications", D(2026, 3, 10)),
+        ("Audit medication records", D(2026, 3, 20)),
+        ("Update the staff rota", D(2026, 3, 20))]
+
+
+def test_resolving_counts_only_the_restrictions_in_force_that_day(session: Session) -> None:
+    cap = _cap(session)
+    sanction = escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 4, 2), notes="No change")
+    with pytest.raises(WorkflowError, match="lift the restriction"):
+        close_cap(session, cap, CapOutcome.RESOLVED, "Fixed", today=D(2026, 4, 2))  # imposed that very day
+    lift_sanction(session, sanction, today=D(2026, 4, 10))
+    close_cap(session, cap, CapOutcome.RESOLVED, "Fixed", today=D(2026, 4, 10))  # lifted that very day
+    assert cap.status is CapStatus.CLOSED
+
+
+def test_a_fine_does_not_stop_a_plan_closing_as_resolved(session: Session) -> None:
+    cap = _cap(session)
+    escalate(session, cap, SanctionKind.FINE, amount_pence=250000, today=D(2026, 4, 2), notes="Breach")
+    close_cap(session, cap, CapOutcome.RESOLVED, "Paid and fixed", today=D(2026, 4, 3))
+    assert cap.status is CapStatus.CLOSED
+
+
+def test_escalation_refusals_say_what_to_fix(session: Session) -> None:
+    cap = _cap(session)
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.TERMINATION_NOTICE, today=D(2026, 4, 2), notes=" ")
+    assert (str(err.value), err.value.field) == (
+        "Say why the plan is escalated (what the provider did or did not do).", "notes")
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.FINE, amount_pence=0, today=D(2026, 4, 2), notes="Breach")
+    assert (str(err.value), err.value.field) == ("A fine needs an amount above £0.", "amount")
+    assert escalate(session, cap, SanctionKind.FINE, amount_pence=1, today=D(2026, 4, 2), notes="Breach").amount_pence == 1
+
+
+def test_escalation_dates_amounts_and_repeats_are_refused_word_for_word(session: Session) -> None:
+    cap = _cap(session)  # opened on 01/03/2026
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.TERMINATION_NOTICE, amount_pence=100, today=D(2026, 4, 2), notes="x")
+    assert (str(err.value), err.value.field) == ("Only a fine has an amount; notice of termination does not.",
+                                                 "amount")
+    with pytest.raises(ValidationError) as err:
+        escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 2, 28), notes="Too early")
+    assert (str(err.value), err.value.field) == ("The escalation date is before the plan was opened.", "today")
+    restriction = escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=OPENED, notes="  Same day  ")
+    assert (restriction.imposed_on, restriction.notes) == (OPENED, "Same day")
+    with pytest.raises(WorkflowError) as wf:
+        escalate(session, cap, SanctionKind.RESTRICT_REFERRALS, today=D(2026, 4, 2), notes="Again")
+    assert str(wf.value) == "Restriction of new referrals is already in force under CAP-AB12-0001 since 01/03/2026."
+    # A different sanction, and a second fine, may follow while the restriction stands.
+    suspension = escalate(session, cap, SanctionKind.FRAMEWORK_SUSPENSION, today=D(2026, 4, 2), notes="Worse")
+    escalate(session, cap, SanctionKind.FINE, amount_pence=100000, today=D(2026, 4, 2), notes="Breach")
+    escalate(session, cap, SanctionKind.FINE, amount_pence=50000, today=D(2026, 4, 3), notes="Breach again")
+    assert [s.kind for s in cap.sanctions] == [SanctionKind.RESTRICT_REFERRALS, SanctionKind.FRAMEWORK_SUSPENSION,
+                                               SanctionKind.FINE, SanctionKind.FINE]
+    assert suspension.lifted_on is None

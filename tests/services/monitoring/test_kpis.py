@@ -65,6 +65,28 @@ def test_higher_is_better_rag_never_improves_as_value_falls(target: float, gap: 
     assert order[rag(HIGHER, target, amber, value)] >= order[rag(HIGHER, target, amber, value / 2)]
 
 
+@pytest.mark.parametrize(("direction", "target", "amber", "message"), [
+    (HIGHER, 90, 95, ("When higher is better the amber threshold (95) must be at or below the target (90): "
+                      "values between them are amber.")),
+    (LOWER, 10, 7.5, ("When lower is better the amber threshold (7.5) must be at or above the target (10): "
+                      "values between them are amber.")),
+])
+def test_thresholds_the_wrong_way_round_are_refused_saying_which_way(
+        session: Session, direction: KpiDirection, target: float, amber: float, message: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        create_definition(session, code="ATT", name="Attendance", kind=KpiKind.OUTCOME, direction=direction,
+                          target=target, amber_threshold=amber)
+    assert (str(err.value), err.value.field) == (message, "amber_threshold")
+
+
+@pytest.mark.parametrize("direction", [HIGHER, LOWER])
+def test_an_amber_threshold_at_the_target_is_allowed(session: Session, direction: KpiDirection) -> None:
+    # No amber band: a value is green at the target and red beyond it.
+    kpi = create_definition(session, code="VISITS", name="Visits on time", kind=KpiKind.OUTPUT,
+                            direction=direction, target=95, amber_threshold=95)
+    assert (kpi.target, kpi.amber_threshold) == (95, 95)
+
+
 def test_definition_thresholds_must_agree_with_direction(session: Session) -> None:
     with pytest.raises(ValidationError) as err:
         create_definition(session, code="ATT", name="Attendance", kind=KpiKind.OUTCOME, direction=HIGHER,

@@ -60,6 +60,18 @@ def test_a_star_reading_needs_its_scale(session: Session) -> None:
         "Choose the star scale this reading uses.", "star_scale")
 
 
+def test_each_form_asks_its_own_statements_in_order(session: Session) -> None:
+    # The statements as published for each scale (WEMWBS items 1, 2 and 14; SWEMWBS items 1 and 7).
+    wemwbs, swemwbs = item_labels(OutcomeTool.WEMWBS), item_labels(OutcomeTool.SWEMWBS)
+    assert (len(wemwbs), wemwbs[0], wemwbs[1], wemwbs[13]) == (
+        14, "I've been feeling optimistic about the future", "I've been feeling useful",
+        "I've been feeling cheerful")
+    assert (len(swemwbs), swemwbs[0], swemwbs[6]) == (
+        7, "I've been feeling optimistic about the future", "I've been able to make up my own mind about things")
+    scale = create_star_scale(session, "Your Star", ["Health", "Education", "Friends"])
+    assert item_labels(OutcomeTool.STAR, scale) == ("Health", "Education", "Friends")
+
+
 def test_item_refusals_name_the_item_and_the_range() -> None:
     assert _refusal(swemwbs_raw_total, [3, 3, 3]) == ("Expected 7 item scores, got 3.", "items")
     assert _refusal(swemwbs_raw_total, [3, 3, None, 3, 3, 3, 3]) == (
@@ -100,3 +112,51 @@ def test_a_reading_is_stored_as_entered_against_its_placement(session: Session) 
     assert [(r.assessment_id, r.tool, r.assessed_on, r.score, r.change) for r in got] == [
         (earlier.id, OutcomeTool.SWEMWBS, dt.date(2026, 1, 1), 19.25, None),
         (later.id, OutcomeTool.SWEMWBS, dt.date(2026, 3, 1), 25.03, 5.78)]
+
+
+def test_two_readings_on_one_day_are_compared_in_the_order_they_were_taken(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import readings
+
+    child = make_child(session, "C1")
+    # Stored afternoon first (as a colleague's bundle may bring them): the morning reading still comes first.
+    afternoon = record_assessment(session, child, OutcomeTool.WEMWBS, [4] * 14, dt.date(2026, 3, 1))
+    morning = record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1))
+    morning.created_at = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    afternoon.created_at = dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)
+    session.flush()
+    session.expire_all()
+    assert [(r.assessment_id, r.score, r.change) for r in readings(session, child)] == [
+        (morning.id, 42.0, None), (afternoon.id, 56.0, 14.0)]
+
+
+def test_a_reading_without_notes_has_none(session: Session) -> None:
+    child = make_child(session, "C1")
+    assert record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1)).notes == ""
+
+
+def test_star_scales_are_offered_by_name(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import star_scales
+
+    create_star_scale(session, "Your Star", ["Health"])
+    create_star_scale(session, "Outcomes Star", ["Education"])
+    assert [s.name for s in star_scales(session)] == ["Outcomes Star", "Your Star"]
+
+
+def test_a_wemwbs_reading_ignores_a_star_scale_left_chosen_on_the_form(session: Session) -> None:
+    from placedesk.services.monitoring.outcomes import readings
+
+    child = make_child(session, "C1")
+    scale = create_star_scale(session, "Your Star", ["Health"])
+    reading = record_assessment(session, child, OutcomeTool.WEMWBS, [3] * 14, dt.date(2026, 3, 1), star_scale=scale)
+    assert reading.star_scale_id is None
+    assert [r.series for r in readings(session, child)] == ["WEMWBS"]
+
+
+def test_a_star_scale_keeps_its_own_range_and_readings_are_held_to_it(session: Session) -> None:
+    child = make_child(session, "C1")
+    scale = create_star_scale(session, "Journey Star", ["Health", "Education"], min_score=0, max_score=5)
+    assert (scale.min_score, scale.max_score) == (0, 5)
+    assert _refusal(record_assessment, session, child, OutcomeTool.STAR, [5, 6], dt.date(2026, 3, 1),
+                    star_scale=scale) == ("Item 2 (Education) is 6: scores run from 0 to 5.", "item_2")
+    assert record_assessment(session, child, OutcomeTool.STAR, [0, 5], dt.date(2026, 3, 1),
+                             star_scale=scale).total == 5

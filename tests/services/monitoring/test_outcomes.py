@@ -20,7 +20,9 @@ from placedesk.services.monitoring.outcomes import (
 from tests.services.monitoring.helpers import make_child
 
 D = dt.date
-# DOMAIN.md's table, typed again here so a slip in either copy is caught.
+# The published SWEMWBS raw-to-metric table (Warwick Medical School; Stewart-Brown et al. 2009), typed
+# here rather than read from the module. Checked on 2026-12-06 against independent copies of the table
+# in public analysis scripts, which agree value for value, and against DOMAIN.md.
 EXPECTED_METRIC = [7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36, 16.88, 17.43, 17.98,
                    18.59, 19.25, 19.98, 20.73, 21.54, 22.35, 23.21, 24.11, 25.03, 26.02, 27.03, 28.13, 29.31,
                    30.70, 32.55, 35.00]

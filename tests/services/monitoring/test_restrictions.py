@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import Cap, CapSanction, Provider
 from placedesk.models.enums import CapSeverity, ProviderType, SanctionKind
-from placedesk.services.monitoring.restrictions import active_restrictions
+from placedesk.services.monitoring.restrictions import active_restrictions, is_suspended_on
 
 D = dt.date
 
@@ -67,3 +67,38 @@ def test_asking_about_some_providers_leaves_the_others_out(session: Session) -> 
     assert active_restrictions(session, on, [sanctioned.id, clear.id]).keys() == {sanctioned.id}
     assert "Registration lapsed" in active_restrictions(session, on, [suspended.id])[suspended.id]
     assert active_restrictions(session, on, []) == {}
+
+
+def test_a_provider_under_two_sanctions_is_restricted_since_the_earlier(session: Session) -> None:
+    # The later sanction is recorded first, so only the date order can put the earlier one forward.
+    p = _provider(session, "P7")
+    later = Cap(ref="CAP-P7-B", provider_id=p.id, issue="Medication errors", severity=CapSeverity.HIGH,
+                opened_on=D(2026, 4, 1))
+    later.sanctions.append(CapSanction(kind=SanctionKind.FRAMEWORK_SUSPENSION, imposed_on=D(2026, 4, 20)))
+    earlier = Cap(ref="CAP-P7-A", provider_id=p.id, issue="Staffing below ratio", severity=CapSeverity.HIGH,
+                  opened_on=D(2026, 2, 1))
+    earlier.sanctions.append(CapSanction(kind=SanctionKind.RESTRICT_REFERRALS, imposed_on=D(2026, 2, 10)))
+    session.add_all([later, earlier])
+    session.flush()
+    assert active_restrictions(session, D(2026, 5, 1)) == {
+        p.id: "Restriction of new referrals under CAP-P7-A since 10/02/2026"}
+
+
+def test_the_officer_reads_how_long_a_suspension_lasts_and_why(session: Session) -> None:
+    dated = _provider(session, "P8", suspended=True, suspension_reason="Safeguarding concern",
+                      suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    open_ended = _provider(session, "P9", suspended=True, suspension_reason="Registration lapsed")
+    unexplained = _provider(session, "P10", suspended=True)
+    assert active_restrictions(session, D(2026, 3, 15)) == {
+        dated.id: "Suspended from new referrals until 31/03/2026: Safeguarding concern",
+        open_ended.id: "Suspended from new referrals: Registration lapsed",
+        unexplained.id: "Suspended from new referrals: no reason recorded",
+    }
+
+
+def test_is_suspended_on_answers_for_one_provider_record(session: Session) -> None:
+    dated = _provider(session, "P11", suspended=True, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    lifted = _provider(session, "P12", suspended=False, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
+    assert [is_suspended_on(dated, day) for day in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 1))] == [
+        False, True, True, False]
+    assert is_suspended_on(lifted, D(2026, 3, 15)) is False

@@ -57,6 +57,33 @@ def test_highest_rule_wins_and_reasons_are_listed_highest_first() -> None:
     assert [r.level for r in result.reasons] == [HIGH, MEDIUM]
 
 
+def test_the_officer_reads_every_reason_word_for_word_highest_first() -> None:
+    # Worked out by hand from the rules in risk.py's docstring: three HIGH reasons in rule order,
+    # then three MEDIUM ones; two of the three open actions are not overdue.
+    result = assess(RiskFacts(
+        judgement=OfstedJudgement.REQUIRES_IMPROVEMENT, inspection_date=D(2025, 11, 3), kpi_reds=3,
+        escalated_caps=["CAP-9", "CAP-2"], open_actions=3, overdue_actions=1,
+        visit_rating=VisitRating.REQUIRES_IMPROVEMENT, visit_date=D(2026, 5, 20)))
+    assert result.level is HIGH
+    assert result.explain() == (
+        "High: 3 KPI values red in the last 3 months\n"
+        "High: Escalated CAP: CAP-2, CAP-9\n"
+        "High: 1 CAP action(s) overdue\n"
+        "Medium: Ofsted judged the provider Requires improvement (03/11/2025)\n"
+        "Medium: 2 CAP action(s) open\n"
+        "Medium: Latest visit rated Requires improvement (20/05/2026)")
+
+
+def test_undated_judgements_and_visits_are_shown_without_a_date() -> None:
+    assert [r.reason for r in assess(RiskFacts(judgement=OfstedJudgement.INADEQUATE,
+                                               visit_rating=VisitRating.INADEQUATE)).reasons] == [
+        "Ofsted judged the provider Inadequate", "Latest visit rated Inadequate"]
+    assert assess(RiskFacts()).explain() == "Medium: Not yet inspected by Ofsted: quality is unknown"
+    assert assess(RiskFacts(judgement=GOOD)).explain() == (
+        "No risk factors: good inspection, no recent KPI reds, no open CAP actions, no poor visits.")
+    assert [r.level for r in assess(RiskFacts(judgement=GOOD, open_actions=2, overdue_actions=2)).reasons] == [HIGH]
+
+
 def test_facts_come_from_the_database(session: Session) -> None:
     kpis = {k.code: k for k in ensure_default_kpis(session)}
     p = make_provider(session, "P1", ofsted_judgement=GOOD)

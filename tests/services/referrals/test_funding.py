@@ -109,3 +109,63 @@ def test_partners_amounts_always_add_up_to_the_weekly_fee(lines: list[tuple[int,
     for pence, funded_by in lines:
         if funded_by.partner is not None:
             assert amounts[funded_by.partner] >= pence
+
+
+def test_a_partner_no_longer_funding_any_line_loses_its_0_percent_row() -> None:
+    from placedesk.models import Placement, PlacementFeeLine, PlacementFundingShare
+    from placedesk.models.enums import FeeLineKind, FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import refresh_placement_funding
+
+    # Social care agreed 100% of the shared lines; education funds the £500 education line alone.
+    placement = Placement(ref="PLC-F")
+    placement.fee_lines += [
+        PlacementFeeLine(kind=FeeLineKind.CORE, weekly_amount_pence=350000, funded_by=LineFunding.SHARED),
+        PlacementFeeLine(kind=FeeLineKind.EDUCATION, weekly_amount_pence=50000, funded_by=LineFunding.EDUCATION)]
+    placement.funding_shares.append(PlacementFundingShare(partner=FundingPartner.SOCIAL_CARE, share_bp=10000,
+                                                          weekly_amount_pence=0))
+    refresh_placement_funding(placement)
+    assert sorted((s.partner.value, s.share_bp, s.weekly_amount_pence) for s in placement.funding_shares) == [
+        ("education", 0, 50000), ("social_care", 10000, 350000)]
+    # The education line is now shared: education funds nothing, so its 0% row goes.
+    placement.fee_lines[1].funded_by = LineFunding.SHARED
+    refresh_placement_funding(placement)
+    assert [(s.partner.value, s.share_bp, s.weekly_amount_pence) for s in placement.funding_shares] == [
+        ("social_care", 10000, 400000)]
+
+
+def test_a_one_basis_point_share_still_funds_its_penny_share() -> None:
+    from placedesk.models import Placement, PlacementFeeLine, PlacementFundingShare
+    from placedesk.models.enums import FeeLineKind, FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import refresh_placement_funding
+
+    # £1,000.00 a week shared 99.99% / 0.01%: 99,990p and 10p.
+    placement = Placement(ref="PLC-G")
+    placement.fee_lines.append(PlacementFeeLine(kind=FeeLineKind.CORE, weekly_amount_pence=100000,
+                                                funded_by=LineFunding.SHARED))
+    placement.funding_shares += [
+        PlacementFundingShare(partner=FundingPartner.SOCIAL_CARE, share_bp=9999, weekly_amount_pence=0),
+        PlacementFundingShare(partner=FundingPartner.HEALTH, share_bp=1, weekly_amount_pence=0)]
+    refresh_placement_funding(placement)
+    assert sorted((s.partner.value, s.weekly_amount_pence) for s in placement.funding_shares) == [
+        ("health", 10), ("social_care", 99990)]
+
+
+def test_a_negative_weekly_fee_is_refused_saying_so() -> None:
+    from placedesk.errors import ValidationError
+    from placedesk.models.enums import FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import split_by_element
+
+    with pytest.raises(ValidationError) as err:
+        split_by_element([(-100, LineFunding.SHARED)], {FundingPartner.SOCIAL_CARE: 10000})
+    assert str(err.value) == "A weekly fee cannot be negative."
+
+
+def test_partners_come_in_the_frameworks_order_whoever_funds_what() -> None:
+    # The shares editor and the offers comparison list partners in this order: social care, education, health.
+    from placedesk.models.enums import FundingPartner, LineFunding
+    from placedesk.services.referrals.funding import split_by_element
+
+    got = split_by_element([(20000, LineFunding.HEALTH), (10000, LineFunding.EDUCATION), (30000, LineFunding.SHARED)],
+                           {FundingPartner.SOCIAL_CARE: 10000})
+    assert list(got.items()) == [(FundingPartner.SOCIAL_CARE, 30000), (FundingPartner.EDUCATION, 10000),
+                                 (FundingPartner.HEALTH, 20000)]

@@ -202,3 +202,73 @@ def test_next_action_tells_the_officer_what_to_do(session: Session) -> None:
     assert next_action(referral_at(session, S.OFFERS_RECEIVED), TODAY) == "Compare 1 offer and award"
     assert next_action(referral_at(session, S.AWARDED), TODAY) == "Issue the IPA"
     assert next_action(referral_at(session, S.WITHDRAWN), TODAY) == "None: withdrawn"
+
+
+# --- What the wizard tells the officer is left to do, word for word ----------------------------------
+
+def test_ready_lists_everything_left_to_fill_in_in_form_order(session: Session) -> None:
+    from placedesk.models import Child, Referral, ReferralFundingShare
+    from placedesk.models.enums import FundingPartner
+    from placedesk.services.referrals.workflow import missing_for
+
+    # Built in memory, as the wizard holds a draft before saving it.
+    nobody = Referral(ref="REF-W-1", status=S.DRAFT)
+    assert missing_for(session, nobody, S.READY, today=TODAY) == [
+        "the child (step 1)", "the placement type sought", "the required start date",
+        "the funding partners and their shares"]
+    undated = Referral(ref="REF-W-2", status=S.DRAFT, child=Child(case_reference="C-W", first_name="A",
+                                                                   last_name="B", date_of_birth=None))
+    undated.funding_shares.append(ReferralFundingShare(partner=FundingPartner.SOCIAL_CARE, share_bp=3333))
+    assert missing_for(session, undated, S.READY, today=TODAY) == [
+        "the child's date of birth", "the placement type sought", "the required start date",
+        "funding shares that add up to 100% (they add up to 33.33%)"]
+
+
+def test_each_later_step_names_what_it_needs(session: Session) -> None:
+    from placedesk.services.referrals.workflow import missing_for
+
+    ready = referral_at(session, S.READY)
+    assert missing_for(session, ready, S.SENT, today=TODAY) == [
+        "at least one recipient provider (choose providers from the shortlist)"]
+    unsent = referral_at(session, S.SENT)
+    unsent.status, unsent.recipients[0].sent_on = S.READY, None
+    assert missing_for(session, unsent, S.SENT, today=TODAY) == ["a referral pack sent to at least one recipient"]
+    sent = referral_at(session, S.SENT)
+    assert missing_for(session, sent, S.OFFERS_RECEIVED, today=TODAY) == [
+        "an offer from at least one provider (record the offer first)"]
+    offered = referral_at(session, S.OFFERS_RECEIVED)
+    assert missing_for(session, offered, S.AWARDED, today=TODAY) == [
+        "an accepted offer (award one of the offers)", "the placement record made by the award"]
+    awarded = referral_at(session, S.AWARDED)
+    assert missing_for(session, awarded, S.IPA_ISSUED, today=TODAY) == [
+        "an IPA for the placement (generate the agreement first)"]
+    issued = referral_at(session, S.IPA_ISSUED)
+    assert missing_for(session, issued, S.IPA_SIGNED, today=TODAY) == [
+        "the IPA countersigned by the provider (import the countersigned PDF)"]
+    signed = referral_at(session, S.IPA_SIGNED, today=dt.date(2026, 4, 1))
+    assert missing_for(session, signed, S.PLACED, today=dt.date(2026, 3, 31)) == [
+        "the placement start date to arrive (01/04/2026)"]
+    placed = referral_at(session, S.PLACED)
+    assert missing_for(session, placed, S.ENDED, today=TODAY) == [
+        "the placement's end date and reason (end the placement)"]
+    assert missing_for(session, placed, S.WITHDRAWN, today=TODAY) == ["a placed referral can only move to: ended"]
+    assert missing_for(session, sent, S.WITHDRAWN, today=TODAY, reason=" ") == [
+        "the reason the referral is withdrawn"]
+    withdrawn = referral_at(session, S.WITHDRAWN)
+    assert missing_for(session, withdrawn, S.DRAFT, today=TODAY) == [
+        "a withdrawn referral can only move to: nothing (it is closed)"]
+    ended = referral_at(session, S.ENDED)
+    assert missing_for(session, ended, S.DRAFT, today=TODAY) == [
+        "an ended referral can only move to: nothing (it is closed)"]
+
+
+def test_a_refused_step_says_where_from_where_to_and_everything_it_needs(session: Session) -> None:
+    referral = make_referral(session, placement_type=None, required_start_date=None)
+    with pytest.raises(WorkflowError) as exc:
+        advance(session, referral, S.READY, today=TODAY)
+    assert str(exc.value) == (f"Referral {referral.ref} cannot move from draft to ready: it needs the placement "
+                              "type sought; the required start date.")
+    with pytest.raises(WorkflowError) as exc:
+        advance(session, referral, S.PLACED, today=TODAY)
+    assert str(exc.value) == (f"Referral {referral.ref} cannot move from draft to placed: it needs a draft referral "
+                              "can only move to: ready, withdrawn.")

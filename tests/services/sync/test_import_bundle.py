@@ -195,6 +195,12 @@ def _truncate(folder: Path) -> Path:
     return folder
 
 
+def _grow(folder: Path) -> Path:
+    path = _records_file(folder)
+    path.write_bytes(path.read_bytes() + b"\n")
+    return folder
+
+
 def _tamper(folder: Path) -> Path:
     path = _records_file(folder)
     path.write_bytes(path.read_bytes().replace(b"Whitfield", b"Whitfielt"))
@@ -314,8 +320,10 @@ def _unlisted_member(folder: Path) -> Path:
 
 
 BAD = {
-    "truncated file": (_truncate, "shorter than its manifest"),
-    "tampered file": (_tamper, "does not match its checksum"),
+    "truncated file": (_truncate, r"^records/[a-z_]+\.jsonl in the bundle is shorter than its manifest says; the "
+                                  r"bundle is truncated\. It was rejected; nothing was imported\.$"),
+    "tampered file": (_tamper, r"^records/[a-z_]+\.jsonl in the bundle does not match its checksum; it was changed "
+                               r"or damaged after export\. The bundle was rejected; nothing was imported\.$"),
     "newer format": (_newer_format, "newer PlaceDesk"),
     "newer schema": (_newer_schema, "newer PlaceDesk"),
     "malformed manifest": (_malformed_manifest, "not valid JSON"),
@@ -332,7 +340,10 @@ BAD = {
     "zip slip": (_zip_slip, "outside the bundle"),
     "absolute path": (_absolute_path, "outside the bundle"),
     "symlink in zip": (_zip_symlink, "link"),
-    "zip bomb": (_zip_bomb, "larger than its manifest says"),
+    "zip bomb": (_zip_bomb, r"^records/child\.jsonl in the zip is larger than its manifest says \(50,000,000 bytes "
+                            r"against [0-9,]+\); it may be a zip bomb\. It was rejected; nothing was imported\.$"),
+    "grown file": (_grow, r"^records/child\.jsonl in the bundle is larger than its manifest says \([0-9,]+ bytes\); "
+                          r"the bundle may be tampered with or a zip bomb\. It was rejected; nothing was imported\.$"),
     "truncated zip": (_truncated_zip, "truncated"),
     "unlisted member": (_unlisted_member, "does not list"),
 }
