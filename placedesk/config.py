@@ -90,6 +90,20 @@ class MonitoringSettings:
 
 
 @dataclass
+class TeamServerSettings:
+    """Where the team's PostgreSQL server is, and who this officer logs in as. Never a password."""
+
+    host: str = ""
+    port: int = 5432
+    database: str = "placedesk"
+    login: str = ""
+    # libpq connection options as URL query text (``sslmode=verify-full&sslrootcert=…``).
+    options: str = ""
+    # Whether the window starts on the team server rather than on the laptop's file.
+    use: bool = False
+
+
+@dataclass
 class Settings:
     officer: OfficerSettings = field(default_factory=OfficerSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
@@ -102,6 +116,7 @@ class Settings:
     # Identifies this laptop in export bundles; generated once.
     laptop_id: str = ""
     last_database: str = ""
+    team_server: TeamServerSettings = field(default_factory=TeamServerSettings)
 
 
 @dataclass
@@ -122,6 +137,8 @@ def _merge(instance: Any, data: dict[str, Any], where: str, problems: list[str])
                 _merge(current, value, f"{where}{f.name}.", problems)
             else:
                 problems.append(f"[{where}{f.name}] should be a table")
+        elif type(current) is bool and type(value) is not bool:
+            problems.append(f"{where}{f.name} should be true or false")
         elif type(current) is int and (type(value) is not int or value < 0):
             problems.append(f"{where}{f.name} should be a whole number of 0 or more")
         elif type(current) is str and not isinstance(value, str):

@@ -446,6 +446,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
         "inform": None, "warn": None, "confirm": False, "choose": None, "ask_text": None,
         "ask_passphrase": None, "choose_open_file": None, "choose_save_file": None,
         "choose_directory": None, "run_modal": False, "resolve_edit_conflict": None,
+        "ask_server_password": None,
     }
 
     def make(name: str, default: Any) -> Any:

@@ -63,13 +63,17 @@ def run_export(args: argparse.Namespace) -> int:
     since = None
     if args.since is not None:
         since = dt.datetime.combine(args.since, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    from placedesk.services.sync.sync_id import sync_id
+
     laptop = _laptop_id()
     signer = signer_for_command(args.passphrase_file)
     db = open_db(args, create=False)
     try:
         with db.session_scope() as session:
-            result = export_bundle(session, args.to, laptop_id=laptop, signer=signer, now=utcnow(),
-                                   since=since, full=args.full, as_zip=args.zip)
+            # The team server's bundles carry its own id, so the laptop takes them back (see sync_id).
+            result = export_bundle(session, args.to, laptop_id=sync_id(session, laptop, shared_database=db.is_server),
+                                   signer=signer, now=utcnow(), since=since, full=args.full, as_zip=args.zip,
+                                   shared_database=db.is_server)
             record_export(session, what="Export bundle for the shared folder", target=result.path,
                           records=result.record_count)
     finally:
@@ -85,6 +89,7 @@ def run_import(args: argparse.Namespace) -> int:
     from placedesk.services.sync.bundle_signing import SignerError, spoken_fingerprint
     from placedesk.services.sync.colleagues import load_trust, save_trust
     from placedesk.services.sync.import_bundle import import_bundle
+    from placedesk.services.sync.sync_id import sync_id
 
     laptop = _laptop_id()
     trust = load_trust()
@@ -92,7 +97,8 @@ def run_import(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         with db.session_scope() as session:
-            result = import_bundle(session, args.path, own_laptop_id=laptop, trust=trust, now=utcnow())
+            own = sync_id(session, laptop, shared_database=db.is_server)
+            result = import_bundle(session, args.path, own_laptop_id=own, trust=trust, now=utcnow())
     except SignerError as exc:
         if exc.reason == "untrusted":
             print(f"{exc}\nTo look at it first: placedesk colleagues show {args.path}\n"

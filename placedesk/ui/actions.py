@@ -38,7 +38,11 @@ def load_demo(parent: QWidget, ctx: AppContext) -> None:
 def backup(parent: QWidget, ctx: AppContext) -> None:
     """Copy the open database to a file the officer chooses."""
     from placedesk.models.base import utcnow
+    from placedesk.ui.team_server import SERVER_BACKUPS
 
+    if ctx.db.is_server:
+        dialogs.inform(parent, "Back up database", SERVER_BACKUPS)
+        return
     suggested = f"placedesk-backup-{utcnow().strftime('%Y-%m-%d')}.sqlite"
     target = dialogs.choose_save_file(parent, "Back up database", suggested, "PlaceDesk database (*.sqlite)")
     if target is None:

@@ -1,8 +1,11 @@
 """Starting the window: choose the database, open it safely, show the main window.
 
-``placedesk`` with no ``--db`` opens the officer's own database in the user
-data folder (or the one last opened through File › Open). A file PlaceDesk
-refuses is never changed; the officer is told why and may pick another.
+``placedesk`` with no ``--db`` opens the team server when the settings say to
+start there (Settings › Team server), else the officer's own database in the
+user data folder (or the one last opened through File › Open). A file PlaceDesk
+refuses is never changed; the officer is told why and may pick another. When
+the team server cannot be reached (an officer on a visit), the laptop's file is
+offered instead, so work goes on offline.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from PySide6.QtCore import QLockFile
 from PySide6.QtWidgets import QApplication
 
 from placedesk import __version__
-from placedesk.config import default_db_path, ensure_laptop_id, load_settings
+from placedesk.config import Settings, TeamServerSettings, default_db_path, ensure_laptop_id, load_settings
 from placedesk.db import Database, DatabaseLocked, remember_passphrase
 from placedesk.errors import PlaceDeskError
 from placedesk.ui import dialogs
@@ -29,6 +32,54 @@ def choose_database(db_arg: str | None, last_database: str) -> Path:
     if last_database and Path(last_database).exists():
         return Path(last_database)
     return default_db_path()
+
+
+def server_to_start_on(db_arg: str | None, settings: Settings) -> TeamServerSettings | str | None:
+    """The team server to start on: a ``--db`` URL, else the one the settings say to start on, else None."""
+    if db_arg and "://" in db_arg:
+        return db_arg
+    if not db_arg and settings.team_server.use and settings.team_server.host:
+        return settings.team_server
+    return None
+
+
+def open_server_for_gui(server: TeamServerSettings | str) -> tuple[Database | None, str]:
+    """Log in to the team server (asking for the password if needed): the database, or why not.
+
+    A ``--db`` URL with its password, or one PlaceDesk cannot split into the
+    settings' fields (a Unix socket), is opened as it is.
+    """
+    from placedesk.errors import ValidationError
+    from placedesk.services.common.team_server import (
+        check_team_server,
+        open_team_database,
+        parse_server_url,
+    )
+    from placedesk.ui.team_server import ServerLogin, run_now
+
+    opened: list[Database] = []
+    problem: list[str] = []
+    if isinstance(server, str):
+        try:
+            server = check_team_server(parse_server_url(server))
+        except ValidationError:
+            try:
+                return open_team_database(server)[0], ""
+            except PlaceDeskError as exc:
+                return None, str(exc)
+    ServerLogin(None, server, open_team_database, lambda result: opened.append(result[0]),
+                on_failed=lambda exc: problem.append(str(exc) if isinstance(exc, PlaceDeskError) else
+                                                     f"An unexpected error ({type(exc).__name__})."),
+                on_cancelled=lambda: problem.append("No password was given."), runner=run_now).start()
+    return (opened[0] if opened else None), (problem[0] if problem else "")
+
+
+def offer_laptop_instead(problem: str) -> bool:
+    """After the team server could not be opened: whether to work on the laptop's own file meanwhile."""
+    return bool(dialogs.choose(
+        None, "Team server", f"{problem}\n\nWork on this laptop's own database meanwhile? Your changes there reach "
+        "the team through bundles, as on a visit.", [(True, "Work on the laptop database")], default=True,
+        cancel="Quit"))
 
 
 def open_for_gui(path: Path) -> tuple[Database, QLockFile] | None:
@@ -115,13 +166,24 @@ def run_gui(db_arg: str | None, passphrase_file: str | None = None) -> int:
         dialogs.warn(None, "PlaceDesk settings", loaded.problem)
     else:
         ensure_laptop_id(loaded.settings)
-    opened = open_for_gui(choose_database(db_arg, loaded.settings.last_database))
-    if opened is None:
-        return 2
-    db, lock = opened
+    lock: QLockFile | None = None
+    server = server_to_start_on(db_arg, loaded.settings)
+    db: Database | None = None
+    if server is not None:
+        db, problem = open_server_for_gui(server)
+        if db is None and not offer_laptop_instead(problem):
+            return 2
+    if db is None:
+        opened = open_for_gui(choose_database(None if server is not None else db_arg,
+                                              loaded.settings.last_database))
+        if opened is None:
+            return 2
+        db, lock = opened
     window = build_main_window(db, loaded.problem, automatic_sync=True)
     window.ctx.lock = lock
-    if db.created:
+    if db.is_server:
+        window.statusBar().showMessage("Working on the team server.", 15000)
+    elif db.created:
         window.statusBar().showMessage(f"Started a new empty database at {db.path}", 15000)
     elif db.upgraded_from is not None:
         window.statusBar().showMessage(f"Database upgraded; a backup was saved to {db.backup_path}", 15000)

@@ -15,9 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from placedesk.errors import EditConflict
 from placedesk.ui.edit_conflict import EditConflictDialog
@@ -79,6 +92,64 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
 def ask_passphrase(parent: QWidget | None, title: str, label: str) -> str | None:
     value, ok = QInputDialog.getText(parent, title, label, QLineEdit.Password)
     return value if ok else None
+
+
+class ServerPassword(NamedTuple):
+    """What the officer typed to log in to the team server, and whether to keep it in the keystore."""
+
+    password: str
+    remember: bool
+
+
+class ServerPasswordDialog(QDialog):
+    """Asks for the team server password, offering to keep it in this computer's keystore."""
+
+    def __init__(self, where: str, reason: str = "", can_remember: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to the team server")
+        intro = QLabel(f"PlaceDesk is connecting to the team server {where}.")
+        intro.setWordWrap(True)
+        self.reason = QLabel(reason)
+        self.reason.setWordWrap(True)
+        self.reason.setVisible(bool(reason))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setAccessibleName("Team server password")
+        self.remember = QCheckBox("&Remember in this computer's keystore")
+        self.remember.setToolTip("Kept by the system's keystore (Windows Credential Manager, macOS Keychain, "
+                                 "Secret Service), never in PlaceDesk's settings")
+        if not can_remember:
+            self.remember.setEnabled(False)
+            self.remember.setToolTip("This computer has no keystore: the password is asked for each time")
+        form = QFormLayout()
+        caption = QLabel("&Password:")
+        caption.setBuddy(self.password)
+        form.addRow(caption, self.password)
+        form.addRow("", self.remember)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("&Connect")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.reason)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+        self.password.setFocus()
+
+    def answer(self) -> ServerPassword:
+        return ServerPassword(self.password.text(), self.remember.isChecked())
+
+
+def ask_server_password(parent: QWidget | None, where: str, reason: str = "",
+                        can_remember: bool = True) -> ServerPassword | None:
+    """The team server password for ``where`` ("host/db as login"), or None when the officer cancels."""
+    dialog = ServerPasswordDialog(where, reason, can_remember, parent)
+    if not dialog.exec() or not dialog.password.text():
+        return None
+    return dialog.answer()
 
 
 def choose_open_file(parent: QWidget | None, title: str, filters: str = "") -> Path | None:

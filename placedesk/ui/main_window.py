@@ -5,6 +5,10 @@ tab on screen (QtCharts, pandas and reportlab load when first needed). The
 window itself appears before SQLAlchemy and the models have loaded: they are
 imported on a worker thread while the window is already drawn and responsive,
 and the first tab is filled when they are ready (``ready`` is emitted then).
+
+The window works on a laptop's database file or on the team's PostgreSQL
+server; on the server, actions that only make sense for a file (backing up,
+restoring, opening another file) are disabled and say why.
 """
 
 from __future__ import annotations
@@ -145,6 +149,7 @@ class MainWindow(QMainWindow):
             lambda _: self.statusBar().showMessage(
                 "The system colours changed: restart PlaceDesk to recolour overdue and RAG highlights.", 15000))
         self._update_title()
+        self._apply_database_kind()
         self._update_settings_label()
         self._restore_geometry()
         self.counts_label.setText("Opening…")
@@ -161,6 +166,7 @@ class MainWindow(QMainWindow):
 
         self.sync = install_sync_menu(self, self.ctx, self.file_menu, self.sync_separator,
                                       automatic=self._automatic_sync)
+        self._apply_database_kind()
         self._build_current(self.tabs.currentIndex())
         self.refresh_counts()
         self.ctx.db.changed_elsewhere()  # starts watching from what is shown now
@@ -205,14 +211,18 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "&Find a child…", self.find_child, QKeySequence.Find)
         self._add(file_menu, "Re&fresh", self.refresh_all, QKeySequence.Refresh)
         file_menu.addSeparator()
-        self._add(file_menu, "&New database…", self.new_database, QKeySequence("Ctrl+Shift+N"))
-        self._add(file_menu, "&Open database…", self.open_database_file, QKeySequence.Open)
+        self.new_database_action = self._add(file_menu, "&New database…", self.new_database,
+                                             QKeySequence("Ctrl+Shift+N"))
+        self.open_database_action = self._add(file_menu, "&Open database…", self.open_database_file,
+                                              QKeySequence.Open)
+        self.connect_action = self._add(file_menu, "Connect to &team server…", self.connect_team_server)
+        self.laptop_action = self._add(file_menu, "Back to the l&aptop database", self.back_to_laptop)
         self._add(file_menu, "Load &demo data…", self.load_demo)
         file_menu.addSeparator()
         self._add(file_menu, "Import SSDA903 &care history…", self.import_903)
         self._add(file_menu, "Import &postcode locations…", self.import_postcodes)
         file_menu.addSeparator()
-        self._add(file_menu, "&Back up database…", self.backup)
+        self.backup_action = self._add(file_menu, "&Back up database…", self.backup)
         # Sync, export and restore actions are added after this separator.
         self.sync_separator = file_menu.addSeparator()
         file_menu.addSeparator()
@@ -220,6 +230,8 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "Audit &log…", self.audit_log)
         file_menu.addSeparator()
         self._add(file_menu, "&Quit", self.close, QKeySequence.Quit)
+        # Disabled actions say why in their tooltip (file-only actions on the team server).
+        file_menu.setToolTipsVisible(True)
         help_menu = self.menuBar().addMenu("&Help")
         self._add(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1"))
         self._add(help_menu, "&About PlaceDesk", self.about)
@@ -278,31 +290,100 @@ class MainWindow(QMainWindow):
         if path is not None:
             self._switch_to(path)
 
-    def _switch_to(self, path: Path, *, key: str | None = None) -> None:
+    def _switch_to(self, path: Path, *, key: str | None = None) -> bool:
         from placedesk.db import DatabaseLocked, remember_passphrase
         from placedesk.ui.db_lock import open_locked
 
         if path.expanduser().resolve() == self.ctx.db.path:
             dialogs.inform(self, "Open database", f"{path.name} is the database already open in this window.")
-            return
+            return False
         try:
             try:
                 db, lock = open_locked(path, key=key)
             except DatabaseLocked as exc:
                 passphrase = dialogs.ask_passphrase(self, "Encrypted database", f"{exc}\n\nPassphrase:")
                 if not passphrase:
-                    return
+                    return False
                 remember_passphrase(passphrase)
                 db, lock = open_locked(path)
         except PlaceDeskError as exc:
             dialogs.warn(self, "Open database", str(exc))
-            return
+            return False
         self.ctx.replace_database(db, lock)
         self.ctx.db.changed_elsewhere()
         self.ctx.settings.last_database = str(db.path)
+        self.ctx.settings.team_server.use = False
         self._save_settings()
+        self._database_switched()
+        return True
+
+    def _database_switched(self) -> None:
         self._update_title()
-        self.refresh_counts()
+        self._apply_database_kind()
+        if self.is_ready:
+            self.refresh_counts()
+
+    def connect_team_server(self) -> None:
+        """Log in to the team server set in the settings (asking for the password if needed) and switch to it."""
+        from placedesk.services.common.team_server import open_team_database
+        from placedesk.ui.team_server import ServerLogin
+
+        if not self.ctx.settings.team_server.host:
+            dialogs.inform(self, "Connect to team server",
+                           "Set the team server's address first, under Team server in the settings that open now. "
+                           "IT gives you the host, the database name and your own login.")
+            self.edit_settings()
+            if not self.ctx.settings.team_server.host:
+                return
+        ServerLogin(self, self.ctx.settings.team_server, open_team_database, self._connected).start()
+
+    def _connected(self, opened: object) -> None:
+        from placedesk.ui.tasks import wait_for_tasks
+
+        db, found = opened  # type: ignore[misc]
+        # Work still running against the file finishes before it is closed.
+        wait_for_tasks()
+        self.ctx.replace_database(db)
+        # The lock keeps a second window off a file; the server needs none, so the file is free now.
+        self.ctx.release_lock()
+        self.ctx.db.changed_elsewhere()
+        self.ctx.settings.team_server.use = True
+        self._save_settings()
+        self._database_switched()
+        self.statusBar().showMessage(found.text(), 10000)
+
+    def back_to_laptop(self) -> None:
+        """Leave the team server for this laptop's own database file (the one last used)."""
+        from placedesk.config import default_db_path
+
+        last = self.ctx.settings.last_database
+        path = Path(last) if last and Path(last).exists() else default_db_path()
+        if self._switch_to(path):
+            self.statusBar().showMessage(f"Working on the laptop database {path}", 10000)
+
+    def _apply_database_kind(self) -> None:
+        """Enable what fits the open database; on the team server, file-only actions say why they are off."""
+        on_server = self.ctx.db.is_server
+        file_only = [
+            (self.backup_action, "The team server is backed up by the council (pg_dump), not from this window."),
+            (self.new_database_action, "This window is on the team server: choose File › Back to the laptop "
+                                       "database first to work on a file."),
+            (self.open_database_action, "This window is on the team server: choose File › Back to the laptop "
+                                        "database first to work on a file."),
+        ]
+        if self.sync is not None:
+            file_only.append((self.sync.actions["restore"],
+                              "The team server is restored by the council from its pg_dump backups, not from "
+                              "this window."))
+        for action, why in file_only:
+            action.setEnabled(not on_server)
+            action.setToolTip(why if on_server else action.text().replace("&", "").rstrip("…"))
+        self.connect_action.setEnabled(not on_server)
+        self.connect_action.setToolTip("This window is on the team server already" if on_server else
+                                       "Work on the placement team's shared database (set it in the settings)")
+        self.laptop_action.setEnabled(on_server)
+        self.laptop_action.setToolTip("Work on this laptop's own database file" if on_server else
+                                      "This window is on the laptop database already")
 
     def load_demo(self) -> None:
         from placedesk.ui.actions import load_demo
@@ -353,8 +434,7 @@ class MainWindow(QMainWindow):
             self,
             "About PlaceDesk",
             f"PlaceDesk {__version__}\n\nReferral to contract, monitoring and leaving care for "
-            "placement officers. Works offline; your data stays in one file on this laptop:\n\n"
-            f"{self.ctx.db.path}\n\nWEMWBS and SWEMWBS © University of Warwick and NHS Health Scotland; "
+            f"placement officers. {self._where_data_is()}\n\nWEMWBS and SWEMWBS © University of Warwick and NHS Health Scotland; "
             "free for this use, and their owners ask users to register.",
         )
 
@@ -404,9 +484,26 @@ class MainWindow(QMainWindow):
         officer = self.ctx.settings.officer.name or "No officer name set (File › Officer profile and settings)"
         self.settings_label.setText(officer)
 
+    def _where_data_is(self) -> str:
+        if self.ctx.db.is_server:
+            return f"This window is on the placement team's server: {self._server_name()}."
+        return f"Works offline; your data stays in one file on this laptop:\n\n{self.ctx.db.path}"
+
+    def _server_name(self) -> str:
+        from placedesk.services.common.team_server import describe_url
+
+        return describe_url(self.ctx.db.url)
+
     def _update_title(self) -> None:
+        if self.ctx.db.is_server:
+            where = f"Team server: {self._server_name()}"
+            self.setWindowTitle(f"PlaceDesk — {where}")
+            self.db_label.setText(where)
+            self.db_label.setToolTip(where)
+            return
         self.setWindowTitle(f"PlaceDesk — {self.ctx.db.path.name}")
         self.db_label.setText(f"Database: {self.ctx.db.path}")
+        self.db_label.setToolTip(str(self.ctx.db.path))
 
     # --- geometry and closing ------------------------------------------------------------
 

@@ -1,13 +1,16 @@
-"""Officer profile and settings: who signs, the shared folder, monitoring intervals, encrypting the database.
+"""Officer profile and settings: who signs, the shared folder, monitoring intervals, the team server, encryption.
 
 Every problem is shown at once beside its field; the shared folder is chosen
 with Browse and checked (it must exist and be writable) before it is saved.
+The team server's address is typed in its fields or pasted whole, and Test
+connection says what is wrong with it; its password is never saved here.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -25,8 +28,17 @@ from PySide6.QtWidgets import (
 from placedesk.config import Settings
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.services.common.settings import SettingsInput, apply_settings
+from placedesk.services.common.team_server import (
+    ServerCheck,
+    TeamServerInput,
+    TeamServerProblem,
+    check_connection,
+    check_team_server,
+    parse_server_url,
+)
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
+from placedesk.ui.team_server import ServerLogin
 from placedesk.ui.widgets.field_error import (
     INVALID_SHEET,
     FieldError,
@@ -96,6 +108,49 @@ class SettingsDialog(QDialog):
         self._line(form2, "backup_keep", "Daily backups to keep", str(settings.backup_keep))
         self._line(form2, "coming_up_days", "Days ahead in Coming up", str(settings.coming_up_days))
 
+        team = QGroupBox("Team server (the placement team's shared PostgreSQL database)")
+        form3 = FieldForm()
+        QVBoxLayout(team).addWidget(form3)
+        self.forms.append(form3)
+        ts = settings.team_server
+        self.team_fields: dict[str, QLineEdit] = {}
+        self.team_url = QLineEdit()
+        self.team_url.setPlaceholderText("postgresql+psycopg://login@host:5432/placedesk?sslmode=verify-full")
+        self.team_url.editingFinished.connect(self.fill_from_address)
+        form3.add("team_url", "Paste an address", self.team_url,
+                  "A whole address from IT fills the fields below (a password in it is refused)", wide=True)
+        self._team_line(form3, "team_host", "Host", ts.host, "placedesk-db.council.gov.uk")
+        self._team_line(form3, "team_port", "Port", str(ts.port), "5432")
+        self._team_line(form3, "team_database", "Database", ts.database, "placedesk")
+        self._team_line(form3, "team_login", "Your login", ts.login, "your own server login")
+        self._team_line(form3, "team_options", "Connection options", ts.options,
+                        "sslmode=verify-full&sslrootcert=/path/council-ca.pem")
+        self.team_fields["team_options"].setToolTip(
+            "libpq options: TLS (sslmode, sslrootcert), Kerberos single sign-on (gssencmode, krbsrvname)")
+        self.use_team_server = QCheckBox("&Start PlaceDesk on the team server")
+        self.use_team_server.setChecked(ts.use)
+        self.use_team_server.setToolTip("Otherwise PlaceDesk starts on this laptop's own database file")
+        self.test_button = QPushButton("&Test connection")
+        self.test_button.setToolTip("Log in to the team server with these settings and check it is ready for "
+                                    "you; nothing is changed")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.test_result.setAccessibleName("Test connection result")
+        self.test_result.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        note = QLabel("PlaceDesk never saves the server password in these settings: it asks when it connects, and "
+                      "can keep it in this computer's keystore. With the council's single sign-on nothing is "
+                      "asked.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.use_team_server)
+        test_row.addStretch(1)
+        test_row.addWidget(self.test_button)
+        team.layout().addWidget(note)
+        team.layout().addLayout(test_row)
+        team.layout().addWidget(self.test_result)
+
         security = QGroupBox("This database")
         row = QVBoxLayout(security)
         self.encryption = QLabel()
@@ -112,6 +167,7 @@ class SettingsDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(profile)
         column.addWidget(work)
+        column.addWidget(team)
         column.addWidget(security)
         column.addStretch(1)
         # A long form scrolls inside; the Save and Cancel buttons stay on screen.
@@ -132,8 +188,78 @@ class SettingsDialog(QDialog):
         self.setMinimumSize(560, 360)
         self.fields["name"].setFocus()
 
+    def _team_line(self, form: FieldForm, key: str, label: str, value: str, placeholder: str) -> None:
+        edit = QLineEdit(value)
+        edit.setObjectName(key)
+        edit.setPlaceholderText(placeholder)
+        self.team_fields[key] = edit
+        form.add(key, label, edit)
+
+    def team_input(self) -> TeamServerInput:
+        f = self.team_fields
+        return TeamServerInput(host=f["team_host"].text(), port=f["team_port"].text(),
+                               database=f["team_database"].text(), login=f["team_login"].text(),
+                               options=f["team_options"].text())
+
+    def fill_from_address(self) -> None:
+        """Split a pasted address into the fields (the officer then checks them and tests)."""
+        text = self.team_url.text().strip()
+        if not text:
+            return
+        self._clear_errors()
+        try:
+            parsed = parse_server_url(text)
+        except ValidationError as exc:
+            self._show_problems(exc)
+            return
+        for key, value in (("team_host", parsed.host), ("team_port", parsed.port),
+                           ("team_database", parsed.database), ("team_login", parsed.login),
+                           ("team_options", parsed.options)):
+            self.team_fields[key].setText(value)
+        self.team_url.clear()
+
+    def test_connection(self) -> None:
+        """Log in with the form's settings and say what was found, or what is wrong, under the button."""
+        self._clear_errors()
+        try:
+            server = check_team_server(self.team_input())
+        except ValidationError as exc:
+            self._show_problems(exc)
+            return
+        if not server.host:
+            self.test_result.setText("Fill in the team server's host, database and your login first.")
+            return
+        self.test_result.setText("Connecting…")
+        self.test_button.setEnabled(False)
+        ServerLogin(self, server, check_connection, self._tested, on_failed=self._test_failed,
+                    on_cancelled=lambda: self._test_finished("Not tested: no password was given."),
+                    label="Testing the connection…").start()
+
+    def _tested(self, found: ServerCheck) -> None:
+        self._test_finished(found.text())
+
+    def _test_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, TeamServerProblem):
+            self._test_finished(str(exc))
+            return
+        from placedesk.ui.tasks import show_error
+
+        self._test_finished("The test could not be finished.")
+        show_error(self, exc)
+
+    def _test_finished(self, text: str) -> None:
+        self.test_result.setText(text)
+        self.test_button.setEnabled(True)
+
     def _show_encryption(self) -> None:
         db = self._ctx.db if self._ctx is not None else None
+        if db is not None and db.is_server:
+            self.encryption.setText("This window is on the team server: the council's server protects the data "
+                                    "(each officer's login, TLS) and is backed up with pg_dump, so encrypting a "
+                                    "file does not apply.")
+            self.encrypt_button.setEnabled(False)
+            self.encrypt_button.setToolTip("Only a laptop database file is encrypted by PlaceDesk")
+            return
         encrypted = db is not None and db.encrypted
         self.encryption.setText(
             "Encrypted with SQLCipher: the file cannot be read without its key." if encrypted else
@@ -166,30 +292,37 @@ class SettingsDialog(QDialog):
         entry = self._entry(field)
         return entry[1].text() if entry is not None and not entry[1].isHidden() else ""
 
-    def accept(self) -> None:
+    def _clear_errors(self) -> None:
         for form in self.forms:
             for widget, error in form.fields.values():
                 error.clear_message()
                 mark_invalid(widget, False)
         self.error.clear_message()
+
+    def _show_problems(self, exc: ValidationError) -> None:
+        first: QWidget | None = None
+        for field, message in exc.problems:
+            entry = self._entry(field)
+            if entry is None:
+                self.error.show_message(message)
+                continue
+            entry[1].show_message(message)
+            mark_invalid(entry[0], True)
+            first = first or entry[0]
+        if first is not None:
+            self.scroll.ensureWidgetVisible(first)
+            first.setFocus()
+
+    def accept(self) -> None:
+        self._clear_errors()
         text = {key: edit.text() for key, edit in self.fields.items()}
         try:
             self.result_settings = apply_settings(
-                self._settings, SettingsInput(la_address=self.la_address.toPlainText(), **text)
+                self._settings, SettingsInput(la_address=self.la_address.toPlainText(), team_server=self.team_input(),
+                                              use_team_server=self.use_team_server.isChecked(), **text)
             )
         except ValidationError as exc:
-            first: QWidget | None = None
-            for field, message in exc.problems:
-                entry = self._entry(field)
-                if entry is None:
-                    self.error.show_message(message)
-                    continue
-                entry[1].show_message(message)
-                mark_invalid(entry[0], True)
-                first = first or entry[0]
-            if first is not None:
-                self.scroll.ensureWidgetVisible(first)
-                first.setFocus()
+            self._show_problems(exc)
             return
         super().accept()
 

@@ -188,6 +188,9 @@ FACTORIES: dict[str, Callable[[Records], QDialog]] = {
     "ReportPeriodDialog": lambda r: _class("ReportPeriodDialog")("Provider", TODAY),
     "ReferralWizard": lambda r: _class("ReferralWizard")(r.ctx, None, None, TODAY),
     "SettingsDialog": lambda r: _class("SettingsDialog")(r.ctx.settings),
+    "ServerPasswordDialog": lambda r: _class("ServerPasswordDialog")(
+        "placedesk-db.northshire.gov.uk/placedesk as akhan",
+        "The team server refused the login akhan: the password is wrong, or there is no such login."),
     "ShortcutsDialog": lambda r: _class("ShortcutsDialog")(_shortcuts()),
     "BackupChooser": lambda r: _class("BackupChooser")(None, []),
     "BundlePreviewDialog": lambda r: _bundle_preview(),

@@ -3,7 +3,8 @@
 Anything that prints the council's identity for someone outside it (a referral
 pack, an agreement) needs the council's name, the officer's name and a way to
 reply (email or phone); anything that changes records needs the officer's name,
-which the audit trail records.
+which the audit trail records. The team server's address is checked here too
+(:mod:`placedesk.services.common.team_server`); its password is never a setting.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from placedesk.config import OfficerSettings, Settings
 from placedesk.errors import PROFILE_HOW_TO, Problems, ProfileIncomplete, ValidationError
+from placedesk.services.common.team_server import TeamServerInput, check_team_server
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,}[0-9]$")
@@ -39,6 +41,9 @@ class SettingsInput:
     backup_keep: str
     coming_up_days: str
     phone: str = ""
+    # The Team server fields; None keeps the saved ones (forms without them, like the profile command).
+    team_server: TeamServerInput | None = None
+    use_team_server: bool = False
 
 
 def _whole(text: str, field: str, label: str, low: int, high: int) -> int:
@@ -96,8 +101,13 @@ def apply_settings(current: Settings, form: SettingsInput) -> Settings:
         backup_keep = _whole(form.backup_keep, "backup_keep", "Backups to keep", 1, 365)
     with problems.check():
         coming_up_days = _whole(form.coming_up_days, "coming_up_days", "Days ahead in Coming up", 1, 365)
+    team_server = current.team_server
+    if form.team_server is not None:
+        with problems.check():
+            team_server = check_team_server(form.team_server, use=form.use_team_server)
     problems.raise_any()
     updated = copy.deepcopy(current)
+    updated.team_server = copy.deepcopy(team_server)
     updated.officer.name = form.name.strip()
     updated.officer.role = form.role.strip()
     updated.officer.local_authority = form.local_authority.strip()

@@ -24,7 +24,7 @@ from placedesk.db.dialect import driver_sql, is_sqlite
 from placedesk import __version__
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.migrations import SCHEMA_VERSION
-from placedesk.models import StoredDocument, SyncRecord
+from placedesk.models import AuditEvent, StoredDocument, SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
 from placedesk.services.sync.bundle_format import (
     BundleError,
@@ -61,21 +61,28 @@ class ExportResult:
 SHARE, FOLDER = "share", "folder"
 
 
-def last_export_time(session: Session, channel: str = FOLDER) -> dt.datetime | None:
+def last_export_time(session: Session, channel: str = FOLDER, *, laptop_id: str | None = None
+                     ) -> dt.datetime | None:
     """When the last export of this kind was taken (its "as of" time); None before the first.
 
     Exports through the shared folder and exports to a chosen folder each follow
-    their own chain, so neither leaves a gap in the other.
+    their own chain, so neither leaves a gap in the other. On the team server
+    each officer's exports follow their own chain too (``laptop_id``, the sync id
+    naming them): a colleague's export leaves no gap in theirs.
     """
-    return session.scalar(
-        select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT,
-                                                      SyncRecord.channel == channel)
-    )
+    query = select(func.max(SyncRecord.created_at)).where(SyncRecord.direction == SyncDirection.EXPORT,
+                                                          SyncRecord.channel == channel)
+    if laptop_id is not None:
+        query = query.where(SyncRecord.laptop_id == laptop_id)
+    return session.scalar(query)
 
 
-def changes_since_last_export(session: Session, channel: str = SHARE) -> int:
-    """How many records a new export would carry (0 means there is nothing to send)."""
-    since = last_export_time(session, channel)
+def changes_since_last_export(session: Session, channel: str = SHARE, *, laptop_id: str | None = None) -> int:
+    """How many records a new export would carry (0 means there is nothing to send).
+
+    ``laptop_id`` follows one officer's chain on the team server (see :func:`last_export_time`).
+    """
+    since = last_export_time(session, channel, laptop_id=laptop_id)
     total = 0
     for table in exported_tables():
         if table.name == AUDIT_TABLE:
@@ -114,12 +121,19 @@ def export_bundle(
     status: ExportStatus = ExportStatus.DELIVERED,
     channel: str = FOLDER,
     progress: Progress | None = None,
+    shared_database: bool = False,
 ) -> ExportResult:
     """Write a bundle of records changed since ``since`` (default: since the last export) into ``target_dir``.
 
     ``full`` exports everything. The manifest names ``signer``'s officer and is
     signed with their key. Returns where the bundle went; records the export so
     the next one of the same ``channel`` continues from ``now``.
+
+    ``shared_database`` is for the team server, where colleagues work directly:
+    the export continues from this officer's own last one (``laptop_id`` is
+    their sync id there), and of the audit trail only the signer's own events
+    travel (a bundle vouches that its signer made every event in it);
+    colleagues' events stay on the server with their records.
     """
     if now.tzinfo is None:
         raise ValidationError("The export time must be in UTC.", field="now")
@@ -131,9 +145,11 @@ def export_bundle(
     if full:
         since = None
     elif since is None:
-        since = last_export_time(session, channel)
+        since = last_export_time(session, channel, laptop_id=laptop_id if shared_database else None)
     officer = signer.name
-    _check_events_are_the_signers(session, officer, since)
+    events_of = _officers_events(session, officer) if shared_database else None
+    if events_of is None:
+        _check_events_are_the_signers(session, officer, since)
     bundle_id = uuid.uuid4().hex
     name = bundle_name(laptop_id, now, bundle_id) + (".zip" if as_zip else "")
     try:
@@ -147,7 +163,7 @@ def export_bundle(
         tables = exported_tables()
         connection = session.connection()
         for index, table in enumerate(tables):
-            count = _write_table(connection, writer, table, since)
+            count = _write_table(connection, writer, table, since, events_of)
             if count:
                 counts[table.name] = count
                 if table.name == DOCUMENT_TABLE:
@@ -205,8 +221,14 @@ def _check_events_are_the_signers(session: Session, officer: str, since: dt.date
             "officer name in settings and your certificate's name must match).")
 
 
+def _officers_events(session: Session, officer: str) -> list[str]:
+    """The names under which ``officer``'s own events are recorded (spellings ``same_officer`` takes as theirs)."""
+    names = session.scalars(select(AuditEvent.officer).distinct().where(AuditEvent.received_bundle_id.is_(None)))
+    return [name for name in names if name == "" or same_officer(name, officer)]
+
+
 def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
-                expressions: list[str] | None = None) -> tuple[str, list[Any]]:
+                expressions: list[str] | None = None, events_of: list[str] | None = None) -> tuple[str, list[Any]]:
     # Names come from our own metadata; values are bound.
     selected = ", ".join(expressions or [f'"{c}"' for c in columns])
     sql = f'SELECT {selected} FROM "{table.name}"'
@@ -221,12 +243,17 @@ def _select_sql(table: Table, columns: list[str], since: dt.datetime | None,
         local = sorted(LOCAL_TABLES)
         clauses.append(f"entity NOT IN ({', '.join('?' for _ in local)}) AND received_bundle_id IS NULL")
         params.extend(local)
+        if events_of is not None:
+            # On the team server: only the signer's own events (see export_bundle's shared_database).
+            clauses.append(f"officer IN ({', '.join('?' for _ in events_of)})" if events_of else "1 = 0")
+            params.extend(events_of)
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     return sql, params
 
 
-def _write_table(connection: Connection, writer: BundleWriter, table: Table, since: dt.datetime | None) -> int:
+def _write_table(connection: Connection, writer: BundleWriter, table: Table, since: dt.datetime | None,
+                 events_of: list[str] | None = None) -> int:
     """Stream one table's changed rows into ``records/<table>.jsonl``; returns how many.
 
     A header line names the columns, then each record is one line: a JSON array that
@@ -234,7 +261,7 @@ def _write_table(connection: Connection, writer: BundleWriter, table: Table, sin
     stays close to ``.dump`` and neither side ever holds a whole table.
     """
     columns, expressions, reals = json_line_select(table, sqlite=is_sqlite(connection))
-    sql, params = _select_sql(table, columns, since, expressions)
+    sql, params = _select_sql(table, columns, since, expressions, events_of)
     sql = driver_sql(connection, sql)
     raw = connection.connection.dbapi_connection
     assert raw is not None

@@ -32,6 +32,7 @@ from placedesk.services.sync.colleagues import TrustList, load_trust, save_trust
 from placedesk.services.sync.conflicts import count_open_conflicts
 from placedesk.services.sync.export_bundle import SHARE, ExportResult, changes_since_last_export, export_bundle
 from placedesk.services.sync.import_bundle import ImportResult, import_bundle
+from placedesk.services.sync.sync_id import sync_id
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,12 @@ def export_to_outbox(
     full: bool = False,
     outbox: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shared_database: bool = False,
 ) -> ExportResult:
     """Write the changes since the last export as a signed zip into the local outbox, waiting for delivery."""
     return export_bundle(session, outbox or outbox_dir(), laptop_id=laptop_id, signer=signer, now=now,
-                         full=full, as_zip=True, status=ExportStatus.WAITING, channel=SHARE, progress=progress)
+                         full=full, as_zip=True, status=ExportStatus.WAITING, channel=SHARE, progress=progress,
+                         shared_database=shared_database)
 
 
 def deliver_waiting(session: Session, shared_folder: str, *, now: dt.datetime) -> DeliveryResult:
@@ -205,12 +208,19 @@ def sync_with_share(
     is its own transaction, so one bad bundle from a colleague is reported and
     skipped without undoing the others; laptops first seen signing are saved to
     the trust list (``trust``, by default the one on this laptop) as each import commits.
+    On the team server the server's own sync id stands for ``laptop_id`` (see
+    :mod:`placedesk.services.sync.sync_id`).
     """
     outcome = SyncOutcome()
+    shared = db.is_server
+    if shared:
+        with db.session() as session:
+            laptop_id = sync_id(session, laptop_id, shared_database=True)
     if export and signer is not None:
         with db.session_scope() as session:
-            if changes_since_last_export(session):
-                outcome.exported = export_to_outbox(session, laptop_id=laptop_id, signer=signer, now=now())
+            if changes_since_last_export(session, laptop_id=laptop_id if shared else None):
+                outcome.exported = export_to_outbox(session, laptop_id=laptop_id, signer=signer, now=now(),
+                                                    shared_database=shared)
     with db.session_scope() as session:
         outcome.delivery = deliver_waiting(session, shared_folder, now=now())
     if not pick_up:

@@ -68,10 +68,12 @@ def export_to_folder(parent: QWidget, ctx: AppContext) -> None:
         from placedesk.services.sync.export_bundle import export_bundle
 
         from placedesk.services.common.audit_log import record_export
+        from placedesk.services.sync.sync_id import sync_id
 
         with db.session_scope() as session:
-            result = export_bundle(session, folder, laptop_id=laptop, signer=signer, now=utcnow(),
-                                   as_zip=as_zip, progress=report)  # type: ignore[arg-type]
+            own = sync_id(session, laptop, shared_database=db.is_server)
+            result = export_bundle(session, folder, laptop_id=own, signer=signer, now=utcnow(), as_zip=as_zip,
+                                   progress=report, shared_database=db.is_server)  # type: ignore[arg-type]
             record_export(session, what="Export bundle for the shared folder", target=result.path,
                           records=result.record_count)
             return result
@@ -98,10 +100,12 @@ def import_from_file(parent: QWidget, ctx: AppContext) -> None:
     def work(report: object) -> object:
         from placedesk.services.sync.colleagues import load_trust, save_trust
         from placedesk.services.sync.import_bundle import import_bundle
+        from placedesk.services.sync.sync_id import sync_id
 
         trust = load_trust()
         with db.session_scope() as session:
-            result = import_bundle(session, path, own_laptop_id=laptop, trust=trust, now=utcnow(),
+            own = sync_id(session, laptop, shared_database=db.is_server)
+            result = import_bundle(session, path, own_laptop_id=own, trust=trust, now=utcnow(),
                                    progress=report)  # type: ignore[arg-type]
         if trust.changed:
             save_trust(trust)
@@ -258,6 +262,11 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> None:
     """Put a backup back in place of the open database (the current file is backed up first)."""
     from placedesk.services.sync.backups import list_backups, restore_backup
 
+    if ctx.db.is_server:
+        from placedesk.ui.team_server import SERVER_BACKUPS
+
+        dialogs.inform(parent, "Restore from a backup", SERVER_BACKUPS)
+        return
     backups = list_backups()
     if not backups:
         dialogs.inform(parent, "Restore from a backup",
@@ -311,6 +320,9 @@ def take_daily_backup(parent: QWidget, ctx: AppContext, today: dt.date | None = 
     """Today's automatic backup, in the background (nothing is shown unless it fails)."""
     from placedesk.services.sync.backups import daily_backup
 
+    if ctx.db.is_server:
+        # The council backs the team server up (pg_dump); a laptop copies only its own file.
+        return
     path, keep, on = ctx.db.path, ctx.settings.backup_keep, today or dt.date.today()
 
     def failed(exc: BaseException) -> None:

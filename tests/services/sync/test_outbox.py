@@ -11,6 +11,7 @@ from placedesk.config import outbox_dir
 from placedesk.db import Database
 from placedesk.models import Child
 from placedesk.models.base import utcnow
+from placedesk.services.sync.sync_id import sync_id
 from placedesk.services.sync.outbox import (
     bundles_to_pick_up,
     deliver_waiting,
@@ -95,11 +96,13 @@ def test_colleagues_bundles_are_picked_up_once_and_our_own_are_skipped(db: Datab
     assert "From laptop LAPB: Imported" in outcome.summary()
     with db.session() as s:
         assert s.scalar(select(Child).where(Child.first_name == "Ruby")) is not None
-        assert bundles_to_pick_up(s, str(share), own_laptop_id="LAPA") == []
+        # On the team server its own bundles carry the server's sync id, not the laptop's.
+        own = sync_id(s, "LAPA", shared_database=db.is_server)
+        assert bundles_to_pick_up(s, str(share), own_laptop_id=own) == []
     again = sync_with_share(db, str(share), laptop_id="LAPA", now=utcnow, trust=team_trust(), export=False)
     assert again.imported == [] and again.rejected == []
     back = sync_with_share(colleague, str(share), laptop_id="LAPB", now=utcnow, trust=team_trust(), export=False)
-    assert [r.laptop_id for r in back.imported] == ["LAPA"], back.summary()
+    assert [r.laptop_id for r in back.imported] == [own], back.summary()
     colleague.close()
 
 

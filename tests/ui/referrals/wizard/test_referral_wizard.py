@@ -1,7 +1,7 @@
 """The referral wizard end to end: a new referral to an awarded placement through real widgets.
 
-On the small demo database: every page typed into, ticked and picked from as
-an officer would, wrong entries refused with a message beside the field,
+On the small demo database (the full walk on SQLite and on PostgreSQL): every
+page typed into, ticked and picked from as an officer would, wrong entries refused with a message beside the field,
 and a referral closed part-way through reopened at the page it was left on.
 """
 
@@ -41,7 +41,7 @@ from placedesk.ui.referrals.wizard.referral_wizard import (
     ReferralWizard,
     resume_page,
 )
-from tests.conftest import DialogRecorder
+from tests.conftest import ENGINES, DialogRecorder
 from tests.services.referrals.helpers import make_child, make_referral
 from tests.ui.referrals.wizard.conftest import (
     TODAY,
@@ -85,8 +85,11 @@ def fill_needs(qtbot: QtBot, wizard: ReferralWizard) -> None:
     type_into(qtbot, page.shares.edits[FundingPartner.EDUCATION], "30")
 
 
+# The whole walk runs on the laptop's SQLite file and on the team's PostgreSQL server.
+@pytest.mark.parametrize("engine_name", ENGINES)
 def test_a_new_referral_goes_to_an_awarded_placement_through_the_pages(
-        qtbot: QtBot, demo_db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory, tmp_path: Path) -> None:
+        qtbot: QtBot, demo_db: Database, dialogs: DialogRecorder, open_wizard: WizardFactory,
+        tmp_path: Path) -> None:
     wizard = open_wizard(demo_db)
     assert wizard.currentId() == CHILD and wizard.windowTitle() == "New referral"
 
