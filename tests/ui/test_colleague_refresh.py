@@ -33,12 +33,7 @@ def _texts(window: object) -> set[str]:
     return {str(model.index(r, c).data()) for r in range(model.rowCount()) for c in range(model.columnCount())}
 
 
-@pytest.mark.parametrize("engine_name", [
-    "sqlite",
-    # The main window on a server database (its title, backups, lock file) is part 17d of issue 17.
-    pytest.param("postgresql", marks=pytest.mark.xfail(reason="main window on a server database: issue 17d",
-                                                       strict=False)),
-])
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
 def test_a_child_renamed_by_a_colleague_in_another_process_shows_in_the_open_list(
         qtbot: QtBot, db: Database, placedesk_home: Path) -> None:
     _officer(placedesk_home)

@@ -53,6 +53,8 @@ class ReloadWhenShown(QObject):
             self._run()
 
     def _run(self) -> None:
-        if self.stale:
+        # Hidden (or its window closed, its database perhaps gone) during the delay: the reload
+        # waits for the next show, as for any hidden screen.
+        if self.stale and self._widget.isVisible():
             self.stale = False
             self._reload()
