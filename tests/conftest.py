@@ -336,19 +336,25 @@ def pg_database_url(_pg_reused: tuple[str, Any]) -> Iterator[str]:
     _empty_every_table(conn)
 
 
-@pytest.fixture
-def db(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A new, empty, fully migrated database for this test only (a file, or a server database)."""
+def _private_copy(engine_name: str, request: pytest.FixtureRequest, path: Path, *, server: str,
+                  template: str) -> Iterator[Database]:
+    """Open this test's own database: the ``server`` fixture's URL, or a copy of ``template`` at ``path``."""
     if engine_name == "postgresql":
-        database = open_database(request.getfixturevalue("pg_database_url"))
+        database = open_database(request.getfixturevalue(server))
     else:
-        path = tmp_path / "test.sqlite"
-        shutil.copyfile(request.getfixturevalue("_empty_template"), path)
+        shutil.copyfile(request.getfixturevalue(template), path)
         database = open_database(path)
     database.officer = "Test Officer"
     yield database
     _settle_background_work()
     database.close()
+
+
+@pytest.fixture
+def db(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A new, empty, fully migrated database for this test only (a file, or a server database)."""
+    yield from _private_copy(engine_name, request, tmp_path / "test.sqlite",
+                             server="pg_database_url", template="_empty_template")
 
 
 @pytest.fixture
@@ -394,16 +400,8 @@ def pg_demo_url(pg_server: Any, _pg_admin: Any, _pg_demo_template: str) -> Itera
 @pytest.fixture
 def demo_db(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A private copy of the small demo database (about 150 providers, 60 children), made for ``DEMO_TODAY``."""
-    if engine_name == "postgresql":
-        database = open_database(request.getfixturevalue("pg_demo_url"))
-    else:
-        path = tmp_path / "demo.sqlite"
-        shutil.copyfile(request.getfixturevalue("_small_demo_template"), path)
-        database = open_database(path)
-    database.officer = "Test Officer"
-    yield database
-    _settle_background_work()
-    database.close()
+    yield from _private_copy(engine_name, request, tmp_path / "demo.sqlite",
+                             server="pg_demo_url", template="_small_demo_template")
 
 
 @pytest.fixture

@@ -31,13 +31,20 @@ def _screen(db: Database, child: Child) -> Baseline:
     return baseline
 
 
-def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db: Database) -> None:
-    child = _child(db)
-    mine, theirs = _screen(db, child), _screen(db, child)
+def _colleague_saves(db: Database, child: Child, theirs: Baseline, **fields: str) -> None:
+    """A. Khan saves the child from their own screen (which showed ``theirs``)."""
     db.officer = "A. Khan"
     with db.session_scope() as s:
         theirs.enforce(s)
-        s.get(Child, child.id).first_name = "Amelia"
+        record = s.get(Child, child.id)
+        for name, value in fields.items():
+            setattr(record, name, value)
+
+
+def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db: Database) -> None:
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    _colleague_saves(db, child, theirs, first_name="Amelia")
     db.officer = "B. Jones"
     with pytest.raises(EditConflict) as caught, db.session_scope() as s:
         mine.enforce(s)
@@ -60,10 +67,7 @@ def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db
 def test_applying_mine_deliberately_saves_over_theirs_against_their_version(db: Database) -> None:
     child = _child(db)
     mine, theirs = _screen(db, child), _screen(db, child)
-    db.officer = "A. Khan"
-    with db.session_scope() as s:
-        theirs.enforce(s)
-        s.get(Child, child.id).first_name = "Amelia"
+    _colleague_saves(db, child, theirs, first_name="Amelia")
     db.officer = "B. Jones"
     with pytest.raises(EditConflict) as caught, db.session_scope() as s:
         mine.enforce(s)
@@ -122,10 +126,7 @@ def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Da
         s.get(Child, child.id).first_name = "Aimee"
         s.flush()
         raise RuntimeError("the officer's save failed after its flush")
-    db.officer = "A. Khan"
-    with db.session_scope() as s:
-        theirs.enforce(s)
-        s.get(Child, child.id).first_name = "Amelia"
+    _colleague_saves(db, child, theirs, first_name="Amelia")
     with pytest.raises(EditConflict), db.session_scope() as s:
         mine.enforce(s)
         s.get(Child, child.id).first_name = "Aimee"
@@ -134,10 +135,7 @@ def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Da
 def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_theirs(db: Database) -> None:
     child = _child(db)
     mine, theirs = _screen(db, child), _screen(db, child)
-    db.officer = "A. Khan"
-    with db.session_scope() as s:
-        theirs.enforce(s)
-        s.get(Child, child.id).known_as = "Mia"
+    _colleague_saves(db, child, theirs, known_as="Mia")
     db.officer = "B. Jones"
     with pytest.raises(EditConflict) as caught, db.session_scope() as s:
         mine.enforce(s)
