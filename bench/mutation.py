@@ -18,6 +18,7 @@ It is slow (hours for every group on two cores) and is not part of ``make test``
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import fnmatch
 import hashlib
@@ -124,8 +125,32 @@ NOT_CHECKED = None
 SKIPPED = {34}
 
 
-def _source_hash(path: str) -> str:
-    return hashlib.sha256((ROOT / path).read_bytes()).hexdigest()
+def _function_hashes(path: str) -> dict[str, str]:
+    """A SHA-256 of each function's syntax tree, under mutmut's name for it (``x_name``, ``xǁClassǁmethod``).
+
+    A mutant's result stays valid while its own function is unchanged (mutmut itself re-runs only
+    the functions that changed), so one edit elsewhere in a module does not throw away hours of runs.
+    The tree, not the text, is hashed: moving a function or re-wrapping a line keeps its results.
+    """
+    tree = ast.parse((ROOT / path).read_text("utf-8"))
+    hashes: dict[str, str] = {}
+
+    def digest(node: ast.AST) -> str:
+        return hashlib.sha256(ast.dump(node).encode("utf-8")).hexdigest()[:16]
+
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            hashes[f"x_{node.name}"] = digest(node)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    hashes[f"xǁ{node.name}ǁ{item.name}"] = digest(item)
+    return hashes
+
+
+def _function_of(name: str) -> str:
+    """``x_rag`` from ``placedesk.services.monitoring.kpis.x_rag__mutmut_3``."""
+    return name.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
 
 
 def _saved() -> dict[str, dict[str, object]]:
@@ -135,13 +160,19 @@ def _saved() -> dict[str, dict[str, object]]:
     return dict(json.loads(RESULTS.read_text("utf-8")))
 
 
+def _kept_codes(path: str) -> dict[str, int | None]:
+    """The kept results of one module whose function is unchanged since they were made."""
+    kept = _saved().get(path) or {}
+    then: dict[str, str] = kept.get("functions", {})  # type: ignore[assignment]
+    now = _function_hashes(path)
+    return {name: code for name, code in kept.get("exit_codes", {}).items()  # type: ignore[union-attr]
+            if then.get(_function_of(name)) is not None and then.get(_function_of(name)) == now.get(_function_of(name))}
+
+
 def _module_codes(path: str) -> dict[str, int | None]:
     """Every mutant of one module and its exit code: mutmut's own results (``mutants/``) over the
-    results kept in the repository, which count only while the module's source is unchanged."""
-    codes: dict[str, int | None] = {}
-    kept = _saved().get(path)
-    if kept and kept.get("sha256") == _source_hash(path):
-        codes.update(kept["exit_codes"])  # type: ignore[arg-type]
+    results kept in the repository for functions unchanged since."""
+    codes = _kept_codes(path)
     meta = MUTANTS / f"{path}.meta"
     if meta.exists():
         for name, code in json.loads(meta.read_text("utf-8"))["exit_code_by_key"].items():
@@ -153,8 +184,8 @@ def _module_codes(path: str) -> dict[str, int | None]:
 def save_results() -> None:
     """Keep mutmut's results in the repository, so a fresh checkout still reports them.
 
-    A module's results are kept with the SHA-256 of the source they were made from: only when
-    mutmut's mutants are newer than the source (it regenerates them when the source changes).
+    Each result is kept with the hash of its function's source as it is now: only when mutmut's
+    mutants are newer than the source (it regenerates them when the source changes).
     """
     saved = _saved()
     for path in sorted({t.path for targets in GROUPS.values() for t in targets}):
@@ -163,7 +194,10 @@ def save_results() -> None:
             continue
         codes = {n: c for n, c in _module_codes(path).items() if c is not NOT_CHECKED}
         if codes:
-            saved[path] = {"sha256": _source_hash(path), "exit_codes": dict(sorted(codes.items()))}
+            hashes = _function_hashes(path)
+            saved[path] = {"functions": {f: h for f, h in sorted(hashes.items())
+                                         if any(_function_of(n) == f for n in codes)},
+                           "exit_codes": dict(sorted(codes.items()))}
     RESULTS.write_text(json.dumps(saved, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -302,8 +336,8 @@ def write_summary(runs: list[dict[str, object]]) -> None:
         "*no test* means no rule test reaches the changed function at all; *not run* was not checked yet.",
         f"Target: at least {TARGET_KILLED:.0%} killed in every module (killed / checked). Figures are for the",
         "source as it was when each group ran (see Runs); after a rule module changes, run its group again.",
-        "Results are kept in `bench/mutation_results.json` (with the SHA-256 of each module's source), so a",
-        "fresh checkout reports them; a module whose source changed since shows as *not run* again.",
+        "Results are kept in `bench/mutation_results.json` (with a SHA-256 of each function's syntax tree), so",
+        "a fresh checkout reports them; the mutants of a function changed since show as *not run* again.",
         "",
         "Scope: each rule module has a group of its rule functions (the ones that decide what the officer",
         "sees: a status, a date, a RAG, a refusal, a check a bundle must pass), run first; most also have a",
