@@ -141,6 +141,22 @@ class EditConflict(PlaceDeskError):
                 f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
 
 
+class ChangedMeanwhile(PlaceDeskError):
+    """A long action (an import) refused whole because a colleague changed one of its records while it ran.
+
+    Unlike a screen's save there is nothing to choose field by field: the action
+    reads afresh when done again. ``conflict`` holds who changed what and when.
+    """
+
+    def __init__(self, conflict: EditConflict, record: str, action: str, again: str) -> None:
+        self.conflict = conflict
+        what = "deleted" if conflict.deleted else "changed"
+        fields = ", ".join(c.label.lower() for c in conflict.clashes)
+        detail = f" ({fields})" if fields else ""
+        super().__init__(f"{conflict.changed_by} {what} {record}{detail} at {conflict.changed_when()}, while "
+                         f"{action} was running. {again}")
+
+
 class PermissionRefused(PlaceDeskError):
     """The team server refused a step the officer's PostgreSQL role does not allow; nothing was changed."""
 
