@@ -16,7 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Enum, Float, Integer, LargeBinary, String, Table, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Uuid,
+)
 
 import placedesk.models  # noqa: F401  (registers every table on the metadata)
 from placedesk.models.base import Base, UTCDateTime
@@ -46,6 +57,16 @@ def table_named(name: str) -> Table:
             return table
     raise BundleError(f"The bundle holds records of a kind this PlaceDesk does not know ({name!r}); it may come "
                       "from a newer version. Update PlaceDesk, then import it again. Nothing was imported.")
+
+
+def mapped_class(table_name: str) -> type[Any]:
+    """The record class stored in ``table_name``."""
+    from placedesk.errors import NotFound
+
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == table_name:
+            return mapper.class_
+    raise NotFound(f"No kind of record is called {table_name!r}.")
 
 
 _JSON_COLUMNS: dict[str, list[str]] = {}

@@ -18,9 +18,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound, ValidationError, WorkflowError
-from placedesk.models import Base, SyncConflict
+from placedesk.models import SyncConflict
 from placedesk.models.enums import ConflictResolution
-from placedesk.services.sync.bundle_records import BOOKKEEPING, data_columns, decode_record, label_of, table_named
+from placedesk.services.sync.bundle_records import (
+    BOOKKEEPING,
+    data_columns,
+    decode_record,
+    label_of,
+    mapped_class,
+    table_named,
+)
 
 
 @dataclass(frozen=True)
@@ -81,12 +88,6 @@ def list_conflicts(session: Session, *, include_resolved: bool = False) -> list[
     return [_view(c) for c in session.scalars(query)]
 
 
-def _mapped_class(table_name: str) -> type[Any]:
-    for mapper in Base.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table_name:
-            return mapper.class_
-    raise NotFound(f"No kind of record is called {table_name!r}.")
-
 
 def resolve_conflict(
     session: Session,
@@ -108,7 +109,7 @@ def resolve_conflict(
         raise WorkflowError(f"That conflict was already resolved ({conflict.resolution.value.replace('_', ' ')}) "
                             f"by {conflict.resolved_by or 'another officer'}; refresh the list.")
     table = table_named(conflict.entity)
-    cls = _mapped_class(conflict.entity)
+    cls = mapped_class(conflict.entity)
     record = session.get(cls, conflict.entity_id)
     remote = decode_record(table, conflict.remote_data, f"The other laptop's {conflict.entity} record")
     remote_version = int(remote["version"])
