@@ -16,18 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    Enum,
-    Float,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Uuid,
-)
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, Integer, LargeBinary, String, Table, Uuid
 
 import placedesk.models  # noqa: F401  (registers every table on the metadata)
 from placedesk.models.base import Base, UTCDateTime

@@ -20,14 +20,8 @@ from sqlalchemy.orm import Session
 from placedesk.errors import NotFound, ValidationError, WorkflowError
 from placedesk.models import SyncConflict
 from placedesk.models.enums import ConflictResolution
-from placedesk.services.sync.bundle_records import (
-    BOOKKEEPING,
-    data_columns,
-    decode_record,
-    label_of,
-    mapped_class,
-    table_named,
-)
+from placedesk.services.sync.bundle_records import (BOOKKEEPING, data_columns, decode_record, label_of,
+                                                   mapped_class, table_named)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
-from placedesk import __version__
 from placedesk.db.dialect import driver_sql, is_sqlite
+from placedesk import __version__
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import AuditEvent, StoredDocument, SyncRecord
@@ -33,6 +33,7 @@ from placedesk.services.sync.bundle_format import (
     Progress,
     bundle_name,
 )
+from placedesk.services.sync.bundle_signing import BundleSigner, same_officer, sign_manifest
 from placedesk.services.sync.bundle_records import (
     AUDIT_TABLE,
     DOCUMENT_TABLE,
@@ -41,11 +42,6 @@ from placedesk.services.sync.bundle_records import (
     json_line,
     json_line_select,
     stored_datetime,
-)
-from placedesk.services.sync.bundle_signing import (
-    BundleSigner,
-    same_officer,
-    sign_manifest,
 )
 
 

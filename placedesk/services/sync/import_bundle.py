@@ -55,12 +55,9 @@ from placedesk.errors import ChangedMeanwhile, ValidationError
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import SyncConflict, SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
-from placedesk.services.sync.bundle_format import (
-    BundleError,
-    BundleReader,
-    Progress,
-    open_bundle,
-)
+from placedesk.services.sync.bundle_format import BundleError, BundleReader, Progress, open_bundle
+from placedesk.services.sync.bundle_signing import same_officer, spoken_fingerprint, verify_manifest_signature
+from placedesk.services.sync.colleagues import TrustedSigner, TrustList
 from placedesk.services.sync.bundle_records import (
     AUDIT_TABLE,
     BOOKKEEPING,
@@ -74,12 +71,6 @@ from placedesk.services.sync.bundle_records import (
     storage_rows,
     table_named,
 )
-from placedesk.services.sync.bundle_signing import (
-    same_officer,
-    spoken_fingerprint,
-    verify_manifest_signature,
-)
-from placedesk.services.sync.colleagues import TrustedSigner, TrustList
 
 # Ids or keys per IN (...) query: well under SQLite's limit of 32,766 bound values, few round trips.
 _CHUNK = 5000

@@ -30,12 +30,7 @@ from placedesk.services.sync.bundle_format import iter_bundle_names, parse_bundl
 from placedesk.services.sync.bundle_signing import BundleSigner
 from placedesk.services.sync.colleagues import TrustList, load_trust, save_trust
 from placedesk.services.sync.conflicts import count_open_conflicts
-from placedesk.services.sync.export_bundle import (
-    SHARE,
-    ExportResult,
-    changes_since_last_export,
-    export_bundle,
-)
+from placedesk.services.sync.export_bundle import SHARE, ExportResult, changes_since_last_export, export_bundle
 from placedesk.services.sync.import_bundle import ImportResult, import_bundle
 from placedesk.services.sync.sync_id import sync_id
 

@@ -25,15 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from placedesk.errors import PlaceDeskError, ValidationError
 from placedesk.fileio import atomic_write_bytes
-from placedesk.models import (
-    Cap,
-    Child,
-    KpiDefinition,
-    KpiValue,
-    Placement,
-    Provider,
-    Referral,
-)
+from placedesk.models import Cap, Child, KpiDefinition, KpiValue, Placement, Provider, Referral
 from placedesk.models.enums import CapStatus, FundingPartner, Rag
 from placedesk.services.common.audit_log import record_export
 from placedesk.services.common.tabular import (
@@ -49,6 +41,8 @@ from placedesk.services.common.tabular import (
 )
 from placedesk.services.monitoring.kpis import rag_for
 from placedesk.services.sync.pseudonyms import Pseudonymiser, installation_secret
+
+
 
 # A sheet is a typed table: money in integer pence and dates as ``date`` until written.
 Sheet = Table
