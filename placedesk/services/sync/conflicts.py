@@ -91,8 +91,17 @@ def resolve_conflict(
     officer: str,
     now: dt.datetime,
     note: str = "",
+    seen_version: int | None = None,
 ) -> ConflictView:
-    """Keep this laptop's version or take the other laptop's; the choice is recorded and audited."""
+    """Keep this laptop's version or take the other laptop's; the choice is recorded and audited.
+
+    Taking the other laptop's version replaces the record here, so it must still
+    be the version the officer compared it with: ``seen_version``, by default the
+    one the conflicts list shows. When a colleague has changed the record since,
+    an :class:`~placedesk.errors.EditConflict` names them and shows their values
+    beside the other laptop's; nothing is changed. Taking it over their change
+    on purpose is this call again with ``seen_version`` their version.
+    """
     if not isinstance(resolution, ConflictResolution):
         raise ValidationError("Choose 'keep this laptop's version' or 'take the other laptop's version'.",
                               field="resolution")
@@ -112,6 +121,9 @@ def resolve_conflict(
             record = cls(**{k: v for k, v in remote.items()})
             session.add(record)
         else:
+            shown = int(conflict.local_data.get("version", 0)) if seen_version is None else seen_version
+            if record.version != shown:
+                _refuse_changed_since_shown(session, cls, record, shown, remote, table)
             changed = False
             for column in data_columns(table):
                 if column != "id" and getattr(record, column) != remote[column]:
@@ -133,6 +145,16 @@ def resolve_conflict(
     conflict.note = note.strip()
     session.flush()
     return _view(conflict)
+
+
+def _refuse_changed_since_shown(session: Session, cls: type[Any], record: Any, shown: int, remote: dict[str, Any],
+                                table: Any) -> None:
+    from placedesk.models.concurrency import conflict_after_stale
+
+    taking = {c: remote[c] for c in data_columns(table) if c != "id" and getattr(record, c) != remote[c]}
+    conflict = conflict_after_stale(session, [(cls, record.id, shown, taking)])
+    if conflict is not None:
+        raise conflict
 
 
 def shown_fields(view: ConflictView) -> list[str]:
