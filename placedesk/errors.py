@@ -134,11 +134,18 @@ class EditConflict(PlaceDeskError):
         return f"{self.changed_at.astimezone():%H:%M}" if self.changed_at is not None else "a moment ago"
 
     def _message(self) -> str:
+        return (f"{self._who_did_what(f'this {self.record_label}')} at {self.changed_when()}, after you "
+                f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
+
+    def _who_did_what(self, record: str) -> str:
         what = "deleted" if self.deleted else "changed"
         fields = ", ".join(c.label.lower() for c in self.clashes)
-        detail = f" ({fields})" if fields else ""
-        return (f"{self.changed_by} {what} this {self.record_label}{detail} at {self.changed_when()}, after you "
-                f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
+        return f"{self.changed_by} {what} {record}" + (f" ({fields})" if fields else "")
+
+    def during(self, record: str, action: str, again: str) -> str:
+        """The refusal of an action with no screen to reload (an import, a command): who changed ``record``
+        while ``action`` was running, and ``again``, what to do now."""
+        return f"{self._who_did_what(record)} at {self.changed_when()}, while {action} was running. {again}"
 
 
 class ChangedMeanwhile(PlaceDeskError):
@@ -150,11 +157,7 @@ class ChangedMeanwhile(PlaceDeskError):
 
     def __init__(self, conflict: EditConflict, record: str, action: str, again: str) -> None:
         self.conflict = conflict
-        what = "deleted" if conflict.deleted else "changed"
-        fields = ", ".join(c.label.lower() for c in conflict.clashes)
-        detail = f" ({fields})" if fields else ""
-        super().__init__(f"{conflict.changed_by} {what} {record}{detail} at {conflict.changed_when()}, while "
-                         f"{action} was running. {again}")
+        super().__init__(conflict.during(record, action, again))
 
 
 class PermissionRefused(PlaceDeskError):

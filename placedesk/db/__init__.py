@@ -40,7 +40,7 @@ from placedesk.db.sqlite import (  # noqa: F401 - today's names, offered here as
     secure_files,
 )
 from placedesk.dbkey import forget_passphrases, remember_passphrase  # noqa: F401
-from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict, PlaceDeskError  # noqa: F401
 from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 SERVER_BUSY_MESSAGE = ("A colleague is changing the same records on the team server; try again in a moment. "
                        "Nothing was changed by this step.")
+# A save whose ``WHERE version`` found a row moved, where the audit trail cannot say by whom (see _explain_stale).
+STALE_MESSAGE = ("A colleague changed or deleted a record this step changes, at the same moment. Nothing was "
+                 "saved: reload, check their change, and do it again.")
 
 
 def parse_target(text: str) -> Path | str:
@@ -209,7 +212,7 @@ class Database:
         finally:
             session.close()
 
-    def _explain_stale(self, failed: Session, exc: BaseException) -> EditConflict | None:
+    def _explain_stale(self, failed: Session, exc: BaseException) -> PlaceDeskError | None:
         """The colleague's change an UPDATE found at the last instant (its ``WHERE version`` matched nothing)."""
         from sqlalchemy.orm.exc import StaleDataError
 
@@ -218,7 +221,11 @@ class Database:
         if not isinstance(exc, StaleDataError):
             return None
         with self.session() as fresh:
-            return conflict_after_stale(fresh, failed.info.get(PENDING, []))
+            conflict = conflict_after_stale(fresh, failed.info.get(PENDING, []))
+        if conflict is None:
+            # Which record moved cannot be told (its change came and went): still a refusal, never a crash.
+            return PlaceDeskError(STALE_MESSAGE)
+        return conflict
 
     def changed_elsewhere(self) -> bool:
         """Whether another process (a colleague, a command) has committed since the last call.
