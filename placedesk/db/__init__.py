@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 SERVER_BUSY_MESSAGE = ("A colleague is changing the same records on the team server; try again in a moment. "
                        "Nothing was changed by this step.")
+SAME_MOMENT_MESSAGE = ("A colleague saved the same record at the same moment, so this would have made a second one "
+                       "with the same reference. Nothing was saved: reload to see theirs, and do it again if it "
+                       "is still needed.")
 # A save whose ``WHERE version`` found a row moved, where the audit trail cannot say by whom (see _explain_stale).
 STALE_MESSAGE = ("A colleague changed or deleted a record this step changes, at the same moment. Nothing was "
                  "saved: reload, check their change, and do it again.")
@@ -196,10 +199,13 @@ class Database:
             session.rollback()
             if not isinstance(exc, DatabaseBusy):
                 if self.is_server:
-                    from placedesk.db.postgres import is_busy_error, permission_refusal
+                    from placedesk.db.postgres import is_busy_error, is_unique_clash, permission_refusal
 
                     if is_busy_error(exc):
                         raise DatabaseBusy(SERVER_BUSY_MESSAGE) from exc
+                    if is_unique_clash(exc):
+                        # The step checked its key was free; a colleague's save took it before this one committed.
+                        raise PlaceDeskError(SAME_MOMENT_MESSAGE) from exc
                     refused = permission_refusal(exc)
                     if refused is not None:
                         raise refused from exc
