@@ -394,7 +394,7 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
                 # Always: a record here may refer to a parent that took a local id earlier in this import.
                 _adopt_local_identities(session, table, records, remapped)
                 if was_empty:
-                    _write(session, table, records, [], result)
+                    _write(session, table, records, [], result, read_versions={})
                     done += len(records)
                     if progress:
                         progress(min(done, total), total)
@@ -426,7 +426,7 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
 
 
 def _write(session: Session, table: Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
-           result: ImportResult, read_versions: dict[uuid.UUID, int] | None = None) -> None:
+           result: ImportResult, *, read_versions: dict[uuid.UUID, int]) -> None:
     """Insert new records and update known ones, each update only over the version ``read_versions`` holds for it.
 
     On the team server a colleague may save a record between this import
@@ -441,14 +441,13 @@ def _write(session: Session, table: Table, inserts: list[dict[str, Any]], update
     if updates:
         columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
                                                                           or c.name != "content")]
-        versions = read_versions or {}
         sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
                "WHERE id = ? AND version = ?")
         rows = storage_rows(table, [*columns, "id"], updates, sqlite=is_sqlite(connection))
         written = connection.exec_driver_sql(driver_sql(connection, sql), [
-            (*row, versions[update["id"]]) for row, update in zip(rows, updates, strict=True)]).rowcount
+            (*row, read_versions[update["id"]]) for row, update in zip(rows, updates, strict=True)]).rowcount
         if written != len(updates):
-            _refuse_changed_meanwhile(session, table, updates, versions)
+            _refuse_changed_meanwhile(session, table, updates, read_versions)
         result.updated[table.name] = result.updated.get(table.name, 0) + len(updates)
     if table.name == DOCUMENT_TABLE:
         result.documents += len(inserts) + len(updates)
