@@ -565,7 +565,7 @@ class _Applier:
             update_audited(self.session, Provider, changes, officer=self.officer)
         except EditConflict as conflict:
             provider = self.session.get(Provider, conflict.entity_id) if not conflict.deleted else None
-            name = f"the provider {provider.name} ({provider.ref})" if provider is not None else "a provider"
+            name = f"the provider {provider.name}, {provider.ref}" if provider is not None else "a provider"
             raise ChangedMeanwhile(conflict, name, "this import",
                                    "Nothing was imported: import the list again, and it is applied to their "
                                    "version.") from None

@@ -239,7 +239,7 @@ def test_a_colleagues_change_made_while_the_import_runs_refuses_the_whole_import
     with pytest.raises(ChangedMeanwhile) as caught, db.session_scope() as s:
         _import(s, _csv(tmp_path, renamed, name="renamed.csv"))
     message = str(caught.value)
-    assert message.startswith("A. Khan changed the provider Oak House (Sheffield) (PRV-7F3A-0001) (name) at ")
+    assert message.startswith("A. Khan changed the provider Oak House (Sheffield), PRV-7F3A-0001 (name) at ")
     assert "while this import was running. Nothing was imported: import the list again" in message
     with db.session() as s:
         names = {urn: name for urn, name in s.execute(select(Provider.urn, Provider.name))}
