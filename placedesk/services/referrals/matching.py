@@ -400,7 +400,9 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date,
     sought = referral.placement_type.label.lower() if referral.placement_type else ""
 
     restricted = {pid.hex: reason for pid, reason in active_restrictions(session, today).items()}
-    table = has_locations(session)
+    home = location_for(session, home_postcode) if home_postcode else None
+    # A home found in the location table shows the table holds something, without asking.
+    table = home is not None or has_locations(session)
     providers, others = _load_providers(session, acceptable or frozenset(), locations=table)
     # Keyed by the stored type text: thousands of providers of other types are listed.
     wrong_type = {
@@ -411,7 +413,6 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date,
     result.excluded = [_new_excluded((ref, name, restricted.get(pid) or wrong_type[provider_type], pid, town or "", urn))
                        for pid, ref, name, provider_type, town, urn in others]
 
-    home = location_for(session, home_postcode) if table and home_postcode else None
     result.uses_location_table = table and home is not None
     result.proximity_note = _proximity_note(table, home_postcode, home, providers, referral)
     unpriced = [p.hex for p in providers if p.weekly_rate_from_pence is None and p.weekly_rate_to_pence is None]
