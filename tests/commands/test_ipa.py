@@ -66,8 +66,8 @@ def test_signing_from_the_command_line_loads_only_what_signing_needs(
     db: Database, placement_ref: str, tmp_path: Path, identity_files: tuple[Path, Path]
 ) -> None:
     p12, passphrase = identity_files
-    # A laptop's database file needs no PostgreSQL driver either.
-    unwanted = NOT_FOR_SIGNING + (() if db.is_server else ("psycopg",))
+    # A laptop's database file needs no PostgreSQL driver or dialect either.
+    unwanted = NOT_FOR_SIGNING + (() if db.is_server else ("psycopg", "sqlalchemy.dialects.postgresql"))
     # The officer's first signature prepares and keeps the stamp font for their name (in this test's data
     # folder: this process may hold it from another test)...
     stamp_font.prepared_stamp_font.cache_clear()
