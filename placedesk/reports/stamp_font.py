@@ -241,8 +241,9 @@ class StampFontEngine(FontEngine):  # type: ignore[misc]
     def __init__(self, writer: BasePdfFileWriter, font: StampFont, font_size: int, obj_stream: object = None) -> None:
         import uharfbuzz as hb
 
-        super().__init__(writer, font.postscript_name, embedded_subset=True, obj_stream=obj_stream,
-                         font_size=font_size)
+        super().__init__(writer, font.postscript_name, embedded_subset=True, obj_stream=obj_stream)
+        # Set here rather than passed on: older pyHanko releases' FontEngine takes no size.
+        self.font_size = font_size
         self.font = font
         self._hb = hb
         self._hb_font = hb.Font(hb.Face(font.program))
