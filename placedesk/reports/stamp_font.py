@@ -31,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+import uharfbuzz as hb
+
 from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE
 from placedesk.reports.pyhanko_offline import keep_offline
 
@@ -239,13 +241,10 @@ class StampFontEngine(FontEngine):  # type: ignore[misc]
     """
 
     def __init__(self, writer: BasePdfFileWriter, font: StampFont, font_size: int, obj_stream: object = None) -> None:
-        import uharfbuzz as hb
-
         super().__init__(writer, font.postscript_name, embedded_subset=True, obj_stream=obj_stream)
         # Set here rather than passed on: older pyHanko releases' FontEngine takes no size.
         self.font_size = font_size
         self.font = font
-        self._hb = hb
         self._hb_font = hb.Font(hb.Face(font.program))
         self._font_ref = writer.allocate_placeholder()
         self._used: set[int] = set()
@@ -317,7 +316,6 @@ class StampFontEngine(FontEngine):  # type: ignore[misc]
         """Draw ``txt``: its operators (inside an /ActualText span) and its advance in ems."""
         if not txt:
             return ShapeResult(b"", 0, 0)
-        hb = self._hb
         buf = hb.Buffer()
         buf.add_str(txt)
         buf.direction = "ltr"
