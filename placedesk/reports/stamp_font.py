@@ -128,7 +128,8 @@ def make_stamp_font(font: bytes, text: str) -> StampFont:
     from fontTools import subset, ttLib
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    face = ttLib.TTFont(io.BytesIO(font))
+    # The shipped font's own timestamp is kept throughout, so preparing again makes the same bytes.
+    face = ttLib.TTFont(io.BytesIO(font), recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = ["*"]  # kerning, combining accents, contextual forms
     options.hinting = False
@@ -140,9 +141,9 @@ def make_stamp_font(font: bytes, text: str) -> StampFont:
     if face["head"].unitsPerEm != UNITS_PER_EM:
         scale_upem(face, UNITS_PER_EM)
     program = _save(face)
-    face = ttLib.TTFont(io.BytesIO(program))
+    face = ttLib.TTFont(io.BytesIO(program), recalcTimestamp=False)
 
-    carried = ttLib.TTFont(io.BytesIO(program))
+    carried = ttLib.TTFont(io.BytesIO(program), recalcTimestamp=False)
     carried_options = subset.Options(layout_closure=False)
     carried_options.drop_tables += ["GPOS", "GDEF", "GSUB"]
     carried_options.retain_gids = True
