@@ -142,3 +142,19 @@ def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_thei
         s.get(Child, child.id).first_name = "Aimee"
     clash = {c.field: (c.yours, c.theirs, c.theirs_changed) for c in caught.value.clashes}
     assert clash == {"first_name": ("Aimee", "Amy", False), "known_as": ("(empty)", "Mia", True)}
+
+
+def test_a_last_instant_refusal_that_cannot_name_the_record_is_still_a_clear_message(db: Database) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from placedesk.errors import PlaceDeskError
+
+    child = _child(db)
+    with pytest.raises(PlaceDeskError) as caught, db.session_scope() as s:
+        s.get(Child, child.id).first_name = "Aimee"
+        # As the flush reports a row matched by nothing when the moved record cannot be found again.
+        raise StaleDataError("UPDATE statement on table 'child' expected to update 1 row(s); 0 were matched.")
+    assert str(caught.value).startswith("A colleague changed or deleted a record this step changes, at the same "
+                                        "moment. Nothing was saved")
+    with db.session() as s:
+        assert s.get(Child, child.id).first_name == "Amy"
