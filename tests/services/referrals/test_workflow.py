@@ -276,3 +276,28 @@ def test_a_refused_step_says_where_from_where_to_and_everything_it_needs(session
         advance(session, referral, S.PLACED, today=TODAY)
     assert str(exc.value) == (f"Referral {referral.ref} cannot move from draft to placed: it needs a draft referral "
                               "can only move to: ready, withdrawn.")
+
+
+def test_what_is_left_names_each_missing_step_in_the_officers_words(session: Session) -> None:
+    from placedesk.models.enums import RecipientResponse
+    from placedesk.services.referrals.workflow import missing_for
+
+    # Withdrawing asks for its reason when none was given at all.
+    sent = referral_at(session, S.SENT)
+    assert missing_for(session, sent, S.WITHDRAWN, today=TODAY) == ["the reason the referral is withdrawn"]
+    # An offer the provider then declined (withdrawn with their decline) is not an offer received.
+    offered = referral_at(session, S.OFFERS_RECEIVED)
+    offered.status = S.SENT
+    for recipient in offered.recipients:
+        recipient.response = RecipientResponse.DECLINED
+    assert missing_for(session, offered, S.OFFERS_RECEIVED, today=TODAY) == [
+        "an offer from at least one provider (record the offer first)"]
+    # Awarded and agreement steps need the placement record the award makes.
+    awarded = referral_at(session, S.AWARDED)
+    placement = active_placement(session, awarded)
+    session.delete(placement)
+    session.flush()
+    awarded.status = S.OFFERS_RECEIVED
+    assert missing_for(session, awarded, S.AWARDED, today=TODAY) == ["the placement record made by the award"]
+    awarded.status = S.AWARDED
+    assert missing_for(session, awarded, S.IPA_ISSUED, today=TODAY) == ["the placement record made by the award"]

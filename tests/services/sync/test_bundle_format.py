@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -170,3 +171,28 @@ def test_checking_a_bundle_reports_each_file_checked_out_of_all(tmp_path: Path) 
     checked = read_bundle(bundle, progress=lambda done, total: seen.append((done, total)))
     files = len(checked.manifest.files)
     assert files > 3 and seen == [(n, files) for n in range(1, files + 1)]
+
+
+class _Counted(io.BytesIO):
+    """A member's stream that remembers how many bytes were taken from it."""
+
+    taken = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.taken += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("size", [4, 5, 64 * 1024])
+def test_an_oversized_member_is_refused_after_one_byte_more_than_declared(size: int) -> None:
+    """A zip bomb is caught without inflating it: at most one byte past the declared size is read."""
+    import hashlib
+
+    from placedesk.services.sync.bundle_format import _CheckedStream
+
+    stream = _Counted(b"x" * 1_000_000)
+    checked = _CheckedStream(stream, FileEntry("records/child.jsonl", hashlib.sha256(b"x" * 10).hexdigest(), 10))
+    with pytest.raises(BundleError, match="is larger than its manifest says"):
+        _read_in(checked, size)
+    assert stream.taken == 11
