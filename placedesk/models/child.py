@@ -15,7 +15,12 @@ class Child(Base, Record):
     """A looked-after child or young person referred for a placement."""
 
     __tablename__ = "child"
-    __table_args__ = (Index("ix_child_last_name", "last_name"),)
+    __table_args__ = (
+        Index("ix_child_last_name", "last_name"),
+        # Coming up reads only the children whose age can bring a leaving-care milestone or an
+        # 18th birthday into its window: a range of dates of birth.
+        Index("ix_child_date_of_birth", "date_of_birth"),
+    )
 
     # The case-management system's reference; SSDA903's CHILD id matches it.
     case_reference: Mapped[str] = mapped_column(String(40), unique=True)
