@@ -137,11 +137,13 @@ def read_workloads(today: dt.date) -> dict[str, Callable[[Any, Any], Any]]:
 
 
 def measure_reads(targets: dict[str, Any], today: dt.date,
-                  server_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
+                  server_cpu: Callable[[], float] | None = None, *, only: tuple[str, ...] | None = None,
+                  rounds: int = ROUNDS) -> dict[str, Any]:
     """Median wall and client-CPU ms of each read on each engine, timed in turn round by round.
 
     ``server_cpu`` (CPU seconds used by the PostgreSQL server so far) is read around
     each PostgreSQL run, outside the timing, giving the server's CPU per read.
+    ``only`` names the reads to time (all three without it): ``bench_coming_up`` times one.
     """
     from sqlalchemy import func, select
 
@@ -149,7 +151,7 @@ def measure_reads(targets: dict[str, Any], today: dt.date,
     from placedesk.models import KpiValue, Provider, Referral
     from placedesk.runtime import freeze_startup_objects
 
-    work = read_workloads(today)
+    work = {name: fn for name, fn in read_workloads(today).items() if only is None or name in only}
     dbs = {engine: open_database(target, create=False) for engine, target in targets.items()}
     sessions = {engine: db.session() for engine, db in dbs.items()}
     out: dict[str, Any] = {"wall": {w: {e: [] for e in dbs} for w in work},
@@ -166,7 +168,7 @@ def measure_reads(targets: dict[str, Any], today: dt.date,
                 "referral": referrals[engine].ref,
             }
         results: dict[str, dict[str, Any]] = {w: {} for w in work}
-        for round_no in range(ROUNDS):
+        for round_no in range(rounds):
             if round_no == 1:
                 # The app ranks and lists with its start-up objects frozen (placedesk.runtime).
                 freeze_startup_objects()
@@ -183,20 +185,24 @@ def measure_reads(targets: dict[str, Any], today: dt.date,
                         out["cpu"][what][engine].append(cpu * 1000)
                         if server_cpu and engine == "postgresql":
                             out["server_cpu"][what].append((server_cpu() - served) * 1000)
-        match = {e: r for e, r in results["matching"].items()}
-        out["facts"]["ranked"] = {e: len(r.ranked) for e, r in match.items()}
-        out["facts"]["coming_up"] = {e: len(r) for e, r in results["coming_up"].items()}
-        dash = {e: dict(r) for e, r in results["dashboard"].items()}
-        engines = list(dash)
-        out["facts"]["dashboard_figures"] = len(dash[engines[0]])
-        out["facts"]["dashboard_differ"] = sorted(
-            k for k in set(dash[engines[0]]) | set(dash[engines[-1]]) if dash[engines[0]].get(k) != dash[engines[-1]].get(k))
-        out["facts"]["matching_same"] = (
-            [(r.provider_ref, round(r.score, 6)) for r in match[engines[0]].ranked]
-            == [(r.provider_ref, round(r.score, 6)) for r in match[engines[-1]].ranked])
-        out["facts"]["coming_up_same"] = (
-            [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[0]]]
-            == [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[-1]]])
+        engines = list(dbs)
+        if "matching" in results:
+            match = {e: r for e, r in results["matching"].items()}
+            out["facts"]["ranked"] = {e: len(r.ranked) for e, r in match.items()}
+            out["facts"]["matching_same"] = (
+                [(r.provider_ref, round(r.score, 6)) for r in match[engines[0]].ranked]
+                == [(r.provider_ref, round(r.score, 6)) for r in match[engines[-1]].ranked])
+        if "coming_up" in results:
+            out["facts"]["coming_up"] = {e: len(r) for e, r in results["coming_up"].items()}
+            out["facts"]["coming_up_same"] = (
+                [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[0]]]
+                == [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[-1]]])
+        if "dashboard" in results:
+            dash = {e: dict(r) for e, r in results["dashboard"].items()}
+            out["facts"]["dashboard_figures"] = len(dash[engines[0]])
+            out["facts"]["dashboard_differ"] = sorted(
+                k for k in set(dash[engines[0]]) | set(dash[engines[-1]])
+                if dash[engines[0]].get(k) != dash[engines[-1]].get(k))
     finally:
         for session in sessions.values():
             session.close()

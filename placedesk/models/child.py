@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from placedesk.models.base import Base, Record
@@ -65,7 +65,11 @@ class CarePeriod(Base, Record):
     __tablename__ = "care_period"
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
-        Index("ix_care_period_child_start", "child_id", "start_date"),
+        # A child's care history from the index alone, in order (Coming up reads thousands of children's).
+        Index("ix_care_period_history", "child_id", "start_date", "end_date", "legal_status"),
+        # Who is in care now: Coming up passes over children in care with nothing due.
+        Index("ix_care_period_open", "child_id", sqlite_where=text("end_date IS NULL"),
+              postgresql_where=text("end_date IS NULL")),
     )
 
     child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
