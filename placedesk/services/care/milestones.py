@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, text
+from sqlalchemy import and_, exists, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from placedesk.db.dialect import json_array_contains_between, plain_rows, stored_text
@@ -51,7 +51,7 @@ from placedesk.services.care.leaving_care import (
     status_facts,
 )
 from placedesk.services.common.parsing import format_date
-from placedesk.services.common.periods import months_after
+from placedesk.services.common.periods import add_months, month_start, months_after
 
 # Reg. 42: the needs assessment within three months of 16 or of becoming eligible after it.
 ASSESSMENT_MONTHS = 3
@@ -329,6 +329,8 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+# Beyond two years ahead, the text search for each month would cost more than it saves.
+_MONTHS_SEARCHED = 24
 # Three calendar months are at least 89 days (31 January to 30 April): a needs assessment is due no
 # sooner than 89 days after the 16th birthday.
 _ASSESSMENT_MIN_DAYS = 89
@@ -365,6 +367,22 @@ def _leaving_care_candidates(today: dt.date, until: dt.date) -> Any:
         ~and_(plan_after, Child.date_of_birth > under_16_after),
         ~and_(plan_after, Child.date_of_birth > birthday(today, -18), in_care),
     )
+
+
+def _any_month_in(today: dt.date, until: dt.date) -> Any:
+    """SQL true when an agreement's review dates, as JSON text, name a month from ``today``'s to ``until``'s.
+
+    A plain text search that passes over most agreements before the JSON is taken
+    apart (the exact test that follows parses each one's list of dates).
+    """
+    months: list[str] = []
+    month = month_start(today)
+    while month <= until and len(months) <= _MONTHS_SEARCHED:
+        months.append(f'%"{month:%Y-%m}-%')
+        month = add_months(month, 1)
+    if len(months) > _MONTHS_SEARCHED:
+        return true()
+    return or_(*(_raw(Agreement.review_dates).like(pattern) for pattern in months))
 
 
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
@@ -449,8 +467,9 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     latest = ~exists().where(newer.placement_id == Agreement.placement_id,
                              newer.status != AgreementStatus.SUPERSEDED,
                              newer.version_number > Agreement.version_number)
-    in_window = text(json_array_contains_between("agreement.review_dates", ":lo", ":hi", db)).bindparams(
-        lo=today_text, hi=until_text)
+    in_window = and_(_any_month_in(today, until),
+                     text(json_array_contains_between("agreement.review_dates", ":lo", ":hi", db)).bindparams(
+                         lo=today_text, hi=until_text))
     for raw_id, ref, dates_text, first, last, case_ref in plain_rows(db, select(
             _raw(Placement.id), Placement.ref, _raw(Agreement.review_dates),
             Child.first_name, Child.last_name, Child.case_reference)
