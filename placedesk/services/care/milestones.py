@@ -385,6 +385,35 @@ def _any_month_in(today: dt.date, until: dt.date) -> Any:
     return or_(*(_raw(Agreement.review_dates).like(pattern) for pattern in months))
 
 
+# Each young person's leaving-care duties in a window, by everything they follow from: the child's
+# stored date of birth, pathway plan date and care history, and the window. Coming up is worked
+# out again whenever a colleague changes what it shows; the status rules cost more than the
+# rest of it together, and most young people's histories have not changed since. Exact: a
+# changed history, plan or window is a different key. Emptied when full, rather than tracked.
+_DUTIES: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+_DUTIES_KEPT = 100_000
+
+
+def _duties(raw_id: str, dob_text: str, plan_text: str | None, history: tuple[tuple[str, str | None, str], ...],
+            today: dt.date, until: dt.date) -> tuple[tuple[Any, ...], ...]:
+    """The fields of each leaving-care milestone a young person has in the window: tasks due by
+    ``until`` (overdue ones too) and events from ``today``."""
+    key = (raw_id, dob_text, plan_text, history, today, until)
+    found = _DUTIES.get(key)
+    if found is None:
+        from_iso = dt.date.fromisoformat
+        dob = from_iso(dob_text)
+        periods = [Period(from_iso(start), from_iso(end) if end else None, legal) for start, end, legal in history]
+        status = status_facts(dob, periods, today)
+        found = tuple((m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task)
+                      for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
+                      if m.due_on <= until and (m.is_task or m.due_on >= today))
+        if len(_DUTIES) >= _DUTIES_KEPT:
+            _DUTIES.clear()
+        _DUTIES[key] = found
+    return found
+
+
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
@@ -405,16 +434,15 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     # The care history of the young people whose duties are worked out, in one query: SQLite
     # lists the children first and reads each one's periods through the child index (joining on
     # the date of birth would scan every period; binding thousands of ids costs more than this).
-    periods: dict[str, list[Period]] = {}
-    from_iso = dt.date.fromisoformat
+    histories: dict[str, list[tuple[str, str | None, str]]] = {}
     for child_id, start, end, legal in plain_rows(db, select(
             _raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
             CarePeriod.legal_status)
             .where(CarePeriod.child_id.in_(select(Child.id).where(candidates)))):
-        found_periods = periods.get(child_id)
-        if found_periods is None:
-            found_periods = periods[child_id] = []
-        found_periods.append(Period(from_iso(start), from_iso(end) if end else None, legal))
+        found_history = histories.get(child_id)
+        if found_history is None:
+            found_history = histories[child_id] = []
+        found_history.append((start, end, legal))
     # Every child with a milestone possible: those with a care history read above, an EHCP
     # review by ``until``, or an 18th birthday near the window.
     rows = plain_rows(db, select(
@@ -423,17 +451,14 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
         .where(or_(candidates, Child.ehcp_review_date <= until,
                    and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by))))
     out: list[Milestone] = []
+    from_iso = dt.date.fromisoformat
     today_text, until_text = today.isoformat(), until.isoformat()
     # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
     b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
     for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
-        found: list[Milestone] = []
-        history = periods.get(raw_id)
-        if history:
-            dob = from_iso(dob_text)
-            status = status_facts(dob, history, today)
-            found += [m for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
-                      if m.due_on <= until and (m.is_task or m.due_on >= today)]
+        history = histories.get(raw_id)
+        found = [Milestone(*fields) for fields in _duties(raw_id, dob_text, plan_text, tuple(history), today, until)
+                 ] if history else []
         if b18_low <= dob_text <= b18_high:
             b18 = birthday(from_iso(dob_text), 18)
             if today <= b18 <= until:

@@ -341,3 +341,30 @@ def test_the_caseload_reads_exactly_the_young_people_at_the_edges_of_the_age_win
     ]
     assert [m.due_on for m in milestones_for_child(session, session.scalars(
         select(Child.id).where(Child.case_reference == "BEA")).one(), on=today)] == [D(2026, 7, 1), D(2028, 4, 1)]
+
+
+def test_coming_up_again_follows_a_changed_care_history_and_pathway_plan(session: Session) -> None:
+    # Each young person's duties are kept between refreshes: a change to what they follow from
+    # must show at the next one.
+    today, until = D(2026, 3, 2), D(2026, 3, 30)
+    # 16 on 15/11/2025, looked after for a month after it: qualifying, advice check on 10/03/2026.
+    _young_person(session, "QUI", D(2009, 11, 15), [(D(2025, 11, 10), D(2025, 12, 10))])
+    session.commit()
+
+    def listed() -> list[tuple[str, dt.date]]:
+        got = caseload_milestones(session, today=today, until=until)
+        session.rollback()
+        return sorted((m.kind.value, m.due_on) for m in got)
+
+    assert listed() == [("advice_assistance", D(2026, 3, 10))]
+    # The history corrected: looked after from 14 until 10/12/2025, so eligible at 16 and relevant
+    # now; with no pathway plan, the needs assessment was due on 15/02/2026.
+    child = session.scalars(select(Child).where(Child.case_reference == "QUI")).one()
+    period = session.scalars(select(CarePeriod).where(CarePeriod.child_id == child.id)).one()
+    period.start_date = D(2023, 11, 15)
+    session.commit()
+    assert listed() == [("needs_assessment", D(2026, 2, 15))]
+    # The plan recorded, reviewed next on 20/03/2026.
+    child.pathway_plan_date = D(2026, 3, 20)
+    session.commit()
+    assert listed() == [("pathway_plan", D(2026, 3, 20))]
