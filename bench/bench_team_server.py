@@ -21,6 +21,10 @@ as a council's autovacuum would soon after a bulk load, reuses (or builds)
 the cached large SQLite file, and removes the server at the end. Alone it
 took 6.5 minutes at load 5-11 on the shared 2-core machine (10.5 at load 6-23).
 
+Coming up keeps each young person's leaving-care duties between refreshes, so
+its rounds here are refreshes; ``python -m bench coming_up_server`` times it
+alone, with the first refresh after start-up beside it.
+
 Run: ``.venv/bin/python -m bench team_server``.
 """
 
