@@ -179,3 +179,45 @@ def permission_refusal(exc: BaseException) -> PermissionRefused | None:
             (f"the {kind} {name}" if name else "this")
         message = GENERIC_REFUSAL.format(verb=_VERBS.get(verb, "use"), what=what)
     return PermissionRefused(message)
+
+
+def server_identity(conn: Connection) -> tuple[int, str, str]:
+    """The cluster's system identifier, the database's name and the logged-in role.
+
+    Together they name a team server database for as long as it exists (a restore
+    from ``pg_dump`` onto another cluster is, rightly, another server).
+    """
+    from sqlalchemy import text
+
+    system, database, login = conn.execute(text(
+        "SELECT (SELECT system_identifier FROM pg_control_system()), current_database(), current_user")).one()
+    return int(system), str(database), str(login)
+
+
+_INSPECT = """
+SELECT current_user,
+       current_setting('server_version'),
+       to_regclass('placedesk_meta') IS NOT NULL,
+       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm')),
+       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm')
+           AND c.relname NOT IN ('placedesk_meta', 'alembic_version')
+           AND has_table_privilege(c.oid, 'SELECT')),
+       ARRAY(SELECT r.rolname FROM pg_roles r
+              WHERE r.rolname <> current_user AND r.rolname NOT LIKE 'pg\\_%'
+                AND pg_has_role(current_user, r.oid, 'MEMBER') ORDER BY r.rolname)
+"""
+
+
+def inspect_server(conn: Connection) -> tuple[str, str, bool, int, int, list[str]]:
+    """What a login finds on a server database, changing nothing.
+
+    The login, the server's version, whether ``placedesk_meta`` is there, how many
+    tables and views there are, how many of those the login may read, and the roles
+    it belongs to.
+    """
+    from sqlalchemy import text
+
+    user, version, has_meta, tables, readable, roles = conn.execute(text(_INSPECT)).one()
+    return str(user), str(version), bool(has_meta), int(tables), int(readable), list(roles)

@@ -129,6 +129,31 @@ def test_connecting_from_the_menu_puts_the_window_on_the_server_and_back(
     win.close()
 
 
+def test_a_window_on_the_server_neither_picks_up_nor_sends_bundles_by_itself(
+        qtbot: QtBot, db: Database, dialogs: DialogRecorder, team_server: TeamServerSettings, keystore: Any,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from placedesk.services.sync import outbox
+    from placedesk.ui.sync import sync_actions
+
+    exchanges: list[str] = []
+    monkeypatch.setattr(outbox, "sync_with_share", lambda *a, **k: exchanges.append("sync") or None)
+    win = build_main_window(db)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.is_ready)
+    dialogs.answer("ask_server_password", ServerPassword(PASSWORD, False))
+    win.connect_team_server()
+    qtbot.waitUntil(lambda: win.ctx.db.is_server, timeout=15000)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    win.ctx.settings.shared_folder = str(shared)
+    # The timer's quiet pick-up and the window closing leave the shared folder alone on the server.
+    sync_actions.send_and_receive(win, win.ctx, quiet=True)
+    assert sync_actions.deliver_on_close(win.ctx) is None
+    assert exchanges == [] and list(shared.iterdir()) == []
+    win.close()
+
+
 def test_starting_on_the_server_uses_the_keystore_and_asks_nothing(
         qtbot: QtBot, dialogs: DialogRecorder, team_server: TeamServerSettings, keystore: Any) -> None:
     from placedesk.ui.app import open_server_for_gui

@@ -274,28 +274,14 @@ def classify(exc: BaseException, server: str, login: str, database: str) -> Team
     return TeamServerProblem(messages[kind], kind)
 
 
-_INSPECT = """
-SELECT current_user,
-       current_setting('server_version'),
-       to_regclass('placedesk_meta') IS NOT NULL,
-       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm')),
-       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p', 'v', 'm')
-           AND c.relname NOT IN ('placedesk_meta', 'alembic_version')
-           AND has_table_privilege(c.oid, 'SELECT')),
-       ARRAY(SELECT r.rolname FROM pg_roles r
-              WHERE r.rolname <> current_user AND r.rolname NOT LIKE 'pg\\_%'
-                AND pg_has_role(current_user, r.oid, 'MEMBER') ORDER BY r.rolname)
-"""
-
-
 def check_connection(url: str, *, timeout: int = CONNECT_TIMEOUT_S) -> ServerCheck:
     """Connect to ``url`` and look, changing nothing: raise :class:`TeamServerProblem` saying what is wrong."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
+
+    from placedesk.db.postgres import inspect_server
 
     parsed = make_url(url)
     where = describe_url(url)
@@ -305,7 +291,7 @@ def check_connection(url: str, *, timeout: int = CONNECT_TIMEOUT_S) -> ServerChe
     try:
         try:
             with engine.connect() as conn:
-                row = conn.execute(text(_INSPECT)).one()
+                row = inspect_server(conn)
         except DBAPIError as exc:
             raise classify(exc, server, login, database) from None
     finally:

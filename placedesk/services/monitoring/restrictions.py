@@ -30,11 +30,6 @@ def _suspension_in_force(suspended: bool, starts: dt.date | None, ends: dt.date 
     return not (ends and ends < today)
 
 
-def is_suspended_on(provider: Provider, today: dt.date) -> bool:
-    """An administrative suspension in force on ``today``."""
-    return _suspension_in_force(provider.suspended, provider.suspended_from, provider.suspended_until, today)
-
-
 def active_restrictions(session: Session, today: dt.date,
                         provider_ids: Collection[uuid.UUID] | None = None) -> dict[uuid.UUID, str]:
     """Provider id -> the reason it is closed to new referrals on ``today``.

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from placedesk.db.postgres import server_identity
 
 SERVER_PREFIX = "SRV"
 # Bundle names and manifests take letters, digits and underscores, up to 64 of them.
@@ -25,8 +26,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 def server_sync_id(session: Session) -> str:
     """The team server's sync id for the logged-in officer, like ``SRV3FA2B1C0_akhan``."""
-    system, database, login = session.execute(text(
-        "SELECT (SELECT system_identifier FROM pg_control_system()), current_database(), current_user")).one()
+    system, database, login = server_identity(session.connection())
     digest = hashlib.sha256(f"{system}/{database}".encode()).hexdigest()[:8].upper()
     return f"{SERVER_PREFIX}{digest}_{_UNSAFE.sub('_', login)}"[:64]
 

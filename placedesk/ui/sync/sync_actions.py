@@ -133,6 +133,11 @@ def import_from_file(parent: QWidget, ctx: AppContext) -> None:
 
 def send_and_receive(parent: QWidget, ctx: AppContext, *, quiet: bool = False) -> None:
     """Export changes to the outbox, deliver waiting bundles, and import colleagues' new ones."""
+    if quiet and ctx.db.is_server:
+        # On the team server every officer's window is open on the same records: if each picked
+        # up laptops' bundles on its own timer they would import them over one another, so the
+        # server exchanges bundles only when an officer asks (or through `placedesk import`).
+        return
     shared = ctx.settings.shared_folder
     if not shared.strip():
         if not quiet:
@@ -340,7 +345,9 @@ def deliver_on_close(ctx: AppContext) -> str | None:
     finish before the database is closed.
     """
     shared = ctx.settings.shared_folder
-    if not shared.strip():
+    if not shared.strip() or ctx.db.is_server:
+        # A window on the team server sends nothing on closing: its records are already shared,
+        # and one bundle per closing window would hand laptops the same changes many times over.
         return None
     from placedesk.services.sync.outbox import sync_with_share
 

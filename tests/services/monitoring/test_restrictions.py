@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from placedesk.models import Cap, CapSanction, Provider
 from placedesk.models.enums import CapSeverity, ProviderType, SanctionKind
-from placedesk.services.monitoring.restrictions import active_restrictions, is_suspended_on
+from placedesk.services.monitoring.restrictions import active_restrictions
 
 D = dt.date
 
@@ -96,9 +96,11 @@ def test_the_officer_reads_how_long_a_suspension_lasts_and_why(session: Session)
     }
 
 
-def test_is_suspended_on_answers_for_one_provider_record(session: Session) -> None:
+def test_a_dated_suspension_closes_the_provider_on_its_first_and_last_day_only(session: Session) -> None:
     dated = _provider(session, "P11", suspended=True, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
     lifted = _provider(session, "P12", suspended=False, suspended_from=D(2026, 3, 1), suspended_until=D(2026, 3, 31))
-    assert [is_suspended_on(dated, day) for day in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 1))] == [
-        False, True, True, False]
-    assert is_suspended_on(lifted, D(2026, 3, 15)) is False
+    closed = [dated.id in active_restrictions(session, day, [dated.id])
+              for day in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 3, 31), D(2026, 4, 1))]
+    assert closed == [False, True, True, False]
+    assert active_restrictions(session, D(2026, 3, 15), [dated.id, lifted.id]) == {
+        dated.id: "Suspended from new referrals until 31/03/2026: no reason recorded"}

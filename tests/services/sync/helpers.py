@@ -246,6 +246,27 @@ def rewrite_member(folder: Path, member: str, content: bytes, *, signer: BundleS
     resign(folder, signer, fix)
 
 
+def to_format_1(folder: Path, signer: BundleSigner) -> None:
+    """Rewrite a folder bundle as PlaceDesk wrote them before JSON Lines: one JSON document per table
+    (columns once, then rows), format version 1, checksums fixed and the manifest signed again."""
+    import json
+
+    for member in sorted((Path(folder) / "records").iterdir()):
+        header, *lines = member.read_text(encoding="utf-8").splitlines()
+        payload = {**json.loads(header), "rows": [json.loads(line) for line in lines]}
+        member.unlink()
+        member.with_suffix(".json").write_text(json.dumps(payload), encoding="utf-8")
+
+    def as_format_1(data: dict[str, Any]) -> None:
+        data["format_version"] = 1
+        for entry in data["files"]:
+            if entry["path"].endswith(".jsonl"):
+                entry["path"] = entry["path"][:-1]
+                content = (Path(folder) / entry["path"]).read_bytes()
+                entry["sha256"], entry["size"] = hashlib.sha256(content).hexdigest(), len(content)
+    resign(folder, signer, as_format_1)
+
+
 def edit_record(folder: Path, table: str, index: int, column: str, value: Any, *,
                 signer: BundleSigner | None) -> None:
     """Change one value of one record in a folder bundle, with its checksum recomputed (as a forger would)."""

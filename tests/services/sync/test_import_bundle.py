@@ -33,6 +33,7 @@ from tests.services.sync.helpers import (
     signer_for,
     snapshot,
     team_trust,
+    to_format_1,
 )
 
 
@@ -264,6 +265,83 @@ def _bad_value(folder: Path) -> Path:
     return folder
 
 
+# A forger's bundles: each consistent (checksums fixed up and signed again by a trusted officer),
+# each wrong inside one records file.
+def _lines_of(folder: Path, table: str = "child") -> list[str]:
+    return _records_file(folder, table).read_text(encoding="utf-8").splitlines()
+
+
+def _rewrite_records(folder: Path, lines: list[str], table: str = "child") -> None:
+    rewrite_member(folder, f"records/{table}.jsonl", ("\n".join(lines) + "\n").encode("utf-8"),
+                   signer=signer_for("Officer A"))
+
+
+def _record_twice(folder: Path) -> Path:
+    header, first, *rest = _lines_of(folder)
+    _rewrite_records(folder, [header, first, first, *rest])
+    return folder
+
+
+def _count_not_as_declared(folder: Path) -> Path:
+    resign(folder, signer_for("Officer A"), lambda data: data["record_counts"].update(child=2))
+    return folder
+
+
+def _column_twice(folder: Path) -> Path:
+    header, *rows = _lines_of(folder)
+    columns = json.loads(header)["columns"]
+    _rewrite_records(folder, [json.dumps({"table": "child", "columns": [*columns, columns[0]]}),
+                              *(json.dumps([*json.loads(row), json.loads(row)[0]]) for row in rows)])
+    return folder
+
+
+def _other_tables_header(folder: Path) -> Path:
+    header, *rows = _lines_of(folder)
+    _rewrite_records(folder, [json.dumps({**json.loads(header), "table": "provider"}), *rows])
+    return folder
+
+
+def _record_not_json(folder: Path) -> Path:
+    header, _, *rest = _lines_of(folder)
+    _rewrite_records(folder, [header, '{"id": ', *rest])
+    return folder
+
+
+def _empty_records_file(folder: Path) -> Path:
+    rewrite_member(folder, "records/child.jsonl", b"", signer=signer_for("Officer A"))
+    return folder
+
+
+def _format_1_bad_value(folder: Path) -> Path:
+    to_format_1(folder, signer_for("Officer A"))
+    payload = json.loads((folder / "records" / "child.json").read_text(encoding="utf-8"))
+    payload["rows"][0][payload["columns"].index("date_of_birth")] = "17/05/2010"
+    rewrite_member(folder, "records/child.json", json.dumps(payload).encode("utf-8"), signer=signer_for("Officer A"))
+    return folder
+
+
+def _format_1_rows_not_a_list(folder: Path) -> Path:
+    to_format_1(folder, signer_for("Officer A"))
+    payload = json.loads((folder / "records" / "child.json").read_text(encoding="utf-8"))
+    rewrite_member(folder, "records/child.json", json.dumps({**payload, "rows": {"0": payload["rows"][0]}}).encode(),
+                   signer=signer_for("Officer A"))
+    return folder
+
+
+def _format_1_wrong_table(folder: Path) -> Path:
+    to_format_1(folder, signer_for("Officer A"))
+    payload = json.loads((folder / "records" / "child.json").read_text(encoding="utf-8"))
+    rewrite_member(folder, "records/child.json", json.dumps({**payload, "table": "provider"}).encode(),
+                   signer=signer_for("Officer A"))
+    return folder
+
+
+def _format_1_not_json(folder: Path) -> Path:
+    to_format_1(folder, signer_for("Officer A"))
+    rewrite_member(folder, "records/child.json", b'{"table": "child", ', signer=signer_for("Officer A"))
+    return folder
+
+
 def _symlinked_file(folder: Path) -> Path:
     path = _records_file(folder)
     outside = folder.parent / "elsewhere.json"
@@ -336,6 +414,29 @@ BAD = {
     "wrong document size": (_wrong_document_size, r"does not match its recorded checksum\. "
                                                   r"It was rejected; nothing was imported\.$"),
     "bad value": (_bad_value, r"Record 1 in records/child\.json.*invalid value for 'date_of_birth'"),
+    "record twice": (_record_twice, r"^records/child\.jsonl in the bundle holds the same record twice\. "
+                                    r"It was rejected; nothing was imported\.$"),
+    "count not as declared": (_count_not_as_declared, r"^records/child\.jsonl holds 1 records but the manifest says "
+                                                      r"2\. It was rejected; nothing was imported\.$"),
+    "column twice": (_column_twice, r"^records/child\.jsonl in the bundle is malformed\. It was rejected; "
+                                    r"nothing was imported\.$"),
+    "another table's header": (_other_tables_header, r"^records/child\.jsonl in the bundle is malformed\. It was "
+                                                     r"rejected; nothing was imported\.$"),
+    "record not json": (_record_not_json, r"^Record 1 in records/child\.jsonl in the bundle is not valid JSON "
+                                          r"\(Expecting value: line 1 column 8 \(char 7\)\)\. It was rejected; "
+                                          r"nothing was imported\.$"),
+    "empty records file": (_empty_records_file, r"^The first line of records/child\.jsonl in the bundle is not valid "
+                                                r"JSON \(Expecting value: line 1 column 1 \(char 0\)\)\. It was "
+                                                r"rejected; nothing was imported\.$"),
+    "format 1 bad value": (_format_1_bad_value, r"^Record 1 in records/child\.json has an invalid value for "
+                                                r"'date_of_birth' \("),
+    "format 1 rows not a list": (_format_1_rows_not_a_list, r"^records/child\.json in the bundle is malformed\. "
+                                                            r"It was rejected; nothing was imported\.$"),
+    "format 1 wrong table": (_format_1_wrong_table, r"^records/child\.json in the bundle is malformed\. "
+                                                    r"It was rejected; nothing was imported\.$"),
+    "format 1 not json": (_format_1_not_json, r"^records/child\.json in the bundle is not valid JSON \(Expecting "
+                                              r"property name enclosed in double quotes: line 1 column 20 \(char "
+                                              r"19\)\)\. It was rejected; nothing was imported\.$"),
     "symlinked file": (_symlinked_file, "is a link"),
     "zip slip": (_zip_slip, "outside the bundle"),
     "absolute path": (_absolute_path, "outside the bundle"),
@@ -368,6 +469,25 @@ def test_a_bad_bundle_is_rejected_naming_the_problem_and_the_database_is_unchang
     finally:
         after = file_sha256(target)
     assert before == after
+
+
+def test_a_bundle_is_written_in_batches_and_a_table_referring_to_itself_whole_parents_first(
+        laptop_a: Database, laptop_b: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from placedesk.services.sync import import_bundle as module
+
+    with laptop_a.session_scope() as s:
+        fill(s)
+        fill(s, child_name=("Amara", "Okafor"))
+        fill(s, child_name=("Lena", "Brook"))
+    bundle = export(laptop_a, tmp_path / "share", "AAAA")
+    # Each agreement's second version refers to its first: put every second version ahead of the first.
+    header, *rows = _lines_of(bundle, "agreement")
+    version = json.loads(header)["columns"].index("version_number")
+    _rewrite_records(bundle, [header, *sorted(rows, key=lambda row: -json.loads(row)[version])], "agreement")
+    monkeypatch.setattr(module, "_BATCH", 1)
+    result = import_(laptop_b, bundle, "BBBB")
+    assert result.inserted["child"] == 3 and result.inserted["agreement"] == 6
+    assert domain_snapshot(laptop_a) == domain_snapshot(laptop_b)
 
 
 def test_a_reference_used_here_by_another_record_is_reported_not_crashed(

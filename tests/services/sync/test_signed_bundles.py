@@ -31,6 +31,7 @@ from tests.services.sync.helpers import (
     resign,
     rewrite_member,
     signer_for,
+    to_format_1,
 )
 
 A, B, OUTSIDER = "Officer A", "Officer B", "Someone Else"
@@ -256,22 +257,7 @@ def test_a_bundle_can_be_looked_at_without_importing_it(laptop_a: Database, tmp_
 def test_format_1_bundles_are_still_read(laptop_a: Database, tmp_path: Path) -> None:
     """A bundle written before JSON Lines (one JSON document per table) still reads and imports."""
     bundle = _export(laptop_a, tmp_path / "share")
-    for member in sorted((bundle / "records").iterdir()):
-        header, *lines = member.read_text().splitlines()
-        payload = {**json.loads(header), "rows": [json.loads(line) for line in lines]}
-        member.unlink()
-        (member.with_suffix(".json")).write_text(json.dumps(payload))
-
-    def as_format_1(data: dict[str, Any]) -> None:
-        data["format_version"] = 1
-        for entry in data["files"]:
-            if entry["path"].endswith(".jsonl"):
-                entry["path"] = entry["path"][:-1]
-                content = (bundle / entry["path"]).read_bytes()
-                import hashlib
-
-                entry["sha256"], entry["size"] = hashlib.sha256(content).hexdigest(), len(content)
-    resign(bundle, signer_for(A), as_format_1)
+    to_format_1(bundle, signer_for(A))
     assert read_bundle(bundle).manifest.format_version == 1
     target = new_db(tmp_path / "t.sqlite", "Officer T")
     with target.session_scope() as s:
