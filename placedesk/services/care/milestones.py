@@ -389,9 +389,11 @@ def _any_month_in(today: dt.date, until: dt.date) -> Any:
 # stored date of birth, pathway plan date and care history, and the window. Coming up is worked
 # out again whenever a colleague changes what it shows; the status rules cost more than the
 # rest of it together, and most young people's histories have not changed since. Exact: a
-# changed history, plan or window is a different key. Emptied when full, rather than tracked.
+# changed history, plan or window is a different key. Only the last window's are kept (a few
+# thousand young people, a few megabytes), and never more than a council's caseload.
 _DUTIES: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
-_DUTIES_KEPT = 100_000
+_DUTIES_WINDOW: list[tuple[dt.date, dt.date]] = []
+_DUTIES_KEPT = 30_000
 
 
 def _duties(raw_id: str, dob_text: str, plan_text: str | None, history: tuple[tuple[str, str | None, str], ...],
@@ -455,6 +457,10 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     today_text, until_text = today.isoformat(), until.isoformat()
     # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
     b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
+    if _DUTIES_WINDOW != [(today, until)]:
+        # A new day or another window: what was kept for the last one is no longer asked for.
+        _DUTIES.clear()
+        _DUTIES_WINDOW[:] = [(today, until)]
     for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
         history = histories.get(raw_id)
         found = [Milestone(*fields) for fields in _duties(raw_id, dob_text, plan_text, tuple(history), today, until)
