@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from placedesk import __version__, commands
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import EditConflict, PlaceDeskError
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,12 @@ def _main(argv: Sequence[str] | None, one_shot: bool) -> int:
         one_shot_command()
     try:
         return int(handler(args) or 0)
+    except EditConflict as conflict:
+        # A colleague's save landed while the command ran: there is no screen to reload or choose on.
+        print("placedesk: " + conflict.during(f"this {conflict.record_label}", "this command",
+                                              "Nothing was saved: run the command again, and it starts from "
+                                              "their version."), file=sys.stderr)
+        return 2
     except PlaceDeskError as exc:
         print(f"placedesk: {exc}", file=sys.stderr)
         return 2

@@ -134,11 +134,30 @@ class EditConflict(PlaceDeskError):
         return f"{self.changed_at.astimezone():%H:%M}" if self.changed_at is not None else "a moment ago"
 
     def _message(self) -> str:
+        return (f"{self._who_did_what(f'this {self.record_label}')} at {self.changed_when()}, after you "
+                f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
+
+    def _who_did_what(self, record: str) -> str:
         what = "deleted" if self.deleted else "changed"
         fields = ", ".join(c.label.lower() for c in self.clashes)
-        detail = f" ({fields})" if fields else ""
-        return (f"{self.changed_by} {what} this {self.record_label}{detail} at {self.changed_when()}, after you "
-                f"opened it. Nothing of yours was saved: keep their version (reload), or apply yours over theirs.")
+        return f"{self.changed_by} {what} {record}" + (f" ({fields})" if fields else "")
+
+    def during(self, record: str, action: str, again: str) -> str:
+        """The refusal of an action with no screen to reload (an import, a command): who changed ``record``
+        while ``action`` was running, and ``again``, what to do now."""
+        return f"{self._who_did_what(record)} at {self.changed_when()}, while {action} was running. {again}"
+
+
+class ChangedMeanwhile(PlaceDeskError):
+    """A long action (an import) refused whole because a colleague changed one of its records while it ran.
+
+    Unlike a screen's save there is nothing to choose field by field: the action
+    reads afresh when done again. ``conflict`` holds who changed what and when.
+    """
+
+    def __init__(self, conflict: EditConflict, record: str, action: str, again: str) -> None:
+        self.conflict = conflict
+        super().__init__(conflict.during(record, action, again))
 
 
 class PermissionRefused(PlaceDeskError):

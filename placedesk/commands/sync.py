@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     conflicts.add_argument("--resolve", metavar="ID", help="the conflict to resolve (from the list)")
     conflicts.add_argument("--keep", choices=["local", "remote"],
                            help="keep this laptop's version (local) or take the other laptop's (remote)")
+    conflicts.add_argument("--over-version", metavar="N", type=int,
+                           help="take the other laptop's version over a colleague's later change here, whose "
+                                "version N the refusal named")
     conflicts.set_defaults(func=run_conflicts)
 
 
@@ -143,7 +146,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
-    from placedesk.errors import ValidationError
+    from placedesk.errors import EditConflict, PlaceDeskError, ValidationError
     from placedesk.models.base import utcnow
     from placedesk.models.enums import ConflictResolution
     from placedesk.services.sync.conflicts import list_conflicts, resolve_conflict
@@ -159,8 +162,19 @@ def run_conflicts(args: argparse.Namespace) -> int:
                 raise ValidationError(f"{args.resolve!r} is not a conflict id; copy one from "
                                       "'placedesk conflicts'.", field="resolve") from None
             choice = ConflictResolution.KEEP_LOCAL if args.keep == "local" else ConflictResolution.TAKE_REMOTE
-            with db.session_scope() as session:
-                view = resolve_conflict(session, conflict_id, choice, officer=db.officer, now=utcnow())
+            try:
+                with db.session_scope() as session:
+                    view = resolve_conflict(session, conflict_id, choice, officer=db.officer, now=utcnow(),
+                                            seen_version=args.over_version)
+            except EditConflict as conflict:
+                what = "deleted" if conflict.deleted else "changed"
+                fields = ", ".join(f"{c.label.lower()}: theirs {c.theirs!r}, the other laptop's {c.yours!r}"
+                                   for c in conflict.clashes)
+                raise PlaceDeskError(
+                    f"{conflict.changed_by} {what} this {conflict.record_label} here at {conflict.changed_when()}, "
+                    f"after the conflict was recorded ({fields or 'no field in question'}). Nothing was changed. "
+                    f"To take the other laptop's version over their change, run this again with --over-version "
+                    f"{conflict.their_version}; or keep theirs with --keep local.") from None
             print(f"Resolved the conflict on {view.entity} {view.label}: "
                   f"{'kept this laptop' if args.keep == 'local' else 'took the other laptop'}'s version.")
             return 0

@@ -40,7 +40,7 @@ from placedesk.db.sqlite import (  # noqa: F401 - today's names, offered here as
     secure_files,
 )
 from placedesk.dbkey import forget_passphrases, remember_passphrase  # noqa: F401
-from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict  # noqa: F401
+from placedesk.errors import DatabaseBusy, DatabaseLocked, DatabaseRefused, EditConflict, PlaceDeskError  # noqa: F401
 from placedesk.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ if TYPE_CHECKING:
 
 SERVER_BUSY_MESSAGE = ("A colleague is changing the same records on the team server; try again in a moment. "
                        "Nothing was changed by this step.")
+SAME_MOMENT_MESSAGE = ("A colleague saved the same record at the same moment, so this would have made a second one "
+                       "with the same reference. Nothing was saved: reload to see theirs, and do it again if it "
+                       "is still needed.")
+# A save whose ``WHERE version`` found a row moved, where the audit trail cannot say by whom (see _explain_stale).
+STALE_MESSAGE = ("A colleague changed or deleted a record this step changes, at the same moment. Nothing was "
+                 "saved: reload, check their change, and do it again.")
 
 
 def parse_target(text: str) -> Path | str:
@@ -193,10 +199,13 @@ class Database:
             session.rollback()
             if not isinstance(exc, DatabaseBusy):
                 if self.is_server:
-                    from placedesk.db.postgres import is_busy_error, permission_refusal
+                    from placedesk.db.postgres import is_busy_error, is_unique_clash, permission_refusal
 
                     if is_busy_error(exc):
                         raise DatabaseBusy(SERVER_BUSY_MESSAGE) from exc
+                    if is_unique_clash(exc):
+                        # The step checked its key was free; a colleague's save took it before this one committed.
+                        raise PlaceDeskError(SAME_MOMENT_MESSAGE) from exc
                     refused = permission_refusal(exc)
                     if refused is not None:
                         raise refused from exc
@@ -209,7 +218,7 @@ class Database:
         finally:
             session.close()
 
-    def _explain_stale(self, failed: Session, exc: BaseException) -> EditConflict | None:
+    def _explain_stale(self, failed: Session, exc: BaseException) -> PlaceDeskError | None:
         """The colleague's change an UPDATE found at the last instant (its ``WHERE version`` matched nothing)."""
         from sqlalchemy.orm.exc import StaleDataError
 
@@ -218,7 +227,11 @@ class Database:
         if not isinstance(exc, StaleDataError):
             return None
         with self.session() as fresh:
-            return conflict_after_stale(fresh, failed.info.get(PENDING, []))
+            conflict = conflict_after_stale(fresh, failed.info.get(PENDING, []))
+        if conflict is None:
+            # Which record moved cannot be told (its change came and went): still a refusal, never a crash.
+            return PlaceDeskError(STALE_MESSAGE)
+        return conflict
 
     def changed_elsewhere(self) -> bool:
         """Whether another process (a colleague, a command) has committed since the last call.

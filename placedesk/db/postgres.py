@@ -31,6 +31,7 @@ META_TABLE = "placedesk_meta"
 LOCK_TIMEOUT_MS = 5000
 # SQLSTATEs that mean "someone else was in the way", not "this is wrong": retrying later succeeds.
 BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+UNIQUE_VIOLATION = "23505"
 # The key of the advisory lock held while a server database is migrated ("PDK1", as SQLite's application_id).
 ADVISORY_LOCK = 0x50444B31
 
@@ -63,6 +64,18 @@ def is_busy_error(exc: BaseException) -> bool:
     visited: set[int] = set()
     while seen is not None and id(seen) not in visited:
         if getattr(seen, "sqlstate", None) in BUSY_STATES:
+            return True
+        visited.add(id(seen))
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
+
+
+def is_unique_clash(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique key already taken (on the server: by a colleague's save committed meanwhile)."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        if getattr(seen, "sqlstate", None) == UNIQUE_VIOLATION:
             return True
         visited.add(id(seen))
         seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__

@@ -174,9 +174,15 @@ def run_in_background(
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """A user-fixable error as its message; anything else as a bug report line."""
+    from placedesk.errors import EditConflict
     from placedesk.ui import dialogs
 
-    if isinstance(exc, PlaceDeskError):
+    if isinstance(exc, EditConflict):
+        # No side-by-side choice is offered here (a step with no form: an import, a background job).
+        dialogs.warn(parent, "Changed meanwhile", exc.during(
+            f"this {exc.record_label}", "this step", "Nothing was saved: do it again, and it starts from their "
+            "version."))
+    elif isinstance(exc, PlaceDeskError):
         dialogs.warn(parent, "PlaceDesk", str(exc))
     else:
         dialogs.warn(parent, "PlaceDesk: unexpected error",

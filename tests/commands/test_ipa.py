@@ -128,3 +128,38 @@ def test_ipa_with_the_wrong_passphrase_or_an_unknown_placement_fails_clearly(
     assert "no placement with reference" in capsys.readouterr().err
     assert main(["ipa", placement_ref, "--out", str(out), "--sign", str(p12), "--db", db.location]) == 2
     assert "--passphrase-file" in capsys.readouterr().err
+
+
+def test_a_colleagues_save_landing_while_the_command_signs_is_reported_not_overwritten(
+        db: Database, colleague: Database, engine_name: str, placement_ref: str, tmp_path: Path,
+        identity_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    if engine_name == "sqlite":
+        pytest.skip("on a file the command holds the write lock from its start: no colleague's save can land in it")
+    from sqlalchemy import select
+
+    from placedesk.models import Agreement
+    from placedesk.services.agreements import ipa
+
+    out = tmp_path / "ipa.pdf"
+    assert main(["ipa", placement_ref, "--out", str(out), "--db", db.location]) == 0
+    p12, passphrase = identity_files
+    real_sign = ipa.sign_agreement
+
+    def colleague_saves_first(session: object, agreement: Agreement, **kwargs: object) -> Agreement:
+        # A. Khan adds a special condition after the command read the agreement, before it signs.
+        with colleague.session_scope() as theirs:
+            theirs.get(Agreement, agreement.id).special_conditions = "Weekly key-worker session"
+        return real_sign(session, agreement, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ipa, "sign_agreement", colleague_saves_first)
+    capsys.readouterr()
+    assert main(["ipa", placement_ref, "--out", str(tmp_path / "signed.pdf"), "--sign", str(p12),
+                 "--passphrase-file", str(passphrase), "--db", db.location]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("placedesk: A. Khan changed this agreement (")
+    assert "while this command was running. Nothing was saved: run the command again" in said
+    assert "Traceback" not in said and not (tmp_path / "signed.pdf").exists()
+    with db.session() as s:
+        agreement = s.scalars(select(Agreement)).one()
+        assert (agreement.special_conditions, agreement.officer_signed_document_id) == ("Weekly key-worker session",
+                                                                                         None)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from placedesk.cli import main
 from placedesk.config import load_settings, save_settings
-from placedesk.db import Database
+from placedesk.db import Database, open_database
 from placedesk.models import AuditEvent, Provider
 from tests.services.sync.helpers import fill, install_identity, new_db
 
@@ -128,7 +128,23 @@ def test_a_change_made_on_both_sides_is_a_conflict_reported_the_same_way(
     with db.session() as s:
         assert s.get(Provider, _uuid(provider_id)).notes == "Office: visit booked"
     conflict_id = listed.split()[0]
-    assert main(["conflicts", "--db", team, "--resolve", conflict_id, "--keep", "remote"]) == 0
+    # A colleague adds to the notes after the list was shown: taking the laptop's is refused, naming her.
+    colleague = open_database(team, create=False)
+    colleague.officer = "A. Khan"
+    with colleague.session_scope() as s:
+        s.get(Provider, _uuid(provider_id)).notes = "Office: visit booked for 3 March"
+        their_version = s.get(Provider, _uuid(provider_id)).version + 1
+    colleague.close()
+    assert main(["conflicts", "--db", team, "--resolve", conflict_id, "--keep", "remote"]) == 2
+    refused = capsys.readouterr().err
+    assert "A. Khan changed this provider here at " in refused
+    assert ("notes: theirs 'Office: visit booked for 3 March', the other laptop's 'Laptop: phoned the manager'"
+            in refused)
+    assert f"run this again with --over-version {their_version}" in refused
+    with db.session() as s:
+        assert s.get(Provider, _uuid(provider_id)).notes == "Office: visit booked for 3 March"
+    assert main(["conflicts", "--db", team, "--resolve", conflict_id, "--keep", "remote",
+                 "--over-version", str(their_version)]) == 0
     assert "took the other laptop's version" in capsys.readouterr().out
     with db.session() as s:
         assert s.get(Provider, _uuid(provider_id)).notes == "Laptop: phoned the manager"
@@ -136,7 +152,6 @@ def test_a_change_made_on_both_sides_is_a_conflict_reported_the_same_way(
 
 def test_an_officer_takes_their_laptops_work_to_the_server_and_back_from_that_same_laptop(
         pg_database_url: str, laptop: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from placedesk.db import open_database
 
     laptop_file, provider_id = laptop
     team = pg_database_url

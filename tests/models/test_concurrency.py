@@ -184,3 +184,19 @@ def test_the_colleagues_name_is_found_through_the_trails_index_of_the_record(db:
         assert "entity_id = " in plan.split("Index Cond:")[1], plan
     else:
         assert "USING INDEX ix_audit_event_entity (entity=? AND entity_id=?)" in plan, plan
+
+
+def test_a_last_instant_refusal_that_cannot_name_the_record_is_still_a_clear_message(db: Database) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from placedesk.errors import PlaceDeskError
+
+    child = _child(db)
+    with pytest.raises(PlaceDeskError) as caught, db.session_scope() as s:
+        s.get(Child, child.id).first_name = "Aimee"
+        # As the flush reports a row matched by nothing when the moved record cannot be found again.
+        raise StaleDataError("UPDATE statement on table 'child' expected to update 1 row(s); 0 were matched.")
+    assert str(caught.value).startswith("A colleague changed or deleted a record this step changes, at the same "
+                                        "moment. Nothing was saved")
+    with db.session() as s:
+        assert s.get(Child, child.id).first_name == "Amy"

@@ -28,3 +28,33 @@ def test_a_save_between_my_read_and_my_write_refuses_mine_with_their_name(db: Da
     assert [(c.field, c.yours, c.theirs) for c in caught.value.clashes] == [("first_name", "Aimee", "Amelia")]
     with db.session() as s:
         assert s.scalars(select(Child.first_name)).one() == "Amelia"
+
+
+def test_two_officers_issuing_the_same_agreement_at_once_the_second_is_told_not_crashed(
+        db: Database, colleague: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from placedesk.errors import PlaceDeskError
+    from placedesk.models import Agreement, Placement
+    from placedesk.services.agreements import ipa
+    from tests.services.agreements.helpers import make_placement, officer
+
+    with db.session_scope() as s:
+        placement_id = make_placement(s).id
+    real_versions = ipa.versions
+
+    def colleague_issues_after_my_check(session: object, pid: object) -> object:
+        mine = real_versions(session, pid)  # type: ignore[arg-type]
+        monkeypatch.setattr(ipa, "versions", real_versions)
+        # A. Khan issues it too, after my step found none and before mine commits.
+        with colleague.session_scope() as theirs:
+            ipa.issue_agreement(theirs, theirs.get(Placement, placement_id), officer=officer(),
+                                today=dt.date(2026, 3, 2))
+        return mine
+
+    monkeypatch.setattr(ipa, "versions", colleague_issues_after_my_check)
+    with pytest.raises(PlaceDeskError) as caught, db.session_scope() as s:
+        ipa.issue_agreement(s, s.get(Placement, placement_id), officer=officer(), today=dt.date(2026, 3, 2),
+                            payment_terms="Monthly in arrears")
+    assert str(caught.value).startswith("A colleague saved the same record at the same moment")
+    with db.session() as s:
+        (agreement,) = s.scalars(select(Agreement)).all()
+        assert agreement.payment_terms == ""

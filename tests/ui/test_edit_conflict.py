@@ -179,3 +179,17 @@ def test_a_kpi_value_changed_by_a_colleague_while_the_month_grid_is_open_is_not_
     assert grid.inputs[code].text() == "85"
     with db.session() as session:
         assert session.scalars(select(KpiValue.value)).all() == [90.0]
+
+
+def test_a_step_with_no_form_says_who_changed_what_and_to_do_it_again(dialogs: DialogRecorder) -> None:
+    from placedesk.ui.tasks import show_error
+
+    # As an import or background job meets a colleague's save at the last instant: no side-by-side choice there.
+    conflict = EditConflict(entity="kpi_value", entity_id=uuid.uuid4(), record_label="kpi value",
+                            changed_by="A. Khan", changed_at=dt.datetime(2026, 3, 2, 10, 42, tzinfo=dt.timezone.utc),
+                            clashes=(FieldClash("value", "Value", "4", "5", True),), your_version=1, their_version=2)
+    show_error(None, conflict)
+    (said,) = dialogs.texts("warn")
+    assert "A. Khan changed this kpi value (value) at " in said
+    assert "while this step was running. Nothing was saved: do it again, and it starts from their version." in said
+    assert "apply yours" not in said

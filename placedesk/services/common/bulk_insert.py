@@ -20,12 +20,13 @@ import json
 import operator
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, LargeBinary
 from sqlalchemy.orm import Session
 
 from placedesk.db.dialect import driver_sql, insert_rows, is_sqlite
+from placedesk.errors import PlaceDeskError
 from placedesk.models import AuditEvent
 from placedesk.models.audit import check_officer_named, to_jsonable
 from placedesk.models.base import utcnow
@@ -138,19 +139,33 @@ def insert_audited(session: Session, model: Any, rows: list[dict[str, Any]], *, 
     _bulk_insert(session, AuditEvent.__table__, events)
 
 
-def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]], *,
-                   officer: str) -> None:
-    """Apply ``(id, before, after)`` changes to ``model`` records, with the UPDATE audit events the hook would write.
+class RecordChange(NamedTuple):
+    """A change to one known record: its id, the ``version`` it was read at, and its fields before and after."""
+
+    record_id: uuid.UUID
+    version: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def update_audited(session: Session, model: Any, changes: list[RecordChange], *, officer: str) -> None:
+    """Apply ``changes`` to ``model`` records, with the UPDATE audit events the hook would write.
 
     Rows setting the same columns share one ``executemany``; ``updated_at`` and
-    the row ``version`` move on as the hook moves them. Records of these ids
-    already loaded in the session are expired, so they read the new values.
+    the row ``version`` move on as the hook moves them. Each row is updated only
+    if it still has the version it was read at, as the ORM's ``version_id_col``
+    does: a record a colleague changed (or deleted) since is never overwritten.
+    The first such record is reported as an :class:`~placedesk.errors.EditConflict`
+    naming them, and the caller's transaction must roll back (nothing of the
+    action is kept). Records of these ids already loaded in the session are
+    expired, so they read the new values.
     """
     if not changes:
         return
     check_officer_named(session, officer)
     table = model.__table__
-    now = _datetime_text(utcnow())
+    moment = utcnow()
+    now = _datetime_text(moment)
     connection = session.connection()
     sqlite = is_sqlite(connection)
     # PostgreSQL takes a boolean parameter as true/false, not SQLite's 1/0.
@@ -161,10 +176,10 @@ def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, 
     event_defaults = _column_defaults(AuditEvent.__table__)
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     events: list[dict[str, Any]] = []
-    for record_id, before, after in changes:
+    for record_id, version, before, after in changes:
         keys = tuple(sorted(after))
         values = [after[k] if converters[k] is None else converters[k](after[k]) for k in keys]  # type: ignore[misc]
-        groups.setdefault(keys, []).append((*values, now, record_id.hex))
+        groups.setdefault(keys, []).append((*values, now, record_id.hex, version))
         diff = {k: {"before": before.get(k), "after": after[k]} for k in audited
                 if k in after and before.get(k) != after[k]}
         if diff:
@@ -172,16 +187,41 @@ def update_audited(session: Session, model: Any, changes: list[tuple[uuid.UUID, 
                 **event_defaults, "id": uuid.uuid4(), "occurred_at": now, "created_at": now, "updated_at": now,
                 "version": 1, "officer": officer, "entity": table.name, "entity_id": record_id,
                 "action": AuditAction.UPDATE, "changes": dumps(diff)})
-    for keys, rows in groups.items():
-        sets = ", ".join(f'"{table.c[k].name}" = ?' for k in keys)
-        connection.exec_driver_sql(driver_sql(
-            connection, f'UPDATE "{table.name}" SET {sets}, "updated_at" = ?, "version" = "version" + 1 WHERE "id" = ?'),
-            rows)
-    _bulk_insert(session, AuditEvent.__table__, events)
-    ids = {record_id for record_id, _, _ in changes}
+    ids = {change.record_id for change in changes}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, model) and obj.id in ids:
             session.expire(obj)
+    updated = 0
+    for keys, rows in groups.items():
+        sets = ", ".join(f'"{table.c[k].name}" = ?' for k in keys)
+        result = connection.exec_driver_sql(driver_sql(
+            connection, f'UPDATE "{table.name}" SET {sets}, "updated_at" = ?, "version" = "version" + 1 '
+                        'WHERE "id" = ? AND "version" = ?'), rows)
+        updated += result.rowcount
+    if updated != len(changes):
+        _refuse_changed_meanwhile(session, model, changes, moment)
+    _bulk_insert(session, AuditEvent.__table__, events)
 
 
-__all__ = ["insert_audited", "update_audited"]
+def _refuse_changed_meanwhile(session: Session, model: Any, changes: list[RecordChange], now: dt.datetime) -> None:
+    """Name the first record a colleague changed or deleted after it was read (its UPDATE matched nothing)."""
+    from sqlalchemy import select
+
+    from placedesk.models.concurrency import conflict_after_stale
+
+    table = model.__table__
+    stored = {row.id: (row.version, row.updated_at) for row in session.execute(
+        select(table.c.id, table.c.version, table.c.updated_at)
+        .where(table.c.id.in_([change.record_id for change in changes])))}
+    for change in changes:
+        # This action's own row carries its version and its very timestamp; anything else is a colleague's.
+        if stored.get(change.record_id) != (change.version + 1, now):
+            conflict = conflict_after_stale(session, [(model, change.record_id, change.version, change.after)])
+            if conflict is not None:
+                raise conflict
+    # rowcount is the one sign the driver gave: without a record to name, still nothing is kept.
+    raise PlaceDeskError(f"Some {table.name.replace('_', ' ')} records changed while this action ran, so nothing "
+                         "was saved. Do it again: it will start from what is stored now.")
+
+
+__all__ = ["RecordChange", "insert_audited", "update_audited"]

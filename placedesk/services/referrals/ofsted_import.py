@@ -47,9 +47,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from placedesk.errors import ChangedMeanwhile, EditConflict
 from placedesk.models import Inspection, Provider
 from placedesk.models.enums import OfstedJudgement, ProviderType, RiskLevel
-from placedesk.services.common.bulk_insert import insert_audited, update_audited
+from placedesk.services.common.bulk_insert import (
+    RecordChange,
+    insert_audited,
+    update_audited,
+)
 from placedesk.services.referrals.ofsted_layout import (
     FIELDS,
     Layout,
@@ -488,7 +493,7 @@ class _Applier:
             return
         session, report = self.session, self.report
         urns = [item.urn for _, item in parsed]
-        columns = [Provider.id, Provider.urn, Provider.vacancies, Provider.last_inspection_date,
+        columns = [Provider.id, Provider.version, Provider.urn, Provider.vacancies, Provider.last_inspection_date,
                    Provider.ofsted_judgement, Provider.risk_level, *(getattr(Provider, name) for name in _COMPARED)]
         known = {row.urn: row for row in session.execute(select(*columns).where(Provider.urn.in_(urns)))}
         inspected: set[tuple[uuid.UUID, dt.date]] = set()
@@ -499,7 +504,7 @@ class _Applier:
             ))
         new_providers: list[dict[str, Any]] = []
         new_inspections: list[dict[str, Any]] = []
-        changes: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]] = []
+        changes: list[RecordChange] = []
         judged: set[uuid.UUID] = set()
         for line, item in parsed:
             row = known.get(item.urn)
@@ -538,20 +543,35 @@ class _Applier:
                     else None})
                 report.added += 1
             elif changed:
-                changes.append((provider_id, {k: getattr(row, k) for k in changed}, changed))
+                changes.append(RecordChange(provider_id, row.version, {k: getattr(row, k) for k in changed}, changed))
                 report.updated += 1
             else:
                 report.unchanged += 1
         self._insert(Provider, new_providers)
         self._insert(Inspection, new_inspections)
-        update_audited(session, Provider, changes, officer=self.officer)
-        self._refresh_risks(judged, {row.id: row.risk_level for row in known.values() if row.id in judged})
+        self._update(changes)
+        # The version each judged provider has now: its refreshed risk is checked against it.
+        versions = {row.id: row.version for row in known.values() if row.id in judged}
+        versions.update((change.record_id, change.version + 1) for change in changes if change.record_id in judged)
+        self._refresh_risks(judged, {row.id: row.risk_level for row in known.values() if row.id in judged}, versions)
         session.flush()
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         insert_audited(self.session, model, rows, officer=self.officer)
 
-    def _refresh_risks(self, judged: set[uuid.UUID], levels: dict[uuid.UUID, RiskLevel]) -> None:
+    def _update(self, changes: list[RecordChange]) -> None:
+        """Write changes to known providers, refusing the whole import if a colleague changed one since it was read."""
+        try:
+            update_audited(self.session, Provider, changes, officer=self.officer)
+        except EditConflict as conflict:
+            provider = self.session.get(Provider, conflict.entity_id) if not conflict.deleted else None
+            name = f"the provider {provider.name}, {provider.ref}" if provider is not None else "a provider"
+            raise ChangedMeanwhile(conflict, name, "this import",
+                                   "Nothing was imported: import the list again, and it is applied to their "
+                                   "version.") from None
+
+    def _refresh_risks(self, judged: set[uuid.UUID], levels: dict[uuid.UUID, RiskLevel],
+                       versions: dict[uuid.UUID, int]) -> None:
         """Known providers judged anew: their risk, which the judgement is one rule of, with all their facts."""
         if not judged:
             return
@@ -562,8 +582,9 @@ class _Applier:
         for provider_id in judged:
             level = assess(facts[provider_id]).level
             if levels[provider_id] is not level:
-                changes.append((provider_id, {"risk_level": levels[provider_id]}, {"risk_level": level}))
-        update_audited(self.session, Provider, changes, officer=self.officer)
+                changes.append(RecordChange(provider_id, versions[provider_id], {"risk_level": levels[provider_id]},
+                                            {"risk_level": level}))
+        self._update(changes)
 
 
 __all__ = [

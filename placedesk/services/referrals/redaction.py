@@ -22,6 +22,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from placedesk.models import Child
 
 NAME_MARK = "[name removed]"
 CASE_MARK = "[case reference removed]"
@@ -216,14 +220,14 @@ def redact(text: str, ids: ChildIdentifiers) -> Redacted:
     return Redactor(ids).redact(text)
 
 
-def identifiers_of(child: object) -> ChildIdentifiers:
-    """What identifies a :class:`~placedesk.models.Child` record (read by attribute name)."""
+def identifiers_of(child: Child) -> ChildIdentifiers:
+    """What identifies a child, from their record (a field not filled in yet identifies nothing)."""
     return ChildIdentifiers(
-        names=tuple(str(getattr(child, key, "") or "") for key in ("first_name", "last_name", "known_as")),
-        case_reference=str(getattr(child, "case_reference", "") or ""),
-        date_of_birth=getattr(child, "date_of_birth", None),
-        home_postcode=str(getattr(child, "home_postcode", "") or ""),
-        social_worker_name=str(getattr(child, "social_worker_name", "") or ""),
+        names=(child.first_name or "", child.last_name or "", child.known_as or ""),
+        case_reference=child.case_reference or "",
+        date_of_birth=child.date_of_birth,
+        home_postcode=child.home_postcode or "",
+        social_worker_name=child.social_worker_name or "",
     )
 
 

@@ -48,6 +48,16 @@ def table_named(name: str) -> Table:
                       "from a newer version. Update PlaceDesk, then import it again. Nothing was imported.")
 
 
+def mapped_class(table_name: str) -> type[Any]:
+    """The record class stored in ``table_name``."""
+    from placedesk.errors import NotFound
+
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == table_name:
+            return mapper.class_
+    raise NotFound(f"No kind of record is called {table_name!r}.")
+
+
 _JSON_COLUMNS: dict[str, list[str]] = {}
 _DATA_COLUMNS: dict[str, list[str]] = {}
 

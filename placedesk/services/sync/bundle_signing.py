@@ -139,6 +139,20 @@ def _bad(detail: str) -> SignerError:
                        reason="bad_signature")
 
 
+def _cms() -> Any:
+    """asn1crypto's CMS module, with the attribute names its other modules add registered first.
+
+    asn1crypto builds each name table's reverse map once, the first time a name is looked up,
+    and ``tsp`` and ``pdf`` add names (``signing_certificate_v2`` among them) only when they are
+    imported. Reading a bundle's signature looks names up; had it done so before pyHanko (which
+    imports them) was loaded, every IPA signed later in the same window would fail with
+    "invalid literal for int()".
+    """
+    from asn1crypto import cms, pdf, tsp  # noqa: F401 - imported for the names they register
+
+    return cms
+
+
 def verify_manifest_signature(manifest: bytes, signature: bytes | None) -> SignatureCheck:
     """Check ``signature`` is an intact CMS signature over exactly ``manifest``; return who made it."""
     if signature is None:
@@ -147,9 +161,9 @@ def verify_manifest_signature(manifest: bytes, signature: bytes | None) -> Signa
                           "export again. Nothing was imported.", reason="unsigned")
     if len(signature) > MAX_SIGNATURE_BYTES:
         raise _bad("it is far larger than any signature")
-    from asn1crypto import cms
     from cryptography import x509
 
+    cms = _cms()
     try:
         info = cms.ContentInfo.load(signature, strict=True)
         if info["content_type"].native != "signed_data":

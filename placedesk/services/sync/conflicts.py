@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound, ValidationError, WorkflowError
-from placedesk.models import Base, SyncConflict
+from placedesk.models import SyncConflict
 from placedesk.models.enums import ConflictResolution
-from placedesk.services.sync.bundle_records import BOOKKEEPING, data_columns, decode_record, label_of, table_named
+from placedesk.services.sync.bundle_records import (BOOKKEEPING, data_columns, decode_record, label_of,
+                                                   mapped_class, table_named)
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,6 @@ def list_conflicts(session: Session, *, include_resolved: bool = False) -> list[
     return [_view(c) for c in session.scalars(query)]
 
 
-def _mapped_class(table_name: str) -> type[Any]:
-    for mapper in Base.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table_name:
-            return mapper.class_
-    raise NotFound(f"No kind of record is called {table_name!r}.")
-
 
 def resolve_conflict(
     session: Session,
@@ -96,8 +91,17 @@ def resolve_conflict(
     officer: str,
     now: dt.datetime,
     note: str = "",
+    seen_version: int | None = None,
 ) -> ConflictView:
-    """Keep this laptop's version or take the other laptop's; the choice is recorded and audited."""
+    """Keep this laptop's version or take the other laptop's; the choice is recorded and audited.
+
+    Taking the other laptop's version replaces the record here, so it must still
+    be the version the officer compared it with: ``seen_version``, by default the
+    one the conflicts list shows. When a colleague has changed the record since,
+    an :class:`~placedesk.errors.EditConflict` names them and shows their values
+    beside the other laptop's; nothing is changed. Taking it over their change
+    on purpose is this call again with ``seen_version`` their version.
+    """
     if not isinstance(resolution, ConflictResolution):
         raise ValidationError("Choose 'keep this laptop's version' or 'take the other laptop's version'.",
                               field="resolution")
@@ -108,7 +112,7 @@ def resolve_conflict(
         raise WorkflowError(f"That conflict was already resolved ({conflict.resolution.value.replace('_', ' ')}) "
                             f"by {conflict.resolved_by or 'another officer'}; refresh the list.")
     table = table_named(conflict.entity)
-    cls = _mapped_class(conflict.entity)
+    cls = mapped_class(conflict.entity)
     record = session.get(cls, conflict.entity_id)
     remote = decode_record(table, conflict.remote_data, f"The other laptop's {conflict.entity} record")
     remote_version = int(remote["version"])
@@ -117,6 +121,9 @@ def resolve_conflict(
             record = cls(**{k: v for k, v in remote.items()})
             session.add(record)
         else:
+            shown = int(conflict.local_data.get("version", 0)) if seen_version is None else seen_version
+            if record.version != shown:
+                _refuse_changed_since_shown(session, cls, record, shown, remote, table)
             changed = False
             for column in data_columns(table):
                 if column != "id" and getattr(record, column) != remote[column]:
@@ -138,6 +145,16 @@ def resolve_conflict(
     conflict.note = note.strip()
     session.flush()
     return _view(conflict)
+
+
+def _refuse_changed_since_shown(session: Session, cls: type[Any], record: Any, shown: int, remote: dict[str, Any],
+                                table: Any) -> None:
+    from placedesk.models.concurrency import conflict_after_stale
+
+    taking = {c: remote[c] for c in data_columns(table) if c != "id" and getattr(record, c) != remote[c]}
+    conflict = conflict_after_stale(session, [(cls, record.id, shown, taking)])
+    if conflict is not None:
+        raise conflict
 
 
 def shown_fields(view: ConflictView) -> list[str]:

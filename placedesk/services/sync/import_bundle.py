@@ -51,7 +51,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
 
 from placedesk.db.dialect import driver_sql, insert_rows, is_sqlite
-from placedesk.errors import ValidationError
+from placedesk.errors import ChangedMeanwhile, ValidationError
 from placedesk.migrations import SCHEMA_VERSION
 from placedesk.models import SyncConflict, SyncRecord
 from placedesk.models.enums import ExportStatus, SyncDirection
@@ -66,6 +66,7 @@ from placedesk.services.sync.bundle_records import (
     encode_row,
     exported_tables,
     label_of,
+    mapped_class,
     row_decoder,
     storage_rows,
     table_named,
@@ -393,7 +394,7 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
                 # Always: a record here may refer to a parent that took a local id earlier in this import.
                 _adopt_local_identities(session, table, records, remapped)
                 if was_empty:
-                    _write(session, table, records, [], result)
+                    _write(session, table, records, [], result, read_versions={})
                     done += len(records)
                     if progress:
                         progress(min(done, total), total)
@@ -408,7 +409,8 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
                                       "different records here: " + "; ".join(clashes[:5])
                                       + (" …" if len(clashes) > 5 else "") + ". Nothing was imported; ask the "
                                       "colleague which is right, correct one of them, and export again.")
-                _write(session, table, inserts, updates, result)
+                _write(session, table, inserts, updates, result,
+                       read_versions={u["id"]: local_rows[u["id"]]["version"] for u in updates})
                 done += len(records)
                 if progress:
                     progress(min(done, total), total)
@@ -424,7 +426,13 @@ def _apply(session: Session, bundle: BundleReader, members: list[tuple[Table, st
 
 
 def _write(session: Session, table: Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
-           result: ImportResult) -> None:
+           result: ImportResult, *, read_versions: dict[uuid.UUID, int]) -> None:
+    """Insert new records and update known ones, each update only over the version ``read_versions`` holds for it.
+
+    On the team server a colleague may save a record between this import
+    reading it (to compare) and writing it; the ``WHERE version`` then matches
+    nothing, and the import is refused whole rather than overwrite their change.
+    """
     connection = session.connection()
     if inserts:
         columns = [c.name for c in table.columns]
@@ -434,12 +442,46 @@ def _write(session: Session, table: Table, inserts: list[dict[str, Any]], update
         columns = [c.name for c in table.columns if c.name != "id" and (table.name == DOCUMENT_TABLE
                                                                           or c.name != "content")]
         sql = (f"UPDATE {_quoted(table.name)} SET {', '.join(_quoted(c) + ' = ?' for c in columns)} "
-               "WHERE id = ?")
-        connection.exec_driver_sql(driver_sql(connection, sql),
-                                   storage_rows(table, [*columns, "id"], updates, sqlite=is_sqlite(connection)))
+               "WHERE id = ? AND version = ?")
+        rows = storage_rows(table, [*columns, "id"], updates, sqlite=is_sqlite(connection))
+        written = connection.exec_driver_sql(driver_sql(connection, sql), [
+            (*row, read_versions[update["id"]]) for row, update in zip(rows, updates, strict=True)]).rowcount
+        if written != len(updates):
+            _refuse_changed_meanwhile(session, table, updates, read_versions)
         result.updated[table.name] = result.updated.get(table.name, 0) + len(updates)
     if table.name == DOCUMENT_TABLE:
         result.documents += len(inserts) + len(updates)
+
+
+def _same_moment(stored: dt.datetime | None, sent: dt.datetime | None) -> bool:
+    def utc(value: dt.datetime | None) -> dt.datetime | None:
+        return value if value is None or value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+    return utc(stored) == utc(sent)
+
+
+def _refuse_changed_meanwhile(session: Session, table: Table, updates: list[dict[str, Any]],
+                              read_versions: dict[uuid.UUID, int]) -> None:
+    """Name the record a colleague saved (or deleted) after this import read it: its UPDATE matched nothing."""
+    from placedesk.models.concurrency import conflict_after_stale
+
+    stored = {row.id: (row.version, row.updated_at) for row in session.execute(
+        select(table.c.id, table.c.version, table.c.updated_at)
+        .where(table.c.id.in_([update["id"] for update in updates])))}
+    for update in updates:
+        # This import's own row carries the bundle's version and time; anything else is a colleague's.
+        version, updated_at = stored.get(update["id"], (None, None))
+        if version == update["version"] and _same_moment(updated_at, update["updated_at"]):
+            continue
+        cls = mapped_class(table.name)
+        changed = {c: update[c] for c in data_columns(table) if c not in ("id", *BOOKKEEPING)}
+        conflict = conflict_after_stale(session, [(cls, update["id"], read_versions[update["id"]], changed)])
+        if conflict is not None:
+            raise ChangedMeanwhile(conflict, f"the {conflict.record_label} {label_of(update)} here", "this import",
+                                   "Nothing of the bundle was imported: import it again (the next pick-up does), "
+                                   "and their change is compared with the bundle's as usual.")
+    raise BundleError(f"Some {table.name.replace('_', ' ')} records here changed while this bundle was being "
+                      "imported, so nothing of it was imported. Import it again: the next pick-up does.")
 
 
 def _classify(session: Session, item: _Decoded, sync_point: dt.datetime | None, bundle_id: str,

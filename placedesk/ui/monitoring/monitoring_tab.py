@@ -14,6 +14,7 @@ import uuid
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout
 
+from placedesk.errors import DatabaseBusy, EditConflict
 from placedesk.services.common.listing import ListRequest
 from placedesk.ui.context import AppContext, touches
 from placedesk.ui.monitoring.dashboard_view import DashboardView
@@ -21,7 +22,7 @@ from placedesk.ui.monitoring.due_list import DueList
 from placedesk.ui.monitoring.provider_detail import ProviderDetail
 from placedesk.ui.monitoring.provider_list import build_provider_list, size_columns
 from placedesk.ui.widgets.tab import Tab
-from placedesk.ui.tasks import run_task
+from placedesk.ui.tasks import run_task, show_error
 
 MONITORING_TABLES = ("cap", "cap_action", "cap_review", "cap_sanction", "kpi_value", "kpi_definition",
                      "inspection", "monitoring_visit", "outcome_assessment", "provider", "placement", "star_scale")
@@ -62,12 +63,16 @@ class MonitoringTab(Tab):
         self.due.refresh()
         self.refresh_risks()
 
-    def refresh_risks(self) -> None:
+    def refresh_risks(self, tries: int = 2) -> None:
         """Recompute every provider's stored risk in the background.
 
         Risk depends on the day (actions fall overdue, KPI months roll out of
         the window), so the stored levels are brought up to date whenever the
-        tab opens; screens reload only if a level changed.
+        tab opens; screens reload only if a level changed. A colleague saving a
+        provider meanwhile refuses the refresh (their change is never
+        overwritten); it is the window's own upkeep, not the officer's action,
+        so it is simply tried again with their change, and else left to the
+        next opening.
         """
         db = self.ctx.db
         today = self.today()
@@ -82,7 +87,13 @@ class MonitoringTab(Tab):
             if changed:
                 self.ctx.notify({"provider"})
 
-        run_task(self, "Bringing risk levels up to date…", work, done)
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, (EditConflict, DatabaseBusy)):
+                show_error(self, exc)
+            elif tries > 1:
+                self.refresh_risks(tries - 1)
+
+        run_task(self, "Bringing risk levels up to date…", work, done, failed)
 
     def today(self) -> dt.date:
         """The day monitoring is judged on (tests replace this)."""

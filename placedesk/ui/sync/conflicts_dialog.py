@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from placedesk.errors import PlaceDeskError
+from placedesk.errors import EditConflict, PlaceDeskError
 from placedesk.models.base import utcnow
 from placedesk.models.enums import ConflictResolution
 from placedesk.services.sync.conflicts import ConflictView, list_conflicts, resolve_conflict, shown_fields
 from placedesk.ui.widgets.palette import tint
 from placedesk.ui import dialogs
 from placedesk.ui.context import AppContext
+from placedesk.ui.edit_conflict import APPLY_MINE
 from placedesk.ui.widgets.empty_state import EmptyState
 
 _DIFFERS = tint("#ffecb3")
@@ -175,14 +176,19 @@ class ConflictsDialog(QDialog):
         self.table.resizeRowsToContents()
         self.note.clear()
 
-    def resolve(self, resolution: ConflictResolution) -> None:
+    def resolve(self, resolution: ConflictResolution, seen_version: int | None = None) -> None:
         view = self.current()
         if view is None:
             return
         try:
             with self.ctx.action() as session:
                 resolve_conflict(session, view.id, resolution, officer=self.ctx.db.officer, now=utcnow(),
-                                 note=self.note.text())
+                                 note=self.note.text(), seen_version=seen_version)
+        except EditConflict as conflict:
+            # A colleague changed the record here after this list showed it: their values beside the other laptop's.
+            if dialogs.resolve_edit_conflict(self, conflict) == APPLY_MINE:
+                self.resolve(resolution, conflict.their_version)
+                return
         except PlaceDeskError as exc:
             dialogs.warn(self, "Sync conflicts", str(exc))
         self.ctx.notify({view.entity, "sync_conflict"})

@@ -12,10 +12,20 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from placedesk.errors import PlaceDeskError
+from placedesk.db import Database
+from placedesk.errors import ChangedMeanwhile, PlaceDeskError
 from placedesk.models import Inspection, Provider
-from placedesk.models.enums import ContractRoute, OfstedJudgement, ProviderType, RiskLevel
-from placedesk.services.referrals.ofsted_import import import_ofsted_providers, parse_ofsted_row, provider_type_for
+from placedesk.models.enums import (
+    ContractRoute,
+    OfstedJudgement,
+    ProviderType,
+    RiskLevel,
+)
+from placedesk.services.referrals.ofsted_import import (
+    import_ofsted_providers,
+    parse_ofsted_row,
+    provider_type_for,
+)
 
 TODAY = dt.date(2026, 3, 2)
 HEADER = ["URN", "Provision type", "Registration status", "Name", "Address 1", "Town", "Postcode",
@@ -204,3 +214,39 @@ def test_bulk_added_records_carry_the_audit_events_the_orm_hook_would_write(sess
         assert event.changes == {key: {"after": value} for key, value in _snapshot(record).items()}
     assert oak.created_at.tzinfo is not None and oak.version == 1 and oak.capabilities == []
     assert oak.kpi_import_mapping is None
+
+
+def test_a_colleagues_change_made_while_the_import_runs_refuses_the_whole_import(
+        db: Database, colleague: Database, engine_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine_name == "sqlite":
+        pytest.skip("on a file the import holds the write lock from its start: no colleague's save can land in it")
+    from placedesk.services.referrals import ofsted_import
+
+    with db.session_scope() as s:
+        _import(s, _csv(tmp_path, ROWS))
+    renamed = [list(r) for r in ROWS]
+    renamed[0][3], renamed[1][10] = "Oak House Children's Home", "3"
+    real_update = ofsted_import.update_audited
+
+    def colleague_saves_first(*args: object, **kwargs: object) -> None:
+        # A. Khan renames Oak House after the import read it and before it writes (READ COMMITTED lets her).
+        with colleague.session_scope() as theirs:
+            theirs.scalars(select(Provider).where(Provider.urn == "SC123456")).one().name = "Oak House (Sheffield)"
+        monkeypatch.setattr(ofsted_import, "update_audited", real_update)
+        real_update(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ofsted_import, "update_audited", colleague_saves_first)
+    with pytest.raises(ChangedMeanwhile) as caught, db.session_scope() as s:
+        _import(s, _csv(tmp_path, renamed, name="renamed.csv"))
+    message = str(caught.value)
+    assert message.startswith("A. Khan changed the provider Oak House (Sheffield), PRV-7F3A-0001 (name) at ")
+    assert "while this import was running. Nothing was imported: import the list again" in message
+    with db.session() as s:
+        names = {urn: name for urn, name in s.execute(select(Provider.urn, Provider.name))}
+        places = {urn: n for urn, n in s.execute(select(Provider.urn, Provider.places))}
+    # Her name stands, and nothing else of the refused import was kept either.
+    assert names["SC123456"] == "Oak House (Sheffield)" and places["SC654321"] == 0
+    # Imported again, the list applies to her version.
+    with db.session_scope() as s:
+        report = _import(s, _csv(tmp_path, renamed, name="renamed.csv"))
+    assert report.updated == 2

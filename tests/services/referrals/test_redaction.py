@@ -15,6 +15,7 @@ from placedesk.services.referrals.redaction import (
     POSTCODE_MARK,
     ChildIdentifiers,
     fold,
+    identifiers_of,
     redact,
 )
 
@@ -44,6 +45,31 @@ def test_references_dates_postcodes_possessives_and_the_social_worker_go() -> No
 def test_other_words_and_dates_are_left_alone() -> None:
     text = "Zoology at school; start 17 March 2014 is wrong; 1662150 is another number."
     assert redact(text, ZOE).text == text
+
+
+def test_everything_on_the_childs_record_that_identifies_them_is_taken_from_it() -> None:
+    from placedesk.models import Child
+
+    child = Child(first_name="Amara", last_name="Okafor", known_as="Mara", case_reference="LA 12/345",
+                  date_of_birth=dt.date(2010, 9, 3), home_postcode="M1 1AE", social_worker_name="Tom Reed")
+    ids = identifiers_of(child)
+    assert ids == ChildIdentifiers(names=("Amara", "Okafor", "Mara"), case_reference="LA 12/345",
+                                   date_of_birth=dt.date(2010, 9, 3), home_postcode="M1 1AE",
+                                   social_worker_name="Tom Reed")
+    text = "Mara lives at M11AE, ref 12345, born 3 Sept 2010; Tom Reed visits."
+    assert redact(text, ids).text == (f"{NAME_MARK} lives at {POSTCODE_MARK}, ref {CASE_MARK}, born {DOB_MARK}; "
+                                      f"{NAME_MARK} visits.")
+    # A record not filled in yet identifies nothing by its empty fields.
+    blank = identifiers_of(Child(first_name="Amara", last_name="Okafor"))
+    assert blank == ChildIdentifiers(names=("Amara", "Okafor", ""))
+    assert redact("12 hours a week in M1", blank).text == "12 hours a week in M1"
+
+
+def test_a_short_case_reference_keeps_its_digits_out_of_ordinary_numbers_only_below_three() -> None:
+    three = ChildIdentifiers(names=("Amara",), case_reference="AB123")
+    assert redact("see 123 and AB 123", three).text == f"see {CASE_MARK} and {CASE_MARK}"
+    two = ChildIdentifiers(names=("Amara",), case_reference="AB12")
+    assert redact("12 hours; AB-12", two).text == f"12 hours; {CASE_MARK}"
 
 
 # --- generated cases ----------------------------------------------------------------------------

@@ -128,6 +128,10 @@ def test_withdrawing_needs_a_reason(session: Session) -> None:
     referral = referral_at(session, S.SENT)
     with pytest.raises(WorkflowError, match="reason the referral is withdrawn"):
         advance(session, referral, S.WITHDRAWN, today=TODAY, reason="  ")
+    # Nor is a reason assumed when none is given at all.
+    with pytest.raises(WorkflowError, match="reason the referral is withdrawn"):
+        advance(session, referral, S.WITHDRAWN, today=TODAY)
+    assert referral.status is not S.WITHDRAWN
 
 
 def test_withdrawing_after_award_ends_the_placement_and_frees_the_vacancy(session: Session) -> None:

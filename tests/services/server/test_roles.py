@@ -138,9 +138,9 @@ def test_an_officer_records_a_sync_conflict_but_only_a_manager_resolves_it(team:
         child = _child()
         s.add(child)
         s.flush()
-        remote = {c: encode(getattr(child, c)) for c in json_columns(Child.__table__)}
-        remote.update(known_as="JJ", version=child.version + 1)
-        conflict = SyncConflict(entity="child", entity_id=child.id, bundle_id="b1", local_data=remote,
+        local = {c: encode(getattr(child, c)) for c in json_columns(Child.__table__)}
+        remote = {**local, "known_as": "JJ", "version": child.version + 1}
+        conflict = SyncConflict(entity="child", entity_id=child.id, bundle_id="b1", local_data=local,
                                 remote_data=remote)
         s.add(conflict)
     with pytest.raises(PermissionRefused, match="Only a manager can resolve a sync conflict"), \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -108,3 +109,44 @@ def test_bundle_names_carry_the_laptop_and_bundle_id(laptop: str, bundle: object
     assert parse_bundle_name(name) == (laptop, bundle.hex)  # type: ignore[attr-defined]
     assert parse_bundle_name(name + ".zip") == (laptop, bundle.hex)  # type: ignore[attr-defined]
     assert parse_bundle_name("." + name + ".partial") is None
+
+
+def _checked(data: bytes, declared: bytes) -> Any:
+    """A member whose stream holds ``data`` while the manifest vouches for ``declared``."""
+    import hashlib
+    import io
+
+    from placedesk.services.sync.bundle_format import _CheckedStream
+
+    return _CheckedStream(io.BytesIO(data), FileEntry("records/child.jsonl", hashlib.sha256(declared).hexdigest(),
+                                                      len(declared)))
+
+
+def _read_in(stream: Any, size: int) -> bytes:
+    out = b""
+    while chunk := stream.read(size):
+        out += chunk
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 3, 5, 10, 11])
+def test_a_member_read_a_few_bytes_at_a_time_is_checked_once_whole(size: int) -> None:
+    content = b"0123456789"
+    stream = _checked(content, content)
+    assert _read_in(stream, size) == content
+    assert stream.read(4) == b""
+
+
+@pytest.mark.parametrize("size", [2, 5, 10])
+def test_bytes_beyond_the_declared_size_are_refused_even_when_a_read_ends_exactly_at_it(size: int) -> None:
+    with pytest.raises(BundleError, match=r"^records/child\.jsonl in the bundle is larger than its manifest says "
+                                          r"\(10 bytes\); the bundle may be tampered with or a zip bomb\."):
+        _read_in(_checked(b"0123456789AB", b"0123456789"), size)
+
+
+@pytest.mark.parametrize("size", [3, 8])
+def test_a_short_or_changed_member_read_in_pieces_is_refused(size: int) -> None:
+    with pytest.raises(BundleError, match="is shorter than its manifest says; the bundle is truncated"):
+        _read_in(_checked(b"01234567", b"0123456789"), size)
+    with pytest.raises(BundleError, match="does not match its checksum; it was changed or damaged after export"):
+        _read_in(_checked(b"0123456780", b"0123456789"), size)

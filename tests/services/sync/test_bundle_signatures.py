@@ -4,6 +4,9 @@ accepted when intact, and any of them is refused once the manifest or the signer
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,3 +99,25 @@ def test_a_signature_made_with_another_key_than_the_certificates_is_refused(key_
     other = ec.generate_private_key(ec.SECP256R1()) if key_kind == "ec" else rsa.generate_private_key(65537, 2048)
     signature = _sign(MANIFEST, other, _certificate(_key(key_kind)), hashes.SHA256())
     assert _refusal(signature) == _bad("the signature does not match the certificate")
+
+
+def test_an_agreement_can_still_be_signed_after_a_bundle_signature_was_checked() -> None:
+    """In one process, as in the window: a colleague's bundle is checked first, an IPA signed next."""
+    script = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from tests.services.sync.helpers import signer_for\n"
+        "from placedesk.services.sync.bundle_signing import sign_manifest, verify_manifest_signature\n"
+        "verify_manifest_signature(b'{}', sign_manifest(signer_for('Officer A'), b'{}'))\n"
+        "from placedesk.reports import signing\n"
+        "from placedesk.reports.ipa import render_ipa\n"
+        "from tests.reports.ipa_data import sample\n"
+        "from tests.services.agreements.helpers import OFFICER_PASS, officer_p12\n"
+        "signed = signing.sign_pdf(render_ipa(sample()), signing.LA_FIELD,\n"
+        "                          signing.load_signer(officer_p12(), OFFICER_PASS), name='Siân Ŵyn-Roberts',\n"
+        "                          role='Placement Officer', organisation='Cyngor Sir Ynys Môn')\n"
+        "print(signing.verify_pdf(signed)[0].intact)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[3], timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"

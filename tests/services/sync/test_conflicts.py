@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from placedesk.db import Database
-from placedesk.errors import NotFound, WorkflowError
+from placedesk.errors import EditConflict, NotFound, WorkflowError
 from placedesk.models import AuditEvent, Provider, SyncConflict
 from placedesk.models.base import utcnow
 from placedesk.models.enums import ConflictResolution
@@ -117,3 +117,39 @@ def test_a_conflict_cannot_be_resolved_twice_or_when_unknown(pair) -> None:
         resolve_conflict(s, uuid.uuid4(), ConflictResolution.TAKE_REMOTE, officer="Officer A", now=utcnow())
     with a.session() as s:
         assert len(list_conflicts(s, include_resolved=True)) == 1 and list_conflicts(s) == []
+
+
+def test_taking_the_other_version_never_overwrites_a_colleagues_later_change_unseen(
+        db: Database, colleague: Database, tmp_path: Path) -> None:
+    """On the team server a colleague may edit the record after the conflict was listed: it is shown, not lost."""
+    laptop = new_db(tmp_path / "b.sqlite", "Officer B")
+    try:
+        with db.session_scope() as s:
+            provider_id = fill(s).provider.id
+        _send(db, "TEAM", laptop, "BBBB", tmp_path / "x1")
+        with db.session_scope() as s:
+            s.get(Provider, provider_id).notes = "Team: phoned the manager"
+        with laptop.session_scope() as s:
+            s.get(Provider, provider_id).notes = "B: visit booked"
+        _send(laptop, "BBBB", db, "TEAM", tmp_path / "x2")
+    finally:
+        laptop.close()
+    with db.session() as s:
+        conflict_id = list_conflicts(s)[0].id
+    with colleague.session_scope() as theirs:
+        theirs.get(Provider, provider_id).notes = "Team: phoned the manager; placement confirmed"
+    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+        resolve_conflict(s, conflict_id, ConflictResolution.TAKE_REMOTE, officer="Test Officer", now=utcnow())
+    conflict = caught.value
+    assert conflict.changed_by == "A. Khan" and str(conflict).startswith("A. Khan changed this provider (notes) at ")
+    assert [(c.yours, c.theirs) for c in conflict.clashes] == [
+        ("B: visit booked", "Team: phoned the manager; placement confirmed")]
+    with db.session() as s:
+        assert s.get(Provider, provider_id).notes == "Team: phoned the manager; placement confirmed"
+        assert count_open_conflicts(s) == 1
+    # Taken over her change on purpose, against her version: then it applies.
+    with db.session_scope() as s:
+        resolve_conflict(s, conflict_id, ConflictResolution.TAKE_REMOTE, officer="Test Officer", now=utcnow(),
+                         seen_version=conflict.their_version)
+    with db.session() as s:
+        assert s.get(Provider, provider_id).notes == "B: visit booked" and count_open_conflicts(s) == 0

@@ -11,17 +11,26 @@ import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from placedesk.db import Database
-from placedesk.models import Child, KpiDefinition, Placement, Provider, StoredDocument, SyncConflict
+from placedesk.errors import ChangedMeanwhile
+from placedesk.models import (
+    Child,
+    KpiDefinition,
+    Placement,
+    Provider,
+    StoredDocument,
+    SyncConflict,
+)
+from placedesk.models.base import utcnow
 from placedesk.services.sync.bundle_format import BundleError
 from placedesk.services.sync.conflicts import list_conflicts
 from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
-from placedesk.models.base import utcnow
 from tests.services.sync.helpers import (
     bundle_records,
     edit_record,
@@ -586,3 +595,43 @@ def test_records_arriving_in_an_empty_table_follow_a_parent_that_kept_its_local_
         assert provider.ref == "PRV-LOCAL"
         assert {v.provider_id for v in s.scalars(select(KpiValue))} == {provider.id}
         assert {p.provider_id for p in s.scalars(select(Placement))} == {provider.id}
+
+
+def test_a_colleagues_save_landing_while_a_bundle_is_imported_is_never_overwritten(
+        laptop_a: Database, db: Database, colleague: Database, engine_name: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine_name == "sqlite":
+        pytest.skip("on a file the import holds the write lock from its start: no colleague's save can land in it")
+    from placedesk.services.sync import import_bundle as importer
+
+    with laptop_a.session_scope() as s:
+        filled = fill(s)
+    import_(db, export(laptop_a, tmp_path / "s1", "AAAA"), "TEAM")
+    with laptop_a.session_scope() as s:
+        s.get(Provider, filled.provider.id).vacancies = 0
+    second = export(laptop_a, tmp_path / "s2", "AAAA")
+    real_write = importer._write
+
+    def colleague_saves_first(session: object, table: Any, inserts: Any, updates: Any, *args: Any,
+                              **kwargs: Any) -> None:
+        if table.name == "provider" and updates:
+            # A. Khan notes a call on the team server after the import compared the provider, before it writes.
+            with colleague.session_scope() as theirs:
+                theirs.get(Provider, filled.provider.id).notes = "Phoned the manager"
+            monkeypatch.setattr(importer, "_write", real_write)
+        real_write(session, table, inserts, updates, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "_write", colleague_saves_first)
+    with pytest.raises(ChangedMeanwhile) as caught:
+        import_(db, second, "TEAM")
+    message = str(caught.value)
+    assert message.startswith(f"A. Khan changed the provider {filled.provider.ref} here (vacancies, notes) at ")
+    assert "Nothing of the bundle was imported: import it again" in message
+    with db.session() as s:
+        provider = s.get(Provider, filled.provider.id)
+        assert (provider.notes, provider.vacancies) == ("Phoned the manager", 1)
+    # Imported again, her change meets the bundle's as a conflict to resolve, still not overwritten.
+    result = import_(db, second, "TEAM")
+    assert result.conflicts == 1
+    with db.session() as s:
+        assert s.get(Provider, filled.provider.id).notes == "Phoned the manager"

@@ -281,3 +281,28 @@ def test_a_placed_childs_row_opens_their_page(tab: FixedDayTab) -> None:
     tab.open_requested.connect(lambda entity, record_id: opened.append((entity, record_id)))
     detail.outcomes.child_button.click()
     assert opened == [("child", child.child_id)]
+
+
+def test_a_colleagues_save_during_the_risk_refresh_is_retried_not_shown_as_an_error(
+        tab: FixedDayTab, dialogs: DialogRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    from placedesk.errors import EditConflict
+    from placedesk.services.monitoring import risk
+
+    real = risk.refresh_all_risks
+    runs: list[dt.date] = []
+
+    def colleague_saves_during_the_first(session: Any, *, today: dt.date) -> int:
+        runs.append(today)
+        if len(runs) == 1:
+            # What the save refuses with when A. Khan saved a provider between the refresh's read and write.
+            raise EditConflict(entity="provider", entity_id=uuid.uuid4(), record_label="provider",
+                               changed_by="A. Khan", changed_at=None, clashes=(), your_version=1, their_version=2)
+        return real(session, today=today)
+
+    monkeypatch.setattr(risk, "refresh_all_risks", colleague_saves_during_the_first)
+    tab.refresh_risks()
+    wait_for_tasks()
+    wait_for_tasks()
+    assert runs == [TODAY, TODAY] and dialogs.texts("warn") == []

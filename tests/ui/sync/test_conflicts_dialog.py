@@ -9,12 +9,15 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 
 from placedesk.config import Settings
+from placedesk.db import open_database
 from placedesk.models import Provider, SyncConflict
 from placedesk.models.base import utcnow
 from placedesk.services.sync.export_bundle import export_bundle
 from placedesk.services.sync.import_bundle import import_bundle
 from placedesk.ui.sync.conflicts_dialog import ConflictsDialog, field_label, shown_value
 from placedesk.ui.context import AppContext
+from placedesk.ui.edit_conflict import APPLY_MINE, KEEP_THEIRS
+from tests.conftest import DialogRecorder
 from tests.services.sync.helpers import fill, new_db, signer_for, team_trust
 
 
@@ -83,3 +86,31 @@ def test_keeping_this_laptops_version_leaves_the_record_as_it_was(qtbot: QtBot, 
 def test_values_and_field_names_read_like_words() -> None:
     assert field_label("weekly_rate_from_pence") == "Weekly rate from"
     assert shown_value(None) == "—" and shown_value(True) == "Yes" and shown_value(["a", "b"]) == "a, b"
+
+
+def test_a_colleagues_change_since_the_list_was_shown_is_put_beside_the_other_laptops(
+        qtbot: QtBot, ctx: AppContext, dialogs: DialogRecorder) -> None:
+    dialog = ConflictsDialog(ctx)
+    qtbot.addWidget(dialog)
+    colleague = open_database(ctx.db.path, create=False)
+    colleague.officer = "A. Khan"
+    try:
+        with colleague.session_scope() as s:
+            s.get(Provider, ctx.provider_id).notes = "A: phoned the manager; placement confirmed"  # type: ignore[attr-defined]
+    finally:
+        colleague.close()
+    dialogs.answer("resolve_edit_conflict", KEEP_THEIRS)
+    qtbot.mouseClick(dialog.take_remote, Qt.LeftButton)
+    ((conflict,),) = [args for name, args in dialogs.calls if name == "resolve_edit_conflict"]
+    assert conflict.changed_by == "A. Khan"
+    assert [(c.label, c.yours, c.theirs) for c in conflict.clashes] == [
+        ("Notes", "B: visit booked", "A: phoned the manager; placement confirmed")]
+    # Kept theirs: nothing was overwritten and the conflict still waits.
+    assert dialog.list.count() == 1
+    with ctx.read() as s:
+        assert s.get(Provider, ctx.provider_id).notes == "A: phoned the manager; placement confirmed"  # type: ignore[attr-defined]
+    dialogs.answer("resolve_edit_conflict", APPLY_MINE)
+    qtbot.mouseClick(dialog.take_remote, Qt.LeftButton)
+    assert dialog.stack.currentWidget() is dialog.empty
+    with ctx.read() as s:
+        assert s.get(Provider, ctx.provider_id).notes == "B: visit booked"  # type: ignore[attr-defined]
