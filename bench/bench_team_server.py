@@ -141,13 +141,13 @@ def read_workloads(today: dt.date) -> dict[str, Callable[[Any, Any], Any]]:
 
 
 def measure_reads(targets: dict[str, Any], today: dt.date,
-                  server_cpu: Callable[[], float] | None = None, *, only: tuple[str, ...] | None = None,
-                  rounds: int = ROUNDS) -> dict[str, Any]:
+                  server_cpu: Callable[[], float] | None = None, rounds: int = ROUNDS, *,
+                  only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Median wall and client-CPU ms of each read on each engine, timed in turn round by round.
 
     ``server_cpu`` (CPU seconds used by the PostgreSQL server so far) is read around
     each PostgreSQL run, outside the timing, giving the server's CPU per read.
-    ``only`` names the reads to time (all three without it): ``bench_coming_up`` times one.
+    ``only`` names the reads to time (all three without it): ``bench_coming_up_server`` times one.
     """
     from sqlalchemy import func, select
 
@@ -264,9 +264,10 @@ def read_results(reads: dict[str, Any], common: Any) -> list[Any]:
         results.append(common.Result(
             name=f"{labels[what]}, PostgreSQL (median of {len(pg)})", value=round(_median(pg), 1), unit="ms",
             limit=limit, note=f"min {min(pg):.1f}, max {max(pg):.1f}; CPU per read: client median "
-                              f"{_median(pg_cpu):.1f} ms, server mean "
-                              f"{statistics.fmean(reads['server_cpu'][what] or [0.0]):.0f} ms (10 ms ticks); "
-                              f"{same[what]}; {reads['load']}"))
+                              f"{_median(pg_cpu):.1f} ms, server "
+                              + (f"mean {statistics.fmean(reads['server_cpu'][what]):.0f} ms (10 ms ticks); "
+                                 if reads["server_cpu"][what] else "not measured (a server already running); ")
+                              + f"{same[what]}; {reads['load']}"))
         results.append(common.Result(
             name=f"{labels[what]}, PostgreSQL / SQLite file (same run)", value=round(ratio, 2), unit="x",
             target=f"< {RATIO_LIMIT:g} x", passed=ratio <= RATIO_LIMIT and agree,

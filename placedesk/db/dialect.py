@@ -3,9 +3,10 @@
 Services build queries with SQLAlchemy Core and the constructs here; each
 renders the engine's own SQL when compiled (``julianday`` on SQLite, date
 arithmetic on PostgreSQL). Raw driver SQL, kept where SQLAlchemy's per-value
-work would cost the measured speed, goes through :func:`driver_sql`, and its
-typed columns through :func:`id_text` and :func:`json_text`, so both drivers
-hand back the same plain values (UUID as 32 hex digits, JSON as its text).
+work would cost the measured speed, goes through :func:`driver_sql` (or
+:func:`driver_rows`), and its typed columns through :func:`id_text` and
+:func:`json_text`, so both drivers hand back the same plain values (UUID as
+32 hex digits, JSON as its text).
 """
 
 from __future__ import annotations
@@ -39,9 +40,28 @@ def driver_sql(bind: Any, sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def driver_rows(bind: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``?`` placeholders) as the driver's plain tuples, on the connection's transaction.
+
+    For reads of thousands of rows inside a measured budget: SQLAlchemy's result
+    rows cost a wrapper object each, and the collector then has to look at them.
+    """
+    cursor = bind.connection.cursor()
+    try:
+        cursor.execute(driver_sql(bind, sql), tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def id_text(bind: Any, column: str) -> str:
-    """SQL reading a UUID column as 32 hex digits (SQLite stores it so; PostgreSQL has a uuid type)."""
-    return column if is_sqlite(bind) else f"replace(CAST({column} AS TEXT), '-', '')"
+    """SQL reading a UUID column as 32 hex digits (SQLite stores it so; PostgreSQL has a uuid type).
+
+    On PostgreSQL the uuid's 16 bytes are hex-encoded directly: the same
+    lower-case digits as its text form without the hyphens, for a third of the
+    server's time on a read of thousands of rows.
+    """
+    return column if is_sqlite(bind) else f"encode(uuid_send({column}), 'hex')"
 
 
 def json_text(bind: Any, column: str) -> str:

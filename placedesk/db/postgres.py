@@ -43,10 +43,28 @@ def masked(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def partial_indexes_on_the_server() -> None:
+    """Give the models' partial indexes the same condition on PostgreSQL as on SQLite.
+
+    The models state it for SQLite alone: naming PostgreSQL in a model loads
+    SQLAlchemy's whole PostgreSQL dialect into every laptop process. The
+    server's schema itself comes from the migrations, which state both; this
+    keeps the models describing it (comparisons, anything created from them).
+    """
+    from placedesk.models import Base
+
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_options["postgresql"]["where"] = where
+
+
 def make_server_engine(url: str) -> Engine:
     """An engine on the server at ``url``; every new connection waits at most ``LOCK_TIMEOUT_MS`` for a lock."""
     from sqlalchemy import create_engine, event
 
+    partial_indexes_on_the_server()
     engine = create_engine(url, future=True, pool_pre_ping=True)
 
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import io
 import logging
@@ -28,11 +27,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from placedesk.errors import PlaceDeskError
-from placedesk.services.common.parsing import format_uk_time
-from placedesk.reports.fonts import FONT_DIR, REGULAR_FILE, FontSet, register_fonts, runs
+from placedesk.reports.fonts import FontSet, register_fonts, runs
 from placedesk.reports.pyhanko_offline import keep_offline
+from placedesk.services.common.parsing import format_uk_time
 
 if TYPE_CHECKING:
+    from pyhanko.pdf_utils.font.api import FontEngine
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
@@ -212,18 +212,19 @@ def _stamp_text(params: dict[str, str], font_size: int) -> tuple[TextBoxStyle, d
     as for the agreement's body: Arabic runs in their joined forms and in
     visual order (HarfBuzz would otherwise set a whole "Signed by" line left
     to right, reversing an Arabic name), and characters the font lacks as '?'
-    rather than empty boxes. Without the shipped font or pyHanko's OpenType
-    support the stamp falls back to the built-in Latin-1 font: the agreement
-    still gets signed.
+    rather than empty boxes. The font is prepared once per name and kept (see
+    :mod:`placedesk.reports.stamp_font`). Without the shipped font or HarfBuzz
+    the stamp falls back to the built-in Latin-1 font: the agreement still
+    gets signed.
     """
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
 
     latin1 = TextBoxStyle(font_size=font_size), {key: _stamp_safe(value) for key, value in params.items()}
     try:
-        from pyhanko.pdf_utils.font.api import FontEngineFactory
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+        from placedesk.reports import stamp_font
     except ImportError as exc:
-        log.warning("pyHanko's OpenType support is missing (%s); the signature stamp drops accents", exc)
+        log.warning("HarfBuzz is missing (%s); the signature stamp drops accents", exc)
         return latin1
     fonts = register_fonts()
     if not fonts.embedded:
@@ -233,19 +234,17 @@ def _stamp_text(params: dict[str, str], font_size: int) -> tuple[TextBoxStyle, d
     # (GMT, BST, or an offset such as +05:30).
     chars = _STAMP_TEXT + string.digits + string.ascii_uppercase + "+-:/ " + "".join(printed.values())
     try:
-        program = _stamp_font_program("".join(sorted(set(chars))))
+        prepared = stamp_font.prepared_stamp_font("".join(sorted(set(chars))))
     except Exception as exc:  # noqa: BLE001 - a damaged font file must not stop the agreement being signed
         log.warning("The stamp font could not be prepared (%s); the signature stamp drops accents", exc)
         return latin1
 
     class StampFont(FontEngineFactory):
-        """Feeds pyHanko the prepared font from memory (its own factory opens a file it never closes)."""
+        """Feeds pyHanko the prepared font from memory."""
 
-        def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: object = None) -> GlyphAccumulator:
+        def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: object = None) -> FontEngine:
             # Left to right always: _printable has already put Arabic runs in visual order.
-            return GlyphAccumulator(
-                writer, io.BytesIO(program), font_size, writing_direction="ltr", obj_stream=obj_stream
-            )
+            return stamp_font.StampFontEngine(writer, prepared, font_size, obj_stream)
 
     # Accents above capitals (Ś, Ŵ) need more room than the default leading, which equals the size.
     style = TextBoxStyle(font=StampFont(), font_size=font_size, leading=round(font_size * 1.3))
@@ -256,71 +255,6 @@ def _printable(text: str, fonts: FontSet) -> str:
     """``text`` as the body prints it, ready to draw left to right in DejaVu Sans alone."""
     drawn = "".join(run for _font, run in runs(text, fonts))
     return "".join(c if ord(c) in fonts.regular_chars or c == "\n" else "?" for c in drawn)
-
-
-# Changed whenever _make_stamp_font makes a different font from the same input, so the cache refreshes.
-STAMP_FONT_RECIPE = 2
-
-
-@functools.lru_cache(maxsize=8)
-def _stamp_font_program(text: str) -> bytes:
-    """The stamp font for ``text``: from the data folder's cache, else made now and kept there.
-
-    An officer signs agreement after agreement with the same name, role and
-    council, and making the font takes longer than signing, so it is made once
-    and kept in ``<data folder>/cache/stamp-fonts``, keyed by the shipped
-    font's SHA-256 and the characters (a new PlaceDesk with another font, or a
-    new name, makes a new one). A cache that cannot be read or written only
-    costs the time to make it again.
-    """
-    from placedesk.config import data_dir
-    from placedesk.fileio import atomic_write_bytes
-
-    font = (FONT_DIR / REGULAR_FILE).read_bytes()
-    recipe = f"{STAMP_FONT_RECIPE}\n{text}".encode()
-    key = hashlib.sha256(font).hexdigest()[:16] + "-" + hashlib.sha256(recipe).hexdigest()[:16]
-    cached = data_dir() / "cache" / "stamp-fonts" / f"{key}.ttf"
-    try:
-        return cached.read_bytes()
-    except OSError:
-        pass
-    program = _make_stamp_font(font, text)
-    try:
-        atomic_write_bytes(cached, program)
-    except OSError as exc:
-        log.info("The stamp font could not be kept for next time (%s)", exc.strerror or exc)
-    return program
-
-
-def _make_stamp_font(font: bytes, text: str) -> bytes:
-    """DejaVu Sans cut down to the glyphs ``text`` needs and rescaled to 1000 units per em.
-
-    pyHanko 0.38 writes glyph widths in the font's own units, but PDF reads
-    them as thousandths of an em: DejaVu Sans has 2048 units per em, so its
-    letters would be drawn twice as far apart and run out of the box.
-    Subsetting first keeps the rescaling quick (hundredths of a second, not
-    seconds). Hinting is dropped because it cannot survive the rescaling.
-    """
-    from fontTools import subset, ttLib
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    face = ttLib.TTFont(io.BytesIO(font))
-
-    options = subset.Options()
-    options.layout_features = ["*"]  # kerning, combining accents, contextual forms
-    options.hinting = False
-    # Keep the glyph names table: without it, every process reading the font rebuilds the names
-    # from Adobe's glyph list, which takes fontTools a fifth of a second to load.
-    options.glyph_names = True
-    options.drop_tables += ["FFTM"]  # FontForge's timestamp: fontTools warns about it on every stamp
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(face)
-    if face["head"].unitsPerEm != 1000:
-        scale_upem(face, 1000)
-    out = io.BytesIO()
-    face.save(out)
-    return out.getvalue()
 
 
 def sign_pdf(
@@ -360,7 +294,7 @@ def sign_pdf(
     # pyHanko's default stamp text size is 10 pt; beside handwriting only half the box is free.
     text_box_style, text_params = _stamp_text(
         {"signer": name, "role": role, "organisation": organisation,
-         "signed_at": format_uk_time(signed_at or dt.datetime.now(dt.timezone.utc))},
+         "signed_at": format_uk_time(signed_at or dt.datetime.now(dt.UTC))},
         10 if background is None else 8
     )
     extra: dict[str, object] = {}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from placedesk.reports import signing
+from placedesk.reports import signing, stamp_font
 from placedesk.reports.fonts import shape_arabic
 from placedesk.reports.ipa import render_ipa
 from tests.reports.ipa_data import sample
@@ -211,7 +211,7 @@ def test_a_stamp_font_that_cannot_be_prepared_still_lets_the_officer_sign(
     def damaged(*_args: object) -> bytes:
         raise OSError("damaged font file")
 
-    monkeypatch.setattr(signing, "_stamp_font_program", damaged)
+    monkeypatch.setattr(stamp_font, "prepared_stamp_font", damaged)
     signed = _accented_sign(unsigned, None)
     [font] = _stamp_fonts(signed)
     assert font["/BaseFont"] == "/Courier"

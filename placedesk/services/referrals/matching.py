@@ -49,13 +49,14 @@ import datetime as dt
 import functools
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from placedesk.db.dialect import driver_sql, id_text, json_text
+from placedesk.db.dialect import driver_rows, id_text, json_text
 from placedesk.models import Referral
 from placedesk.models.enums import CapStatus, ContractRoute, OfstedJudgement, PlacementType, ProviderType, RiskLevel
 from placedesk.models.vocab import label
@@ -93,45 +94,86 @@ WITHIN_BUDGET_POINTS, STRADDLES_BUDGET_POINTS, OVER_BUDGET_POINTS = 10.0, 3.0, -
 FRAMEWORK_POINTS = 10.0
 CAP_POINTS, CAP_FLOOR = -5.0, -15.0
 RISK_POINTS = {RiskLevel.LOW: 0.0, RiskLevel.MEDIUM: -5.0, RiskLevel.HIGH: -10.0}
+# Provider ids per IN list: well under both drivers' limits on parameters.
+_CHUNK = 10000
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class MatchRow:
     """A ranked provider: its score and one reason per score component.
 
-    ``reasons`` are worded on first use: a shortlist of thousands is ranked
-    on numbers alone, and only the rows the officer looks at are explained.
+    The provider's details are read from the candidate row it was scored on,
+    not copied: a shortlist holds thousands of rows, made on every page change.
+    ``reasons`` are worded on first use: a shortlist of thousands is ranked on
+    numbers alone, and only the rows the officer looks at are explained.
     """
 
-    provider_ref: str
-    provider_name: str
     score: float
     distance_km: float | None
-    provider_type: ProviderType
-    ofsted_judgement: OfstedJudgement
-    contract_route: ContractRoute
-    vacancies: int
-    local_authority: str
     open_caps: int
-    _hex: str = field(repr=False)
-    _explain: Callable[[], list[str]] = field(repr=False, compare=False)
-    town: str = ""
-    urn: str = ""
     # Further than the referral's maximum distance (listed only when the officer asked to see them).
-    beyond_maximum: bool = False
+    beyond_maximum: bool
+    _candidate: _Candidate = field(repr=False)
+    _context: _Context = field(repr=False)
+    _reasons: list[str] | None = field(default=None, repr=False)
+    _id: uuid.UUID | None = field(default=None, repr=False)
 
-    @functools.cached_property
+    @property
+    def provider_ref(self) -> str:
+        return self._candidate.ref
+
+    @property
+    def provider_name(self) -> str:
+        return self._candidate.name
+
+    @property
+    def provider_type(self) -> ProviderType:
+        return self._candidate.provider_type
+
+    @property
+    def ofsted_judgement(self) -> OfstedJudgement:
+        return self._candidate.ofsted_judgement
+
+    @property
+    def contract_route(self) -> ContractRoute:
+        return self._candidate.contract_route
+
+    @property
+    def vacancies(self) -> int:
+        return self._candidate.vacancies
+
+    @property
+    def local_authority(self) -> str:
+        return self._candidate.local_authority
+
+    @property
+    def town(self) -> str:
+        return self._candidate.town
+
+    @property
+    def urn(self) -> str:
+        return self._candidate.urn
+
+    @property
+    def provider_hex(self) -> str:
+        return self._candidate.hex
+
+    @property
     def provider_id(self) -> uuid.UUID:
-        return uuid.UUID(hex=self._hex)
+        if self._id is None:
+            self._id = uuid.UUID(hex=self._candidate.hex)
+        return self._id
 
     @property
     def provider_label(self) -> str:
         """Name, town and URN: two providers may share a name."""
-        return provider_label_parts(self.provider_name, self.town, self.urn)
+        return provider_label_parts(self._candidate.name, self._candidate.town, self._candidate.urn)
 
-    @functools.cached_property
+    @property
     def reasons(self) -> list[str]:
-        return self._explain()
+        if self._reasons is None:
+            self._reasons = _explain(self._candidate, self._context)
+        return self._reasons
 
 
 class Excluded(NamedTuple):
@@ -169,7 +211,7 @@ class MatchResult:
     beyond_limit: int = 0
 
     def row_for(self, provider_id: uuid.UUID) -> MatchRow | None:
-        return next((row for row in self.ranked if row._hex == provider_id.hex), None)
+        return next((row for row in self.ranked if row.provider_hex == provider_id.hex), None)
 
     def excluded_for(self, provider_id: uuid.UUID) -> Excluded | None:
         """Why ``provider_id`` was left off, or None (compared as text: thousands may be excluded)."""
@@ -189,10 +231,10 @@ def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, t
     would cost more than the rest of the ranking.
     """
     found: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(provider_hexes), 10000):
-        chunk = list(provider_hexes[start:start + 10000])
+    for start in range(0, len(provider_hexes), _CHUNK):
+        chunk = list(provider_hexes[start:start + _CHUNK])
         conn = session.connection()
-        rows = conn.exec_driver_sql(driver_sql(
+        rows = driver_rows(
             conn,
             f"SELECT {id_text(conn, 'provider_id')}, min(total), max(total) FROM ("
             " SELECT r.provider_id AS provider_id, sum(l.weekly_amount_pence) AS total"
@@ -200,20 +242,17 @@ def _price_range(session: Session, provider_hexes: Sequence[str]) -> dict[str, t
             " JOIN offer_fee_line l ON l.offer_id = o.id"
             f" WHERE r.provider_id IN ({', '.join('?' for _ in chunk)})"
             " GROUP BY o.id, r.provider_id"
-            ") AS offer_totals GROUP BY provider_id"),
-            tuple(chunk),
-        ).fetchall()
+            ") AS offer_totals GROUP BY provider_id",
+            chunk,
+        )
         found.update((pid, (int(low), int(high))) for pid, low, high in rows)
     return found
 
 
 def _open_caps(session: Session) -> dict[str, int]:
     conn = session.connection()
-    rows = conn.exec_driver_sql(
-        driver_sql(conn, f"SELECT {id_text(conn, 'provider_id')}, count(*) FROM cap WHERE status IN (?, ?) "
-                         "GROUP BY provider_id"),
-        (CapStatus.OPEN.value, CapStatus.ESCALATED.value),
-    ).fetchall()
+    rows = driver_rows(conn, f"SELECT {id_text(conn, 'provider_id')}, count(*) FROM cap WHERE status IN (?, ?) "
+                             "GROUP BY provider_id", (CapStatus.OPEN.value, CapStatus.ESCALATED.value))
     return {pid: int(n) for pid, n in rows}
 
 
@@ -241,52 +280,74 @@ class _Candidate(NamedTuple):
     urn: str
 
 
-# The location join looks the full postcode up first, then its outward code (all but the last three
-# characters of the compact form), each through the table's primary key. A postcode of three characters
-# or fewer has no outward code to look up (and PostgreSQL's substr refuses a negative length).
+# The location join looks the full postcode up through the table's primary key. Providers whose full
+# postcode is not there are looked up again by outward code (all but the last three characters of the
+# compact form) in a second, usually empty, read: joining both for every provider doubled the lookups.
+# A postcode of three characters or fewer has no outward code (and PostgreSQL's substr refuses a
+# negative length).
 _CANDIDATE_SQL = (
     "SELECT {id}, p.ref, p.name, p.provider_type, p.registration_status, {capabilities}, p.vacancies, "
     "p.ofsted_judgement, p.postcode, p.local_authority, p.weekly_rate_from_pence, p.weekly_rate_to_pence, "
     "p.contract_route, p.framework_name, coalesce(p.risk_override, p.risk_level), "
-    "coalesce(f.latitude, o.latitude), coalesce(f.longitude, o.longitude), p.town, coalesce(p.urn, '') "
+    "f.latitude, f.longitude, p.town, coalesce(p.urn, '') "
     "FROM provider p "
     "LEFT JOIN postcode_location f ON f.postcode = replace(upper(p.postcode), ' ', '') "
-    "LEFT JOIN postcode_location o ON o.postcode = CASE WHEN length(replace(p.postcode, ' ', '')) > 3 "
-    "THEN substr(replace(upper(p.postcode), ' ', ''), 1, length(replace(p.postcode, ' ', '')) - 3) END "
     "WHERE p.provider_type IN ({types})"
+)
+_OUTWARD_SQL = (
+    "SELECT {id}, o.latitude, o.longitude FROM provider p "
+    "JOIN postcode_location o ON o.postcode = CASE WHEN length(replace(p.postcode, ' ', '')) > 3 "
+    "THEN substr(replace(upper(p.postcode), ' ', ''), 1, length(replace(p.postcode, ' ', '')) - 3) END "
+    "WHERE p.id IN ({ids})"
 )
 _OTHERS_SQL = ("SELECT {id}, ref, name, provider_type, town, coalesce(urn, '') FROM provider "
                "WHERE provider_type NOT IN ({types})")
+# Thousands of these tuples are made per shortlist: made straight from their values, without the
+# Python-level __new__ a NamedTuple adds (which only names the same arguments), they cost half as much.
+_new_candidate = functools.partial(tuple.__new__, _Candidate)
+_new_excluded = functools.partial(tuple.__new__, Excluded)
 _JUDGEMENTS = {j.value: j for j in OfstedJudgement}
 _ROUTES = {r.value: r for r in ContractRoute}
 _RISKS = {r.value: r for r in RiskLevel}
 _TYPES = {t.value: t for t in ProviderType}
 
 
-def _load_providers(session: Session, acceptable: frozenset[ProviderType]
-                    ) -> tuple[list[_Candidate], Sequence[tuple[str, str, str, str, str, str]]]:
+def _load_providers(session: Session, acceptable: frozenset[ProviderType], *, locations: bool
+                    ) -> tuple[list[_Candidate], list[tuple[str, str, str, str, str, str]]]:
     """Suitable providers with what scoring needs, and (id hex, ref, name, type value, town, URN) of the rest.
 
-    Read with the driver directly: the ORM's per-value conversions cost more
-    than the whole ranking for thousands of rows, and the 50 ms budget for
-    5,000 providers leaves no room for them. Values are converted here instead.
+    Read with the driver directly, as plain tuples: the ORM's per-value
+    conversions and result rows cost more than the whole ranking for thousands
+    of rows, and the 50 ms budget for 5,000 providers leaves no room for them.
+    Values are converted here instead. ``locations`` says whether the location
+    table holds anything, so outward codes are worth looking up.
     """
     types = sorted(t.value for t in acceptable) or ["-"]
     placeholders = ", ".join("?" for _ in types)
     conn = session.connection()
+    rows = driver_rows(conn, _CANDIDATE_SQL.format(
+        types=placeholders, id=id_text(conn, "p.id"), capabilities=json_text(conn, "p.capabilities")), types)
+    outward = _outward_locations(conn, [row[0] for row in rows if row[15] is None]) if locations else {}
     candidates = [
-        _Candidate(
+        _new_candidate((
             row[0], row[1], row[2], _TYPES[row[3]], row[4], row[5] or "[]", row[6], _JUDGEMENTS[row[7]], row[8],
             row[9], row[10], row[11], _ROUTES[row[12]], row[13], _RISKS[row[14]],
-            (row[15], row[16]) if row[15] is not None else None, row[17], row[18],
-        )
-        for row in conn.exec_driver_sql(driver_sql(conn, _CANDIDATE_SQL.format(
-            types=placeholders, id=id_text(conn, "p.id"), capabilities=json_text(conn, "p.capabilities"))),
-            tuple(types)).fetchall()
+            (row[15], row[16]) if row[15] is not None else outward.get(row[0]), row[17], row[18],
+        ))
+        for row in rows
     ]
-    others = conn.exec_driver_sql(driver_sql(conn, _OTHERS_SQL.format(types=placeholders, id=id_text(conn, "id"))),
-                                  tuple(types)).fetchall()
+    others = driver_rows(conn, _OTHERS_SQL.format(types=placeholders, id=id_text(conn, "id")), types)
     return candidates, others
+
+
+def _outward_locations(conn: Connection, provider_hexes: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Provider id (hex) -> where its postcode's outward code lies, for providers whose full postcode is unknown."""
+    found: dict[str, tuple[float, float]] = {}
+    for start in range(0, len(provider_hexes), _CHUNK):
+        chunk = provider_hexes[start:start + _CHUNK]
+        sql = _OUTWARD_SQL.format(id=id_text(conn, "p.id"), ids=", ".join("?" for _ in chunk))
+        found.update((pid, (lat, lon)) for pid, lat, lon in driver_rows(conn, sql, chunk) if lat is not None)
+    return found
 
 
 @dataclass
@@ -339,18 +400,19 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date,
     sought = referral.placement_type.label.lower() if referral.placement_type else ""
 
     restricted = {pid.hex: reason for pid, reason in active_restrictions(session, today).items()}
-    providers, others = _load_providers(session, acceptable or frozenset())
+    home = location_for(session, home_postcode) if home_postcode else None
+    # A home found in the location table shows the table holds something, without asking.
+    table = home is not None or has_locations(session)
+    providers, others = _load_providers(session, acceptable or frozenset(), locations=table)
     # Keyed by the stored type text: thousands of providers of other types are listed.
     wrong_type = {
         t.value: f"{t.label} does not offer {sought} placements" if sought
         else "The referral does not say which placement type is sought"
         for t in ProviderType
     }
-    result.excluded = [Excluded(ref, name, restricted.get(pid) or wrong_type[provider_type], pid, town or "", urn)
+    result.excluded = [_new_excluded((ref, name, restricted.get(pid) or wrong_type[provider_type], pid, town or "", urn))
                        for pid, ref, name, provider_type, town, urn in others]
 
-    table = has_locations(session)
-    home = location_for(session, home_postcode) if table and home_postcode else None
     result.uses_location_table = table and home is not None
     result.proximity_note = _proximity_note(table, home_postcode, home, providers, referral)
     unpriced = [p.hex for p in providers if p.weekly_rate_from_pence is None and p.weekly_rate_to_pence is None]
@@ -374,15 +436,11 @@ def match_referral(session: Session, referral: Referral, *, today: dt.date,
             continue
         score, distance = _assess(p, ctx, None)
         result.ranked.append(MatchRow(
-            provider_ref=p.ref, provider_name=p.name, score=round(score, 1),
-            distance_km=round(distance, 1) if distance is not None else None,
-            provider_type=p.provider_type, ofsted_judgement=p.ofsted_judgement, contract_route=p.contract_route,
-            vacancies=p.vacancies, local_authority=p.local_authority, open_caps=ctx.caps.get(p.hex, 0),
-            _hex=p.hex, _explain=functools.partial(_explain, p, ctx), town=p.town, urn=p.urn,
-            beyond_maximum=bool(beyond),
+            round(score, 1), round(distance, 1) if distance is not None else None, ctx.caps.get(p.hex, 0),
+            bool(beyond), p, ctx,
         ))
 
-    result.ranked.sort(key=lambda r: (-r.score, r.provider_name.casefold(), r.provider_ref))
+    result.ranked.sort(key=lambda r: (-r.score, r._candidate.name.casefold(), r._candidate.ref))
     result.excluded.sort(key=_name_order)
     return result
 

@@ -208,6 +208,21 @@ def test_without_a_maximum_no_provider_is_excluded_for_distance(session: Session
     assert [r.provider_name for r in result.ranked] == ["Far"] and result.beyond_limit == 0
 
 
+def test_a_full_postcode_in_the_table_comes_before_its_outward_code(session: Session) -> None:
+    _locations(session)
+    # This one full postcode is listed, placed in Leeds; its neighbours have only Rotherham's S60 centroid.
+    session.add(PostcodeLocation(postcode="S601AA", latitude=LOCATIONS["LS1"][0], longitude=LOCATIONS["LS1"][1]))
+    referral = make_referral(session, max_distance_km=None)
+    make_provider(session, "Listed", postcode="s60 1aa", **_fit())
+    make_provider(session, "Outward only", postcode="S60 2BB", **_fit())
+    make_provider(session, "Unknown", postcode="TR1 1AA", local_authority="Truro", **_fit())
+    result = match_referral(session, referral, today=TODAY)
+    assert _row(result, "Listed").distance_km == pytest.approx(46.3, abs=0.5)
+    assert _row(result, "Outward only").distance_km == pytest.approx(12.6, abs=0.5)
+    assert _row(result, "Unknown").distance_km is None
+    assert "1 provider(s) have no location in the table" in result.proximity_note
+
+
 def test_without_a_location_table_proximity_falls_back_and_says_so(session: Session) -> None:
     referral = make_referral(session)
     make_provider(session, "Same LA", local_authority="Sheffield", postcode="S1 2AA")
