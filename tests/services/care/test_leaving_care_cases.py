@@ -21,6 +21,7 @@ from placedesk.services.care.leaving_care import (
     age_on,
     leaving_care_report,
     leaving_care_status,
+    status_facts,
 )
 
 D = dt.date
@@ -319,3 +320,35 @@ def test_the_day_13_weeks_will_be_met_is_not_given_before_it_comes() -> None:
     result = leaving_care_status(DOB, [Period(B16, None, "C2")], B16 + days(5))
     assert result.eligible_from is None and result.status is NONE
     assert result.changes[0][0] == B16 + days(90)
+
+
+# --- Since when, and the facts the duties are counted from ------------------------------------------
+
+def test_a_qualifying_young_person_is_so_from_the_day_they_leave_care_even_when_that_is_today() -> None:
+    # Looked after 15/06/2025 up to 15/07/2025: qualifying from 15/07/2025, the first day out of care.
+    result = leaving_care_status(DOB, [Period(B16, B16 + days(30), "C2")], B16 + days(30))
+    assert (result.status, result.status_since) == (QUALIFYING, D(2025, 7, 15))
+
+
+def test_after_a_single_night_back_in_care_the_status_runs_from_the_day_after_it() -> None:
+    # Back in care for the night of 23/09/2025 only: qualifying again from 24/09/2025, not from July.
+    periods = [Period(B16, B16 + days(30), "C2"), Period(D(2025, 9, 23), D(2025, 9, 24), "C2")]
+    result = leaving_care_status(DOB, periods, D(2025, 11, 12))
+    assert (result.status, result.status_since) == (QUALIFYING, D(2025, 9, 24))
+
+
+@pytest.mark.parametrize(("periods", "on", "expected"), [
+    # Qualifying since 15/07/2025; nothing extended before 21.
+    ([Period(B16, B16 + days(30), "C2")], D(2025, 7, 15), (QUALIFYING, False, None, D(2025, 7, 15))),
+    # Looked after since 2020 to 23/09/2025: eligible from the 16th birthday, relevant once out of care.
+    ([Period(D(2020, 1, 1), D(2025, 9, 23), "C2"), Period(D(2026, 1, 1), None, "C2")], D(2025, 11, 12),
+     (RELEVANT, False, B16, None)),
+    # After 21 both are extended (support to 25 in education or training).
+    ([Period(B16, B16 + days(30), "C2")], D(2030, 6, 25), (QUALIFYING, True, None, D(2025, 7, 15))),
+    ([Period(D(2020, 1, 1), D(2025, 9, 23), "C2")], D(2030, 6, 25), (FORMER, True, B16, None)),
+])
+def test_the_facts_milestones_are_counted_from(periods: list[Period], on: dt.date,
+                                               expected: tuple[object, ...]) -> None:
+    facts = status_facts(DOB, periods, on)
+    assert facts.on == on
+    assert (facts.status, facts.extended, facts.projected_eligible_from, facts.status_since) == expected

@@ -295,3 +295,19 @@ def test_ties_are_broken_by_name_then_reference(session: Session) -> None:
     ash_refs = [ref for n, ref in names if n.lower() == "ash"]
     assert ash_refs == sorted(ash_refs)
     assert names == [(r.provider_name, r.provider_ref) for r in match_referral(session, referral, today=TODAY).ranked]
+
+
+@pytest.mark.parametrize(("limit", "maximum", "points", "says"), [
+    # Exactly at the preferred distance: still within it, for no points either way.
+    (25.0, 40.0, 0.0, "Distance: 25.0 km from home, within the 25 km preferred distance (0)"),
+    # Exactly at the maximum: scored against it as the limit, not shown as beyond it.
+    (25.0, 25.0, 0.0, "Distance: 25.0 km from home, within the 25 km maximum distance (0)"),
+])
+def test_a_provider_exactly_at_the_limit_is_within_it(limit: float, maximum: float, points: float, says: str) -> None:
+    from placedesk.services.referrals.matching import _Context, _score_proximity
+
+    ctx = _Context(sought="", stated=[], limit=limit, budget=None, home=(53.38, -1.51), home_la="", home_area="",
+                   caps={}, past_prices={}, maximum=maximum)
+    reasons: list[str] = []
+    assert _score_proximity(25.0, None, ctx, reasons) == points  # type: ignore[arg-type]
+    assert reasons == [says]

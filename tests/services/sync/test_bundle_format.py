@@ -71,7 +71,8 @@ def test_the_two_member_shapes_are_allowed(path: str) -> None:
 @pytest.mark.parametrize("path", ["../child.json", "/etc/passwd", "records/../../x.json", "records\\child.json",
                                   "C:/x.json", "records/Child.json", "documents/abc.pdf", "manifest.json", "", None])
 def test_anything_else_is_refused_as_outside_the_bundle(path: object) -> None:
-    with pytest.raises(BundleError, match="outside the bundle"):
+    with pytest.raises(BundleError, match=r"\(it may point outside the bundle\)\. The bundle was rejected; nothing "
+                                          r"was imported\.$"):
         safe_member_path(path)
 
 
@@ -140,7 +141,8 @@ def test_a_member_read_a_few_bytes_at_a_time_is_checked_once_whole(size: int) ->
 @pytest.mark.parametrize("size", [2, 5, 10])
 def test_bytes_beyond_the_declared_size_are_refused_even_when_a_read_ends_exactly_at_it(size: int) -> None:
     with pytest.raises(BundleError, match=r"^records/child\.jsonl in the bundle is larger than its manifest says "
-                                          r"\(10 bytes\); the bundle may be tampered with or a zip bomb\."):
+                                          r"\(10 bytes\); the bundle may be tampered with or a zip bomb\. "
+                                          r"It was rejected; nothing was imported\.$"):
         _read_in(_checked(b"0123456789AB", b"0123456789"), size)
 
 
@@ -150,3 +152,21 @@ def test_a_short_or_changed_member_read_in_pieces_is_refused(size: int) -> None:
         _read_in(_checked(b"01234567", b"0123456789"), size)
     with pytest.raises(BundleError, match="does not match its checksum; it was changed or damaged after export"):
         _read_in(_checked(b"0123456780", b"0123456789"), size)
+
+
+def test_checking_a_bundle_reports_each_file_checked_out_of_all(tmp_path: Path) -> None:
+    from placedesk.services.sync.bundle_format import read_bundle
+    from tests.services.sync.helpers import fill, new_db, signer_for
+    from placedesk.models.base import utcnow
+    from placedesk.services.sync.export_bundle import export_bundle
+
+    db = new_db(tmp_path / "a.sqlite", "Officer A")
+    with db.session_scope() as s:
+        fill(s)
+        bundle = export_bundle(s, tmp_path / "share", laptop_id="AAAA", signer=signer_for("Officer A"),
+                               now=utcnow()).path
+    db.close()
+    seen: list[tuple[int, int]] = []
+    checked = read_bundle(bundle, progress=lambda done, total: seen.append((done, total)))
+    files = len(checked.manifest.files)
+    assert files > 3 and seen == [(n, files) for n in range(1, files + 1)]

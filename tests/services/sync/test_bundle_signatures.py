@@ -101,6 +101,24 @@ def test_a_signature_made_with_another_key_than_the_certificates_is_refused(key_
     assert _refusal(signature) == _bad("the signature does not match the certificate")
 
 
+def _relabelled(signature: bytes, algorithm: str) -> bytes:
+    """The signature with its signer's algorithm renamed (a field its own signature does not cover)."""
+    from asn1crypto import cms
+
+    info = cms.ContentInfo.load(signature)
+    signer = info["content"]["signer_infos"][0]
+    signer["signature_algorithm"] = cms.SignedDigestAlgorithm({"algorithm": algorithm})
+    return info.dump(force=True)
+
+
+@pytest.mark.parametrize(("kind", "claimed"), [("ECDSA SHA-256", "rsassa_pss"), ("ECDSA SHA-256", "rsassa_pkcs1v15"),
+                                               ("RSA PKCS#1 v1.5 SHA-384", "sha384_ecdsa"),
+                                               ("RSA-PSS SHA-256", "sha256_dsa"),
+                                               ("RSA PKCS#1 v1.5 SHA-384", "ed25519")])
+def test_a_signature_claiming_an_algorithm_its_key_cannot_make_is_refused(kind: str, claimed: str) -> None:
+    assert _refusal(_relabelled(_made(kind), claimed)) == _bad("the signature does not match the certificate")
+
+
 def test_an_agreement_can_still_be_signed_after_a_bundle_signature_was_checked() -> None:
     """In one process, as in the window: a colleague's bundle is checked first, an IPA signed next."""
     script = (
