@@ -21,6 +21,10 @@ as a council's autovacuum would soon after a bulk load, reuses (or builds)
 the cached large SQLite file, and removes the server at the end. Alone it
 took 6.5 minutes at load 5-11 on the shared 2-core machine (10.5 at load 6-23).
 
+Coming up keeps each young person's leaving-care duties between refreshes, so
+its rounds here are refreshes; ``python -m bench coming_up_server`` times it
+alone, with the first refresh after start-up beside it.
+
 Run: ``.venv/bin/python -m bench team_server``.
 """
 
@@ -137,11 +141,13 @@ def read_workloads(today: dt.date) -> dict[str, Callable[[Any, Any], Any]]:
 
 
 def measure_reads(targets: dict[str, Any], today: dt.date,
-                  server_cpu: Callable[[], float] | None = None, rounds: int = ROUNDS) -> dict[str, Any]:
+                  server_cpu: Callable[[], float] | None = None, rounds: int = ROUNDS, *,
+                  only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Median wall and client-CPU ms of each read on each engine, timed in turn round by round.
 
     ``server_cpu`` (CPU seconds used by the PostgreSQL server so far) is read around
     each PostgreSQL run, outside the timing, giving the server's CPU per read.
+    ``only`` names the reads to time (all three without it): ``bench_coming_up_server`` times one.
     """
     from sqlalchemy import func, select
 
@@ -149,7 +155,7 @@ def measure_reads(targets: dict[str, Any], today: dt.date,
     from placedesk.models import KpiValue, Provider, Referral
     from placedesk.runtime import freeze_startup_objects
 
-    work = read_workloads(today)
+    work = {name: fn for name, fn in read_workloads(today).items() if only is None or name in only}
     dbs = {engine: open_database(target, create=False) for engine, target in targets.items()}
     sessions = {engine: db.session() for engine, db in dbs.items()}
     out: dict[str, Any] = {"wall": {w: {e: [] for e in dbs} for w in work},
@@ -183,20 +189,24 @@ def measure_reads(targets: dict[str, Any], today: dt.date,
                         out["cpu"][what][engine].append(cpu * 1000)
                         if server_cpu and engine == "postgresql":
                             out["server_cpu"][what].append((server_cpu() - served) * 1000)
-        match = {e: r for e, r in results["matching"].items()}
-        out["facts"]["ranked"] = {e: len(r.ranked) for e, r in match.items()}
-        out["facts"]["coming_up"] = {e: len(r) for e, r in results["coming_up"].items()}
-        dash = {e: dict(r) for e, r in results["dashboard"].items()}
-        engines = list(dash)
-        out["facts"]["dashboard_figures"] = len(dash[engines[0]])
-        out["facts"]["dashboard_differ"] = sorted(
-            k for k in set(dash[engines[0]]) | set(dash[engines[-1]]) if dash[engines[0]].get(k) != dash[engines[-1]].get(k))
-        out["facts"]["matching_same"] = (
-            [(r.provider_ref, round(r.score, 6)) for r in match[engines[0]].ranked]
-            == [(r.provider_ref, round(r.score, 6)) for r in match[engines[-1]].ranked])
-        out["facts"]["coming_up_same"] = (
-            [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[0]]]
-            == [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[-1]]])
+        engines = list(dbs)
+        if "matching" in results:
+            match = {e: r for e, r in results["matching"].items()}
+            out["facts"]["ranked"] = {e: len(r.ranked) for e, r in match.items()}
+            out["facts"]["matching_same"] = (
+                [(r.provider_ref, round(r.score, 6)) for r in match[engines[0]].ranked]
+                == [(r.provider_ref, round(r.score, 6)) for r in match[engines[-1]].ranked])
+        if "coming_up" in results:
+            out["facts"]["coming_up"] = {e: len(r) for e, r in results["coming_up"].items()}
+            out["facts"]["coming_up_same"] = (
+                [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[0]]]
+                == [(i.kind, i.due_on, i.title) for i in results["coming_up"][engines[-1]]])
+        if "dashboard" in results:
+            dash = {e: dict(r) for e, r in results["dashboard"].items()}
+            out["facts"]["dashboard_figures"] = len(dash[engines[0]])
+            out["facts"]["dashboard_differ"] = sorted(
+                k for k in set(dash[engines[0]]) | set(dash[engines[-1]])
+                if dash[engines[0]].get(k) != dash[engines[-1]].get(k))
     finally:
         for session in sessions.values():
             session.close()

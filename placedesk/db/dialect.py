@@ -17,9 +17,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Uuid
+from sqlalchemy import Connection, Date, Integer, String, Uuid
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement, Executable, FunctionElement
 
 
 def dialect_of(bind: Any) -> str:
@@ -141,6 +141,21 @@ def json_array_contains_between(column: ColumnElement[Any] | str, lo: str, hi: s
     if is_sqlite(bind):
         return f"EXISTS (SELECT 1 FROM json_each({column}) AS d WHERE d.value BETWEEN {lo} AND {hi})"
     return f"EXISTS (SELECT 1 FROM json_array_elements_text({column}) AS d(value) WHERE d.value BETWEEN {lo} AND {hi})"
+
+
+def plain_rows(connection: Connection, statement: Executable) -> list[tuple[Any, ...]]:
+    """Every row of ``statement`` as the driver's own tuples, skipping SQLAlchemy's per-row work.
+
+    For reads of thousands of rows whose columns need no conversion (``stored_text``,
+    strings, numbers): building a Row for each costs more than the query itself. A
+    column whose type converts values (a date, a UUID, JSON) would come back raw, in
+    the engine's own form, so read those through :class:`stored_text`.
+    """
+    result = connection.execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 class stored_text(FunctionElement[str]):  # noqa: N801 - used like a SQL function

@@ -5,4 +5,4 @@ so start-up can tell whether a file is current without importing Alembic.
 Raise it by one with every new revision; a test checks they agree.
 """
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7

@@ -32,6 +32,8 @@ class Referral(Base, Record):
         CheckConstraint("max_distance_km IS NULL OR max_distance_km > 0", name="distance_positive"),
         CheckConstraint("wizard_step >= 0 AND wizard_step <= 6", name="wizard_step_in_range"),
         Index("ix_referral_status", "status"),
+        # A child's referrals, for the child's page (and the foreign key: deleting a child checks them).
+        Index("ix_referral_child", "child_id"),
     )
 
     ref: Mapped[str] = mapped_column(String(32), unique=True)

@@ -144,6 +144,48 @@ def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_thei
     assert clash == {"first_name": ("Aimee", "Amy", False), "known_as": ("(empty)", "Mia", True)}
 
 
+def _plan(db: Database, statement: str, parameters: object) -> str:
+    """How the database would run ``statement``: SQLite's query plan, or PostgreSQL's with its table
+    scans priced out (a test's few rows would otherwise be read whole, index or not)."""
+    with db.engine.connect() as conn:
+        if db.dialect_name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            rows = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()  # type: ignore[arg-type]
+        else:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()  # type: ignore[arg-type]
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_the_colleagues_name_is_found_through_the_trails_index_of_the_record(db: Database) -> None:
+    from sqlalchemy import event
+
+    child = _child(db)
+    mine, theirs = _screen(db, child), _screen(db, child)
+    _colleague_saves(db, child, theirs, first_name="Amelia")
+    reads: list[tuple[str, object]] = []
+
+    def seen(conn: object, cursor: object, statement: str, parameters: object, context: object, many: bool) -> None:
+        if "FROM audit_event" in statement:
+            reads.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with pytest.raises(EditConflict) as caught, db.session_scope() as s:
+            mine.enforce(s)
+            s.get(Child, child.id).first_name = "Aimee"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert caught.value.changed_by == "A. Khan"
+    assert len(reads) == 1
+    plan = _plan(db, *reads[0])
+    # Both columns of ix_audit_event_entity are searched, not the whole trail for the id.
+    if db.dialect_name == "postgresql":
+        assert "ix_audit_event_entity" in plan and "Index Cond: (((entity)::text = " in plan, plan
+        assert "entity_id = " in plan.split("Index Cond:")[1], plan
+    else:
+        assert "USING INDEX ix_audit_event_entity (entity=? AND entity_id=?)" in plan, plan
+
+
 def test_a_last_instant_refusal_that_cannot_name_the_record_is_still_a_clear_message(db: Database) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 

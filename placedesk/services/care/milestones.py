@@ -29,15 +29,16 @@ Planning, Placement and Case Review (England) Regulations 2010 set them:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, text
+from sqlalchemy import and_, exists, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
-from placedesk.db.dialect import json_array_contains_between, stored_text
+from placedesk.db.dialect import json_array_contains_between, plain_rows, stored_text
 from placedesk.errors import NotFound
 from placedesk.models import Agreement, CarePeriod, Child, Placement
 from placedesk.models.enums import AgreementStatus, LabelledEnum
@@ -50,7 +51,7 @@ from placedesk.services.care.leaving_care import (
     status_facts,
 )
 from placedesk.services.common.parsing import format_date
-from placedesk.services.common.periods import months_after
+from placedesk.services.common.periods import add_months, month_start, months_after
 
 # Reg. 42: the needs assessment within three months of 16 or of becoming eligible after it.
 ASSESSMENT_MONTHS = 3
@@ -328,6 +329,93 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+# Beyond two years ahead, the text search for each month would cost more than it saves.
+_MONTHS_SEARCHED = 24
+# Three calendar months are at least 89 days (31 January to 30 April): a needs assessment is due no
+# sooner than 89 days after the 16th birthday.
+_ASSESSMENT_MIN_DAYS = 89
+
+
+def _leaving_care_candidates(today: dt.date, until: dt.date) -> Any:
+    """SQL true for the children whose leaving-care duties can bring a milestone into the window.
+
+    Loose by a few days (``slack``) where it compares dates of birth, so that it
+    never leaves out a child the rules would list; the rules decide exactly. Left out:
+
+    - born too early (25 before ``today``: support has ended) or too late (16 only
+      after ``until``: the earliest duty is the needs assessment after the 16th
+      birthday; a child shown ahead is one near 16);
+    - under 16 on ``today`` (never a qualifying young person, so no advice checks)
+      with no pathway plan whose needs assessment, three months after the 16th
+      birthday at the soonest, falls after ``until``;
+    - under 16, or under 18 and still in care (neither is ever a qualifying young
+      person), with the next pathway plan review after ``until``: the reviews after
+      it fall later still. (SQL's NULL would make these unknown: hence IS NOT NULL.)
+    """
+    slack = dt.timedelta(days=3)
+    support_ended_before = birthday(today, -25) - slack  # born before this: 25 before ``today``
+    sixteen_by = birthday(until, -16) + slack
+    under_16_after = birthday(today, -16) + slack  # born after this: under 16 on ``today``
+    assessment_after = birthday(until - dt.timedelta(days=_ASSESSMENT_MIN_DAYS), -16) + slack
+    open_period = aliased(CarePeriod)
+    in_care = exists().where(open_period.child_id == Child.id, open_period.end_date.is_(None))
+    plan_after = and_(Child.pathway_plan_date.is_not(None), Child.pathway_plan_date > until)
+    return and_(
+        Child.date_of_birth >= support_ended_before, Child.date_of_birth <= sixteen_by,
+        ~and_(Child.pathway_plan_date.is_(None), Child.date_of_birth > under_16_after,
+              Child.date_of_birth > assessment_after),
+        ~and_(plan_after, Child.date_of_birth > under_16_after),
+        ~and_(plan_after, Child.date_of_birth > birthday(today, -18), in_care),
+    )
+
+
+def _any_month_in(today: dt.date, until: dt.date) -> Any:
+    """SQL true when an agreement's review dates, as JSON text, name a month from ``today``'s to ``until``'s.
+
+    A plain text search that passes over most agreements before the JSON is taken
+    apart (the exact test that follows parses each one's list of dates).
+    """
+    months: list[str] = []
+    month = month_start(today)
+    while month <= until and len(months) <= _MONTHS_SEARCHED:
+        months.append(f'%"{month:%Y-%m}-%')
+        month = add_months(month, 1)
+    if len(months) > _MONTHS_SEARCHED:
+        return true()
+    return or_(*(_raw(Agreement.review_dates).like(pattern) for pattern in months))
+
+
+# Each young person's leaving-care duties in a window, by everything they follow from: the child's
+# stored date of birth, pathway plan date and care history, and the window. Coming up is worked
+# out again whenever a colleague changes what it shows; the status rules cost more than the
+# rest of it together, and most young people's histories have not changed since. Exact: a
+# changed history, plan or window is a different key. Only the last window's are kept (a few
+# thousand young people, a few megabytes), and never more than a council's caseload.
+_DUTIES: dict[tuple[Any, ...], tuple[tuple[Any, ...], ...]] = {}
+_DUTIES_WINDOW: list[tuple[dt.date, dt.date]] = []
+_DUTIES_KEPT = 30_000
+
+
+def _duties(raw_id: str, dob_text: str, plan_text: str | None, history: tuple[tuple[str, str | None, str], ...],
+            today: dt.date, until: dt.date) -> tuple[tuple[Any, ...], ...]:
+    """The fields of each leaving-care milestone a young person has in the window: tasks due by
+    ``until`` (overdue ones too) and events from ``today``."""
+    key = (raw_id, dob_text, plan_text, history, today, until)
+    found = _DUTIES.get(key)
+    if found is None:
+        from_iso = dt.date.fromisoformat
+        dob = from_iso(dob_text)
+        periods = [Period(from_iso(start), from_iso(end) if end else None, legal) for start, end, legal in history]
+        status = status_facts(dob, periods, today)
+        found = tuple((m.kind, m.due_on, m.description, m.entity, m.entity_ref, m.key, m.is_task)
+                      for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
+                      if m.due_on <= until and (m.is_task or m.due_on >= today))
+        if len(_DUTIES) >= _DUTIES_KEPT:
+            _DUTIES.clear()
+        _DUTIES[key] = found
+    return found
+
+
 def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> list[Milestone]:
     """Milestones across every child that fall due by ``until``: events from today, tasks also overdue.
 
@@ -338,62 +426,51 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
     the birthday sums); the exact tests are made here. Each milestone's
     ``subject`` is the child's initials and case reference.
     """
-    # Plain Core rows: these reads need none of the ORM's row handling.
+    # Plain driver tuples of stored text: these reads need none of SQLAlchemy's row handling,
+    # which at a caseload's size costs more than the queries (see plain_rows).
     db = session.connection()
     slack = dt.timedelta(days=3)
-    support_ended_before = birthday(today, -25) - slack  # born before this: 25 before ``today``
-    # The earliest leaving-care milestone is the needs assessment three months after the 16th birthday.
-    sixteen_by = birthday(until, -16) + slack
     adult_before = birthday(today, -18) - slack  # born before this: 18 before ``today``
     eighteen_by = birthday(until, -18) + slack  # born on or before this: 18 by ``until``
-    in_window = and_(Child.date_of_birth >= support_ended_before, Child.date_of_birth <= sixteen_by)
-    # Under 18, still in care and with the next pathway plan review after the window: nothing
-    # of leaving care can fall due in it (only a qualifying young person, never one in care, has
-    # checks), so their care history is not even read. (SQL's NULL would make "quiet" unknown:
-    # hence the IS NOT NULL.)
-    open_period = aliased(CarePeriod)
-    quiet = and_(Child.pathway_plan_date.is_not(None), Child.pathway_plan_date > until,
-                 Child.date_of_birth > birthday(today, -18),
-                 exists().where(open_period.child_id == Child.id, open_period.end_date.is_(None)))
-    out: list[Milestone] = []
-    rows = db.execute(
-        select(_raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date),
-               _raw(Child.ehcp_review_date), Child.transition_plan, Child.first_name, Child.last_name,
-               Child.case_reference)
-        .where(or_(in_window, Child.ehcp_review_date <= until,
-                   and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by)))
-    ).all()
+    candidates = _leaving_care_candidates(today, until)
     # The care history of the young people whose duties are worked out, in one query: SQLite
     # lists the children first and reads each one's periods through the child index (joining on
     # the date of birth would scan every period; binding thousands of ids costs more than this).
-    periods: dict[str, list[Period]] = {}
+    histories: dict[str, list[tuple[str, str | None, str]]] = {}
+    for child_id, start, end, legal in plain_rows(db, select(
+            _raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
+            CarePeriod.legal_status)
+            .where(CarePeriod.child_id.in_(select(Child.id).where(candidates)))):
+        found_history = histories.get(child_id)
+        if found_history is None:
+            found_history = histories[child_id] = []
+        found_history.append((start, end, legal))
+    # Every child with a milestone possible: those with a care history read above, an EHCP
+    # review by ``until``, or an 18th birthday near the window.
+    rows = plain_rows(db, select(
+        _raw(Child.id), _raw(Child.date_of_birth), _raw(Child.pathway_plan_date), _raw(Child.ehcp_review_date),
+        Child.transition_plan, Child.first_name, Child.last_name, Child.case_reference)
+        .where(or_(candidates, Child.ehcp_review_date <= until,
+                   and_(Child.date_of_birth >= adult_before, Child.date_of_birth <= eighteen_by))))
+    out: list[Milestone] = []
     from_iso = dt.date.fromisoformat
-    for child_id, start, end, legal in db.execute(
-        select(_raw(CarePeriod.child_id), _raw(CarePeriod.start_date), _raw(CarePeriod.end_date),
-               CarePeriod.legal_status)
-        .where(CarePeriod.child_id.in_(select(Child.id).where(in_window, ~quiet)))
-    ):
-        found_periods = periods.get(child_id)
-        if found_periods is None:
-            found_periods = periods[child_id] = []
-        found_periods.append(Period(from_iso(start), from_iso(end) if end else None, legal))
-    until_text = until.isoformat()
+    today_text, until_text = today.isoformat(), until.isoformat()
     # Born in this range (as stored text): the 18th birthday may fall in the window; checked exactly below.
     b18_low, b18_high = (birthday(today, -18) - slack).isoformat(), eighteen_by.isoformat()
+    if _DUTIES_WINDOW != [(today, until)]:
+        # A new day or another window: what was kept for the last one is no longer asked for.
+        _DUTIES.clear()
+        _DUTIES_WINDOW[:] = [(today, until)]
     for raw_id, dob_text, plan_text, ehcp_text, transition, first, last, ref in rows:
-        found: list[Milestone] = []
-        history = periods.get(raw_id)
-        if history:
-            dob = from_iso(dob_text)
-            status = status_facts(dob, history, today)
-            found += [m for m in leaving_care_milestones(raw_id, dob, _date(plan_text), status, until)
-                      if m.due_on <= until and (m.is_task or m.due_on >= today)]
+        history = histories.get(raw_id)
+        found = [Milestone(*fields) for fields in _duties(raw_id, dob_text, plan_text, tuple(history), today, until)
+                 ] if history else []
         if b18_low <= dob_text <= b18_high:
-            b18 = birthday(dt.date.fromisoformat(dob_text), 18)
+            b18 = birthday(from_iso(dob_text), 18)
             if today <= b18 <= until:
                 found.append(_birthday_18(raw_id, b18, bool(transition.strip())))
         if ehcp_text is not None and ehcp_text <= until_text:
-            found.append(_ehcp_review(raw_id, dt.date.fromisoformat(ehcp_text)))
+            found.append(_ehcp_review(raw_id, from_iso(ehcp_text)))
         if found:
             who = child_label(first, last, ref)
             name = child_screen_label(first, last, ref)
@@ -402,40 +479,38 @@ def caseload_milestones(session: Session, *, today: dt.date, until: dt.date) -> 
                 m.name = name
             out.extend(found)
 
-    placements = db.execute(
-        select(_raw(Placement.id), Placement.ref, _raw(Placement.planned_end_date),
-               _raw(Placement.review_date), Child.first_name, Child.last_name, Child.case_reference)
-        .join(Child, Child.id == Placement.child_id)
-        .where(Placement.end_date.is_(None),
-               or_(Placement.planned_end_date <= until, Placement.review_date <= until))
-    ).all()
-    for raw_id, ref, planned_text, review_text, first, last, case_ref in placements:
+    for raw_id, ref, planned_text, review_text, first, last, case_ref in plain_rows(db, select(
+            _raw(Placement.id), Placement.ref, _raw(Placement.planned_end_date),
+            _raw(Placement.review_date), Child.first_name, Child.last_name, Child.case_reference)
+            .join(Child, Child.id == Placement.child_id)
+            .where(Placement.end_date.is_(None),
+                   or_(Placement.planned_end_date <= until, Placement.review_date <= until))):
         who = child_label(first, last, case_ref)
         name = child_screen_label(first, last, case_ref)
-        planned_end, review = _date(planned_text), _date(review_text)
-        if planned_end is not None and planned_end <= until:
-            out.append(_named(_planned_end(raw_id, ref, planned_end, who), name))
-        if review is not None and review <= until:
-            out.append(_named(_placement_review(raw_id, ref, review, who), name))
+        # ISO date text orders as the dates do: compared before converting.
+        if planned_text is not None and planned_text <= until_text:
+            out.append(_named(_planned_end(raw_id, ref, from_iso(planned_text), who), name))
+        if review_text is not None and review_text <= until_text:
+            out.append(_named(_placement_review(raw_id, ref, from_iso(review_text), who), name))
 
     # Only agreements with a review date in the window, and only the latest version in force.
     newer = aliased(Agreement)
     latest = ~exists().where(newer.placement_id == Agreement.placement_id,
                              newer.status != AgreementStatus.SUPERSEDED,
                              newer.version_number > Agreement.version_number)
-    in_window = text(json_array_contains_between("agreement.review_dates", ":lo", ":hi", db)).bindparams(
-        lo=today.isoformat(), hi=until.isoformat())
-    agreements = db.execute(
-        select(_raw(Placement.id), Placement.ref, Agreement.review_dates,
-               Child.first_name, Child.last_name, Child.case_reference)
-        .join(Placement, Placement.id == Agreement.placement_id)
-        .join(Child, Child.id == Placement.child_id)
-        .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED, latest, in_window)
-    ).all()
-    for raw_id, ref, dates, first, last, case_ref in agreements:
+    in_window = and_(_any_month_in(today, until),
+                     text(json_array_contains_between("agreement.review_dates", ":lo", ":hi", db)).bindparams(
+                         lo=today_text, hi=until_text))
+    for raw_id, ref, dates_text, first, last, case_ref in plain_rows(db, select(
+            _raw(Placement.id), Placement.ref, _raw(Agreement.review_dates),
+            Child.first_name, Child.last_name, Child.case_reference)
+            .join(Placement, Placement.id == Agreement.placement_id)
+            .join(Child, Child.id == Placement.child_id)
+            .where(Placement.end_date.is_(None), Agreement.status != AgreementStatus.SUPERSEDED, latest,
+                   in_window)):
         who = child_label(first, last, case_ref)
         name = child_screen_label(first, last, case_ref)
-        for day in _review_dates(dates):
+        for day in _review_dates(json.loads(dates_text) if dates_text else ()):
             if today <= day <= until:
                 out.append(_named(_ipa_review(raw_id, ref, day, who), name))
     return out

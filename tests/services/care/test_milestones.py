@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from placedesk.errors import NotFound
@@ -289,3 +290,81 @@ def test_the_needs_assessment_names_whom_it_concerns_on_the_caseload_list() -> N
     [m] = leaving_care_milestones(CHILD_ID.hex, D(2009, 6, 15), None, status, None, "AB C1")
     assert (m.kind, m.due_on, m.subject, m.key) == (MilestoneKind.NEEDS_ASSESSMENT, D(2025, 9, 15), "AB C1",
                                                     f"pathway-{CHILD_ID.hex}")
+
+
+def _young_person(session: Session, ref: str, born: dt.date, periods: list[tuple[dt.date, dt.date | None]],
+                  plan: dt.date | None = None) -> None:
+    child = Child(case_reference=ref, first_name=ref, last_name="Test", date_of_birth=born, pathway_plan_date=plan)
+    session.add(child)
+    session.flush()
+    session.add_all([CarePeriod(child_id=child.id, start_date=start, end_date=end, legal_status="C2")
+                     for start, end in periods])
+
+
+def test_the_caseload_reads_exactly_the_young_people_at_the_edges_of_the_age_window(session: Session) -> None:
+    # Coming up works out leaving-care duties only for children whose age can bring one into
+    # the window (SQL picks them by date of birth). At each edge, one child is just inside and
+    # one just outside; what each is due was worked out by hand from the regulations.
+    today = D(2026, 3, 2)
+    # 25 tomorrow: a former relevant young person (looked after from 14 to 18) still supported, whose
+    # needs assessment was due three months after the 16th birthday (03/03/2017) and is overdue.
+    _young_person(session, "NIA", D(2001, 3, 3), [(D(2015, 3, 3), D(2019, 3, 3))])
+    # 25 today, with the same history: support has ended, nothing is due.
+    _young_person(session, "ZED", D(2001, 3, 2), [(D(2015, 3, 2), D(2019, 3, 2))])
+    # 16 on 15/11/2025, looked after for a month after it and left on 10/12/2025 (fewer than 13 weeks):
+    # a qualifying young person since, whose first advice and assistance check falls on 10/03/2026. The
+    # pathway plan date recorded for the autumn does not matter: a qualifying young person has none.
+    _young_person(session, "QUI", D(2009, 11, 15), [(D(2025, 11, 10), D(2025, 12, 10))], plan=D(2026, 9, 1))
+    # 16 on 05/03/2026, in care since 14 with the next pathway plan review in September: nothing
+    # falls in the window (under 16 today, so never a qualifying young person).
+    _young_person(session, "UNA", D(2010, 3, 5), [(D(2024, 3, 5), None)], plan=D(2026, 9, 1))
+    # 16 on 31/03/2026 and 01/04/2026, both in care since 14 with no pathway plan: the needs assessment
+    # is due within three months of the 16th birthday, on 30/06/2026 (June has 30 days) for Ava and
+    # 01/07/2026 for Bea.
+    _young_person(session, "AVA", D(2010, 3, 31), [(D(2024, 3, 31), None)])
+    _young_person(session, "BEA", D(2010, 4, 1), [(D(2024, 4, 1), None)])
+    session.commit()
+
+    def listed(until: dt.date) -> list[tuple[str, str, dt.date, bool]]:
+        got = caseload_milestones(session, today=today, until=until)
+        return sorted((m.subject, m.kind.value, m.due_on, m.overdue(today)) for m in got)
+
+    assert listed(D(2026, 3, 30)) == [
+        ("NT NIA", "needs_assessment", D(2017, 6, 3), True),
+        ("QT QUI", "advice_assistance", D(2026, 3, 10), False),
+    ]
+    # Four months ahead: Ava's assessment falls on the window's last day, Bea's the day after it.
+    assert listed(D(2026, 6, 30)) == [
+        ("AT AVA", "needs_assessment", D(2026, 6, 30), False),
+        ("NT NIA", "needs_assessment", D(2017, 6, 3), True),
+        ("QT QUI", "advice_assistance", D(2026, 3, 10), False),
+    ]
+    assert [m.due_on for m in milestones_for_child(session, session.scalars(
+        select(Child.id).where(Child.case_reference == "BEA")).one(), on=today)] == [D(2026, 7, 1), D(2028, 4, 1)]
+
+
+def test_coming_up_again_follows_a_changed_care_history_and_pathway_plan(session: Session) -> None:
+    # Each young person's duties are kept between refreshes: a change to what they follow from
+    # must show at the next one.
+    today, until = D(2026, 3, 2), D(2026, 3, 30)
+    # 16 on 15/11/2025, looked after for a month after it: qualifying, advice check on 10/03/2026.
+    _young_person(session, "QUI", D(2009, 11, 15), [(D(2025, 11, 10), D(2025, 12, 10))])
+    session.commit()
+
+    def listed() -> list[tuple[str, dt.date]]:
+        got = caseload_milestones(session, today=today, until=until)
+        session.rollback()
+        return sorted((m.kind.value, m.due_on) for m in got)
+
+    assert listed() == [("advice_assistance", D(2026, 3, 10))]
+    # The history corrected: looked after from 14 until 10/12/2025, so eligible at 16 and relevant
+    # now; with no pathway plan, the needs assessment was due on 15/02/2026.
+    child = session.scalars(select(Child).where(Child.case_reference == "QUI")).one()
+    period = session.scalars(select(CarePeriod).where(CarePeriod.child_id == child.id)).one()
+    period.start_date = D(2023, 11, 15)
+    session.commit()
+    assert listed() == [("needs_assessment", D(2026, 2, 15))]
+    # The plan recorded, reviewed next on 20/03/2026.
+    child.pathway_plan_date = D(2026, 3, 20)
+    session.commit()
+    assert listed() == [("pathway_plan", D(2026, 3, 20))]

@@ -304,6 +304,13 @@ def _column_twice(folder: Path) -> Path:
     return folder
 
 
+def _column_not_a_name(folder: Path) -> Path:
+    header, *rows = _lines_of(folder)
+    columns = json.loads(header)["columns"]
+    _rewrite_records(folder, [json.dumps({"table": "child", "columns": [*columns[:-1], 7]}), *rows])
+    return folder
+
+
 def _other_tables_header(folder: Path) -> Path:
     header, *rows = _lines_of(folder)
     _rewrite_records(folder, [json.dumps({**json.loads(header), "table": "provider"}), *rows])
@@ -429,6 +436,8 @@ BAD = {
                                                       r"2\. It was rejected; nothing was imported\.$"),
     "column twice": (_column_twice, r"^records/child\.jsonl in the bundle is malformed\. It was rejected; "
                                     r"nothing was imported\.$"),
+    "column not a name": (_column_not_a_name, r"^records/child\.jsonl in the bundle is malformed\. It was rejected; "
+                                              r"nothing was imported\.$"),
     "another table's header": (_other_tables_header, r"^records/child\.jsonl in the bundle is malformed\. It was "
                                                      r"rejected; nothing was imported\.$"),
     "record not json": (_record_not_json, r"^Record 1 in records/child\.jsonl in the bundle is not valid JSON "
