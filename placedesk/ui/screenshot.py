@@ -14,10 +14,16 @@ from typing import Any
 
 
 def _settle(app: Any) -> None:
+    """Let the screen finish what it started: delayed starts (a page waits a moment before it ranks
+    providers, so paging through is not slowed), then the background work they begin."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
     from placedesk.ui.tasks import wait_for_tasks
 
     for _ in range(6):
-        app.processEvents()
+        loop = QEventLoop()
+        QTimer.singleShot(200, loop.quit)
+        loop.exec()
         wait_for_tasks(10000)
 
 
