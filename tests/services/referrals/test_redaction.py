@@ -62,6 +62,7 @@ def test_everything_on_the_childs_record_that_identifies_them_is_taken_from_it()
     # A record not filled in yet identifies nothing by its empty fields.
     blank = identifiers_of(Child(first_name="Amara", last_name="Okafor"))
     assert blank == ChildIdentifiers(names=("Amara", "Okafor", ""))
+    assert identifiers_of(Child()) == ChildIdentifiers(names=("", "", ""))
     assert redact("12 hours a week in M1", blank).text == "12 hours a week in M1"
 
 
@@ -70,6 +71,20 @@ def test_a_short_case_reference_keeps_its_digits_out_of_ordinary_numbers_only_be
     assert redact("see 123 and AB 123", three).text == f"see {CASE_MARK} and {CASE_MARK}"
     two = ChildIdentifiers(names=("Amara",), case_reference="AB12")
     assert redact("12 hours; AB-12", two).text == f"12 hours; {CASE_MARK}"
+
+
+def test_identifiers_that_overlap_are_removed_as_one_mark() -> None:
+    ids = ChildIdentifiers(names=("Ash-Lee", "Smith"), case_reference="ASH", date_of_birth=dt.date(2014, 2, 17))
+    # The longest identifier starting at a place wins it: the whole name, not the case reference in it.
+    assert redact("Ash-Lee is well", ids).text == f"{NAME_MARK} is well"
+    # An identifier running on past another's end extends the first one's mark over both.
+    digits = ChildIdentifiers(names=("Amara",), case_reference="2014 55", date_of_birth=dt.date(2014, 2, 17))
+    result = redact("Born 17/02/2014 55 days early", digits)
+    assert result.text == f"Born {DOB_MARK} days early"
+    assert [(r.mark, r.original) for r in result.removals] == [(DOB_MARK, "17/02/2014 55")]
+    # At one place, a longer case reference is taken before the name at its start.
+    named = ChildIdentifiers(names=("Ash",), case_reference="ASH123")
+    assert redact("ASH123 today", named).text == f"{CASE_MARK} today"
 
 
 # --- generated cases ----------------------------------------------------------------------------
