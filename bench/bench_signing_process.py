@@ -51,7 +51,7 @@ LIBRARIES = ("from placedesk.runtime import before_exit, one_shot_command; one_s
 FLOOR_STAGES = (
     ("Python, placedesk.cli and its argument parser",
      ("from placedesk.runtime import one_shot_command; one_shot_command(); from placedesk import cli; "
-      "cli._add_db_to_subparsers(cli.build_parser())")),
+      "cli._add_db_to_subparsers(cli.build_parser('ipa'))")),
     ("SQLAlchemy and its ORM", "import sqlalchemy.orm, sqlalchemy.dialects.sqlite"),
     ("PlaceDesk's models (mapped classes)", "import placedesk.models"),
     ("mapper configuration", "sqlalchemy.orm.configure_mappers()"),

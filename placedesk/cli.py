@@ -2,8 +2,10 @@
 
 Every module in :mod:`placedesk.commands` adds its own sub-commands through a
 ``register(subparsers)`` function, so a new capability brings its command with
-it. Handlers import their services lazily: ``placedesk --help`` and the GUI's
-start-up stay fast.
+it (and one line in ``commands.COMMAND_MODULES``, which a test checks). A
+sub-command builds only its own module's parser; ``--help``, an unknown command
+and the window build them all. Handlers import their services lazily:
+``placedesk --help`` and the GUI's start-up stay fast.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from placedesk.errors import EditConflict, PlaceDeskError
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``command`` (a top-level sub-command's name) only that one's part."""
     parser = argparse.ArgumentParser(
         prog="placedesk",
         description="PlaceDesk: referral to contract, monitoring and leaving care, offline. "
@@ -39,12 +42,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--passphrase-file", dest="db_passphrase_file", metavar="F", default=None,
                         help=PASSPHRASE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"placedesk.commands.{info.name}")
-        module.register(sub)
+    own = commands.COMMAND_MODULES.get(command or "")
+    names = [own] if own else sorted(info.name for info in pkgutil.iter_modules(commands.__path__)
+                                     if not info.name.startswith("_"))
+    for name in names:
+        importlib.import_module(f"placedesk.commands.{name}").register(sub)
     return parser
+
+
+# Options of ``placedesk`` itself that take a value, so the value is not read as the sub-command.
+_VALUE_OPTIONS = ("--db", "--passphrase-file")
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names, or None (the window, or ``--help`` before any command)."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif word in ("-h", "--help"):
+            return None
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 PASSPHRASE_HELP = ("a file whose first line is the passphrase of an encrypted database, where this computer's "
@@ -130,9 +150,10 @@ def main(argv: Sequence[str] | None = None, *, one_shot: bool = False) -> int:
 def _main(argv: Sequence[str] | None, one_shot: bool) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_library_warnings()
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_named(words))
     _add_db_to_subparsers(parser)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     handler = getattr(args, "func", None)
     if handler is None:
         if args.command:

@@ -27,6 +27,38 @@ def test_every_designed_sub_command_is_offered() -> None:
     assert DESIGN_COMMANDS <= set(sub.choices)  # type: ignore[union-attr]
 
 
+def test_each_command_loads_only_the_module_that_registers_it() -> None:
+    from placedesk.commands import COMMAND_MODULES
+
+    whole = next(a for a in build_parser()._actions if a.dest == "command").choices  # type: ignore[union-attr]
+    assert set(COMMAND_MODULES) == set(whole)
+    for command, module in COMMAND_MODULES.items():
+        own = next(a for a in build_parser(command)._actions if a.dest == "command").choices  # type: ignore[union-attr]
+        assert command in own, f"{command} is not registered by placedesk.commands.{module}"
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["ipa", "REF-1", "--db", "x"], "ipa"), (["--db", "ipa", "check"], "check"),
+    (["--passphrase-file", "f", "--db", "d", "import-903", "x.csv"], "import-903"),
+    ([], None), (["--help"], None), (["-h", "ipa"], None), (["--version"], None), (["nonsense"], "nonsense"),
+])
+def test_the_command_is_found_past_the_options_of_placedesk_itself(argv: list[str], command: str | None) -> None:
+    from placedesk.cli import command_named
+
+    assert command_named(argv) == command
+
+
+def test_help_and_an_unknown_command_still_list_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("import-903", "ipa", "server", "colleagues"))
+    with pytest.raises(SystemExit):
+        main(["--db", "x.sqlite", "nonsense"])
+    refused = capsys.readouterr().err
+    assert "invalid choice: 'nonsense'" in refused and all(n in refused for n in ("'ipa'", "'server'", "'sync'"))
+
+
 def test_check_on_a_missing_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(tmp_path / "none.sqlite"), "check"]) == 2
     assert "There is no database" in capsys.readouterr().err

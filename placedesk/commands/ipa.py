@@ -59,6 +59,10 @@ def run_ipa(args: argparse.Namespace) -> int:
     identity: bytes | None = None
     passphrase = ""
     if args.sign is not None:
+        from placedesk.reports.pyhanko_offline import without_xmp
+
+        # This process signs the agreement PlaceDesk rendered, which has no XMP metadata.
+        without_xmp()
         passphrase = _passphrase(args.passphrase_file)
         try:
             identity = args.sign.read_bytes()

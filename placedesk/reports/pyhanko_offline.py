@@ -47,4 +47,22 @@ def keep_offline() -> None:
         sys.modules[name] = module
 
 
-__all__ = ["NETWORK_MODULES", "OfflineOnly", "keep_offline"]
+# pyHanko's XMP metadata support, an optional part of it that loads lxml.
+XMP_MODULE = "pyhanko.pdf_utils.metadata.xmp_xml"
+
+
+def without_xmp() -> None:
+    """Let pyHanko take its XMP support as not installed, in a process that signs only PlaceDesk's agreements.
+
+    pyHanko loads it on every save just to ask whether the document carries XMP
+    metadata or is PDF 2.0; an agreement PlaceDesk renders is PDF 1.4 with none,
+    so nothing would be written with it, and lxml costs a few hundredths of a
+    second. pyHanko treats the module as optional and keeps the document
+    information dictionary up to date without it. Only for the one-shot
+    ``ipa --sign`` command: the window also reads providers' files, which may
+    carry XMP.
+    """
+    sys.modules.setdefault(XMP_MODULE, None)  # type: ignore[arg-type]
+
+
+__all__ = ["NETWORK_MODULES", "XMP_MODULE", "OfflineOnly", "keep_offline", "without_xmp"]

@@ -57,9 +57,10 @@ def test_ipa_signs_and_verify_passes(db: Database, placement_ref: str, tmp_path:
 
 # Loaded by no signature from the command line once the officer's stamp font is kept: the network clients
 # and migration code it never needs, the stamp font's preparation (fontTools, pyHanko's OpenType engine, a
-# tenth of a second), and other commands' or the window's libraries.
-NOT_FOR_SIGNING = ("aiohttp", "alembic", "fontTools", "pyhanko.pdf_utils.font.opentype", "pandas", "openpyxl",
-                   "PySide6", "numpy")
+# tenth of a second), pyHanko's XMP support (lxml: PlaceDesk's agreements carry no XMP), other commands'
+# parsers and handlers, and other commands' or the window's libraries.
+NOT_FOR_SIGNING = ("aiohttp", "alembic", "fontTools", "pyhanko.pdf_utils.font.opentype", "lxml", "pandas",
+                   "openpyxl", "PySide6", "numpy", "placedesk.commands.server", "placedesk.commands.sync")
 
 
 def test_signing_from_the_command_line_loads_only_what_signing_needs(
