@@ -169,6 +169,11 @@ def _kept_codes(path: str) -> dict[str, int | None]:
             if then.get(_function_of(name)) is not None and then.get(_function_of(name)) == now.get(_function_of(name))}
 
 
+def _kept_diffs(path: str) -> dict[str, str]:
+    """The changed lines kept for a module's mutants not killed (mutant name -> diff)."""
+    return dict((_saved().get(path) or {}).get("diffs", {}))  # type: ignore[arg-type]
+
+
 def _module_codes(path: str) -> dict[str, int | None]:
     """Every mutant of one module and its exit code: mutmut's own results (``mutants/``) over the
     results kept in the repository for functions unchanged since."""
@@ -195,9 +200,12 @@ def save_results() -> None:
         codes = {n: c for n, c in _module_codes(path).items() if c is not NOT_CHECKED}
         if codes:
             hashes = _function_hashes(path)
+            # The changed line of each mutant not killed, so a checkout without mutants/ still shows it.
+            diffs = {n: _diff_lines(n, Target(path)) for n, c in codes.items() if _status(c) != "killed"}
             saved[path] = {"functions": {f: h for f, h in sorted(hashes.items())
                                          if any(_function_of(n) == f for n in codes)},
-                           "exit_codes": dict(sorted(codes.items()))}
+                           "exit_codes": dict(sorted(codes.items())),
+                           "diffs": {n: d for n, d in sorted(diffs.items()) if not d.startswith("(diff unavailable")}}
     RESULTS.write_text(json.dumps(saved, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -315,7 +323,8 @@ def write_summary(runs: list[dict[str, object]]) -> None:
                 if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
                     listed.add(name)
                     reason = notes.get(name, "**not yet explained**")
-                    survivors.append(f"- `{name}` ({_status(code)}): `{_diff_lines(name, Target(path))}`  \n  {reason}")
+                    diff = _kept_diffs(path).get(name) or _diff_lines(name, Target(path))
+                    survivors.append(f"- `{name}` ({_status(code)}): `{diff}`  \n  {reason}")
         # The module's figure: its widest group checked in full, else the one with most mutants checked.
         done = [s for s in scopes if s[2] and _figures(s[2])[0]["not run"] == 0]
         group, functions, codes = (max(done, key=lambda s: len(s[2])) if done
