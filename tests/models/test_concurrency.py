@@ -31,14 +31,19 @@ def _screen(db: Database, child: Child) -> Baseline:
     return baseline
 
 
-def _colleague_saves(db: Database, child: Child, theirs: Baseline, **fields: str) -> None:
-    """A. Khan saves the child from their own screen (which showed ``theirs``)."""
-    db.officer = "A. Khan"
+def _save(db: Database, child: Child, screen: Baseline, **fields: str) -> None:
+    """Save ``fields`` of the child from a screen that showed ``screen``, checked against it."""
     with db.session_scope() as s:
-        theirs.enforce(s)
+        screen.enforce(s)
         record = s.get(Child, child.id)
         for name, value in fields.items():
             setattr(record, name, value)
+
+
+def _colleague_saves(db: Database, child: Child, theirs: Baseline, **fields: str) -> None:
+    """A. Khan saves the child from their own screen (which showed ``theirs``)."""
+    db.officer = "A. Khan"
+    _save(db, child, theirs, **fields)
 
 
 def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db: Database) -> None:
@@ -46,11 +51,8 @@ def test_second_save_is_refused_with_the_colleagues_name_time_and_both_values(db
     mine, theirs = _screen(db, child), _screen(db, child)
     _colleague_saves(db, child, theirs, first_name="Amelia")
     db.officer = "B. Jones"
-    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
-        mine.enforce(s)
-        record = s.get(Child, child.id)
-        record.first_name = "Aimee"
-        record.known_as = "Aims"
+    with pytest.raises(EditConflict) as caught:
+        _save(db, child, mine, first_name="Aimee", known_as="Aims")
     conflict = caught.value
     assert conflict.changed_by == "A. Khan"
     assert conflict.changed_at is not None
@@ -69,22 +71,17 @@ def test_applying_mine_deliberately_saves_over_theirs_against_their_version(db: 
     mine, theirs = _screen(db, child), _screen(db, child)
     _colleague_saves(db, child, theirs, first_name="Amelia")
     db.officer = "B. Jones"
-    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
-        mine.enforce(s)
-        s.get(Child, child.id).first_name = "Aimee"
+    with pytest.raises(EditConflict) as caught:
+        _save(db, child, mine, first_name="Aimee")
     mine.accept(caught.value)
-    with db.session_scope() as s:
-        mine.enforce(s)
-        s.get(Child, child.id).first_name = "Aimee"
+    _save(db, child, mine, first_name="Aimee")
     with db.session() as s:
         assert s.get(Child, child.id).first_name == "Aimee"
         officers = s.scalars(select(AuditEvent.officer).where(AuditEvent.entity_id == child.id)
                              .order_by(AuditEvent.occurred_at)).all()
     assert officers == ["Test Officer", "A. Khan", "B. Jones"]
     # The screen's own save moved its baseline on: its next save is not taken for a colleague's.
-    with db.session_scope() as s:
-        mine.enforce(s)
-        s.get(Child, child.id).known_as = "Aims"
+    _save(db, child, mine, known_as="Aims")
 
 
 def test_an_update_that_finds_the_version_moved_at_the_last_instant_changes_nothing(db: Database) -> None:
@@ -127,9 +124,8 @@ def test_a_refused_save_leaves_the_screen_checking_against_what_it_showed(db: Da
         s.flush()
         raise RuntimeError("the officer's save failed after its flush")
     _colleague_saves(db, child, theirs, first_name="Amelia")
-    with pytest.raises(EditConflict), db.session_scope() as s:
-        mine.enforce(s)
-        s.get(Child, child.id).first_name = "Aimee"
+    with pytest.raises(EditConflict):
+        _save(db, child, mine, first_name="Aimee")
 
 
 def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_theirs(db: Database) -> None:
@@ -137,9 +133,8 @@ def test_a_field_only_the_colleague_changed_shows_what_my_screen_had_beside_thei
     mine, theirs = _screen(db, child), _screen(db, child)
     _colleague_saves(db, child, theirs, known_as="Mia")
     db.officer = "B. Jones"
-    with pytest.raises(EditConflict) as caught, db.session_scope() as s:
-        mine.enforce(s)
-        s.get(Child, child.id).first_name = "Aimee"
+    with pytest.raises(EditConflict) as caught:
+        _save(db, child, mine, first_name="Aimee")
     clash = {c.field: (c.yours, c.theirs, c.theirs_changed) for c in caught.value.clashes}
     assert clash == {"first_name": ("Aimee", "Amy", False), "known_as": ("(empty)", "Mia", True)}
 
@@ -170,9 +165,8 @@ def test_the_colleagues_name_is_found_through_the_trails_index_of_the_record(db:
 
     event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        with pytest.raises(EditConflict) as caught, db.session_scope() as s:
-            mine.enforce(s)
-            s.get(Child, child.id).first_name = "Aimee"
+        with pytest.raises(EditConflict) as caught:
+            _save(db, child, mine, first_name="Aimee")
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
     assert caught.value.changed_by == "A. Khan"
