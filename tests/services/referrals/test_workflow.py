@@ -229,6 +229,7 @@ def test_ready_lists_everything_left_to_fill_in_in_form_order(session: Session) 
 
 
 def test_each_later_step_names_what_it_needs(session: Session) -> None:
+    from placedesk.models.enums import RecipientResponse
     from placedesk.services.referrals.workflow import missing_for
 
     ready = referral_at(session, S.READY)
@@ -240,12 +241,26 @@ def test_each_later_step_names_what_it_needs(session: Session) -> None:
     sent = referral_at(session, S.SENT)
     assert missing_for(session, sent, S.OFFERS_RECEIVED, today=TODAY) == [
         "an offer from at least one provider (record the offer first)"]
+    # An offer the provider then declined (withdrawn with their decline) is not an offer received.
+    declined = referral_at(session, S.OFFERS_RECEIVED)
+    declined.status = S.SENT
+    for recipient in declined.recipients:
+        recipient.response = RecipientResponse.DECLINED
+    assert missing_for(session, declined, S.OFFERS_RECEIVED, today=TODAY) == [
+        "an offer from at least one provider (record the offer first)"]
     offered = referral_at(session, S.OFFERS_RECEIVED)
     assert missing_for(session, offered, S.AWARDED, today=TODAY) == [
         "an accepted offer (award one of the offers)", "the placement record made by the award"]
     awarded = referral_at(session, S.AWARDED)
     assert missing_for(session, awarded, S.IPA_ISSUED, today=TODAY) == [
         "an IPA for the placement (generate the agreement first)"]
+    # With no placement record (the award makes it) the award and the agreement steps ask for it.
+    unplaced = referral_at(session, S.AWARDED)
+    session.delete(active_placement(session, unplaced))
+    session.flush()
+    assert missing_for(session, unplaced, S.IPA_ISSUED, today=TODAY) == ["the placement record made by the award"]
+    unplaced.status = S.OFFERS_RECEIVED
+    assert missing_for(session, unplaced, S.AWARDED, today=TODAY) == ["the placement record made by the award"]
     issued = referral_at(session, S.IPA_ISSUED)
     assert missing_for(session, issued, S.IPA_SIGNED, today=TODAY) == [
         "the IPA countersigned by the provider (import the countersigned PDF)"]
@@ -258,6 +273,7 @@ def test_each_later_step_names_what_it_needs(session: Session) -> None:
     assert missing_for(session, placed, S.WITHDRAWN, today=TODAY) == ["a placed referral can only move to: ended"]
     assert missing_for(session, sent, S.WITHDRAWN, today=TODAY, reason=" ") == [
         "the reason the referral is withdrawn"]
+    assert missing_for(session, sent, S.WITHDRAWN, today=TODAY) == ["the reason the referral is withdrawn"]
     withdrawn = referral_at(session, S.WITHDRAWN)
     assert missing_for(session, withdrawn, S.DRAFT, today=TODAY) == [
         "a withdrawn referral can only move to: nothing (it is closed)"]
@@ -276,28 +292,3 @@ def test_a_refused_step_says_where_from_where_to_and_everything_it_needs(session
         advance(session, referral, S.PLACED, today=TODAY)
     assert str(exc.value) == (f"Referral {referral.ref} cannot move from draft to placed: it needs a draft referral "
                               "can only move to: ready, withdrawn.")
-
-
-def test_what_is_left_names_each_missing_step_in_the_officers_words(session: Session) -> None:
-    from placedesk.models.enums import RecipientResponse
-    from placedesk.services.referrals.workflow import missing_for
-
-    # Withdrawing asks for its reason when none was given at all.
-    sent = referral_at(session, S.SENT)
-    assert missing_for(session, sent, S.WITHDRAWN, today=TODAY) == ["the reason the referral is withdrawn"]
-    # An offer the provider then declined (withdrawn with their decline) is not an offer received.
-    offered = referral_at(session, S.OFFERS_RECEIVED)
-    offered.status = S.SENT
-    for recipient in offered.recipients:
-        recipient.response = RecipientResponse.DECLINED
-    assert missing_for(session, offered, S.OFFERS_RECEIVED, today=TODAY) == [
-        "an offer from at least one provider (record the offer first)"]
-    # Awarded and agreement steps need the placement record the award makes.
-    awarded = referral_at(session, S.AWARDED)
-    placement = active_placement(session, awarded)
-    session.delete(placement)
-    session.flush()
-    awarded.status = S.OFFERS_RECEIVED
-    assert missing_for(session, awarded, S.AWARDED, today=TODAY) == ["the placement record made by the award"]
-    awarded.status = S.AWARDED
-    assert missing_for(session, awarded, S.IPA_ISSUED, today=TODAY) == ["the placement record made by the award"]
