@@ -169,11 +169,6 @@ def _kept_codes(path: str) -> dict[str, int | None]:
             if then.get(_function_of(name)) is not None and then.get(_function_of(name)) == now.get(_function_of(name))}
 
 
-def _kept_diffs(path: str) -> dict[str, str]:
-    """The changed lines kept for a module's mutants not killed (mutant name -> diff)."""
-    return dict((_saved().get(path) or {}).get("diffs", {}))  # type: ignore[arg-type]
-
-
 def _module_codes(path: str) -> dict[str, int | None]:
     """Every mutant of one module and its exit code: mutmut's own results (``mutants/``) over the
     results kept in the repository for functions unchanged since."""
@@ -313,6 +308,9 @@ def _scopes() -> dict[str, list[tuple[str, str, dict[str, int | None]]]]:
 def write_summary(runs: list[dict[str, object]]) -> None:
     notes: dict[str, str] = tomllib.loads(NOTES.read_text("utf-8")) if NOTES.exists() else {}
     rows, module_rows, survivors, listed = [], [], [], set()
+    # The changed line of each mutant not killed, as kept with the results (read once).
+    kept_diffs: dict[str, dict[str, str]] = {path: dict(kept.get("diffs", {}))  # type: ignore[call-overload]
+                                             for path, kept in _saved().items()}
     for path, scopes in _scopes().items():
         for group, functions, codes in scopes:
             counts, _, score, ok = _figures(codes)
@@ -323,7 +321,7 @@ def write_summary(runs: list[dict[str, object]]) -> None:
                 if _status(code) in ("survived", "no test", "suspicious") and name not in listed:
                     listed.add(name)
                     reason = notes.get(name, "**not yet explained**")
-                    diff = _kept_diffs(path).get(name) or _diff_lines(name, Target(path))
+                    diff = kept_diffs.get(path, {}).get(name) or _diff_lines(name, Target(path))
                     survivors.append(f"- `{name}` ({_status(code)}): `{diff}`  \n  {reason}")
         # The module's figure: its widest group checked in full, else the one with most mutants checked.
         done = [s for s in scopes if s[2] and _figures(s[2])[0]["not run"] == 0]
