@@ -61,11 +61,13 @@ def register_fonts() -> FontSet:
 def _register() -> FontSet:
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont, TTFError
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    from placedesk.reports.font_cache import load_ttfont
 
     try:
-        regular = TTFont(REGULAR, str(FONT_DIR / REGULAR_FILE))
-        bold = TTFont(BOLD, str(FONT_DIR / BOLD_FILE))
+        regular = load_ttfont(REGULAR, FONT_DIR / REGULAR_FILE)
+        bold = load_ttfont(BOLD, FONT_DIR / BOLD_FILE)
     except (OSError, TTFError) as exc:
         # A damaged install must not stop an agreement being printed.
         log.warning("Unicode fonts could not be loaded (%s); using Helvetica", exc)
@@ -77,7 +79,7 @@ def _register() -> FontSet:
     arabic_name: str | None = None
     arabic_chars: frozenset[int] = frozenset()
     try:
-        arabic = TTFont(ARABIC, str(FONT_DIR / ARABIC_FILE))
+        arabic = load_ttfont(ARABIC, FONT_DIR / ARABIC_FILE)
     except (OSError, TTFError) as exc:
         log.warning("The Arabic font could not be loaded (%s); Arabic is set in DejaVu Sans", exc)
     else:
