@@ -10,11 +10,17 @@ Freezing those objects once (``gc.freeze``) leaves the collector only what
 was made since, and it still frees cycles among that.
 
 A sub-command run from the command line loads hundreds of thousands of
-objects in its first second and keeps them until it ends, making few cycles,
-and every so often a collection of new objects becomes a full one that walks
-them all: a one-shot command collects after every 100,000 allocations rather
-than Python's 700 (:func:`one_shot_command`). And a process about to end
-freezes everything (:func:`before_exit`): Python's exit would otherwise walk
+objects in its first second (the code of SQLAlchemy, reportlab and pyHanko,
+PlaceDesk's mapped classes) and keeps them until it ends, making few cycles.
+Every collection of new objects walks all those loaded since the last one,
+and every tenth walks all those that survived: with Python's threshold of
+700 that is most of the start-up's time; with 100,000 it was still two
+collections and 60 to 80 ms of the 0.8 s ``placedesk ipa --sign`` takes,
+whose code and work make some 250,000 objects in all. A one-shot command
+collects after every 500,000 allocations (:func:`one_shot_command`): none in
+signing an agreement, and in a long import a walk every half a million new
+objects, with at most that many objects' worth of cycles (tens of MB) waiting
+to be freed. And a process about to end freezes everything (:func:`before_exit`): Python's exit would otherwise walk
 every object left, SQLAlchemy's, pyHanko's and reportlab's among them, in
 search of cycles to free, memory the operating system takes back at once
 anyway. That walk was a third of the CPU time of ``placedesk ipa --sign``.
@@ -43,7 +49,7 @@ def freeze_startup_objects() -> bool:
 
 
 # Allocations between collections of new objects in a one-shot command (Python's default: 700).
-ONE_SHOT_THRESHOLD = 100_000
+ONE_SHOT_THRESHOLD = 500_000
 
 
 _one_shot = False
@@ -52,8 +58,8 @@ _one_shot = False
 def one_shot_command() -> None:
     """Collect garbage for a process that runs one command and ends; not for the window.
 
-    Cyclic garbage waits for longer (at most that many objects' worth, a few
-    megabytes), and the collector walks the whole heap far less often.
+    Cyclic garbage waits for longer (at most ``ONE_SHOT_THRESHOLD`` objects'
+    worth), and the collector walks the code loaded far less often.
     """
     global _one_shot
     _one_shot = True
