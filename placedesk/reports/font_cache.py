@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 from fnmatch import fnmatch
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -140,7 +141,7 @@ def _decode(value: Any) -> Any:
     return dict(zip(value["keys"], value["values"], strict=True))
 
 
-def _pdf_scale(units_per_em: int) -> Any:
+def _pdf_scale(units_per_em: int) -> Callable[[float], float]:
     # As reportlab's reading makes it: font units to thousandths of an em.
     if units_per_em == 1000:
         return lambda x: x
@@ -164,7 +165,7 @@ class _KeptFace(TTFontFace):
 class _KeptTTFont(TTFont):
     """``TTFont`` set up as its own ``__init__`` does, around a face read from what was kept."""
 
-    def __init__(self, name: str, path: Path, reading: dict[str, Any]) -> None:  # noqa: D107
+    def __init__(self, name: str, path: Path, reading: dict[str, Any]) -> None:
         # Not super().__init__: that reads the whole font file again, which is what is being saved.
         self.fontName = name
         self.face = _KeptFace(path, reading)
