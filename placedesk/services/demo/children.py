@@ -294,9 +294,10 @@ def generate_children(writer: DemoWriter, postcodes: PostcodeMaker, index: Provi
             social_worker_phone=f"01632 960{rng.randint(0, 999):03d}",
             has_ehcp=has_ehcp,
             ehcp_review_date=today + dt.timedelta(days=rng.randint(-20, 330)) if has_ehcp else None,
-            # The date the next pathway plan (review) is due: mostly ahead, a few late.
+            # The date the next pathway plan (review) is due: mostly ahead, a few late. Care leavers keep
+            # theirs to 21; without one, an 18- to 20-year-old's needs assessment shows as years overdue.
             pathway_plan_date=(today + dt.timedelta(days=rng.randint(-40, -3) if writer.chance(0.1) else rng.randint(7, 180))
-                               if 16 <= age < 18 or (age == 15 and writer.chance(0.5)) else None),
+                               if 16 <= age <= 20 or (age == 15 and writer.chance(0.5)) else None),
             transition_plan=writer.pick(("Staying put with current carers after 18.", "Move to supported accommodation at 17½.",
                                          "Referral to adult social care (transition team).", "Return to family with support."))
             if age >= 16 else "",
