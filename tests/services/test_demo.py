@@ -194,6 +194,19 @@ def test_every_leaving_care_status_appears(demo_db: Database) -> None:
     assert statuses == set(CareLeaverStatus)
 
 
+def test_the_demo_opens_on_leaving_care_duties_a_caseload_would_have(demo_db: Database) -> None:
+    from placedesk.config import MonitoringSettings
+    from placedesk.services.care.coming_up import ItemKind, coming_up
+
+    with demo_db.session() as s:
+        items = coming_up(s, today=DEMO_TODAY, days=180, intervals=MonitoringSettings())
+    duties = [i for i in items if i.kind in (ItemKind.NEEDS_ASSESSMENT, ItemKind.PATHWAY_PLAN)]
+    # A late pathway plan review is weeks late, as in any caseload, not years: every care leaver
+    # up to 21 has a plan on record.
+    assert duties
+    assert all((DEMO_TODAY - i.due_on).days <= 60 for i in duties)
+
+
 def test_kpi_values_are_mostly_green_with_some_red(demo_db: Database) -> None:
     with demo_db.session() as s:
         definitions = {d.id: d for d in s.scalars(select(KpiDefinition))}
