@@ -342,9 +342,11 @@ def _leaving_care_candidates(today: dt.date, until: dt.date) -> Any:
     Loose by a few days (``slack``) where it compares dates of birth, so that it
     never leaves out a child the rules would list; the rules decide exactly. Left out:
 
-    - born too early (25 before ``today``: support has ended) or too late (16 only
-      after ``until``: the earliest duty is the needs assessment after the 16th
-      birthday; a child shown ahead is one near 16);
+    - born too early (25 before ``today``: support has ended);
+    - 16 only after ``until`` with no pathway plan review by ``until``: the
+      earliest other duty is the needs assessment after the 16th birthday (a
+      looked-after 15-year-old who will be eligible may have a plan already, and
+      its review is listed as on their page);
     - under 16 on ``today`` (never a qualifying young person, so no advice checks)
       with no pathway plan whose needs assessment, three months after the 16th
       birthday at the soonest, falls after ``until``;
@@ -361,7 +363,8 @@ def _leaving_care_candidates(today: dt.date, until: dt.date) -> Any:
     in_care = exists().where(open_period.child_id == Child.id, open_period.end_date.is_(None))
     plan_after = and_(Child.pathway_plan_date.is_not(None), Child.pathway_plan_date > until)
     return and_(
-        Child.date_of_birth >= support_ended_before, Child.date_of_birth <= sixteen_by,
+        Child.date_of_birth >= support_ended_before,
+        or_(Child.date_of_birth <= sixteen_by, Child.pathway_plan_date <= until),
         ~and_(Child.pathway_plan_date.is_(None), Child.date_of_birth > under_16_after,
               Child.date_of_birth > assessment_after),
         ~and_(plan_after, Child.date_of_birth > under_16_after),

@@ -323,24 +323,38 @@ def test_the_caseload_reads_exactly_the_young_people_at_the_edges_of_the_age_win
     # 01/07/2026 for Bea.
     _young_person(session, "AVA", D(2010, 3, 31), [(D(2024, 3, 31), None)])
     _young_person(session, "BEA", D(2010, 4, 1), [(D(2024, 4, 1), None)])
+    # 16 only on 01/09/2026, after both windows, but in care since 13 (so eligible at 16) and with a
+    # pathway plan already, reviewed next on 20/03/2026: that review is listed, as on her page.
+    _young_person(session, "PIA", D(2010, 9, 1), [(D(2023, 9, 1), None)], plan=D(2026, 3, 20))
     session.commit()
 
     def listed(until: dt.date) -> list[tuple[str, str, dt.date, bool]]:
         got = caseload_milestones(session, today=today, until=until)
         return sorted((m.subject, m.kind.value, m.due_on, m.overdue(today)) for m in got)
 
+    assert listed(D(2026, 3, 19)) == [
+        ("NT NIA", "needs_assessment", D(2017, 6, 3), True),
+        ("QT QUI", "advice_assistance", D(2026, 3, 10), False),
+    ]
     assert listed(D(2026, 3, 30)) == [
         ("NT NIA", "needs_assessment", D(2017, 6, 3), True),
+        ("PT PIA", "pathway_plan", D(2026, 3, 20), False),
         ("QT QUI", "advice_assistance", D(2026, 3, 10), False),
     ]
     # Four months ahead: Ava's assessment falls on the window's last day, Bea's the day after it.
     assert listed(D(2026, 6, 30)) == [
         ("AT AVA", "needs_assessment", D(2026, 6, 30), False),
         ("NT NIA", "needs_assessment", D(2017, 6, 3), True),
+        ("PT PIA", "pathway_plan", D(2026, 3, 20), False),
         ("QT QUI", "advice_assistance", D(2026, 3, 10), False),
     ]
-    assert [m.due_on for m in milestones_for_child(session, session.scalars(
-        select(Child.id).where(Child.case_reference == "BEA")).one(), on=today)] == [D(2026, 7, 1), D(2028, 4, 1)]
+
+    def on_page(ref: str) -> list[dt.date]:
+        child_id = session.scalars(select(Child.id).where(Child.case_reference == ref)).one()
+        return [m.due_on for m in milestones_for_child(session, child_id, on=today)]
+
+    assert on_page("BEA") == [D(2026, 7, 1), D(2028, 4, 1)]
+    assert on_page("PIA")[0] == D(2026, 3, 20)
 
 
 def test_coming_up_again_follows_a_changed_care_history_and_pathway_plan(session: Session) -> None:
