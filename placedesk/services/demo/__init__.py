@@ -39,7 +39,7 @@ from placedesk.services.monitoring.risk import assess, collect_facts
 
 # Bumped when the volume or shape of the data changes, so cached benchmark databases are rebuilt
 # (a corrected code or wording alone is not worth every benchmark rebuilding it).
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 @dataclass(frozen=True)
