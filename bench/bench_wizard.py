@@ -61,8 +61,9 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
     today = dt.date.today()
     start = format_date(today + dt.timedelta(days=7))
     db = open_database(db_path)
-    ctx = AppContext(db, Settings(officer=OfficerSettings(name="Bench Officer", local_authority="Bench LA"),
-                                  laptop_id="BNCH"))
+    # Sending referrals and issuing the agreement need the council and a contact to print.
+    officer = OfficerSettings(name="Bench Officer", local_authority="Bench LA", email="bench.officer@example.gov.uk")
+    ctx = AppContext(db, Settings(officer=officer, laptop_id="BNCH"))
     times: dict[str, list[float]] = {name: [] for name in (*TRANSITIONS, *BACKGROUND)}
 
     def settle(name: str, ready: Callable[[], bool]) -> None:
