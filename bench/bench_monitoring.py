@@ -50,12 +50,15 @@ SQL_FIGURES = {
     "weekly_spend": "SELECT pr.provider_type, sum(f.weekly_amount_pence) FROM placement_fee_line f "
                     "JOIN placement pl ON pl.id = f.placement_id JOIN provider pr ON pr.id = pl.provider_id "
                     "WHERE pl.start_date <= :on AND (pl.end_date IS NULL OR pl.end_date >= :on) GROUP BY 1",
+    "weekly_spend_by_partner": "SELECT s.partner, sum(s.weekly_amount_pence) FROM placement_funding_share s "
+                               "JOIN placement pl ON pl.id = s.placement_id "
+                               "WHERE pl.start_date <= :on AND (pl.end_date IS NULL OR pl.end_date >= :on) GROUP BY 1",
 }
 
 
 def sql_figures(path: Path, on: dt.date) -> dict[str, str]:
     """The dashboard's figures by the SQL route, named as ``figure_rows`` names them."""
-    from placedesk.models.enums import ProviderType, RiskLevel
+    from placedesk.models.enums import FundingPartner, ProviderType, RiskLevel
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -70,6 +73,9 @@ def sql_figures(path: Path, on: dt.date) -> dict[str, str]:
         spend = dict(conn.execute(SQL_FIGURES["weekly_spend"], params).fetchall())
         out.update({f"weekly_spend_pence:{kind.value}": str(spend.get(kind.value, 0)) for kind in ProviderType})
         out["weekly_spend_pence:total"] = str(sum(spend.values()))
+        by_partner = dict(conn.execute(SQL_FIGURES["weekly_spend_by_partner"], params).fetchall())
+        out.update({f"weekly_spend_pence_by_partner:{partner.value}": str(by_partner.get(partner.value, 0))
+                    for partner in FundingPartner})
         return out
     finally:
         conn.close()
