@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import peak
 from bench.common import BenchContext, Result, timeit
 
 ISSUE = 2
@@ -27,16 +28,15 @@ FIRST_PAGE_LIMIT_MS = 100.0
 STARTS = 5
 
 # Both child scripts print one JSON line when the window is shown and the loop is idle.
-_REPORT = """
+_REPORT = peak.SOURCE + """
 def _report():
-    import json, resource
+    import json
     from PySide6.QtWidgets import QApplication, QMainWindow
     shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
     if not shown:
         QTimer.singleShot(10, _report)
         return
-    print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "title": shown[0].windowTitle()}), flush=True)
+    print(json.dumps({"maxrss_kb": own_peak_kb(), "title": shown[0].windowTitle()}), flush=True)
     QApplication.instance().quit()
 """
 
@@ -58,13 +58,12 @@ sys.exit(app.exec())
 # shown with the event loop idle (the issue's measure), the data layer loaded with the first tab
 # built, and the first tab (Coming up) filled from the database. Each prints a JSON line.
 APP_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
-
+""" + peak.SOURCE + """
 def _emit(stage):
-    print(json.dumps({"stage": stage, "t": time.time(),
-                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+    print(json.dumps({"stage": stage, "t": time.time(), "maxrss_kb": own_peak_kb()}), flush=True)
 
 def _watch():
     shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()]
