@@ -32,6 +32,11 @@ RUNS = 5
 WARMUP = 1
 TRANSITIONS = ("Child → Needs", "Needs → Match", "Match → Send", "Send → Offers", "Offers → Award",
                "Award → Agreement")
+# A page's background work that takes longer than this has stopped: the bench says so rather than wait.
+SETTLE_LIMIT_S = 60.0
+# Every modal question in placedesk.ui.dialogs but confirm, which the bench answers.
+QUESTIONS = ("inform", "warn", "choose", "ask_text", "ask_passphrase", "ask_server_password", "choose_open_file",
+             "choose_save_file", "choose_directory", "resolve_edit_conflict", "run_modal")
 # Work a page starts in the background after it opens; reported beside the page changes, not limited by them.
 BACKGROUND = ("shortlist ready (background)", "referral packs ready (background)",
               "offer comparison ready (background)")
@@ -70,6 +75,8 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
         """Wait for the page's background work (ranking, comparing) and time it separately."""
         began = time.perf_counter()
         while not ready():
+            if time.perf_counter() - began > SETTLE_LIMIT_S:
+                raise RuntimeError(f"{name}: not ready after {SETTLE_LIMIT_S:.0f} s")
             wait_for_tasks(50)
             app.processEvents()
         times[name].append((time.perf_counter() - began) * 1000)
@@ -88,6 +95,19 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
             page = wizard.currentPage()
             raise RuntimeError(f"{name} was refused: {page.page_error.text() or 'a field message'}")
 
+    # The officer's answers to the wizard's questions (Send asks before recording the referral as
+    # sent); any other question would wait for a click no one makes, so it stops the bench instead.
+    from placedesk.ui import dialogs
+
+    def unexpected(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"the wizard asked a question the bench does not answer: {args[1:3]}")
+
+    answers: dict[str, Callable[..., object]] = {"confirm": lambda *args, **kwargs: True}
+    kept = {name: getattr(dialogs, name) for name in (*QUESTIONS, *answers)}
+    for name in QUESTIONS:
+        setattr(dialogs, name, unexpected)
+    for name, answer in answers.items():
+        setattr(dialogs, name, answer)
     try:
         for run in range(warmup + runs):
             if run == warmup:
@@ -141,6 +161,8 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
             app.sendPostedEvents(None, QEvent.DeferredDelete)
             app.processEvents()
     finally:
+        for name, function in kept.items():
+            setattr(dialogs, name, function)
         db.close()
     return times
 
