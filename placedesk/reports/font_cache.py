@@ -11,8 +11,9 @@ reportlab's version, and read back (a few milliseconds of JSON) instead.
 
 The kept reading is the exact set of attributes reportlab's own reading set
 on the face, checked by name on the way back in: a reportlab that reads
-something else, or a damaged or hand-edited file, means reading the font
-again, never a font missing a measurement. The font file itself is still
+something else, or a damaged file, means reading the font again, never a
+font missing a measurement. (The file is trusted as the database beside it
+is: whoever can rewrite the data folder can rewrite the agreements too.) The font file itself is still
 read each time, because reportlab cuts the glyphs a PDF uses from it.
 """
 
@@ -21,8 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from fnmatch import fnmatch
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
