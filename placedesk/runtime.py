@@ -13,15 +13,16 @@ A sub-command run from the command line loads hundreds of thousands of
 objects in its first second (the code of SQLAlchemy, reportlab and pyHanko,
 PlaceDesk's mapped classes) and keeps them until it ends, making few cycles.
 Every collection of new objects walks all those loaded since the last one,
-and every tenth walks all those that survived: with Python's threshold of
-700 that is most of the start-up's time; with 100,000 it was still two
-collections and 60 to 80 ms of the 0.8 s ``placedesk ipa --sign`` takes,
-whose code and work make some 250,000 objects in all. A one-shot command
-collects after every 500,000 allocations (:func:`one_shot_command`): none in
-signing an agreement, and in a long import a walk every half a million new
-objects, with at most that many objects' worth of cycles (tens of MB) waiting
-to be freed. And a process about to end freezes everything (:func:`before_exit`): Python's exit would otherwise walk
-every object left, SQLAlchemy's, pyHanko's and reportlab's among them, in
+and every tenth walks all those that survived: collecting after every
+100,000 allocations, ``placedesk ipa --sign`` (whose code and work make some
+250,000 objects) still made two collections, 60 to 80 ms of its 0.8 s. A
+one-shot command collects after every 500,000 allocations
+(:func:`one_shot_command`): none in signing an agreement, and in a long
+import a walk every half a million new objects, with at most that many
+objects' worth of cycles (tens of MB) waiting to be freed; the large
+imports' peak memory did not change. And a process about to end freezes
+everything (:func:`before_exit`): Python's exit would otherwise walk every
+object left, SQLAlchemy's, pyHanko's and reportlab's among them, in
 search of cycles to free, memory the operating system takes back at once
 anyway. That walk was a third of the CPU time of ``placedesk ipa --sign``.
 """
