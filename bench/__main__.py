@@ -118,8 +118,8 @@ def render(store: dict[str, Any]) -> str:
             f"Run {entry.get('ran_at', '?')} with `{entry.get('command', 'make bench')}` in {entry.get('seconds', 0):.0f} s "
             f"on {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('ram', '?')} RAM, "
             f"Python {m.get('python', '?')}, {m.get('system', '')} (load average {m.get('load', '?')})"
-            + (f"; a 10M-step Python loop took {m['loop_s']} s CPU as it started (the machine's speed then: the "
-               "same loop has taken from 0.24 s to over 0.6 s on this shared machine; compare sections by it)."
+            + (f"; a 10M-step Python loop took {m['loop_s']} s CPU as it started (the machine's speed then: "
+               "compare sections by it)."
                if m.get("loop_s") else "."),
             "",
             *table_lines(entry.get("results", [])),
