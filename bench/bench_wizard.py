@@ -34,9 +34,6 @@ TRANSITIONS = ("Child → Needs", "Needs → Match", "Match → Send", "Send →
                "Award → Agreement")
 # A page's background work that takes longer than this has stopped: the bench says so rather than wait.
 SETTLE_LIMIT_S = 60.0
-# Every modal question in placedesk.ui.dialogs but confirm, which the bench answers.
-QUESTIONS = ("inform", "warn", "choose", "ask_text", "ask_passphrase", "ask_server_password", "choose_open_file",
-             "choose_save_file", "choose_directory", "resolve_edit_conflict", "run_modal")
 # Work a page starts in the background after it opens; reported beside the page changes, not limited by them.
 BACKGROUND = ("shortlist ready (background)", "referral packs ready (background)",
               "offer comparison ready (background)")
@@ -103,11 +100,9 @@ def measure_page_changes(db_path: Path, *, runs: int = RUNS, warmup: int = WARMU
         raise RuntimeError(f"the wizard asked a question the bench does not answer: {args[1:3]}")
 
     answers: dict[str, Callable[..., object]] = {"confirm": lambda *args, **kwargs: True}
-    kept = {name: getattr(dialogs, name) for name in (*QUESTIONS, *answers)}
-    for name in QUESTIONS:
-        setattr(dialogs, name, unexpected)
-    for name, answer in answers.items():
-        setattr(dialogs, name, answer)
+    kept = {name: getattr(dialogs, name) for name in dialogs.QUESTIONS}
+    for name in dialogs.QUESTIONS:
+        setattr(dialogs, name, answers.get(name, unexpected))
     try:
         for run in range(warmup + runs):
             if run == warmup:

@@ -458,6 +458,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
 
         return fake
 
+    # A modal helper added to the module without a default here would block the first test to reach it.
+    assert set(defaults) == set(module.QUESTIONS), set(module.QUESTIONS) ^ set(defaults)
     for name, default in defaults.items():
         monkeypatch.setattr(module, name, make(name, default))
     return recorder

@@ -180,3 +180,12 @@ def resolve_edit_conflict(parent: QWidget | None, conflict: EditConflict) -> str
 def run_modal(dialog: QWidget) -> bool:
     """Show a custom dialog modally; True when accepted. Tests patch this too."""
     return bool(dialog.exec())  # type: ignore[attr-defined]
+
+
+# Every function above waits for a person: whatever stands in for a person (the tests' ``dialogs``
+# fixture, the wizard benchmark) replaces each of them, and a new one is in this list by itself.
+QUESTIONS: tuple[str, ...] = tuple(
+    name for name, value in list(globals().items())
+    if callable(value) and getattr(value, "__module__", None) == __name__ and not name.startswith("_")
+    and not isinstance(value, type)
+)
